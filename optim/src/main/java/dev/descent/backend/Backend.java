@@ -1,0 +1,217 @@
+package dev.descent.backend;
+
+/**
+ * A compute backend: owns tensor memory and runs every kernel descent needs. All tensors are float32 ({@link DType#F32})
+ * unless an operation says int32 ({@link DType#I32}); all matrices are row-major. Shapes are checked on every call and a
+ * mismatch is an {@link IllegalArgumentException} naming the operation and the shapes. A tensor created by another
+ * backend, or a closed tensor, is rejected.
+ *
+ * <p>Operations may run asynchronously (an accelerator queues them); {@link #download} and the scalar-returning
+ * reductions synchronise. Results are deterministic: the same inputs give bit-identical outputs whatever the thread
+ * count of the backend.
+ *
+ * <p>Closing a backend closes every tensor it still owns.
+ *
+ * <p>Losses follow torch's mean reduction. Each fused loss kernel computes the loss and, when {@code grad} is not null,
+ * the gradient with respect to its input in the same pass; it writes the loss into element {@code lossIndex} of the
+ * float32 tensor {@code lossOut}, so that a training loop can keep one loss per step on the backend and read them back
+ * once per epoch. The loss is {@code (sum over rows of the per-row loss) / normalizer} and the gradient is scaled the
+ * same way; {@code normalizer} is normally the batch's row count (for data-parallel training: the global batch size).
+ */
+public interface Backend extends AutoCloseable {
+
+    /** Short name: {@code cpu}, {@code cuda}. */
+    String name();
+
+    /** One line describing the backend: vector width, threads, device name. */
+    String description();
+
+    /** Worker threads used by multi-core kernels (1 for accelerators). */
+    int threads();
+
+    // ---------------------------------------------------------------- memory
+
+    /** A new zero-filled float32 tensor of shape {@code [n]} or {@code [rows, cols]}. */
+    Tensor allocate(int... shape);
+
+    /** A new zero-filled int32 tensor of shape {@code [n]} or {@code [rows, cols]}. */
+    Tensor allocateInt(int... shape);
+
+    /** A new float32 tensor holding {@code data} (length must equal the shape's size). */
+    Tensor upload(float[] data, int... shape);
+
+    /** A new int32 tensor holding {@code data}. */
+    Tensor uploadInt(int[] data, int... shape);
+
+    /** Copies {@code src[srcOffset .. srcOffset + dst.size())} into an existing float32 tensor. */
+    void upload(float[] src, int srcOffset, Tensor dst);
+
+    /** Copies {@code src[srcOffset .. srcOffset + dst.size())} into an existing int32 tensor. */
+    void uploadInt(int[] src, int srcOffset, Tensor dst);
+
+    /** Copies a float32 tensor into {@code dst[dstOffset ..]}; synchronises. */
+    void download(Tensor src, float[] dst, int dstOffset);
+
+    /** Copies an int32 tensor into {@code dst[dstOffset ..]}; synchronises. */
+    void downloadInt(Tensor src, int[] dst, int dstOffset);
+
+    /** A new array with the float32 tensor's contents. */
+    default float[] download(Tensor src) {
+        float[] out = new float[Math.toIntExact(src.size())];
+        download(src, out, 0);
+        return out;
+    }
+
+    /** A new array with the int32 tensor's contents. */
+    default int[] downloadInt(Tensor src) {
+        int[] out = new int[Math.toIntExact(src.size())];
+        downloadInt(src, out, 0);
+        return out;
+    }
+
+    /** Reads one float element; synchronises. */
+    float get(Tensor src, long index);
+
+    /** Waits until every queued operation has finished. */
+    void synchronize();
+
+    // ---------------------------------------------------------------- GEMM
+
+    /**
+     * {@code C ← alpha · op(A) · op(B) + beta · C}, where op transposes when asked. With {@code beta == 0} the old
+     * contents of C are ignored (NaN in C does not propagate). Shapes: op(A) is m×k, op(B) is k×n, C is m×n.
+     */
+    void gemm(boolean transA, boolean transB, float alpha, Tensor a, Tensor b, float beta, Tensor c);
+
+    // ---------------------------------------------------------------- elementwise (same size, any shape)
+
+    /** {@code y ← alpha · x + y}. */
+    void axpy(float alpha, Tensor x, Tensor y);
+
+    /** {@code x ← alpha · x}. */
+    void scale(float alpha, Tensor x);
+
+    /** {@code x ← value} (float32 or int32 tensor; for int32 the value is truncated). */
+    void fill(Tensor x, float value);
+
+    /** {@code dst ← src} (same dtype and size). */
+    void copy(Tensor src, Tensor dst);
+
+    /** {@code out ← a ⊙ b} elementwise; {@code out} may alias either input. */
+    void multiply(Tensor a, Tensor b, Tensor out);
+
+    /** {@code x ← min(max(x, lo), hi)}; NaN stays NaN. */
+    void clamp(Tensor x, float lo, float hi);
+
+    // ---------------------------------------------------------------- reductions (synchronise)
+
+    /** Sum of all elements, accumulated in a fixed order. */
+    double sum(Tensor x);
+
+    /** Dot product of two same-size tensors. */
+    double dot(Tensor x, Tensor y);
+
+    /** Sum of squares. */
+    double squaredNorm(Tensor x);
+
+    /** Largest absolute value; NaN if any element is NaN. */
+    float maxAbs(Tensor x);
+
+    /** True when no element is NaN or infinite. */
+    boolean allFinite(Tensor x);
+
+    // ---------------------------------------------------------------- rows
+
+    /**
+     * Gathers rows: {@code dst[i, :] ← src[indices[offset + i], :]} for {@code i < dst.rows()}. {@code src} and
+     * {@code dst} share dtype and column count; {@code indices} is int32. An index out of range is an error.
+     */
+    void gatherRows(Tensor src, Tensor indices, int offset, Tensor dst);
+
+    /** {@code out[i] ← argmax_j x[i, j]} (first maximum wins; NaN counts as the maximum); {@code out} is int32 [rows]. */
+    void argmaxRows(Tensor x, Tensor out);
+
+    /** {@code x[i, :] ← x[i, :] + bias} for every row; bias has {@code x.cols()} elements. */
+    void addRowVector(Tensor x, Tensor bias);
+
+    /** {@code out ← beta · out + alpha · Σ_i x[i, :]}; out has {@code x.cols()} elements. */
+    void columnSums(float alpha, Tensor x, float beta, Tensor out);
+
+    // ---------------------------------------------------------------- activations
+
+    /** {@code out ← max(x, 0)}; {@code out} may alias {@code x}. */
+    void relu(Tensor x, Tensor out);
+
+    /** {@code gradIn ← gradOut ⊙ [activation > 0]}, with {@code activation} the ReLU output; may alias gradOut. */
+    void reluBackward(Tensor gradOut, Tensor activation, Tensor gradIn);
+
+    // ---------------------------------------------------------------- fused losses
+
+    /**
+     * Softmax cross-entropy from logits [n, k] and int32 labels [n] in [0, k), computed with a max-subtracted
+     * log-sum-exp. Loss {@code Σ_i (lse_i − z_i,y_i) / normalizer}; gradient {@code (softmax(z) − onehot(y)) / normalizer}.
+     * A label outside [0, k) is an error.
+     */
+    void softmaxCrossEntropy(Tensor logits, Tensor labels, Tensor grad, int normalizer, Tensor lossOut, int lossIndex);
+
+    /**
+     * Binary cross-entropy from logits x and float targets t in [0, 1] (same shape), stable:
+     * {@code max(x, 0) − x·t + log(1 + exp(−|x|))} per element; gradient {@code (sigmoid(x) − t) / normalizer}. The
+     * loss is averaged over {@code normalizer · cols} elements (torch's mean over all elements), as is the gradient.
+     */
+    void sigmoidBinaryCrossEntropy(Tensor logits, Tensor targets, Tensor grad, int normalizer, Tensor lossOut,
+            int lossIndex);
+
+    /** Mean squared error over all elements; gradient {@code 2(p − t) / (normalizer · cols)}. */
+    void meanSquaredError(Tensor predictions, Tensor targets, Tensor grad, int normalizer, Tensor lossOut,
+            int lossIndex);
+
+    /** Mean absolute error over all elements; gradient {@code sign(p − t) / (normalizer · cols)} (0 where equal). */
+    void meanAbsoluteError(Tensor predictions, Tensor targets, Tensor grad, int normalizer, Tensor lossOut,
+            int lossIndex);
+
+    // ---------------------------------------------------------------- fused optimizer updates (see PARITY.md)
+
+    /**
+     * One SGD-family step on one parameter tensor, torch.optim.SGD semantics:
+     * <pre>
+     *   g ← grad (negated if maximize); if weightDecay ≠ 0: g ← g + weightDecay·θ
+     *   if momentum ≠ 0: b ← copyFirst ? g : momentum·b + (1 − dampening)·g
+     *                    g ← nesterov ? g + momentum·b : b
+     *   θ ← θ − lr·g
+     * </pre>
+     * {@code momentumBuffer} may be null when momentum is 0. {@code copyFirst} is torch's first step (b ← g); the
+     * textbook EMA momentum passes false on every step with dampening = momentum and a zero-initialised buffer.
+     * {@code grad} is not modified.
+     */
+    void sgdUpdate(Tensor param, Tensor grad, Tensor momentumBuffer, double lr, double momentum, double dampening,
+            boolean nesterov, double weightDecay, boolean maximize, boolean copyFirst);
+
+    /**
+     * One Adam/AdamW step (torch.optim.Adam/AdamW). With {@code decoupled} (AdamW) θ ← θ(1 − lr·weightDecay) first and
+     * g is not decayed; otherwise g ← g + weightDecay·θ. Then m ← β1 m + (1−β1) g, v ← β2 v + (1−β2) g²,
+     * if {@code maxV} is not null (amsgrad) maxV ← max(maxV, v) and it replaces v below;
+     * θ ← θ − (lr / (1 − β1^step)) · m / (√v / √(1 − β2^step) + eps). {@code step} counts from 1.
+     */
+    void adamUpdate(Tensor param, Tensor grad, Tensor m, Tensor v, Tensor maxV, double lr, double beta1, double beta2,
+            double eps, double weightDecay, boolean decoupled, boolean maximize, long step);
+
+    /**
+     * One RMSprop step (torch.optim.RMSprop): g (+ weightDecay·θ); sq ← α sq + (1−α) g²; if {@code gradAvg} is not null
+     * (centered) gradAvg ← α gradAvg + (1−α) g and d ← √(sq − gradAvg²) + eps, else d ← √sq + eps; if
+     * {@code momentumBuffer} is not null (momentum &gt; 0) b ← momentum·b + g/d, θ ← θ − lr·b, else θ ← θ − lr·g/d.
+     */
+    void rmspropUpdate(Tensor param, Tensor grad, Tensor squareAvg, Tensor gradAvg, Tensor momentumBuffer, double lr,
+            double alpha, double eps, double weightDecay, double momentum, boolean maximize);
+
+    /**
+     * One Adagrad step (torch.optim.Adagrad) with the already-decayed rate {@code clr = lr / (1 + (step−1)·lrDecay)}:
+     * g (+ weightDecay·θ); sum ← sum + g²; θ ← θ − clr · g / (√sum + eps).
+     */
+    void adagradUpdate(Tensor param, Tensor grad, Tensor sum, double clr, double eps, double weightDecay,
+            boolean maximize);
+
+    /** Closes every tensor this backend still owns and releases its resources. Idempotent. */
+    @Override
+    void close();
+}

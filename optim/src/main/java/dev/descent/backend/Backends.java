@@ -1,0 +1,85 @@
+package dev.descent.backend;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.ServiceLoader;
+
+/**
+ * Finds {@link BackendProvider}s with {@link ServiceLoader} and selects one by name: {@code auto}, {@code cpu},
+ * {@code cuda}.
+ *
+ * <pre>{@code
+ * Backends.Selection sel = Backends.select("auto", BackendOptions.defaults());
+ * System.err.println(sel.explanation());   // "backend: cpu (cuda unavailable: no CUDA driver ...)"
+ * try (Backend backend = sel.backend()) { ... }
+ * }</pre>
+ */
+public final class Backends {
+    private Backends() {
+    }
+
+    /** A created backend and a one-line explanation of why it was chosen. */
+    public record Selection(Backend backend, String explanation) {
+    }
+
+    /** Every provider on the class path, highest priority first. */
+    public static List<BackendProvider> providers() {
+        List<BackendProvider> list = new ArrayList<>();
+        for (BackendProvider p : ServiceLoader.load(BackendProvider.class, Backends.class.getClassLoader())) {
+            list.add(p);
+        }
+        list.sort(Comparator.comparingInt(BackendProvider::priority).reversed().thenComparing(BackendProvider::name));
+        return list;
+    }
+
+    /** The provider with this name, or null. */
+    public static BackendProvider provider(String name) {
+        for (BackendProvider p : providers()) {
+            if (p.name().equalsIgnoreCase(name)) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Selects and creates a backend.
+     *
+     * @param name {@code auto} (the best available), or a provider name
+     * @throws BackendUnavailableException when the named backend is unknown or unavailable, or none is available
+     */
+    public static Selection select(String name, BackendOptions options) {
+        String wanted = name == null ? "auto" : name.trim().toLowerCase(Locale.ROOT);
+        List<BackendProvider> all = providers();
+        if (wanted.equals("auto")) {
+            List<String> skipped = new ArrayList<>();
+            for (BackendProvider p : all) {
+                Availability a = p.availability();
+                if (a.available()) {
+                    String why = skipped.isEmpty() ? "highest-priority available backend"
+                            : String.join("; ", skipped);
+                    return new Selection(p.create(options), "backend: " + p.name() + " (auto: " + why + ")");
+                }
+                skipped.add(p.name() + " " + a);
+            }
+            throw new BackendUnavailableException("no backend is available: "
+                    + (skipped.isEmpty() ? "no provider on the class path" : String.join("; ", skipped)));
+        }
+        for (BackendProvider p : all) {
+            if (p.name().equals(wanted)) {
+                Availability a = p.availability();
+                if (!a.available()) {
+                    throw new BackendUnavailableException("backend '" + wanted + "' was requested but is " + a);
+                }
+                return new Selection(p.create(options), "backend: " + p.name() + " (requested)");
+            }
+        }
+        List<String> names = new ArrayList<>();
+        for (BackendProvider p : all) {
+            names.add(p.name());
+        }
+        throw new BackendUnavailableException("unknown backend '" + name + "'; known: auto, " + String.join(", ", names));
+    }
+}
