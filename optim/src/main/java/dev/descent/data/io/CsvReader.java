@@ -1,0 +1,638 @@
+package dev.descent.data.io;
+
+import dev.descent.data.DataFormatException;
+import dev.descent.data.Dataset;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Reads a CSV file with a header line into a {@link Dataset}: plain or gzip-compressed (recognised by its magic bytes),
+ * classification (one integer label column) or regression (float target columns). See {@link CsvOptions}.
+ *
+ * <p>The parser works on bytes and converts numbers itself (correctly rounded to float32; long or unusual numerals go
+ * through {@link Float#parseFloat}), so Sign Language MNIST's 27,455 × 785 training file reads in a fraction of a second.
+ * Accepted syntax: cells separated by the delimiter, lines ending in LF, CRLF or CR, optional spaces around cells,
+ * double-quoted cells (with {@code ""} for a quote), a UTF-8 byte-order mark, blank lines (skipped). Numbers are decimal
+ * with optional sign, fraction and exponent; {@code NaN}, {@code Infinity} and hexadecimal are not numbers here.
+ *
+ * <p>Every problem is a {@link DataFormatException} naming the file and line: an empty file, a header lacking the label
+ * column, a row with the wrong number of columns, an empty or non-numeric cell, a number beyond float32's range, a
+ * label that is negative, not an integer, or not below an explicitly given class count, and corrupt gzip data.
+ */
+public final class CsvReader {
+    private static final int CHUNK_ROWS = 2048;
+    private static final double[] POW10 = new double[23];
+
+    static {
+        double p = 1;
+        for (int i = 0; i < POW10.length; i++) {
+            POW10[i] = p;
+            p *= 10;
+        }
+    }
+
+    private CsvReader() {
+    }
+
+    /** Reads {@code path}; the data set's source is the path as given. */
+    public static Dataset read(Path path, CsvOptions options) throws IOException {
+        try (InputStream in = DataFiles.open(path)) {
+            return new Parser(in, path.toString(), options).parse();
+        }
+    }
+
+    /** Reads a stream (plain or gzip); {@code source} names it in messages. Does not close {@code in}. */
+    public static Dataset read(InputStream in, String source, CsvOptions options) throws IOException {
+        InputStream opened = DataFiles.open(new NonClosing(in), source);
+        try (opened) {
+            return new Parser(opened, source, options).parse();
+        }
+    }
+
+    /** The header line's cells of a CSV file (for tools that list columns). */
+    public static List<String> header(Path path) throws IOException {
+        try (InputStream in = DataFiles.open(path)) {
+            Parser p = new Parser(in, path.toString(), CsvOptions.classification());
+            return p.readHeader();
+        }
+    }
+
+    private static final class NonClosing extends java.io.FilterInputStream {
+        NonClosing(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    private static final byte FEATURE = 0;
+    private static final byte LABEL = 1;
+    private static final byte TARGET = 2;
+    private static final byte SKIP = 3;
+
+    private static final class Parser {
+        private final InputStream in;
+        private final String source;
+        private final CsvOptions options;
+        private final int delim;
+        private final byte[] buf = new byte[1 << 16];
+        private int pos;
+        private int lim;
+        private long line = 1;
+        private byte[] cell = new byte[64];
+        private int cellLen;
+        private boolean quoted;
+        private List<String> names;
+
+        Parser(InputStream in, String source, CsvOptions options) {
+            this.in = in;
+            this.source = source;
+            this.options = options;
+            this.delim = options.delimiter();
+        }
+
+        private int next() throws IOException {
+            if (pos < lim) {
+                return buf[pos++] & 0xff;
+            }
+            return refill();
+        }
+
+        private int refill() throws IOException {
+            int r = in.read(buf, 0, buf.length);
+            while (r == 0) {
+                r = in.read(buf, 0, buf.length);
+            }
+            if (r < 0) {
+                pos = 0;
+                lim = 0;
+                return -1;
+            }
+            pos = 1;
+            lim = r;
+            return buf[0] & 0xff;
+        }
+
+        /** Skips a UTF-8 byte-order mark at the very start of the input. */
+        private void skipByteOrderMark() throws IOException {
+            if (pos != 0 || lim != 0) {
+                return;
+            }
+            while (lim < 3) {
+                int r = in.read(buf, lim, buf.length - lim);
+                if (r < 0) {
+                    break;
+                }
+                lim += r;
+            }
+            if (lim >= 3 && (buf[0] & 0xff) == 0xEF && (buf[1] & 0xff) == 0xBB && (buf[2] & 0xff) == 0xBF) {
+                pos = 3;
+            }
+        }
+
+        private int peek() throws IOException {
+            if (pos >= lim) {
+                int c = refill();
+                if (c < 0) {
+                    return -1;
+                }
+                pos = 0;
+            }
+            return buf[pos] & 0xff;
+        }
+
+        private void append(int c) {
+            if (cellLen == cell.length) {
+                cell = Arrays.copyOf(cell, cell.length * 2);
+            }
+            cell[cellLen++] = (byte) c;
+        }
+
+        private boolean blank(int c) {
+            return (c == ' ' || c == '\t') && c != delim;
+        }
+
+        /** Reads one cell into {@code cell}; returns its terminator: the delimiter, '\n' (any line end) or -1. */
+        private int readCell() throws IOException {
+            cellLen = 0;
+            quoted = false;
+            int c = next();
+            while (blank(c)) {
+                c = next();
+            }
+            if (c == '"') {
+                quoted = true;
+                long start = line;
+                while (true) {
+                    c = next();
+                    if (c < 0) {
+                        throw DataFormatException.atLine(source, start, "quoted cell is never closed");
+                    }
+                    if (c == '"') {
+                        c = next();
+                        if (c == '"') {
+                            append('"');
+                            continue;
+                        }
+                        break;
+                    }
+                    if (c == '\n') {
+                        line++;
+                    }
+                    append(c);
+                }
+                while (blank(c)) {
+                    c = next();
+                }
+                if (c != delim && c != '\n' && c != '\r' && c >= 0) {
+                    throw DataFormatException.atLine(source, line, "unexpected character '" + printable(c)
+                            + "' after a quoted cell");
+                }
+            } else if (c >= 0 && c != delim && c != '\n' && c != '\r') {
+                append(c);
+                c = scanPlain();
+                while (cellLen > 0 && blank(cell[cellLen - 1])) {
+                    cellLen--;
+                }
+            }
+            if (c == '\r') {
+                if (peek() == '\n') {
+                    next();
+                }
+                return '\n';
+            }
+            return c;
+        }
+
+        /**
+         * Appends the rest of an unquoted cell to {@code cell}, scanning the buffer directly; returns the terminating
+         * byte (delimiter, CR, LF) or -1 at the end of the input.
+         */
+        private int scanPlain() throws IOException {
+            byte[] b = buf;
+            byte d = (byte) delim;
+            while (true) {
+                int p = pos;
+                int l = lim;
+                int start = p;
+                while (p < l) {
+                    byte x = b[p];
+                    if (x == d || x == '\n' || x == '\r') {
+                        break;
+                    }
+                    p++;
+                }
+                int n = p - start;
+                if (n > 0) {
+                    if (cellLen + n > cell.length) {
+                        cell = Arrays.copyOf(cell, Math.max(cell.length * 2, cellLen + n));
+                    }
+                    System.arraycopy(b, start, cell, cellLen, n);
+                    cellLen += n;
+                }
+                if (p < l) {
+                    pos = p + 1;
+                    return b[p] & 0xff;
+                }
+                pos = p;
+                int c = refill();
+                if (c < 0) {
+                    return -1;
+                }
+                pos = 0; // refill consumed the first byte; scan it again
+            }
+        }
+
+        private String cellText() {
+            return new String(cell, 0, cellLen, StandardCharsets.UTF_8);
+        }
+
+        private static String printable(int c) {
+            return c >= 0x20 && c < 0x7f ? Character.toString(c) : String.format("\\x%02x", c);
+        }
+
+        List<String> readHeader() throws IOException {
+            skipByteOrderMark();
+            List<String> header = new ArrayList<>();
+            while (true) {
+                int term = readCell();
+                if (header.isEmpty() && term != delim && cellLen == 0 && !quoted) {
+                    if (term < 0) {
+                        throw new DataFormatException(source, null, "empty file: no header line and no data");
+                    }
+                    line++;
+                    continue; // blank line before the header
+                }
+                header.add(cellText());
+                if (term != delim) {
+                    break;
+                }
+            }
+            line++;
+            names = header;
+            return header;
+        }
+
+        private int resolve(String spec, String role) throws DataFormatException {
+            int idx = names.indexOf(spec);
+            if (idx >= 0) {
+                return idx;
+            }
+            if (!spec.isEmpty() && spec.chars().allMatch(ch -> ch >= '0' && ch <= '9')) {
+                long i;
+                try {
+                    i = Long.parseLong(spec);
+                } catch (NumberFormatException e) {
+                    i = Long.MAX_VALUE;
+                }
+                if (i < names.size()) {
+                    return (int) i;
+                }
+                throw DataFormatException.atLine(source, 1, role + " column index " + spec + " is out of range: the "
+                        + "header has " + names.size() + " columns (0.." + (names.size() - 1) + ")");
+            }
+            throw DataFormatException.atLine(source, 1, "the header has no " + role + " column '" + spec
+                    + "' (columns: " + listColumns() + ")");
+        }
+
+        private String listColumns() {
+            int show = Math.min(names.size(), 6);
+            StringBuilder sb = new StringBuilder();
+            for (int i = 0; i < show; i++) {
+                if (i > 0) {
+                    sb.append(", ");
+                }
+                sb.append(names.get(i));
+            }
+            if (names.size() > show) {
+                sb.append(", … ").append(names.size() - show).append(" more");
+            }
+            return sb.toString();
+        }
+
+        private String column(int col) {
+            return "column '" + names.get(col) + "' (index " + col + ")";
+        }
+
+        Dataset parse() throws IOException {
+            readHeader();
+            int columns = names.size();
+            byte[] role = new byte[columns];
+            int[] slot = new int[columns];
+            Arrays.fill(role, FEATURE);
+            for (String spec : options.excludeColumns()) {
+                role[resolve(spec, "excluded")] = SKIP;
+            }
+            int targetCount = 0;
+            if (options.isClassification()) {
+                int labelCol = resolve(options.labelColumn(), "label");
+                role[labelCol] = LABEL;
+            } else {
+                for (String spec : options.targetColumns()) {
+                    int t = resolve(spec, "target");
+                    if (role[t] == TARGET) {
+                        throw DataFormatException.atLine(source, 1, "target column '" + spec + "' is given twice");
+                    }
+                    role[t] = TARGET;
+                    slot[t] = targetCount++;
+                }
+            }
+            int d = 0;
+            for (int c = 0; c < columns; c++) {
+                if (role[c] == FEATURE) {
+                    slot[c] = d++;
+                }
+            }
+            if (d == 0) {
+                throw DataFormatException.atLine(source, 1, "no feature columns: every column is a label, target or "
+                        + "excluded");
+            }
+            boolean classification = options.isClassification();
+            int fixedClasses = options.classes();
+
+            List<float[]> chunks = new ArrayList<>();
+            float[] chunk = new float[Math.multiplyExact(CHUNK_ROWS, d)];
+            int rowInChunk = 0;
+            int[] labels = classification ? new int[1024] : null;
+            float[] targets = classification ? null : new float[Math.multiplyExact(1024, targetCount)];
+            int rows = 0;
+            int maxLabel = -1;
+
+            rowLoop:
+            while (true) {
+                long rowLine = line;
+                int col = 0;
+                int base = rowInChunk * d;
+                while (true) {
+                    int term = readCell();
+                    if (col == 0 && term != delim && cellLen == 0 && !quoted) {
+                        if (term < 0) {
+                            break rowLoop;
+                        }
+                        line++;
+                        continue rowLoop; // blank line
+                    }
+                    if (col < columns) {
+                        byte r = role[col];
+                        if (r != SKIP) {
+                            if (cellLen == 0) {
+                                throw DataFormatException.atLine(source, rowLine, column(col) + ": empty cell");
+                            }
+                            if (r == FEATURE) {
+                                int small = smallInteger();
+                                // a small integer converts exactly (or with one correct rounding above 2^24)
+                                chunk[base + slot[col]] = small >= 0 ? small
+                                        : toFloat(number(rowLine, col), rowLine, col);
+                            } else if (r == LABEL) {
+                                int label = toLabel(number(rowLine, col), rowLine, col, fixedClasses);
+                                if (rows == labels.length) {
+                                    labels = Arrays.copyOf(labels, grow(labels.length));
+                                }
+                                labels[rows] = label;
+                                if (label > maxLabel) {
+                                    maxLabel = label;
+                                }
+                            } else {
+                                long at = (long) rows * targetCount + slot[col];
+                                if (at >= targets.length) {
+                                    targets = Arrays.copyOf(targets, Math.multiplyExact(grow(rows), targetCount));
+                                }
+                                targets[(int) at] = toFloat(number(rowLine, col), rowLine, col);
+                            }
+                        }
+                    }
+                    col++;
+                    if (term == delim) {
+                        continue;
+                    }
+                    if (col != columns) {
+                        throw DataFormatException.atLine(source, rowLine, "expected " + columns + " columns, found "
+                                + col);
+                    }
+                    rows++;
+                    if (rows < 0) {
+                        throw DataFormatException.atLine(source, rowLine, "too many rows");
+                    }
+                    line++;
+                    rowInChunk++;
+                    if (rowInChunk == CHUNK_ROWS) {
+                        chunks.add(chunk);
+                        chunk = new float[chunk.length];
+                        rowInChunk = 0;
+                    }
+                    if (term < 0) {
+                        break rowLoop;
+                    }
+                    continue rowLoop;
+                }
+            }
+            if (rows == 0) {
+                throw new DataFormatException(source, null, "no data rows after the header line");
+            }
+            long total = (long) rows * d;
+            if (total > Integer.MAX_VALUE - 8) {
+                throw new DataFormatException(source, null, rows + " rows × " + d + " features is too large for one "
+                        + "array");
+            }
+            float[] features = new float[(int) total];
+            int at = 0;
+            for (float[] c : chunks) {
+                System.arraycopy(c, 0, features, at, c.length);
+                at += c.length;
+            }
+            System.arraycopy(chunk, 0, features, at, rowInChunk * d);
+            if (classification) {
+                int classes = fixedClasses > 0 ? fixedClasses : maxLabel + 1;
+                return Dataset.classification(source, features, rows, d, Arrays.copyOf(labels, rows), classes);
+            }
+            return Dataset.regression(source, features, rows, d, Arrays.copyOf(targets, rows * targetCount),
+                    targetCount);
+        }
+
+        private static int grow(int n) {
+            long g = Math.max(16L, (long) n + (n >> 1));
+            return (int) Math.min(g, Integer.MAX_VALUE - 8);
+        }
+
+        private float toFloat(double v, long rowLine, int col) throws DataFormatException {
+            float f = (float) v;
+            if (Float.isInfinite(f)) {
+                throw DataFormatException.atLine(source, rowLine, column(col) + ": " + shorten(cellText())
+                        + " is beyond the float32 range");
+            }
+            long bits = Double.doubleToRawLongBits(v);
+            if ((bits & 0x1FFFFFFFL) == 0x10000000L || (v != 0 && Math.abs(v) < Float.MIN_NORMAL)) {
+                // the double sits on a float rounding midpoint (or in float's subnormal range):
+                // round the decimal numeral directly to avoid double rounding
+                f = Float.parseFloat(cellText());
+            }
+            return f;
+        }
+
+        private int toLabel(double v, long rowLine, int col, int fixedClasses) throws DataFormatException {
+            if (v != Math.rint(v)) {
+                throw DataFormatException.atLine(source, rowLine, column(col) + ": label '" + shorten(cellText())
+                        + "' is not an integer");
+            }
+            if (v < 0) {
+                throw DataFormatException.atLine(source, rowLine, column(col) + ": label " + shorten(cellText())
+                        + " is negative");
+            }
+            if (v >= Integer.MAX_VALUE) {
+                throw DataFormatException.atLine(source, rowLine, column(col) + ": label " + shorten(cellText())
+                        + " is too large");
+            }
+            int label = (int) v;
+            if (fixedClasses > 0 && label >= fixedClasses) {
+                throw DataFormatException.atLine(source, rowLine, column(col) + ": label " + label
+                        + " is out of range for " + fixedClasses + " classes (labels must be in 0.."
+                        + (fixedClasses - 1) + ")");
+            }
+            return label;
+        }
+
+        /** The cell as a number, or an error naming line and column. */
+        private double number(long rowLine, int col) throws DataFormatException {
+            double v = parseNumber();
+            if (Double.isNaN(v)) {
+                throw DataFormatException.atLine(source, rowLine, column(col) + ": not a number: '"
+                        + shorten(cellText()) + "'");
+            }
+            return v;
+        }
+
+        /** The cell's value when it is 1 to 9 plain decimal digits, else -1. */
+        private int smallInteger() {
+            int len = cellLen;
+            if (len > 9) {
+                return -1;
+            }
+            byte[] s = cell;
+            int v = 0;
+            for (int i = 0; i < len; i++) {
+                int c = s[i] - '0';
+                if (c < 0 || c > 9) {
+                    return -1;
+                }
+                v = v * 10 + c;
+            }
+            return v;
+        }
+
+        /** The cell as a double, correctly rounded; NaN when it is not a decimal number. */
+        private double parseNumber() {
+            byte[] s = cell;
+            int len = cellLen;
+            int i = 0;
+            boolean neg = false;
+            if (s[0] == '-' || s[0] == '+') {
+                neg = s[0] == '-';
+                i++;
+            }
+            long mant = 0;
+            int nd = 0;
+            int exp = 0;
+            boolean digits = false;
+            boolean dropped = false;
+            while (i < len) {
+                int c = s[i] - '0';
+                if (c < 0 || c > 9) {
+                    break;
+                }
+                digits = true;
+                if (nd < 18) {
+                    if (mant != 0 || c != 0) {
+                        mant = mant * 10 + c;
+                        nd++;
+                    }
+                } else {
+                    exp++;
+                    dropped |= c != 0;
+                }
+                i++;
+            }
+            if (i < len && s[i] == '.') {
+                i++;
+                while (i < len) {
+                    int c = s[i] - '0';
+                    if (c < 0 || c > 9) {
+                        break;
+                    }
+                    digits = true;
+                    if (nd < 18) {
+                        if (mant != 0 || c != 0) {
+                            mant = mant * 10 + c;
+                            nd++;
+                        }
+                        exp--;
+                    } else {
+                        dropped |= c != 0;
+                    }
+                    i++;
+                }
+            }
+            if (!digits) {
+                return Double.NaN;
+            }
+            if (i < len && (s[i] == 'e' || s[i] == 'E')) {
+                i++;
+                boolean eneg = false;
+                if (i < len && (s[i] == '-' || s[i] == '+')) {
+                    eneg = s[i] == '-';
+                    i++;
+                }
+                int e = 0;
+                boolean edigits = false;
+                while (i < len) {
+                    int c = s[i] - '0';
+                    if (c < 0 || c > 9) {
+                        break;
+                    }
+                    edigits = true;
+                    if (e < 100_000) {
+                        e = e * 10 + c;
+                    }
+                    i++;
+                }
+                if (!edigits) {
+                    return Double.NaN;
+                }
+                exp += eneg ? -e : e;
+            }
+            if (i != len) {
+                return Double.NaN;
+            }
+            if (mant == 0) {
+                return neg ? -0.0 : 0.0;
+            }
+            double d;
+            if (!dropped && mant < (1L << 53) && exp >= -22 && exp <= 22) {
+                d = exp == 0 ? mant : exp > 0 ? mant * POW10[exp] : mant / POW10[-exp];
+            } else {
+                d = Double.parseDouble(new String(s, 0, len, StandardCharsets.ISO_8859_1));
+                return d; // sign included
+            }
+            return neg ? -d : d;
+        }
+
+        private static String shorten(String s) {
+            StringBuilder sb = new StringBuilder();
+            for (int i = 0; i < s.length() && sb.length() < 40; i++) {
+                char c = s.charAt(i);
+                sb.append(c < 0x20 || c == 0x7f ? '?' : c);
+            }
+            if (s.length() > 40) {
+                sb.append('…');
+            }
+            return sb.toString();
+        }
+    }
+}
