@@ -1,0 +1,22 @@
+/**
+ * Minimizing a user-supplied differentiable function with any optimizer.
+ *
+ * <p>An {@link dev.descent.objective.Objective} gives value and gradient of a function of a float32 vector on the
+ * host; {@link dev.descent.objective.Rosenbrock} is built in (the lecture's 2-D form with c = 10 and the n-D form with
+ * c = 100 by default). {@link dev.descent.objective.ObjectiveMinimizer} keeps the vector on a backend as a [1, n]
+ * tensor and runs an {@link dev.descent.optim.Optimizer} on it, recording a
+ * {@link dev.descent.objective.Trajectory}:
+ *
+ * <pre>{@code
+ * try (Backend backend = Backends.select("cpu", BackendOptions.defaults()).backend();
+ *      ObjectiveMinimizer m = new ObjectiveMinimizer(backend, Rosenbrock.lecture(), new float[] {-1f, 1.5f})) {
+ *     Optimizer opt = ...;                       // e.g. SGD over m.parameters(), lr 0.01
+ *     Trajectory t = m.run(opt, 500);            // rows 0..500; divergence is reported, not hidden
+ *     t.writeCsv(System.out);
+ * }
+ * }</pre>
+ *
+ * <p>Each step downloads w, computes the gradient on the host (in float32 for Rosenbrock, bit for bit as torch
+ * autograd does), uploads it and calls {@code optimizer.step()}; nothing is allocated inside the loop.
+ */
+package dev.descent.objective;

@@ -1,0 +1,79 @@
+package dev.descent.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.descent.loss.Loss;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ModelSpecTest {
+    @Test
+    void defaultsPerKind() {
+        ModelSpec lin = ModelSpec.builder("linear-regression").inputs(3).build();
+        assertEquals("linear", lin.kind());
+        assertEquals(1, lin.outputs());
+        assertEquals(Loss.MSE, lin.loss());
+        assertTrue(lin.bias());
+        assertEquals(Init.ZERO, lin.init());
+        assertEquals(0, lin.classes());
+
+        ModelSpec log = ModelSpec.builder("logreg").inputs(5).build();
+        assertEquals("logistic", log.kind());
+        assertEquals(Loss.BINARY_CROSS_ENTROPY, log.loss());
+        assertEquals(2, log.classes());
+
+        ModelSpec soft = ModelSpec.builder("softmax").inputs(784).classes(24).build();
+        assertFalse(soft.bias(), "the lecture's softmax regression has no bias");
+        assertEquals(Init.ZERO, soft.init());
+        assertEquals(Loss.CROSS_ENTROPY, soft.loss());
+        assertEquals("softmax 784-24, no bias, ce, init zero", soft.describe());
+
+        ModelSpec mlp = ModelSpec.builder("MLP").inputs(784).hidden(256, 128).classes(10).seed(42).build();
+        assertEquals(Init.TORCH, mlp.init());
+        assertTrue(mlp.bias());
+        assertEquals(List.of(256, 128), mlp.hidden());
+        assertArrayEquals(new int[] {784, 256, 128, 10}, mlp.widths());
+        assertEquals("mlp 784-256-128-10, relu, bias, ce, init torch (seed 42)", mlp.describe());
+    }
+
+    @Test
+    void rejectsInconsistentSpecs() {
+        assertEquals("unknown model 'svm'; known: linear, logistic, softmax, mlp",
+                assertThrows(IllegalArgumentException.class, () -> ModelSpec.builder("svm")).getMessage());
+        assertThrows(IllegalArgumentException.class, () -> ModelSpec.builder("softmax").inputs(4).build());
+        assertThrows(IllegalArgumentException.class, () -> ModelSpec.builder("softmax").inputs(4).classes(1).build());
+        assertThrows(IllegalArgumentException.class,
+                () -> ModelSpec.builder("linear").inputs(4).loss(Loss.CROSS_ENTROPY).build());
+        assertThrows(IllegalArgumentException.class,
+                () -> ModelSpec.builder("logistic").inputs(4).outputs(2).build());
+        assertThrows(IllegalArgumentException.class,
+                () -> ModelSpec.builder("softmax").inputs(4).classes(3).hidden(5).build());
+        assertThrows(IllegalArgumentException.class,
+                () -> ModelSpec.builder("mlp").inputs(4).classes(3).hidden(5).init(Init.ZERO).build());
+        assertThrows(IllegalArgumentException.class, () -> ModelSpec.builder("mlp").classes(3).build());
+        assertThrows(IllegalArgumentException.class, () -> ModelSpec.builder("linear").inputs(0).build());
+        assertEquals(Loss.MAE, ModelSpec.builder("linear").inputs(2).loss(Loss.MAE).build().loss());
+    }
+
+    @Test
+    void parsesHiddenSizes() {
+        assertArrayEquals(new int[] {256, 128}, ModelSpec.parseHidden("256,128"));
+        assertArrayEquals(new int[] {256, 128}, ModelSpec.parseHidden("256-128"));
+        assertArrayEquals(new int[0], ModelSpec.parseHidden(" "));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ModelSpec.parseHidden("256,abc"));
+        assertEquals("hidden layer sizes '256,abc': entry 2 ('abc') is not an integer", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> ModelSpec.parseHidden("0"));
+    }
+
+    @Test
+    void initNames() {
+        assertEquals(Init.ZERO, Init.fromName("zeros"));
+        assertEquals(Init.TORCH, Init.fromName("kaiming-uniform"));
+        assertThrows(IllegalArgumentException.class, () -> Init.fromName("xavier"));
+    }
+}
