@@ -1,0 +1,90 @@
+package dev.descent.cuda;
+
+import dev.descent.backend.Backend;
+import dev.descent.backend.DType;
+import dev.descent.backend.Tensor;
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+
+/** A tensor in device memory, owned by a {@link CudaBackend}. Row-major, 4 bytes per element. */
+final class DeviceTensor implements Tensor {
+    final CudaBackend backend;
+    final DType dtype;
+    private final int[] shape;
+    final int rows;
+    final int cols;
+    final long size;
+    final long bytes;
+    /** The device pointer, as a zero-length segment for calls that take a pointer, and as a number. */
+    final MemorySegment pointer;
+    final long address;
+    boolean closed;
+    /**
+     * For int32 tensors: the contents as the host knows them (from uploads, fills, copies and gathers of known
+     * tensors), or null when a kernel wrote them. Lets label and index checks fail at the call, without reading the
+     * device; where null the kernels check on the device instead.
+     */
+    int[] known;
+
+    DeviceTensor(CudaBackend backend, DType dtype, int[] shape, MemorySegment pointer) {
+        this.backend = backend;
+        this.dtype = dtype;
+        this.shape = shape.clone();
+        this.rows = shape[0];
+        this.cols = shape.length == 2 ? shape[1] : 1;
+        this.size = (long) rows * cols;
+        this.bytes = size * dtype.bytes();
+        this.pointer = pointer;
+        this.address = pointer.address();
+    }
+
+    @Override
+    public Backend backend() {
+        return backend;
+    }
+
+    @Override
+    public DType dtype() {
+        return dtype;
+    }
+
+    @Override
+    public int rows() {
+        return rows;
+    }
+
+    @Override
+    public int cols() {
+        return cols;
+    }
+
+    @Override
+    public int[] shape() {
+        return shape.clone();
+    }
+
+    @Override
+    public long size() {
+        return size;
+    }
+
+    @Override
+    public boolean isClosed() {
+        return closed;
+    }
+
+    @Override
+    public void close() {
+        backend.release(this);
+    }
+
+    /** {@code [rows, cols]} or {@code [n]}, as created. */
+    String shapeString() {
+        return Arrays.toString(shape);
+    }
+
+    @Override
+    public String toString() {
+        return "cuda " + dtype + " tensor " + shapeString() + (closed ? " (closed)" : "");
+    }
+}

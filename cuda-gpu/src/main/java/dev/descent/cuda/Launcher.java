@@ -1,0 +1,134 @@
+package dev.descent.cuda;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import dev.descent.backend.BackendException;
+import dev.descent.cuda.bindings.CudaErrors;
+import dev.descent.cuda.bindings.cuda_h;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Launches descent's kernels with {@code cuLaunchKernel} on the backend's stream. Arguments are appended in order into
+ * one native block of 8-byte slots that lives as long as the backend, with the {@code void*[]} of slot addresses the
+ * driver wants written once: a launch allocates nothing. The driver copies the arguments when the launch is queued,
+ * so the block can be reused at once.
+ *
+ * <pre>{@code launcher.i64(n).f32(alpha).ptr(x).ptr(y).launch(Kernel.AXPY, blocks);}</pre>
+ * With assertions on (tests), each launch checks the kinds appended against the kernel's parameter list.
+ */
+final class Launcher {
+    static final int BLOCK = 256;
+    private static final int MAX_ARGS = 20;
+
+    private final MemorySegment values;
+    private final MemorySegment pointers;
+    private final MemorySegment stream;
+    private final MemorySegment[] functions;
+    private final char[] kinds = new char[MAX_ARGS];
+    private int count;
+
+    Launcher(Arena arena, MemorySegment stream, MemorySegment[] functions) {
+        this.values = arena.allocate(8L * MAX_ARGS, 8);
+        this.pointers = arena.allocate(ADDRESS.byteSize() * MAX_ARGS, 8);
+        for (int i = 0; i < MAX_ARGS; i++) {
+            pointers.setAtIndex(ADDRESS, i, values.asSlice(8L * i, 8));
+        }
+        this.stream = stream;
+        this.functions = functions;
+    }
+
+    Launcher i64(long v) {
+        values.set(JAVA_LONG, slot('L'), v);
+        return this;
+    }
+
+    Launcher i32(int v) {
+        values.set(JAVA_INT, slot('I'), v);
+        return this;
+    }
+
+    Launcher u32(int bits) {
+        values.set(JAVA_INT, slot('U'), bits);
+        return this;
+    }
+
+    Launcher f32(float v) {
+        values.set(JAVA_FLOAT, slot('F'), v);
+        return this;
+    }
+
+    Launcher f64(double v) {
+        values.set(JAVA_DOUBLE, slot('D'), v);
+        return this;
+    }
+
+    /** A device pointer (0 for C's NULL). */
+    Launcher ptr(long address) {
+        values.set(JAVA_LONG, slot('P'), address);
+        return this;
+    }
+
+    Launcher ptr(DeviceTensor t) {
+        return ptr(t == null ? 0L : t.address);
+    }
+
+    private long slot(char kind) {
+        if (count == MAX_ARGS) {
+            count = 0;
+            throw new IllegalStateException("too many kernel arguments");
+        }
+        kinds[count] = kind;
+        return 8L * count++;
+    }
+
+    /** Queues {@code kernel} on {@code blocks} blocks of {@link #BLOCK} threads with the arguments appended. */
+    void launch(Kernel kernel, int blocks) {
+        int n = count;
+        count = 0;
+        assert matches(kernel, n) : kernel.entry + " takes (" + kernel.params + "), got (" + new String(kinds, 0, n)
+                + ")";
+        int rc = cuda_h.cuLaunchKernel(functions[kernel.ordinal()], blocks, 1, 1, BLOCK, 1, 1, 0, stream, pointers,
+                MemorySegment.NULL);
+        if (rc != 0) {
+            var e = CudaErrors.driver(rc, "cuLaunchKernel(" + kernel.entry + ", " + blocks + " x " + BLOCK + ")");
+            throw new BackendException("cuda: " + e.getMessage(), e);
+        }
+    }
+
+    private boolean matches(Kernel kernel, int n) {
+        if (n != kernel.params.length()) {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            char want = kernel.params.charAt(i);
+            char got = kinds[i];
+            if (want != got && !(want == 'U' && got == 'I') && !(want == 'I' && got == 'U')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Blocks for an elementwise kernel over n elements (grid-stride beyond 4096 blocks). */
+    static int elementwiseBlocks(long n) {
+        return (int) Math.max(1, Math.min((n + BLOCK - 1) / BLOCK, 4096));
+    }
+
+    /**
+     * Blocks for a reduction over n elements: a function of n only (never of the device), so the partial sums and
+     * their order, and hence the result, are the same on every GPU. At most {@code MAX_PARTIALS} = 1024.
+     */
+    static int reductionBlocks(long n) {
+        return (int) Math.max(1, Math.min((n + 4L * BLOCK - 1) / (4L * BLOCK), 1024));
+    }
+
+    /** Blocks for a one-thread-per-row kernel (also a reduction: at most 1024 partials). */
+    static int rowBlocks(long rows) {
+        return (int) Math.max(1, Math.min((rows + BLOCK - 1) / BLOCK, 1024));
+    }
+}
