@@ -1,0 +1,83 @@
+/**
+ * Optimizers with torch.optim's exact update rules, learning-rate schedules, gradient clipping and saved optimizer
+ * state.
+ *
+ * <h2>Example</h2>
+ * <pre>{@code
+ * try (BaseOptimizer opt = Optimizers.builder("adamw")
+ *         .options(AdamOptions.adamwDefaults().withLr(3e-3))
+ *         .schedule(Schedule.warmup(100, ScheduleUnit.STEP, 0.1, Schedule.cosine(20, 0, ScheduleUnit.EPOCH)))
+ *         .clipping(GradientClipping.norm(1.0))
+ *         .build(model.parameters())) {
+ *     for (int epoch = 0; epoch < 20; epoch++) {
+ *         double sum = 0;
+ *         int n = 0;
+ *         for (Batch batch : batches) {
+ *             model.lossAndGradients(batch, lossOut, 0);   // fills every Parameter.grad()
+ *             opt.step();                                  // clip, one fused update per tensor, per-step schedule
+ *             sum += backend.get(lossOut, 0) * batch.size();
+ *             n += batch.size();
+ *         }
+ *         opt.endEpoch(sum / n);                           // per-epoch schedule; plateau reads the metric
+ *     }
+ *     try (DataOutputStream out = new DataOutputStream(Files.newOutputStream(tmp))) {
+ *         opt.saveState(out);                              // resume later: opt.loadState(in)
+ *     }
+ * }
+ * }</pre>
+ * The {@link dev.descent.train.Trainer} runs this loop (and checkpoints) for a model and a loader.
+ *
+ * <h2>Optimizers</h2>
+ * {@link dev.descent.optim.Optimizers} creates them by name: {@code sgd}, {@code momentum} (torch SGD with momentum 0.9
+ * by default), {@code ema-momentum}, {@code adam}, {@code adamw}, {@code rmsprop}, {@code adagrad}. Each takes an
+ * options record with torch's defaults and torch's validation ({@link dev.descent.optim.SgdOptions},
+ * {@link dev.descent.optim.EmaMomentumOptions}, {@link dev.descent.optim.AdamOptions},
+ * {@link dev.descent.optim.RmspropOptions}, {@link dev.descent.optim.AdagradOptions}); their javadoc gives each update
+ * rule. Every step runs one fused backend kernel per parameter tensor ({@code Backend.sgdUpdate}, {@code adamUpdate},
+ * {@code rmspropUpdate}, {@code adagradUpdate}); state tensors are allocated once when the optimizer is created, owned
+ * by it and released by {@link dev.descent.optim.Optimizer#close()}; {@code step()} allocates nothing.
+ * Parameters can be split into {@link dev.descent.optim.ParamGroup}s with their own learning rate and weight decay.
+ *
+ * <h2>Two momentums</h2>
+ * The lecture writes momentum as v ← βv + (1 − β)∇R, w ← w − αv (v₀ = 0): that is {@code ema-momentum} with lr α and
+ * beta β. Its code calls {@code torch.optim.SGD(lr=α, momentum=β)}, which is b ← βb + g, w ← w − αb (b₁ = g₁): that is
+ * {@code momentum} (or {@code sgd} with a momentum). They are different optimizers. Exactly (in real arithmetic):
+ * textbook (α, β) = torch SGD with lr α(1 − β), momentum β, dampening 0; and torch SGD with lr α, momentum β,
+ * dampening β equals the textbook recurrence except for the first step, where torch copies the gradient.
+ *
+ * <h2>Order of operations in a step</h2>
+ * {@link dev.descent.optim.Optimizer#step()}: (1) gradient clipping, by global norm or by value
+ * ({@link dev.descent.optim.GradientClipping}), in place on the gradients; (2) for each parameter in group order, the
+ * fused update with its group's current learning rate and weight decay, at step count t = {@code stepCount() + 1};
+ * (3) the step count increases; (4) a per-step schedule advances. {@link dev.descent.optim.Optimizer#endEpoch(double)}
+ * advances a per-epoch schedule (and feeds reduce-on-plateau its metric). See {@link dev.descent.optim.schedule}.
+ *
+ * <h2>Saved state, format version 1</h2>
+ * {@link dev.descent.optim.Optimizer#saveState} writes, big-endian (DataOutputStream):
+ * <pre>
+ * int    magic 0x444F5054 ("DOPT")
+ * int    format version (1)
+ * long   payload length L in bytes
+ * byte[L] payload:
+ *     UTF    optimizer name (sgd, ema-momentum, adam, adamw, rmsprop, adagrad)
+ *     int H, then H × (UTF key, double value): hyper-parameters — the options' settings by torch name (booleans 1/0),
+ *            group.i.lr, group.i.weight_decay, group.i.size for each group, clip.none|clip.norm|clip.value
+ *     long   step count
+ *     int P, then P × parameter:
+ *            UTF name; int group; int rank; rank × int dimension;
+ *            int S, then S × (UTF state name, int n, n × float32): the state tensors, e.g. momentum_buffer,
+ *            exp_avg, exp_avg_sq, max_exp_avg_sq, square_avg, grad_avg, sum, velocity
+ *     UTF    schedule spec (Schedule.spec(), e.g. "cosine(t_max=20, eta_min=0.0, unit=epoch)")
+ *     int K, then K × (UTF key, double value): schedule state (lr.i per group, last_epoch, plateau's best,
+ *            num_bad_epochs, cooldown_counter, warmup.count, warmup.done, then.* for the schedule after a warmup)
+ *     int    0x454E4421 ("END!")
+ * long   CRC-32 of the payload
+ * </pre>
+ * {@link dev.descent.optim.Optimizer#loadState} reads it back into an optimizer built the same way (same name,
+ * hyper-parameters, parameter names, groups and shapes, same schedule); after it the run continues bit-identically on
+ * the same backend. It checks everything before changing anything, and reports with an {@link java.io.IOException}
+ * naming what is wrong: another format or version, a truncated or corrupted stream (checksum), another optimizer,
+ * another hyper-parameter value, another parameter name or shape, another schedule. Parameter values are not part of
+ * the optimizer state (the model saves them). The payload is limited to 2 GiB.
+ */
+package dev.descent.optim;
