@@ -5,7 +5,7 @@ Run with Debian's torch 1.13 (CPU), from the repository root:
 
     /usr/bin/python3 integration-tests/scripts/make_golden_optim.py
 
-It writes three text files into integration-tests/src/test/resources/golden/optim/:
+It writes four text files into integration-tests/src/test/resources/golden/optim/:
 
   rosenbrock.txt  trajectories on R(w) = (1 - w1)^2 + 10 (w2 - w1^2)^2 from (0, 1), 200 steps
   quadratic.txt   trajectories on a separable quadratic over two tensors (37 and 5 elements), 30 steps, whose gradient
@@ -18,11 +18,11 @@ Every tensor is float32 and every step uses torch.optim / torch.nn.utils / torch
 textbook "ema-momentum" (v <- beta v + (1 - beta) g, w <- w - lr v, v0 = 0), which torch does not have and is written
 below with the same tensor operations torch's SGD uses.
 
-Rosenbrock gradient: both sides evaluate the same analytic formula in float32, one rounding per operation, in this
-order (Java: RosenbrockGoldenTest):
-    a = 1 - w1; s = w1 * w1; d = w2 - s
-    g1 = (-2 * a) - (40 * (w1 * d)); g2 = 20 * d
-    R = (a * a) + (10 * (d * d))
+Rosenbrock: the lecture's loop on a float32 tensor, the gradient by torch autograd:
+    w = torch.tensor([0.0, 1.0], requires_grad=True); opt = torch.optim.X([w], ...)
+    each step: opt.zero_grad(); loss = (1 - w[0])**2 + 10*(w[1] - w[0]**2)**2; loss.backward(); opt.step()
+(with the clipping call between backward and step, and the scheduler call after the step). The Java side takes the
+gradient from dev.descent.objective.Rosenbrock.lecture(), which reproduces these autograd operations bit for bit.
 
 Format of a trajectory case (one item per line, numbers separated by single spaces):
     case ID
@@ -175,18 +175,6 @@ def plateau(factor=0.1, patience=10, threshold=1e-4, threshold_mode="rel", coold
 
 # ----------------------------------------------------------------------------------------------- problems
 
-def rosenbrock_grad(w):
-    w1, w2 = f32(w[0]), f32(w[1])
-    a = f32(1) - w1
-    s = w1 * w1
-    d = w2 - s
-    g1 = (f32(-2) * a) - (f32(40) * (w1 * d))
-    g2 = f32(20) * d
-    r = (a * a) + (f32(10) * (d * d))
-    assert all(type(v) is np.float32 for v in (a, s, d, g1, g2, r))
-    return r, np.array([g1, g2], dtype=np.float32)
-
-
 class Rosenbrock:
     name = "rosenbrock"
     steps = 200
@@ -194,19 +182,20 @@ class Rosenbrock:
     record = None  # every step
 
     def __init__(self):
-        self.params = {"w": torch.tensor([0.0, 1.0], dtype=torch.float32)}
-        for p in self.params.values():
-            p.requires_grad_(True)
+        self.params = {"w": torch.tensor([0.0, 1.0], requires_grad=True)}
+        assert self.params["w"].dtype == torch.float32
 
     def header(self):
         return ["problem rosenbrock", "param_shape w 2", "init w 0 1"]
 
-    def loss_and_grad(self, negate):
+    def loss_and_grad(self, negate, opt):
+        """The lecture's step up to backward: zero_grad, the loss expression, backward (of -loss when maximizing)."""
         w = self.params["w"]
-        r, g = rosenbrock_grad(w.detach().numpy())
-        gt = torch.from_numpy(g)
-        w.grad = -gt if negate else gt
-        return r
+        opt.zero_grad()
+        loss = (1 - w[0])**2 + 10*(w[1] - w[0]**2)**2
+        assert loss.dtype == torch.float32
+        (-loss if negate else loss).backward()
+        return f32(loss.item())
 
 
 class Quadratic:
@@ -235,7 +224,7 @@ class Quadratic:
             lines.append("curvature %s " % k + " ".join(fmt32(x) for x in self.curv[k].tolist()))
         return lines
 
-    def loss_and_grad(self, negate):
+    def loss_and_grad(self, negate, opt):
         total = 0.0
         for k in ("u", "v"):
             p = self.params[k]
@@ -267,7 +256,7 @@ class Softmax:
         lines.append("y 64 " + " ".join(str(int(v)) for v in self.y.tolist()))
         return lines
 
-    def loss_and_grad(self, negate):
+    def loss_and_grad(self, negate, opt):
         for p in self.params.values():
             p.grad = None
         logits = self.x @ self.params["W"] + self.params["b"]
@@ -307,7 +296,7 @@ def run_case(problem_cls, cid, opt_items, sched=CONSTANT, clip="none", groups=No
     losses = []
     records = []
     for step in range(1, prob.steps + 1):
-        loss = prob.loss_and_grad(negate)
+        loss = prob.loss_and_grad(negate, opt)
         losses.append(loss)
         if clip.startswith("norm:"):
             torch.nn.utils.clip_grad_norm_(all_params, float(clip[5:]))

@@ -21,13 +21,16 @@ final class Problems {
     }
 
     /**
-     * Rosenbrock R = (1 − w1)² + 10(w2 − w1²)² with the analytic gradient evaluated in float32 in exactly the order of
-     * make_golden_optim.py: a = 1 − w1; s = w1·w1; d = w2 − s; g1 = (−2a) − 40(w1·d); g2 = 20d; R = a·a + 10(d·d).
+     * The lecture's Rosenbrock R = (1 − w1)² + 10(w2 − w1²)², value and gradient from the library's own objective
+     * {@link dev.descent.objective.Rosenbrock#lecture()}, which reproduces the float32 operations of torch autograd
+     * that make_golden_optim.py runs ({@code loss = (1 - w[0])**2 + 10*(w[1] - w[0]**2)**2; loss.backward()}).
      */
     static final class Rosenbrock implements Problem {
+        private final dev.descent.objective.Rosenbrock objective = dev.descent.objective.Rosenbrock.lecture();
         private final Backend b;
         private final Parameter w;
         private final float[] host = new float[2];
+        private final float[] grad = new float[2];
 
         Rosenbrock(Backend b, float w1, float w2) {
             this.b = b;
@@ -42,17 +45,12 @@ final class Problems {
         @Override
         public double lossAndGrad(boolean negate) {
             b.download(w.value(), host, 0);
-            float w1 = host[0];
-            float w2 = host[1];
-            float a = 1f - w1;
-            float s = w1 * w1;
-            float d = w2 - s;
-            float g1 = (-2f * a) - (40f * (w1 * d));
-            float g2 = 20f * d;
-            float r = (a * a) + (10f * (d * d));
-            host[0] = negate ? -g1 : g1;
-            host[1] = negate ? -g2 : g2;
-            b.upload(host, 0, w.grad());
+            double r = objective.valueAndGradient(host, grad);
+            if (negate) {
+                grad[0] = -grad[0];
+                grad[1] = -grad[1];
+            }
+            b.upload(grad, 0, w.grad());
             return r;
         }
 
