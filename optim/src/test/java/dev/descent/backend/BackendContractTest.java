@@ -1,0 +1,1287 @@
+package dev.descent.backend;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.function.Executable;
+
+/**
+ * The contract every {@link Backend} must meet. A backend module subclasses this and implements
+ * {@link #createBackend()}; every operation is checked against an independent reference computed here in double
+ * precision (never against the backend's own kernels), plus PARITY.md's update rules for the optimizer kernels.
+ *
+ * <p>One backend is created per test class and closed after it; tests that need more (foreign tensors, closing)
+ * create and close their own. Tensors made through {@link #t} and friends are closed after each test.
+ *
+ * <p>Errors: a shape, dtype or argument error is an {@link IllegalArgumentException}; a tensor from another backend or
+ * a closed tensor (or a closed backend) is an {@link IllegalArgumentException} or {@link IllegalStateException}.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+public abstract class BackendContractTest {
+
+    /** A new backend; each call must give an independent instance. */
+    protected abstract Backend createBackend();
+
+    protected Backend backend;
+    private final List<Tensor> made = new ArrayList<>();
+    private final Random random = new Random(20240611);
+
+    @BeforeAll
+    void openBackend() {
+        backend = createBackend();
+    }
+
+    @AfterAll
+    void closeBackend() {
+        if (backend != null) {
+            backend.close();
+        }
+    }
+
+    @AfterEach
+    void closeTensors() {
+        for (Tensor x : made) {
+            x.close();
+        }
+        made.clear();
+    }
+
+    // ================================================================== helpers
+
+    /** A float tensor holding data (rank 1 when one dimension is given). */
+    protected Tensor t(float[] data, int... shape) {
+        Tensor x = backend.upload(data, shape);
+        made.add(x);
+        return x;
+    }
+
+    protected Tensor ti(int[] data, int... shape) {
+        Tensor x = backend.uploadInt(data, shape);
+        made.add(x);
+        return x;
+    }
+
+    protected Tensor zeros(int... shape) {
+        Tensor x = backend.allocate(shape);
+        made.add(x);
+        return x;
+    }
+
+    protected float[] randn(int n) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = (float) random.nextGaussian();
+        }
+        return a;
+    }
+
+    protected float[] uniform(int n, double lo, double hi) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = (float) (lo + (hi - lo) * random.nextDouble());
+        }
+        return a;
+    }
+
+    protected float[] get(Tensor x) {
+        return backend.download(x);
+    }
+
+    /** Asserts that the call is rejected as a wrong argument or wrong state (foreign or closed tensors). */
+    protected static void assertRejected(Executable call) {
+        Throwable t = assertThrows(RuntimeException.class, call);
+        assertTrue(t instanceof IllegalArgumentException || t instanceof IllegalStateException,
+                () -> "expected IllegalArgumentException or IllegalStateException, got " + t);
+    }
+
+    /** Asserts an IllegalArgumentException whose message names the operation. */
+    protected static void assertIae(String op, Executable call) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
+        assertTrue(e.getMessage() != null && e.getMessage().contains(op),
+                () -> "message should name '" + op + "': " + e.getMessage());
+    }
+
+    protected static void assertClose(double want, double got, double tol, String what) {
+        if (Double.isNaN(want)) {
+            assertTrue(Double.isNaN(got), () -> what + ": want NaN, got " + got);
+            return;
+        }
+        if (Double.isInfinite(want)) {
+            assertEquals(want, got, what);
+            return;
+        }
+        if (!(Math.abs(want - got) <= tol)) {
+            fail(what + ": want " + want + ", got " + got + " (|diff| " + Math.abs(want - got) + " > tol " + tol
+                    + ")");
+        }
+    }
+
+    /** Elementwise, tolerance {@code rel·max(1, |want|)}. */
+    protected static void assertAllClose(double[] want, float[] got, double rel, String what) {
+        assertEquals(want.length, got.length, what + ": length");
+        for (int i = 0; i < want.length; i++) {
+            assertClose(want[i], got[i], rel * Math.max(1, Math.abs(want[i])), what + "[" + i + "]");
+        }
+    }
+
+    private static double[] toDouble(float[] a) {
+        double[] d = new double[a.length];
+        for (int i = 0; i < a.length; i++) {
+            d[i] = a[i];
+        }
+        return d;
+    }
+
+    // ================================================================== identity and memory
+
+    @Test
+    void describesItself() {
+        assertFalse(backend.name().isBlank());
+        assertFalse(backend.description().isBlank());
+        assertTrue(backend.threads() >= 1);
+        backend.synchronize();
+    }
+
+    @Test
+    void allocateGivesZeroFilledTensorsOfTheRequestedShape() {
+        Tensor a = zeros(7);
+        assertEquals(DType.F32, a.dtype());
+        assertEquals(7, a.rows());
+        assertEquals(1, a.cols());
+        assertEquals(7, a.size());
+        assertArrayEquals(new int[] {7}, a.shape());
+        assertArrayEquals(new float[7], get(a));
+        assertFalse(a.isClosed());
+        assertTrue(a.backend() == backend);
+
+        Tensor b = zeros(3, 5);
+        assertEquals(3, b.rows());
+        assertEquals(5, b.cols());
+        assertEquals(15, b.size());
+        int[] shape = b.shape();
+        assertArrayEquals(new int[] {3, 5}, shape);
+        shape[0] = 99;
+        assertArrayEquals(new int[] {3, 5}, b.shape(), "shape() must return a copy");
+        assertArrayEquals(new float[15], get(b));
+
+        Tensor c = backend.allocateInt(4, 2);
+        made.add(c);
+        assertEquals(DType.I32, c.dtype());
+        assertArrayEquals(new int[8], backend.downloadInt(c));
+    }
+
+    @Test
+    void badShapesAreRejected() {
+        assertIae("allocate", () -> backend.allocate());
+        assertIae("allocate", () -> backend.allocate(2, 3, 4));
+        assertIae("allocate", () -> backend.allocate(-1));
+        assertIae("allocate", () -> backend.allocate(3, -2));
+        assertIae("allocateInt", () -> backend.allocateInt(1, 2, 3));
+        assertIae("upload", () -> backend.upload(new float[5], 2, 3));
+        assertIae("uploadInt", () -> backend.uploadInt(new int[5], 6));
+    }
+
+    @Test
+    void uploadDownloadRoundTrips() {
+        float[] data = randn(23);
+        data[3] = Float.NaN;
+        data[4] = Float.POSITIVE_INFINITY;
+        data[5] = -0f;
+        data[6] = Float.MIN_VALUE;
+        Tensor x = t(data, 23);
+        float[] back = get(x);
+        for (int i = 0; i < data.length; i++) {
+            assertEquals(Float.floatToRawIntBits(data[i]), Float.floatToRawIntBits(back[i]), "bits of element " + i);
+        }
+        // Into an existing tensor, from an offset; out into an offset.
+        float[] src = randn(40);
+        Tensor y = zeros(4, 5);
+        backend.upload(src, 7, y);
+        float[] dst = new float[30];
+        dst[0] = 42f;
+        backend.download(y, dst, 3);
+        assertEquals(42f, dst[0]);
+        for (int i = 0; i < 20; i++) {
+            assertEquals(src[7 + i], dst[3 + i]);
+        }
+        assertEquals(src[7 + 13], backend.get(y, 13));
+
+        int[] ints = {5, -3, Integer.MAX_VALUE, Integer.MIN_VALUE, 0, 17};
+        Tensor xi = ti(ints, 2, 3);
+        assertArrayEquals(ints, backend.downloadInt(xi));
+        Tensor yi = backend.allocateInt(3);
+        made.add(yi);
+        backend.uploadInt(ints, 2, yi);
+        int[] out = new int[5];
+        backend.downloadInt(yi, out, 1);
+        assertArrayEquals(new int[] {0, Integer.MAX_VALUE, Integer.MIN_VALUE, 0, 0}, out);
+    }
+
+    @Test
+    void copyRangesAreChecked() {
+        Tensor y = zeros(4);
+        assertIae("upload", () -> backend.upload(new float[5], 2, y));
+        assertIae("upload", () -> backend.upload(new float[5], -1, y));
+        assertIae("download", () -> backend.download(y, new float[3], 0));
+        assertIae("download", () -> backend.download(y, new float[6], 3));
+        assertIae("get", () -> backend.get(y, 4));
+        assertIae("get", () -> backend.get(y, -1));
+        Tensor yi = backend.allocateInt(4);
+        made.add(yi);
+        assertIae("uploadInt", () -> backend.uploadInt(new int[3], 0, yi));
+        assertIae("downloadInt", () -> backend.downloadInt(yi, new int[4], 1));
+        // dtype
+        assertIae("download", () -> backend.download(yi, new float[4], 0));
+        assertIae("downloadInt", () -> backend.downloadInt(y, new int[4], 0));
+        assertIae("upload", () -> backend.upload(new float[4], 0, yi));
+    }
+
+    @Test
+    void closedTensorsAreRejected() {
+        Tensor x = backend.upload(new float[] {1, 2, 3}, 3);
+        Tensor y = zeros(3);
+        x.close();
+        assertTrue(x.isClosed());
+        x.close(); // idempotent
+        assertRejected(() -> backend.download(x));
+        assertRejected(() -> backend.get(x, 0));
+        assertRejected(() -> backend.axpy(1f, x, y));
+        assertRejected(() -> backend.axpy(1f, y, x));
+        assertRejected(() -> backend.scale(2f, x));
+        assertRejected(() -> backend.sum(x));
+        assertRejected(() -> backend.upload(new float[3], 0, x));
+        assertArrayEquals(new float[3], get(y), "the live tensor is untouched");
+    }
+
+    @Test
+    void foreignTensorsAreRejected() {
+        try (Backend other = createBackend()) {
+            Tensor foreign = other.upload(new float[] {1, 2, 3}, 3);
+            Tensor mine = zeros(3);
+            assertRejected(() -> backend.download(foreign));
+            assertRejected(() -> backend.axpy(1f, foreign, mine));
+            assertRejected(() -> backend.copy(foreign, mine));
+            assertRejected(() -> backend.sum(foreign));
+            assertRejected(() -> other.axpy(1f, mine, foreign));
+            assertArrayEquals(new float[] {1, 2, 3}, other.download(foreign));
+        }
+        Tensor fake = new Tensor() {
+            @Override
+            public Backend backend() {
+                return backend;
+            }
+
+            @Override
+            public DType dtype() {
+                return DType.F32;
+            }
+
+            @Override
+            public int rows() {
+                return 3;
+            }
+
+            @Override
+            public int cols() {
+                return 1;
+            }
+
+            @Override
+            public int[] shape() {
+                return new int[] {3};
+            }
+
+            @Override
+            public boolean isClosed() {
+                return false;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        assertRejected(() -> backend.scale(2f, fake));
+        assertRejected(() -> backend.copy(fake, zeros(3)));
+    }
+
+    @Test
+    void closingTheBackendClosesItsTensors() {
+        Backend other = createBackend();
+        Tensor a = other.allocate(4);
+        Tensor b = other.uploadInt(new int[] {1, 2}, 2);
+        Tensor c = other.upload(new float[] {1, 2, 3, 4}, 2, 2);
+        c.close();
+        other.close();
+        assertTrue(a.isClosed());
+        assertTrue(b.isClosed());
+        assertTrue(c.isClosed());
+        other.close(); // idempotent
+        a.close(); // idempotent after the backend closed it
+        assertRejected(() -> other.allocate(3));
+        assertRejected(() -> other.download(a));
+    }
+
+    // ================================================================== GEMM
+
+    /** op(A)(i, kk) for A stored row-major, transposed when asked. */
+    private static double opA(float[] a, boolean trans, int m, int k, int i, int kk) {
+        return trans ? a[kk * m + i] : a[i * k + kk];
+    }
+
+    private static double opB(float[] b, boolean trans, int k, int n, int kk, int j) {
+        return trans ? b[j * k + kk] : b[kk * n + j];
+    }
+
+    private void checkGemm(boolean ta, boolean tb, int m, int k, int n, float alpha, float beta, boolean nanInC) {
+        float[] a = randn(m * k);
+        float[] b = randn(k * n);
+        float[] c = randn(m * n);
+        if (nanInC) {
+            java.util.Arrays.fill(c, Float.NaN);
+        }
+        Tensor ta0 = ta ? t(a, k, m) : t(a, m, k);
+        Tensor tb0 = tb ? t(b, n, k) : t(b, k, n);
+        Tensor tc = t(c, m, n);
+        backend.gemm(ta, tb, alpha, ta0, tb0, beta, tc);
+        float[] got = get(tc);
+        String what = "gemm(" + (ta ? "T" : "N") + (tb ? "T" : "N") + ", m=" + m + ", k=" + k + ", n=" + n
+                + ", alpha=" + alpha + ", beta=" + beta + ")";
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                double s = 0;
+                double abs = 0;
+                for (int kk = 0; kk < k; kk++) {
+                    double p = opA(a, ta, m, k, i, kk) * opB(b, tb, k, n, kk, j);
+                    s += p;
+                    abs += Math.abs(p);
+                }
+                double want = alpha * s + (beta == 0 ? 0 : beta * (double) c[i * n + j]);
+                double scale = Math.abs(alpha) * abs + (beta == 0 ? 0 : Math.abs(beta * c[i * n + j]));
+                assertClose(want, got[i * n + j], 3e-7 * (k + 4) * scale + 1e-30, what + " at (" + i + "," + j
+                        + ")");
+            }
+        }
+    }
+
+    @Test
+    void gemmAllTransposeCombinationsAndOddSizes() {
+        int[][] shapes = {{1, 1, 1}, {3, 5, 7}, {2, 9, 1}, {1, 13, 24}, {17, 33, 9}, {65, 31, 130}, {5, 1, 40},
+            {16, 784, 24}, {7, 40, 25}};
+        for (int[] s : shapes) {
+            for (int combo = 0; combo < 4; combo++) {
+                checkGemm((combo & 1) != 0, (combo & 2) != 0, s[0], s[1], s[2], 1f, 0f, false);
+            }
+        }
+    }
+
+    @Test
+    void gemmAlphaBeta() {
+        for (int combo = 0; combo < 4; combo++) {
+            boolean ta = (combo & 1) != 0;
+            boolean tb = (combo & 2) != 0;
+            checkGemm(ta, tb, 19, 23, 29, 1.5f, 0.5f, false);
+            checkGemm(ta, tb, 8, 16, 24, -2f, 1f, false);
+            checkGemm(ta, tb, 6, 10, 11, 0.25f, -1.5f, false);
+            checkGemm(ta, tb, 9, 12, 13, 0.5f, 0f, true); // beta = 0 ignores NaN in C
+            checkGemm(ta, tb, 9, 12, 13, 1f, 0f, true);
+        }
+    }
+
+    @Test
+    void gemmLongReductionsAndWideOutputs() {
+        // k large enough to be split into several reduction chunks; m and n large enough for several blocks/strips.
+        checkGemm(true, false, 30, 5000, 24, 1f, 0f, false);
+        checkGemm(false, false, 70, 2100, 50, 1f, 0.5f, false);
+        checkGemm(true, true, 11, 4099, 7, -0.5f, 0f, false);
+        checkGemm(false, true, 131, 257, 67, 1f, 0f, false);
+    }
+
+    @Test
+    void gemmRejectsBadShapesAndDtypes() {
+        Tensor a = zeros(3, 4);
+        Tensor b = zeros(4, 5);
+        Tensor c = zeros(3, 5);
+        backend.gemm(false, false, 1f, a, b, 0f, c);
+        assertIae("gemm", () -> backend.gemm(true, false, 1f, a, b, 0f, c));
+        assertIae("gemm", () -> backend.gemm(false, true, 1f, a, b, 0f, c));
+        assertIae("gemm", () -> backend.gemm(false, false, 1f, a, b, 0f, zeros(5, 3)));
+        assertIae("gemm", () -> backend.gemm(false, false, 1f, a, zeros(5, 5), 0f, c));
+        Tensor ai = backend.allocateInt(3, 4);
+        made.add(ai);
+        assertIae("gemm", () -> backend.gemm(false, false, 1f, ai, b, 0f, c));
+    }
+
+    // ================================================================== elementwise
+
+    @Test
+    void axpyScaleMultiply() {
+        for (int n : new int[] {1, 7, 33, 1000, 70001}) {
+            float[] x = randn(n);
+            float[] y = randn(n);
+            Tensor tx = t(x, n);
+            Tensor ty = t(y, n);
+            backend.axpy(-1.75f, tx, ty);
+            double[] want = new double[n];
+            for (int i = 0; i < n; i++) {
+                want[i] = -1.75 * x[i] + y[i];
+            }
+            float[] got = get(ty);
+            for (int i = 0; i < n; i++) {
+                assertClose(want[i], got[i], 1.2e-7 * (Math.abs(1.75 * x[i]) + Math.abs(y[i])), "axpy[" + i + "]");
+            }
+            backend.scale(0.3f, tx);
+            float[] sx = get(tx);
+            for (int i = 0; i < n; i++) {
+                assertEquals(0.3f * x[i], sx[i], "scale[" + i + "]");
+            }
+            Tensor out = zeros(n);
+            backend.multiply(t(x, n), t(y, n), out);
+            float[] prod = get(out);
+            for (int i = 0; i < n; i++) {
+                assertEquals(x[i] * y[i], prod[i], "multiply[" + i + "]");
+            }
+            // out may alias an input
+            Tensor a = t(x, n);
+            backend.multiply(a, t(y, n), a);
+            assertArrayEquals(prod, get(a));
+        }
+        assertIae("axpy", () -> backend.axpy(1f, zeros(3), zeros(4)));
+        assertIae("multiply", () -> backend.multiply(zeros(3), zeros(3), zeros(2)));
+        Tensor i3 = backend.allocateInt(3);
+        made.add(i3);
+        assertIae("scale", () -> backend.scale(2f, i3));
+    }
+
+    @Test
+    void elementwiseOpsAcceptAnyShapeOfTheSameSize() {
+        float[] x = randn(12);
+        Tensor a = t(x, 3, 4);
+        Tensor b = zeros(12);
+        backend.axpy(1f, a, b);
+        assertArrayEquals(x, get(b));
+        Tensor c = zeros(4, 3);
+        backend.copy(a, c);
+        assertArrayEquals(x, get(c));
+    }
+
+    @Test
+    void fillAndCopy() {
+        Tensor x = zeros(2, 3);
+        backend.fill(x, 2.5f);
+        assertArrayEquals(new float[] {2.5f, 2.5f, 2.5f, 2.5f, 2.5f, 2.5f}, get(x));
+        Tensor xi = backend.allocateInt(3);
+        made.add(xi);
+        backend.fill(xi, 3.7f);
+        assertArrayEquals(new int[] {3, 3, 3}, backend.downloadInt(xi));
+        backend.fill(xi, -2.9f);
+        assertArrayEquals(new int[] {-2, -2, -2}, backend.downloadInt(xi));
+
+        float[] data = randn(6);
+        Tensor y = zeros(6);
+        backend.copy(t(data, 6), y);
+        assertArrayEquals(data, get(y));
+        Tensor yi = backend.allocateInt(3);
+        made.add(yi);
+        backend.copy(ti(new int[] {7, 8, 9}, 3), yi);
+        assertArrayEquals(new int[] {7, 8, 9}, backend.downloadInt(yi));
+        assertIae("copy", () -> backend.copy(zeros(3), yi));
+        assertIae("copy", () -> backend.copy(zeros(3), zeros(4)));
+    }
+
+    @Test
+    void clampKeepsNaN() {
+        float[] x = {-5f, -1f, 0f, 0.5f, 1f, 3f, Float.NaN, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY};
+        Tensor tx = t(x, x.length);
+        backend.clamp(tx, -1f, 1f);
+        float[] got = get(tx);
+        float[] want = {-1f, -1f, 0f, 0.5f, 1f, 1f, Float.NaN, -1f, 1f};
+        for (int i = 0; i < want.length; i++) {
+            assertEquals(want[i], got[i], "clamp[" + i + "]");
+        }
+        float[] big = randn(100003);
+        Tensor tb = t(big, big.length);
+        backend.clamp(tb, -0.5f, 0.25f);
+        float[] gb = get(tb);
+        for (int i = 0; i < big.length; i++) {
+            assertEquals(Math.min(Math.max(big[i], -0.5f), 0.25f), gb[i]);
+        }
+    }
+
+    // ================================================================== reductions
+
+    @Test
+    void reductions() {
+        for (int n : new int[] {1, 7, 64, 1000, 70001}) {
+            float[] x = randn(n);
+            float[] y = randn(n);
+            double s = 0;
+            double abs = 0;
+            double d = 0;
+            double dabs = 0;
+            double q = 0;
+            double mx = 0;
+            for (int i = 0; i < n; i++) {
+                s += x[i];
+                abs += Math.abs(x[i]);
+                d += (double) x[i] * y[i];
+                dabs += Math.abs((double) x[i] * y[i]);
+                q += (double) x[i] * x[i];
+                mx = Math.max(mx, Math.abs(x[i]));
+            }
+            Tensor tx = t(x, n);
+            Tensor ty = t(y, n);
+            double tol = 1e-6; // float accumulation is allowed, with a sane error
+            assertClose(s, backend.sum(tx), tol * abs + 1e-12, "sum n=" + n);
+            assertClose(d, backend.dot(tx, ty), tol * dabs + 1e-12, "dot n=" + n);
+            assertClose(q, backend.squaredNorm(tx), tol * q + 1e-12, "squaredNorm n=" + n);
+            assertEquals((float) mx, backend.maxAbs(tx), "maxAbs n=" + n);
+            assertTrue(backend.allFinite(tx));
+        }
+        assertIae("dot", () -> backend.dot(zeros(3), zeros(4)));
+    }
+
+    @Test
+    void reductionsSeeNaNAndInfinity() {
+        float[] x = randn(5000);
+        x[4321] = -1e30f;
+        Tensor tx = t(x, x.length);
+        assertEquals(1e30f, backend.maxAbs(tx));
+        x[4321] = Float.NaN;
+        Tensor tn = t(x, x.length);
+        assertTrue(Float.isNaN(backend.maxAbs(tn)));
+        assertFalse(backend.allFinite(tn));
+        assertTrue(Double.isNaN(backend.sum(tn)));
+        x[4321] = Float.NEGATIVE_INFINITY;
+        Tensor ti = t(x, x.length);
+        assertFalse(backend.allFinite(ti));
+        assertEquals(Float.POSITIVE_INFINITY, backend.maxAbs(ti));
+        Tensor small = t(new float[] {1f, Float.POSITIVE_INFINITY, 2f}, 3);
+        assertFalse(backend.allFinite(small));
+        assertEquals(5f, backend.maxAbs(t(new float[] {-5f, 3f}, 2)));
+    }
+
+    @Test
+    void sumsAreRepeatable() {
+        float[] x = randn(70001);
+        Tensor tx = t(x, x.length);
+        double first = backend.sum(tx);
+        for (int i = 0; i < 3; i++) {
+            assertEquals(first, backend.sum(tx));
+        }
+    }
+
+    // ================================================================== rows
+
+    @Test
+    void gatherRows() {
+        int rows = 9;
+        int cols = 5;
+        float[] src = randn(rows * cols);
+        int[] idx = {8, 0, 3, 3, 7, 1, 2};
+        Tensor ts = t(src, rows, cols);
+        Tensor tIdx = ti(idx, idx.length);
+        Tensor dst = zeros(4, cols);
+        backend.gatherRows(ts, tIdx, 2, dst);
+        float[] got = get(dst);
+        for (int r = 0; r < 4; r++) {
+            for (int c = 0; c < cols; c++) {
+                assertEquals(src[idx[2 + r] * cols + c], got[r * cols + c]);
+            }
+        }
+        // int32 rows (labels)
+        int[] labels = {10, 11, 12, 13, 14, 15, 16, 17, 18};
+        Tensor tl = ti(labels, rows);
+        Tensor dl = backend.allocateInt(3);
+        made.add(dl);
+        backend.gatherRows(tl, tIdx, 0, dl);
+        assertArrayEquals(new int[] {18, 10, 13}, backend.downloadInt(dl));
+        // errors
+        assertIae("gatherRows", () -> backend.gatherRows(ts, ti(new int[] {0, 9}, 2), 0, zeros(2, cols)));
+        assertIae("gatherRows", () -> backend.gatherRows(ts, ti(new int[] {-1}, 1), 0, zeros(1, cols)));
+        assertIae("gatherRows", () -> backend.gatherRows(ts, tIdx, 5, dst)); // 5 + 4 > 7
+        assertIae("gatherRows", () -> backend.gatherRows(ts, tIdx, 0, zeros(2, cols + 1)));
+        assertIae("gatherRows", () -> backend.gatherRows(ts, tIdx, 0, dl));
+        assertIae("gatherRows", () -> backend.gatherRows(ts, t(new float[2], 2), 0, zeros(2, cols)));
+    }
+
+    @Test
+    void gatherManyRows() {
+        int rows = 3000;
+        int cols = 41;
+        float[] src = randn(rows * cols);
+        int[] idx = new int[rows];
+        for (int i = 0; i < rows; i++) {
+            idx[i] = random.nextInt(rows);
+        }
+        Tensor dst = zeros(rows, cols);
+        backend.gatherRows(t(src, rows, cols), ti(idx, rows), 0, dst);
+        float[] got = get(dst);
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                assertEquals(src[idx[r] * cols + c], got[r * cols + c]);
+            }
+        }
+    }
+
+    @Test
+    void argmaxRowsFirstMaximumAndNaN() {
+        float nan = Float.NaN;
+        float ninf = Float.NEGATIVE_INFINITY;
+        float[] x = {
+            1, 3, 3, 2,        // tie: first wins -> 1
+            5, 1, 1, 5,        // tie at ends -> 0
+            0, nan, 9, nan,    // NaN counts as maximum: first NaN -> 1
+            nan, 1, 2, 3,      // -> 0
+            ninf, ninf, ninf, ninf, // all -inf -> 0
+            -1, -2, -0.5f, -3, // -> 2
+        };
+        Tensor out = backend.allocateInt(6);
+        made.add(out);
+        backend.argmaxRows(t(x, 6, 4), out);
+        assertArrayEquals(new int[] {1, 0, 1, 0, 0, 2}, backend.downloadInt(out));
+        int n = 500;
+        int k = 37;
+        float[] big = randn(n * k);
+        Tensor ob = backend.allocateInt(n);
+        made.add(ob);
+        backend.argmaxRows(t(big, n, k), ob);
+        int[] got = backend.downloadInt(ob);
+        for (int r = 0; r < n; r++) {
+            int best = 0;
+            for (int j = 1; j < k; j++) {
+                if (big[r * k + j] > big[r * k + best]) {
+                    best = j;
+                }
+            }
+            assertEquals(best, got[r], "row " + r);
+        }
+        assertIae("argmaxRows", () -> backend.argmaxRows(t(x, 6, 4), zeros(6)));
+        Tensor o5 = backend.allocateInt(5);
+        made.add(o5);
+        assertIae("argmaxRows", () -> backend.argmaxRows(t(x, 6, 4), o5));
+    }
+
+    @Test
+    void addRowVectorAndColumnSums() {
+        int rows = 301;
+        int cols = 37;
+        float[] x = randn(rows * cols);
+        float[] bias = randn(cols);
+        Tensor tx = t(x, rows, cols);
+        backend.addRowVector(tx, t(bias, cols));
+        float[] got = get(tx);
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                assertEquals(x[r * cols + c] + bias[c], got[r * cols + c]);
+            }
+        }
+        assertIae("addRowVector", () -> backend.addRowVector(tx, zeros(cols + 1)));
+
+        float[] old = randn(cols);
+        Tensor out = t(old, cols);
+        backend.columnSums(0.5f, t(x, rows, cols), 2f, out);
+        float[] cs = get(out);
+        for (int c = 0; c < cols; c++) {
+            double s = 0;
+            double abs = 0;
+            for (int r = 0; r < rows; r++) {
+                s += x[r * cols + c];
+                abs += Math.abs(x[r * cols + c]);
+            }
+            assertClose(0.5 * s + 2.0 * old[c], cs[c], 1e-6 * (abs + Math.abs(2 * old[c])) + 1e-7, "columnSums[" + c
+                    + "]");
+        }
+        float[] nan = new float[cols];
+        java.util.Arrays.fill(nan, Float.NaN);
+        Tensor outNan = t(nan, 1, cols);
+        backend.columnSums(1f, t(x, rows, cols), 0f, outNan);
+        for (float v : get(outNan)) {
+            assertFalse(Float.isNaN(v), "beta = 0 must ignore the old contents");
+        }
+        assertIae("columnSums", () -> backend.columnSums(1f, tx, 0f, zeros(cols - 1)));
+    }
+
+    // ================================================================== activations
+
+    @Test
+    void reluForwardAndBackward() {
+        int n = 70003;
+        float[] x = randn(n);
+        x[0] = 0f;
+        x[1] = -0f;
+        Tensor tx = t(x, n);
+        Tensor act = zeros(n);
+        backend.relu(tx, act);
+        float[] a = get(act);
+        for (int i = 0; i < n; i++) {
+            assertEquals(x[i] > 0 ? x[i] : 0f, a[i], 0f, "relu[" + i + "]");
+        }
+        float[] g = randn(n);
+        Tensor tg = t(g, n);
+        Tensor gin = zeros(n);
+        backend.reluBackward(tg, act, gin);
+        float[] gi = get(gin);
+        for (int i = 0; i < n; i++) {
+            assertEquals(a[i] > 0 ? g[i] : 0f, gi[i], 0f, "reluBackward[" + i + "]");
+        }
+        // in place
+        backend.relu(tx, tx);
+        assertArrayEquals(a, get(tx));
+        backend.reluBackward(tg, act, tg);
+        assertArrayEquals(gi, get(tg));
+        assertIae("relu", () -> backend.relu(zeros(3), zeros(4)));
+        assertIae("reluBackward", () -> backend.reluBackward(zeros(3), zeros(3), zeros(4)));
+    }
+
+    // ================================================================== losses
+
+    /** Reference softmax cross-entropy in double; returns the loss, fills grad. */
+    private static double refSoftmaxCe(float[] z, int[] y, int n, int k, int normalizer, double[] grad) {
+        double total = 0;
+        for (int r = 0; r < n; r++) {
+            double max = Double.NEGATIVE_INFINITY;
+            for (int j = 0; j < k; j++) {
+                max = Math.max(max, z[r * k + j]);
+            }
+            double s = 0;
+            for (int j = 0; j < k; j++) {
+                s += Math.exp(z[r * k + j] - max);
+            }
+            double lse = max + Math.log(s);
+            total += lse - z[r * k + y[r]];
+            for (int j = 0; j < k; j++) {
+                grad[r * k + j] = (Math.exp(z[r * k + j] - lse) - (j == y[r] ? 1 : 0)) / normalizer;
+            }
+        }
+        return total / normalizer;
+    }
+
+    @Test
+    void softmaxCrossEntropyValuesAndGradients() {
+        for (int[] nk : new int[][] {{1, 1}, {1, 3}, {37, 10}, {5, 17}, {2000, 10}, {3, 100}}) {
+            int n = nk[0];
+            int k = nk[1];
+            float[] z = randn(n * k);
+            for (int i = 0; i < z.length; i++) {
+                z[i] *= 3;
+            }
+            int[] y = new int[n];
+            for (int i = 0; i < n; i++) {
+                y[i] = random.nextInt(k);
+            }
+            int normalizer = n + 3;
+            double[] wantGrad = new double[n * k];
+            double want = refSoftmaxCe(z, y, n, k, normalizer, wantGrad);
+            Tensor lossOut = t(new float[] {7f, 7f, 7f}, 3);
+            Tensor grad = zeros(n, k);
+            backend.softmaxCrossEntropy(t(z, n, k), ti(y, n), grad, normalizer, lossOut, 1);
+            float[] lo = get(lossOut);
+            assertEquals(7f, lo[0], "other loss slots untouched");
+            assertEquals(7f, lo[2], "other loss slots untouched");
+            assertClose(want, lo[1], 1e-5 * Math.max(1, Math.abs(want)), "CE loss n=" + n + " k=" + k);
+            float[] g = get(grad);
+            for (int i = 0; i < g.length; i++) {
+                assertClose(wantGrad[i], g[i], 5e-6 / normalizer + 1e-6 * Math.abs(wantGrad[i]), "CE grad[" + i
+                        + "] n=" + n + " k=" + k);
+            }
+            // without gradient
+            Tensor lo2 = zeros(1);
+            backend.softmaxCrossEntropy(t(z, n, k), ti(y, n), null, normalizer, lo2, 0);
+            assertEquals(lo[1], backend.get(lo2, 0), 1e-6f * Math.max(1f, Math.abs(lo[1])));
+        }
+    }
+
+    @Test
+    void softmaxCrossEntropyMatchesFiniteDifferences() {
+        int n = 4;
+        int k = 6;
+        float[] z = randn(n * k);
+        int[] y = {0, 5, 2, 2};
+        Tensor tz = t(z, n, k);
+        Tensor ty = ti(y, n);
+        Tensor grad = zeros(n, k);
+        Tensor lo = zeros(1);
+        backend.softmaxCrossEntropy(tz, ty, grad, n, lo, 0);
+        float[] g = get(grad);
+        double h = 1e-2;
+        for (int i = 0; i < n * k; i++) {
+            float[] zp = z.clone();
+            float[] zm = z.clone();
+            zp[i] += (float) h;
+            zm[i] -= (float) h;
+            double fd = (lossOf(zp, y, n, k) - lossOf(zm, y, n, k)) / ((zp[i] - zm[i]));
+            assertClose(fd, g[i], 2e-3, "CE finite difference at " + i);
+        }
+    }
+
+    private double lossOf(float[] z, int[] y, int n, int k) {
+        Tensor lo = zeros(1);
+        backend.softmaxCrossEntropy(t(z, n, k), ti(y, n), null, n, lo, 0);
+        return backend.get(lo, 0);
+    }
+
+    @Test
+    void softmaxCrossEntropyIsStableWithHugeLogits() {
+        float[] z = {1e4f, 0f, -1e4f, -1e4f, 1e4f, 0f, 3e4f, 3e4f, -3e4f};
+        int[] y = {1, 1, 0};
+        Tensor grad = zeros(3, 3);
+        Tensor lo = zeros(1);
+        backend.softmaxCrossEntropy(t(z, 3, 3), ti(y, 3), grad, 3, lo, 0);
+        double[] wantGrad = new double[9];
+        double want = refSoftmaxCe(z, y, 3, 3, 3, wantGrad);
+        float loss = backend.get(lo, 0);
+        assertTrue(Float.isFinite(loss), "loss must be finite, got " + loss);
+        assertClose(want, loss, 1e-6 * want, "huge-logit CE");
+        float[] g = get(grad);
+        for (int i = 0; i < 9; i++) {
+            assertTrue(Float.isFinite(g[i]));
+            assertClose(wantGrad[i], g[i], 1e-6, "huge-logit CE grad[" + i + "]");
+        }
+    }
+
+    @Test
+    void softmaxCrossEntropyRejectsBadLabelsAndShapes() {
+        Tensor z = t(randn(6), 2, 3);
+        Tensor lo = zeros(2);
+        assertIae("softmaxCrossEntropy", () -> backend.softmaxCrossEntropy(z, ti(new int[] {0, 3}, 2), null, 2, lo,
+                0));
+        assertIae("softmaxCrossEntropy", () -> backend.softmaxCrossEntropy(z, ti(new int[] {-1, 0}, 2), null, 2, lo,
+                0));
+        assertIae("softmaxCrossEntropy", () -> backend.softmaxCrossEntropy(z, ti(new int[] {0}, 1), null, 2, lo, 0));
+        assertIae("softmaxCrossEntropy", () -> backend.softmaxCrossEntropy(z, ti(new int[] {0, 1}, 2), zeros(3, 2), 2,
+                lo, 0));
+        assertIae("softmaxCrossEntropy", () -> backend.softmaxCrossEntropy(z, ti(new int[] {0, 1}, 2), null, 2, lo,
+                2));
+        assertIae("softmaxCrossEntropy", () -> backend.softmaxCrossEntropy(z, t(new float[2], 2), null, 2, lo, 0));
+    }
+
+    @Test
+    void sigmoidBinaryCrossEntropy() {
+        for (int[] nc : new int[][] {{1, 1}, {13, 3}, {3000, 7}}) {
+            int n = nc[0];
+            int c = nc[1];
+            float[] x = randn(n * c);
+            for (int i = 0; i < x.length; i++) {
+                x[i] *= 4;
+            }
+            float[] tt = uniform(n * c, 0, 1);
+            if (x.length > 4) {
+                x[0] = 1e4f;
+                x[1] = -1e4f;
+                x[2] = 80f;
+                x[3] = -80f;
+                tt[0] = 0f;
+                tt[1] = 1f;
+            }
+            int normalizer = n;
+            double count = (double) normalizer * c;
+            double total = 0;
+            double[] wantGrad = new double[n * c];
+            for (int i = 0; i < n * c; i++) {
+                double xi = x[i];
+                total += Math.max(xi, 0) - xi * tt[i] + Math.log1p(Math.exp(-Math.abs(xi)));
+                wantGrad[i] = (1 / (1 + Math.exp(-xi)) - tt[i]) / count;
+            }
+            Tensor grad = zeros(n, c);
+            Tensor lo = zeros(2);
+            backend.sigmoidBinaryCrossEntropy(t(x, n, c), t(tt, n, c), grad, normalizer, lo, 1);
+            float loss = backend.get(lo, 1);
+            assertTrue(Float.isFinite(loss));
+            assertClose(total / count, loss, 1e-5 * Math.max(1, total / count), "BCE loss");
+            float[] g = get(grad);
+            for (int i = 0; i < g.length; i++) {
+                assertClose(wantGrad[i], g[i], 1e-6 / count + 1e-5 * Math.abs(wantGrad[i]), "BCE grad[" + i + "]");
+            }
+        }
+        // finite differences
+        float[] x = randn(6);
+        float[] tt = uniform(6, 0, 1);
+        Tensor grad = zeros(6);
+        backend.sigmoidBinaryCrossEntropy(t(x, 6), t(tt, 6), grad, 6, zeros(1), 0);
+        float[] g = get(grad);
+        for (int i = 0; i < 6; i++) {
+            float[] xp = x.clone();
+            float[] xm = x.clone();
+            xp[i] += 1e-2f;
+            xm[i] -= 1e-2f;
+            double fd = (bce(xp, tt) - bce(xm, tt)) / (xp[i] - xm[i]);
+            assertClose(fd, g[i], 2e-3, "BCE finite difference at " + i);
+        }
+        assertIae("sigmoidBinaryCrossEntropy", () -> backend.sigmoidBinaryCrossEntropy(zeros(3), zeros(4), null, 3,
+                zeros(1), 0));
+        assertIae("sigmoidBinaryCrossEntropy", () -> backend.sigmoidBinaryCrossEntropy(zeros(3), zeros(3), null, 0,
+                zeros(1), 0));
+    }
+
+    private double bce(float[] x, float[] tt) {
+        Tensor lo = zeros(1);
+        backend.sigmoidBinaryCrossEntropy(t(x, x.length), t(tt, tt.length), null, x.length, lo, 0);
+        return backend.get(lo, 0);
+    }
+
+    @Test
+    void meanSquaredAndAbsoluteError() {
+        for (int[] nc : new int[][] {{1, 1}, {9, 2}, {5000, 3}}) {
+            int n = nc[0];
+            int c = nc[1];
+            float[] p = randn(n * c);
+            float[] tt = randn(n * c);
+            if (p.length > 2) {
+                tt[1] = p[1]; // equal: MAE gradient 0
+            }
+            int normalizer = 2 * n;
+            double count = (double) normalizer * c;
+            double se = 0;
+            double ae = 0;
+            for (int i = 0; i < p.length; i++) {
+                double d = (double) p[i] - tt[i];
+                se += d * d;
+                ae += Math.abs(d);
+            }
+            Tensor grad = zeros(n, c);
+            Tensor lo = zeros(1);
+            backend.meanSquaredError(t(p, n, c), t(tt, n, c), grad, normalizer, lo, 0);
+            assertClose(se / count, backend.get(lo, 0), 1e-5 * se / count + 1e-9, "MSE");
+            float[] g = get(grad);
+            for (int i = 0; i < g.length; i++) {
+                double want = 2 * ((double) p[i] - tt[i]) / count;
+                assertClose(want, g[i], 1e-6 * Math.abs(want) + 1e-12, "MSE grad[" + i + "]");
+            }
+            backend.meanAbsoluteError(t(p, n, c), t(tt, n, c), grad, normalizer, lo, 0);
+            assertClose(ae / count, backend.get(lo, 0), 1e-5 * ae / count + 1e-9, "MAE");
+            g = get(grad);
+            for (int i = 0; i < g.length; i++) {
+                double want = Math.signum((double) p[i] - tt[i]) / count;
+                assertClose(want, g[i], 1e-6 * Math.abs(want), "MAE grad[" + i + "]");
+            }
+            if (p.length > 2) {
+                assertEquals(0f, g[1], 0f, "MAE gradient where p == t");
+            }
+        }
+        assertIae("meanSquaredError", () -> backend.meanSquaredError(zeros(2, 3), zeros(3, 2), null, 2, zeros(1),
+                0));
+        assertIae("meanAbsoluteError", () -> backend.meanAbsoluteError(zeros(3), zeros(3), zeros(2), 3, zeros(1),
+                0));
+    }
+
+    // ================================================================== optimizers (PARITY.md, in double)
+
+    private static final int STEPS = 6;
+    private static final double OPT_TOL = 3e-6;
+
+    /** A parameter and a sequence of gradients; the backend's trajectory is compared to a double reference. */
+    private record Problem(float[] theta, float[][] grads) {
+    }
+
+    private Problem problem(int n) {
+        float[][] grads = new float[STEPS][];
+        for (int s = 0; s < STEPS; s++) {
+            grads[s] = randn(n);
+            if (s == 0) {
+                for (int i = 0; i < n; i++) {
+                    grads[s][i] *= 5; // a large first gradient, so that AMSGrad's max matters later
+                }
+            }
+        }
+        return new Problem(randn(n), grads);
+    }
+
+    private void assertTrajectory(double[] want, Tensor param, String what) {
+        float[] got = get(param);
+        for (int i = 0; i < want.length; i++) {
+            assertClose(want[i], got[i], OPT_TOL * Math.max(1, Math.abs(want[i])), what + " θ[" + i + "]");
+        }
+    }
+
+    private void checkSgd(double lr, double mom, double damp, boolean nesterov, double wd, boolean maximize,
+            boolean textbook, int n) {
+        Problem pr = problem(n);
+        double[] th = toDouble(pr.theta());
+        double[] buf = new double[n];
+        Tensor p = t(pr.theta().clone(), n);
+        Tensor b = mom != 0 ? zeros(n) : null;
+        Tensor g = zeros(n);
+        String what = "sgd(lr=" + lr + ", momentum=" + mom + ", dampening=" + damp + ", nesterov=" + nesterov
+                + ", wd=" + wd + ", maximize=" + maximize + ", textbook=" + textbook + ", n=" + n + ")";
+        for (int s = 0; s < STEPS; s++) {
+            float[] grad = pr.grads()[s];
+            backend.upload(grad, 0, g);
+            boolean first = s == 0 && !textbook;
+            backend.sgdUpdate(p, g, b, lr, mom, damp, nesterov, wd, maximize, first);
+            for (int i = 0; i < n; i++) {
+                double gi = maximize ? -grad[i] : grad[i];
+                if (wd != 0) {
+                    gi += wd * th[i];
+                }
+                if (mom != 0) {
+                    buf[i] = first ? gi : mom * buf[i] + (1 - damp) * gi;
+                    gi = nesterov ? gi + mom * buf[i] : buf[i];
+                }
+                th[i] -= lr * gi;
+            }
+            assertTrajectory(th, p, what + " step " + (s + 1));
+            assertArrayEquals(grad, get(g), "sgdUpdate must not modify grad");
+        }
+    }
+
+    @Test
+    void sgdAllOptions() {
+        checkSgd(0.1, 0, 0, false, 0, false, false, 37);
+        checkSgd(0.1, 0, 0, false, 0.01, true, false, 5);
+        checkSgd(0.05, 0.9, 0, false, 0, false, false, 37);
+        checkSgd(0.05, 0.9, 0.3, false, 0.001, false, false, 37);
+        checkSgd(0.05, 0.9, 0, true, 0.01, true, false, 37);
+        checkSgd(0.02, 0.8, 0.8, false, 0, false, true, 37); // the lecture's EMA momentum
+        checkSgd(0.01, 0.9, 0, true, 0, false, false, 70001);
+    }
+
+    @Test
+    void sgdRejectsBadArguments() {
+        Tensor p = zeros(3);
+        assertIae("sgdUpdate", () -> backend.sgdUpdate(p, zeros(4), null, 0.1, 0, 0, false, 0, false, false));
+        assertIae("sgdUpdate", () -> backend.sgdUpdate(p, zeros(3), null, 0.1, 0.9, 0, false, 0, false, false));
+        assertIae("sgdUpdate", () -> backend.sgdUpdate(p, zeros(3), zeros(2), 0.1, 0.9, 0, false, 0, false, false));
+    }
+
+    private void checkAdam(double lr, double b1, double b2, double eps, double wd, boolean amsgrad, boolean decoupled,
+            boolean maximize, int n) {
+        Problem pr = problem(n);
+        double[] th = toDouble(pr.theta());
+        double[] m = new double[n];
+        double[] v = new double[n];
+        double[] vmax = new double[n];
+        Tensor p = t(pr.theta().clone(), n);
+        Tensor tm = zeros(n);
+        Tensor tv = zeros(n);
+        Tensor tmax = amsgrad ? zeros(n) : null;
+        Tensor g = zeros(n);
+        String what = (decoupled ? "adamw" : "adam") + "(lr=" + lr + ", betas=" + b1 + "/" + b2 + ", eps=" + eps
+                + ", wd=" + wd + ", amsgrad=" + amsgrad + ", maximize=" + maximize + ", n=" + n + ")";
+        for (int s = 0; s < STEPS; s++) {
+            int step = s + 1;
+            float[] grad = pr.grads()[s];
+            backend.upload(grad, 0, g);
+            backend.adamUpdate(p, g, tm, tv, tmax, lr, b1, b2, eps, wd, decoupled, maximize, step);
+            double bc1 = 1 - Math.pow(b1, step);
+            double bc2 = 1 - Math.pow(b2, step);
+            for (int i = 0; i < n; i++) {
+                double gi = maximize ? -grad[i] : grad[i];
+                if (decoupled) {
+                    th[i] *= 1 - lr * wd;
+                } else if (wd != 0) {
+                    gi += wd * th[i];
+                }
+                m[i] = b1 * m[i] + (1 - b1) * gi;
+                v[i] = b2 * v[i] + (1 - b2) * gi * gi;
+                double vh = v[i];
+                if (amsgrad) {
+                    vmax[i] = Math.max(vmax[i], v[i]);
+                    vh = vmax[i];
+                }
+                th[i] -= (lr / bc1) * m[i] / (Math.sqrt(vh) / Math.sqrt(bc2) + eps);
+            }
+            assertTrajectory(th, p, what + " step " + step);
+            assertArrayEquals(grad, get(g), "adamUpdate must not modify grad");
+        }
+        assertAllClose(m, get(tm), 1e-5, what + " m");
+        assertAllClose(v, get(tv), 1e-5, what + " v");
+        if (amsgrad) {
+            assertAllClose(vmax, get(tmax), 1e-5, what + " maxV");
+        }
+    }
+
+    @Test
+    void adamAndAdamWAllOptions() {
+        checkAdam(1e-3, 0.9, 0.999, 1e-8, 0, false, false, false, 37);
+        checkAdam(1e-2, 0.8, 0.99, 1e-6, 0.1, false, false, false, 37);
+        checkAdam(1e-2, 0.8, 0.99, 1e-6, 0.1, true, false, true, 37);
+        checkAdam(1e-3, 0.9, 0.999, 1e-8, 0.01, false, true, false, 37);
+        checkAdam(1e-2, 0.9, 0.99, 1e-8, 0.1, true, true, true, 37);
+        checkAdam(3e-3, 0.9, 0.999, 1e-8, 0, true, false, false, 70001);
+    }
+
+    @Test
+    void amsgradKeepsTheMaximumOfTheRawSecondMoment() {
+        int n = 4;
+        Tensor p = zeros(n);
+        Tensor g = t(new float[] {10, -10, 10, -10}, n);
+        Tensor m = zeros(n);
+        Tensor v = zeros(n);
+        Tensor vmax = zeros(n);
+        backend.adamUpdate(p, g, m, v, vmax, 1e-3, 0.9, 0.9, 1e-8, 0, false, false, 1);
+        float[] afterFirst = get(vmax);
+        backend.upload(new float[] {0.1f, 0.1f, 0.1f, 0.1f}, 0, g);
+        backend.adamUpdate(p, g, m, v, vmax, 1e-3, 0.9, 0.9, 1e-8, 0, false, false, 2);
+        float[] vv = get(v);
+        float[] vm = get(vmax);
+        for (int i = 0; i < n; i++) {
+            assertTrue(vv[i] < afterFirst[i], "v decays");
+            assertEquals(afterFirst[i], vm[i], "maxV keeps the larger raw v");
+        }
+    }
+
+    @Test
+    void adamRejectsBadArguments() {
+        Tensor p = zeros(3);
+        assertIae("adamUpdate", () -> backend.adamUpdate(p, zeros(3), zeros(3), zeros(2), null, 1e-3, 0.9, 0.999,
+                1e-8, 0, false, false, 1));
+        assertIae("adamUpdate", () -> backend.adamUpdate(p, zeros(3), zeros(3), zeros(3), null, 1e-3, 0.9, 0.999,
+                1e-8, 0, false, false, 0));
+        assertIae("adamUpdate", () -> backend.adamUpdate(p, zeros(3), zeros(3), zeros(3), zeros(4), 1e-3, 0.9, 0.999,
+                1e-8, 0, false, false, 1));
+    }
+
+    private void checkRmsprop(double lr, double alpha, double eps, double wd, double mom, boolean centered,
+            boolean maximize, int n) {
+        Problem pr = problem(n);
+        double[] th = toDouble(pr.theta());
+        double[] sq = new double[n];
+        double[] ga = new double[n];
+        double[] buf = new double[n];
+        Tensor p = t(pr.theta().clone(), n);
+        Tensor tsq = zeros(n);
+        Tensor tga = centered ? zeros(n) : null;
+        Tensor tb = mom > 0 ? zeros(n) : null;
+        Tensor g = zeros(n);
+        String what = "rmsprop(lr=" + lr + ", alpha=" + alpha + ", eps=" + eps + ", wd=" + wd + ", momentum=" + mom
+                + ", centered=" + centered + ", maximize=" + maximize + ", n=" + n + ")";
+        for (int s = 0; s < STEPS; s++) {
+            float[] grad = pr.grads()[s];
+            backend.upload(grad, 0, g);
+            backend.rmspropUpdate(p, g, tsq, tga, tb, lr, alpha, eps, wd, mom, maximize);
+            for (int i = 0; i < n; i++) {
+                double gi = maximize ? -grad[i] : grad[i];
+                if (wd != 0) {
+                    gi += wd * th[i];
+                }
+                sq[i] = alpha * sq[i] + (1 - alpha) * gi * gi;
+                double d;
+                if (centered) {
+                    ga[i] = alpha * ga[i] + (1 - alpha) * gi;
+                    d = Math.sqrt(sq[i] - ga[i] * ga[i]) + eps;
+                } else {
+                    d = Math.sqrt(sq[i]) + eps;
+                }
+                if (mom > 0) {
+                    buf[i] = mom * buf[i] + gi / d;
+                    th[i] -= lr * buf[i];
+                } else {
+                    th[i] -= lr * gi / d;
+                }
+            }
+            // centered RMSprop divides by sqrt(v − ḡ²), which amplifies float rounding: looser tolerance.
+            double[] want = th;
+            float[] got = get(p);
+            for (int i = 0; i < n; i++) {
+                assertClose(want[i], got[i], (centered ? 3e-5 : OPT_TOL) * Math.max(1, Math.abs(want[i])),
+                        what + " step " + (s + 1) + " θ[" + i + "]");
+            }
+            assertArrayEquals(grad, get(g), "rmspropUpdate must not modify grad");
+        }
+    }
+
+    @Test
+    void rmspropAllOptions() {
+        checkRmsprop(1e-2, 0.99, 1e-8, 0, 0, false, false, 37);
+        checkRmsprop(1e-2, 0.9, 1e-6, 0.1, 0.9, true, true, 37);
+        checkRmsprop(1e-2, 0.9, 1e-6, 0, 0.5, false, false, 37);
+        checkRmsprop(1e-2, 0.9, 1e-6, 0.01, 0, true, false, 37);
+        checkRmsprop(1e-3, 0.99, 1e-8, 0, 0.9, false, false, 70001);
+    }
+
+    private void checkAdagrad(double lr, double lrDecay, double init, double eps, double wd, boolean maximize,
+            int n) {
+        Problem pr = problem(n);
+        double[] th = toDouble(pr.theta());
+        double[] sum = new double[n];
+        java.util.Arrays.fill(sum, init);
+        Tensor p = t(pr.theta().clone(), n);
+        Tensor ts = zeros(n);
+        backend.fill(ts, (float) init);
+        Tensor g = zeros(n);
+        String what = "adagrad(lr=" + lr + ", lrDecay=" + lrDecay + ", init=" + init + ", eps=" + eps + ", wd=" + wd
+                + ", maximize=" + maximize + ", n=" + n + ")";
+        for (int s = 0; s < STEPS; s++) {
+            int step = s + 1;
+            float[] grad = pr.grads()[s];
+            backend.upload(grad, 0, g);
+            double clr = lr / (1 + (step - 1) * lrDecay);
+            backend.adagradUpdate(p, g, ts, clr, eps, wd, maximize);
+            for (int i = 0; i < n; i++) {
+                double gi = maximize ? -grad[i] : grad[i];
+                if (wd != 0) {
+                    gi += wd * th[i];
+                }
+                sum[i] += gi * gi;
+                th[i] -= clr * gi / (Math.sqrt(sum[i]) + eps);
+            }
+            assertTrajectory(th, p, what + " step " + step);
+            assertArrayEquals(grad, get(g), "adagradUpdate must not modify grad");
+        }
+        assertAllClose(sum, get(ts), 1e-5, what + " sum");
+    }
+
+    @Test
+    void adagradAllOptions() {
+        checkAdagrad(1e-2, 0, 0, 1e-10, 0, false, 37);
+        checkAdagrad(1e-1, 0.01, 0.1, 1e-6, 0.1, true, 37);
+        checkAdagrad(5e-2, 0.5, 0, 1e-10, 0, false, 70001);
+    }
+
+    @Test
+    void optimizerUpdatesRejectMismatchedState() {
+        Tensor p = zeros(5);
+        assertIae("rmspropUpdate", () -> backend.rmspropUpdate(p, zeros(5), zeros(4), null, null, 1e-2, 0.99, 1e-8,
+                0, 0, false));
+        assertIae("rmspropUpdate", () -> backend.rmspropUpdate(p, zeros(5), zeros(5), null, null, 1e-2, 0.99, 1e-8,
+                0, 0.9, false));
+        assertIae("adagradUpdate", () -> backend.adagradUpdate(p, zeros(5), zeros(6), 1e-2, 1e-10, 0, false));
+        Tensor pi = backend.allocateInt(5);
+        made.add(pi);
+        assertIae("adagradUpdate", () -> backend.adagradUpdate(pi, zeros(5), zeros(5), 1e-2, 1e-10, 0, false));
+    }
+
+    @Test
+    void operationsAreRepeatable() {
+        // Same inputs, same outputs, bit for bit (a backend may not vary its summation order between calls).
+        int n = 700;
+        int k = 10;
+        float[] z = randn(n * k);
+        int[] y = new int[n];
+        for (int i = 0; i < n; i++) {
+            y[i] = random.nextInt(k);
+        }
+        Tensor tz = t(z, n, k);
+        Tensor ty = ti(y, n);
+        Tensor g1 = zeros(n, k);
+        Tensor g2 = zeros(n, k);
+        Tensor lo = zeros(2);
+        backend.softmaxCrossEntropy(tz, ty, g1, n, lo, 0);
+        backend.softmaxCrossEntropy(tz, ty, g2, n, lo, 1);
+        assertArrayEquals(get(g1), get(g2));
+        float[] l = get(lo);
+        assertEquals(l[0], l[1]);
+        assertNotEquals(0f, l[0]);
+        Tensor w = t(randn(784 * 24), 784, 24);
+        Tensor x = t(randn(40 * 784), 40, 784);
+        Tensor c1 = zeros(40, 24);
+        Tensor c2 = zeros(40, 24);
+        backend.gemm(false, false, 1f, x, w, 0f, c1);
+        backend.gemm(false, false, 1f, x, w, 0f, c2);
+        assertArrayEquals(get(c1), get(c2));
+    }
+}

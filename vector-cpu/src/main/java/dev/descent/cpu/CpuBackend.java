@@ -1,0 +1,996 @@
+package dev.descent.cpu;
+
+import dev.descent.backend.Backend;
+import dev.descent.backend.BackendOptions;
+import dev.descent.backend.DType;
+import dev.descent.backend.Tensor;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The CPU backend: heap arrays, Vector API kernels (or their scalar twin, see {@link KernelSelection}), and a fixed
+ * pool of worker threads.
+ *
+ * <p><b>Determinism.</b> Work is cut into chunks whose boundaries depend only on the shapes (never on the thread
+ * count): {@link #ELEMENT_CHUNK} elements for elementwise work and reductions, {@link #ELEMENT_CHUNK}/cols rows for
+ * row-wise losses, fixed k chunks for GEMM (see {@link Gemm}). Reductions produce one double partial per chunk and
+ * add the partials in chunk order, so results are bit-identical for 1, 2 or any number of threads. The kernels avoid
+ * everything whose rounding the JIT may change between compilation tiers (transcendental intrinsics,
+ * {@code reduceLanes(ADD)}), so results are also the same early in a run (interpreted) and late (compiled).
+ *
+ * <p><b>Allocation.</b> Work buffers (GEMM packing and partial sums, reduction partials) are owned by the backend and
+ * grown only when a larger shape first appears. Operations on fewer than {@link #PARALLEL_MIN} elements run on the
+ * calling thread without allocating; larger ones (and GEMM) allocate a small task object or two to hand to the pool.
+ *
+ * <p><b>Rounding.</b> The optimizer updates reproduce torch 1.13's CPU kernels bit for bit (checked against torch on
+ * this machine): torch's Python code computes the derived scalars in double (bias corrections, step size,
+ * {@code 1 − β}, {@code 1 − lr·λ}); each becomes a float when passed to a float tensor op; {@code add_(x, alpha)}
+ * is a fused multiply-add {@code fma(alpha, x, self)}, {@code addcmul_(a, b, value)} is
+ * {@code fma(value·a, b, self)}, {@code addcdiv_(a, b, value)} is {@code self + (value·a)/b}, and division by a
+ * scalar is a true division.
+ *
+ * <p>Operations that use the shared work buffers are synchronized, so the backend may be called from several
+ * threads, but it is meant to be driven by one.
+ */
+public final class CpuBackend implements Backend {
+    /** Elements per chunk of elementwise work and reductions. */
+    static final int ELEMENT_CHUNK = 1 << 14;
+    /** Below this many elements an operation runs on the calling thread. */
+    static final int PARALLEL_MIN = 1 << 16;
+    /** Columns per chunk of {@link #columnSums}. */
+    private static final int COLUMN_CHUNK = 64;
+
+    private final CpuKernels kernels;
+    private final WorkerPool pool;
+    private final Gemm gemm;
+    private final Set<CpuTensor> tensors = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
+    private double[] partials = new double[64];
+    private double[] columnAcc = new double[64];
+
+    /** A backend with the kernels chosen by {@link KernelSelection} and {@code options.threads()} threads. */
+    public CpuBackend(BackendOptions options) {
+        this(options, KernelSelection.kernels());
+    }
+
+    CpuBackend(BackendOptions options, CpuKernels kernels) {
+        int threads = options.threads() == 0 ? Runtime.getRuntime().availableProcessors() : options.threads();
+        this.kernels = kernels;
+        this.pool = new WorkerPool(threads, "descent-cpu");
+        this.gemm = new Gemm(pool, kernels);
+    }
+
+    @Override
+    public String name() {
+        return "cpu";
+    }
+
+    @Override
+    public String description() {
+        return "cpu: " + kernels.describe() + ", " + pool.threads() + (pool.threads() == 1 ? " thread" : " threads");
+    }
+
+    @Override
+    public int threads() {
+        return pool.threads();
+    }
+
+    /** The kernels in use (for tests). */
+    CpuKernels kernels() {
+        return kernels;
+    }
+
+    @Override
+    public String toString() {
+        return description();
+    }
+
+    // ================================================================ memory
+
+    @Override
+    public Tensor allocate(int... shape) {
+        return newTensor(DType.F32, shape, "allocate");
+    }
+
+    @Override
+    public Tensor allocateInt(int... shape) {
+        return newTensor(DType.I32, shape, "allocateInt");
+    }
+
+    @Override
+    public Tensor upload(float[] data, int... shape) {
+        requireNonNull(data, "upload", "data");
+        CpuTensor t = newTensor(DType.F32, shape, "upload");
+        if (data.length != t.length()) {
+            t.close();
+            throw new IllegalArgumentException("upload: data has " + data.length + " elements but shape "
+                    + Arrays.toString(shape) + " needs " + t.length());
+        }
+        System.arraycopy(data, 0, t.f, 0, data.length);
+        return t;
+    }
+
+    @Override
+    public Tensor uploadInt(int[] data, int... shape) {
+        requireNonNull(data, "uploadInt", "data");
+        CpuTensor t = newTensor(DType.I32, shape, "uploadInt");
+        if (data.length != t.length()) {
+            t.close();
+            throw new IllegalArgumentException("uploadInt: data has " + data.length + " elements but shape "
+                    + Arrays.toString(shape) + " needs " + t.length());
+        }
+        System.arraycopy(data, 0, t.i, 0, data.length);
+        return t;
+    }
+
+    @Override
+    public void upload(float[] src, int srcOffset, Tensor dst) {
+        CpuTensor d = f32(dst, "upload", "dst");
+        requireNonNull(src, "upload", "src");
+        checkRange("upload", "src", src.length, srcOffset, d.length());
+        System.arraycopy(src, srcOffset, d.f, 0, d.length());
+    }
+
+    @Override
+    public void uploadInt(int[] src, int srcOffset, Tensor dst) {
+        CpuTensor d = i32(dst, "uploadInt", "dst");
+        requireNonNull(src, "uploadInt", "src");
+        checkRange("uploadInt", "src", src.length, srcOffset, d.length());
+        System.arraycopy(src, srcOffset, d.i, 0, d.length());
+    }
+
+    @Override
+    public void download(Tensor src, float[] dst, int dstOffset) {
+        CpuTensor s = f32(src, "download", "src");
+        requireNonNull(dst, "download", "dst");
+        checkRange("download", "dst", dst.length, dstOffset, s.length());
+        System.arraycopy(s.f, 0, dst, dstOffset, s.length());
+    }
+
+    @Override
+    public void downloadInt(Tensor src, int[] dst, int dstOffset) {
+        CpuTensor s = i32(src, "downloadInt", "src");
+        requireNonNull(dst, "downloadInt", "dst");
+        checkRange("downloadInt", "dst", dst.length, dstOffset, s.length());
+        System.arraycopy(s.i, 0, dst, dstOffset, s.length());
+    }
+
+    @Override
+    public float get(Tensor src, long index) {
+        CpuTensor s = f32(src, "get", "src");
+        if (index < 0 || index >= s.length()) {
+            throw new IllegalArgumentException("get: index " + index + " is outside " + s.shapeString() + " (size "
+                    + s.length() + ")");
+        }
+        return s.f[(int) index];
+    }
+
+    @Override
+    public void synchronize() {
+        checkOpen("synchronize");
+    }
+
+    // ================================================================ GEMM
+
+    @Override
+    public synchronized void gemm(boolean transA, boolean transB, float alpha, Tensor a, Tensor b, float beta,
+            Tensor c) {
+        CpuTensor ta = f32(a, "gemm", "A");
+        CpuTensor tb = f32(b, "gemm", "B");
+        CpuTensor tc = f32(c, "gemm", "C");
+        int m = transA ? ta.cols() : ta.rows();
+        int k = transA ? ta.rows() : ta.cols();
+        int kb = transB ? tb.cols() : tb.rows();
+        int n = transB ? tb.rows() : tb.cols();
+        if (k != kb || tc.rows() != m || tc.cols() != n) {
+            throw new IllegalArgumentException("gemm: shapes do not match: op(A) " + m + "x" + k + " (A "
+                    + ta.shapeString() + (transA ? " transposed" : "") + "), op(B) " + kb + "x" + n + " (B "
+                    + tb.shapeString() + (transB ? " transposed" : "") + "), C " + tc.shapeString() + " (needs ["
+                    + m + ", " + n + "])");
+        }
+        if (tc == ta || tc == tb) {
+            throw new IllegalArgumentException("gemm: C must not be the same tensor as A or B");
+        }
+        gemm.gemm(transA, transB, alpha, ta.f, tb.f, beta, tc.f, m, n, k);
+    }
+
+    // ================================================================ elementwise
+
+    @Override
+    public void axpy(float alpha, Tensor x, Tensor y) {
+        CpuTensor tx = f32(x, "axpy", "x");
+        CpuTensor ty = f32(y, "axpy", "y");
+        sameSize("axpy", "x", tx, "y", ty);
+        float[] xf = tx.f;
+        float[] yf = ty.f;
+        int n = tx.length();
+        if (n < PARALLEL_MIN) {
+            kernels.axpy(alpha, xf, yf, 0, n);
+        } else {
+            pool.forEach(chunks(n), ch -> kernels.axpy(alpha, xf, yf, from(ch), to(ch, n)));
+        }
+    }
+
+    @Override
+    public void scale(float alpha, Tensor x) {
+        CpuTensor tx = f32(x, "scale", "x");
+        float[] xf = tx.f;
+        int n = tx.length();
+        if (n < PARALLEL_MIN) {
+            kernels.scale(alpha, xf, 0, n);
+        } else {
+            pool.forEach(chunks(n), ch -> kernels.scale(alpha, xf, from(ch), to(ch, n)));
+        }
+    }
+
+    @Override
+    public void fill(Tensor x, float value) {
+        CpuTensor tx = live(x, "fill", "x");
+        if (tx.dtype() == DType.F32) {
+            Arrays.fill(tx.f, value);
+        } else {
+            Arrays.fill(tx.i, (int) value);
+        }
+    }
+
+    @Override
+    public void copy(Tensor src, Tensor dst) {
+        CpuTensor s = live(src, "copy", "src");
+        CpuTensor d = live(dst, "copy", "dst");
+        if (s.dtype() != d.dtype()) {
+            throw new IllegalArgumentException("copy: src " + s.shapeString() + " and dst " + d.shapeString()
+                    + " differ in dtype");
+        }
+        sameSize("copy", "src", s, "dst", d);
+        if (s.dtype() == DType.F32) {
+            System.arraycopy(s.f, 0, d.f, 0, s.length());
+        } else {
+            System.arraycopy(s.i, 0, d.i, 0, s.length());
+        }
+    }
+
+    @Override
+    public void multiply(Tensor a, Tensor b, Tensor out) {
+        CpuTensor ta = f32(a, "multiply", "a");
+        CpuTensor tb = f32(b, "multiply", "b");
+        CpuTensor to = f32(out, "multiply", "out");
+        sameSize("multiply", "a", ta, "b", tb);
+        sameSize("multiply", "a", ta, "out", to);
+        float[] af = ta.f;
+        float[] bf = tb.f;
+        float[] of = to.f;
+        int n = ta.length();
+        if (n < PARALLEL_MIN) {
+            kernels.multiply(af, bf, of, 0, n);
+        } else {
+            pool.forEach(chunks(n), ch -> kernels.multiply(af, bf, of, from(ch), to(ch, n)));
+        }
+    }
+
+    @Override
+    public void clamp(Tensor x, float lo, float hi) {
+        CpuTensor tx = f32(x, "clamp", "x");
+        float[] xf = tx.f;
+        int n = tx.length();
+        if (n < PARALLEL_MIN) {
+            kernels.clamp(xf, lo, hi, 0, n);
+        } else {
+            pool.forEach(chunks(n), ch -> kernels.clamp(xf, lo, hi, from(ch), to(ch, n)));
+        }
+    }
+
+    // ================================================================ reductions
+
+    @Override
+    public synchronized double sum(Tensor x) {
+        CpuTensor tx = f32(x, "sum", "x");
+        float[] xf = tx.f;
+        int n = tx.length();
+        if (n <= ELEMENT_CHUNK) {
+            return kernels.sum(xf, 0, n);
+        }
+        double[] p = partials(chunks(n));
+        run(n, chunks(n), ch -> p[ch] = kernels.sum(xf, from(ch), to(ch, n)));
+        return sumInOrder(p, chunks(n));
+    }
+
+    @Override
+    public synchronized double dot(Tensor x, Tensor y) {
+        CpuTensor tx = f32(x, "dot", "x");
+        CpuTensor ty = f32(y, "dot", "y");
+        sameSize("dot", "x", tx, "y", ty);
+        float[] xf = tx.f;
+        float[] yf = ty.f;
+        int n = tx.length();
+        if (n <= ELEMENT_CHUNK) {
+            return kernels.dot(xf, yf, 0, n);
+        }
+        double[] p = partials(chunks(n));
+        run(n, chunks(n), ch -> p[ch] = kernels.dot(xf, yf, from(ch), to(ch, n)));
+        return sumInOrder(p, chunks(n));
+    }
+
+    @Override
+    public synchronized double squaredNorm(Tensor x) {
+        CpuTensor tx = f32(x, "squaredNorm", "x");
+        float[] xf = tx.f;
+        int n = tx.length();
+        if (n <= ELEMENT_CHUNK) {
+            return kernels.squaredNorm(xf, 0, n);
+        }
+        double[] p = partials(chunks(n));
+        run(n, chunks(n), ch -> p[ch] = kernels.squaredNorm(xf, from(ch), to(ch, n)));
+        return sumInOrder(p, chunks(n));
+    }
+
+    @Override
+    public synchronized float maxAbs(Tensor x) {
+        CpuTensor tx = f32(x, "maxAbs", "x");
+        float[] xf = tx.f;
+        int n = tx.length();
+        if (n <= ELEMENT_CHUNK) {
+            return kernels.maxAbs(xf, 0, n);
+        }
+        double[] p = partials(chunks(n));
+        run(n, chunks(n), ch -> p[ch] = kernels.maxAbs(xf, from(ch), to(ch, n)));
+        float m = 0f;
+        for (int ch = 0; ch < chunks(n); ch++) {
+            m = Math.max(m, (float) p[ch]);
+        }
+        return m;
+    }
+
+    @Override
+    public synchronized boolean allFinite(Tensor x) {
+        CpuTensor tx = f32(x, "allFinite", "x");
+        float[] xf = tx.f;
+        int n = tx.length();
+        if (n <= ELEMENT_CHUNK) {
+            return kernels.allFinite(xf, 0, n);
+        }
+        double[] p = partials(chunks(n));
+        run(n, chunks(n), ch -> p[ch] = kernels.allFinite(xf, from(ch), to(ch, n)) ? 1 : 0);
+        for (int ch = 0; ch < chunks(n); ch++) {
+            if (p[ch] == 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    // ================================================================ rows
+
+    @Override
+    public void gatherRows(Tensor src, Tensor indices, int offset, Tensor dst) {
+        CpuTensor s = live(src, "gatherRows", "src");
+        CpuTensor idx = i32(indices, "gatherRows", "indices");
+        CpuTensor d = live(dst, "gatherRows", "dst");
+        if (s.dtype() != d.dtype() || s.cols() != d.cols()) {
+            throw new IllegalArgumentException("gatherRows: src " + s.shapeString() + " and dst " + d.shapeString()
+                    + " must share dtype and column count");
+        }
+        int rows = d.rows();
+        if (offset < 0 || (long) offset + rows > idx.length()) {
+            throw new IllegalArgumentException("gatherRows: indices " + idx.shapeString() + " from offset " + offset
+                    + " do not cover the " + rows + " rows of dst " + d.shapeString());
+        }
+        int[] ix = idx.i;
+        int srcRows = s.rows();
+        for (int r = 0; r < rows; r++) {
+            int v = ix[offset + r];
+            if (v < 0 || v >= srcRows) {
+                throw new IllegalArgumentException("gatherRows: index " + v + " at position " + (offset + r)
+                        + " of indices is outside the " + srcRows + " rows of src " + s.shapeString());
+            }
+        }
+        int cols = s.cols();
+        Object from = s.dtype() == DType.F32 ? s.f : s.i;
+        Object to = d.dtype() == DType.F32 ? d.f : d.i;
+        long total = (long) rows * cols;
+        if (total < PARALLEL_MIN || cols == 0) {
+            copyRows(from, to, ix, offset, cols, 0, rows);
+        } else {
+            int rowsPerChunk = Math.max(1, ELEMENT_CHUNK / cols);
+            int chunks = (rows + rowsPerChunk - 1) / rowsPerChunk;
+            pool.forEach(chunks, ch -> copyRows(from, to, ix, offset, cols, ch * rowsPerChunk,
+                    Math.min(rows, (ch + 1) * rowsPerChunk)));
+        }
+    }
+
+    private static void copyRows(Object src, Object dst, int[] ix, int offset, int cols, int r0, int r1) {
+        for (int r = r0; r < r1; r++) {
+            System.arraycopy(src, ix[offset + r] * cols, dst, r * cols, cols);
+        }
+    }
+
+    @Override
+    public void argmaxRows(Tensor x, Tensor out) {
+        CpuTensor tx = f32(x, "argmaxRows", "x");
+        CpuTensor to = i32(out, "argmaxRows", "out");
+        if (to.length() != tx.rows()) {
+            throw new IllegalArgumentException("argmaxRows: out " + to.shapeString() + " must have " + tx.rows()
+                    + " elements, one per row of x " + tx.shapeString());
+        }
+        int cols = tx.cols();
+        if (cols == 0 && tx.rows() > 0) {
+            throw new IllegalArgumentException("argmaxRows: x " + tx.shapeString() + " has no columns");
+        }
+        float[] xf = tx.f;
+        int[] of = to.i;
+        for (int r = 0; r < tx.rows(); r++) {
+            of[r] = argmax(xf, r * cols, cols);
+        }
+    }
+
+    /** First maximum wins; the first NaN counts as the maximum. */
+    static int argmax(float[] x, int off, int len) {
+        int best = 0;
+        float bv = x[off];
+        if (bv != bv) {
+            return 0;
+        }
+        for (int j = 1; j < len; j++) {
+            float v = x[off + j];
+            if (v != v) {
+                return j;
+            }
+            if (v > bv) {
+                bv = v;
+                best = j;
+            }
+        }
+        return best;
+    }
+
+    @Override
+    public void addRowVector(Tensor x, Tensor bias) {
+        CpuTensor tx = f32(x, "addRowVector", "x");
+        CpuTensor tb = f32(bias, "addRowVector", "bias");
+        int cols = tx.cols();
+        if (tb.length() != cols) {
+            throw new IllegalArgumentException("addRowVector: bias " + tb.shapeString() + " must have " + cols
+                    + " elements, one per column of x " + tx.shapeString());
+        }
+        float[] xf = tx.f;
+        float[] bf = tb.f;
+        int rows = tx.rows();
+        if (tx.length() < PARALLEL_MIN || cols == 0) {
+            kernels.addRowVector(xf, bf, cols, 0, rows);
+        } else {
+            int rowsPerChunk = Math.max(1, ELEMENT_CHUNK / cols);
+            int chunks = (rows + rowsPerChunk - 1) / rowsPerChunk;
+            pool.forEach(chunks, ch -> kernels.addRowVector(xf, bf, cols, ch * rowsPerChunk,
+                    Math.min(rows, (ch + 1) * rowsPerChunk)));
+        }
+    }
+
+    @Override
+    public synchronized void columnSums(float alpha, Tensor x, float beta, Tensor out) {
+        CpuTensor tx = f32(x, "columnSums", "x");
+        CpuTensor to = f32(out, "columnSums", "out");
+        int cols = tx.cols();
+        if (to.length() != cols) {
+            throw new IllegalArgumentException("columnSums: out " + to.shapeString() + " must have " + cols
+                    + " elements, one per column of x " + tx.shapeString());
+        }
+        if (columnAcc.length < cols) {
+            columnAcc = new double[cols];
+        }
+        double[] acc = columnAcc;
+        Arrays.fill(acc, 0, cols, 0.0);
+        float[] xf = tx.f;
+        int rows = tx.rows();
+        int chunks = (cols + COLUMN_CHUNK - 1) / COLUMN_CHUNK;
+        if (tx.length() < PARALLEL_MIN || chunks == 1) {
+            kernels.columnSums(xf, cols, 0, rows, 0, cols, acc);
+        } else {
+            pool.forEach(chunks, ch -> kernels.columnSums(xf, cols, 0, rows, ch * COLUMN_CHUNK,
+                    Math.min(cols, (ch + 1) * COLUMN_CHUNK), acc));
+        }
+        float[] of = to.f;
+        for (int c = 0; c < cols; c++) {
+            of[c] = (float) (beta == 0f ? alpha * acc[c] : alpha * acc[c] + beta * (double) of[c]);
+        }
+    }
+
+    // ================================================================ activations
+
+    @Override
+    public void relu(Tensor x, Tensor out) {
+        CpuTensor tx = f32(x, "relu", "x");
+        CpuTensor to = f32(out, "relu", "out");
+        sameSize("relu", "x", tx, "out", to);
+        float[] xf = tx.f;
+        float[] of = to.f;
+        int n = tx.length();
+        if (n < PARALLEL_MIN) {
+            kernels.relu(xf, of, 0, n);
+        } else {
+            pool.forEach(chunks(n), ch -> kernels.relu(xf, of, from(ch), to(ch, n)));
+        }
+    }
+
+    @Override
+    public void reluBackward(Tensor gradOut, Tensor activation, Tensor gradIn) {
+        CpuTensor g = f32(gradOut, "reluBackward", "gradOut");
+        CpuTensor a = f32(activation, "reluBackward", "activation");
+        CpuTensor gi = f32(gradIn, "reluBackward", "gradIn");
+        sameSize("reluBackward", "gradOut", g, "activation", a);
+        sameSize("reluBackward", "gradOut", g, "gradIn", gi);
+        float[] gf = g.f;
+        float[] af = a.f;
+        float[] gif = gi.f;
+        int n = g.length();
+        if (n < PARALLEL_MIN) {
+            kernels.reluBackward(gf, af, gif, 0, n);
+        } else {
+            pool.forEach(chunks(n), ch -> kernels.reluBackward(gf, af, gif, from(ch), to(ch, n)));
+        }
+    }
+
+    // ================================================================ losses
+
+    @Override
+    public synchronized void softmaxCrossEntropy(Tensor logits, Tensor labels, Tensor grad, int normalizer,
+            Tensor lossOut, int lossIndex) {
+        String op = "softmaxCrossEntropy";
+        CpuTensor z = f32(logits, op, "logits");
+        CpuTensor y = i32(labels, op, "labels");
+        CpuTensor g = grad == null ? null : f32(grad, op, "grad");
+        CpuTensor lo = lossTarget(op, lossOut, lossIndex, normalizer);
+        int n = z.rows();
+        int k = z.cols();
+        if (y.length() != n) {
+            throw new IllegalArgumentException(op + ": labels " + y.shapeString() + " must have " + n
+                    + " elements, one per row of logits " + z.shapeString());
+        }
+        if (g != null) {
+            sameShape(op, "logits", z, "grad", g);
+        }
+        int[] yl = y.i;
+        for (int r = 0; r < n; r++) {
+            if (yl[r] < 0 || yl[r] >= k) {
+                throw new IllegalArgumentException(op + ": label " + yl[r] + " at row " + r + " is outside [0, " + k
+                        + ") for logits " + z.shapeString());
+            }
+        }
+        float[] zf = z.f;
+        float[] gf = g == null ? null : g.f;
+        float gradScale = (float) (1.0 / normalizer);
+        int rowsPerChunk = Math.max(1, ELEMENT_CHUNK / Math.max(1, k));
+        int chunks = (n + rowsPerChunk - 1) / rowsPerChunk;
+        double total;
+        if (chunks <= 1) {
+            total = kernels.softmaxCrossEntropy(zf, yl, gf, k, 0, n, gradScale);
+        } else {
+            double[] p = partials(chunks);
+            run(z.length(), chunks, ch -> p[ch] = kernels.softmaxCrossEntropy(zf, yl, gf, k, ch * rowsPerChunk,
+                    Math.min(n, (ch + 1) * rowsPerChunk), gradScale));
+            total = sumInOrder(p, chunks);
+        }
+        lo.f[lossIndex] = (float) (total / normalizer);
+    }
+
+    @Override
+    public synchronized void sigmoidBinaryCrossEntropy(Tensor logits, Tensor targets, Tensor grad, int normalizer,
+            Tensor lossOut, int lossIndex) {
+        elementwiseLoss(LossKind.BCE, "sigmoidBinaryCrossEntropy", logits, targets, grad, normalizer, lossOut,
+                lossIndex);
+    }
+
+    @Override
+    public synchronized void meanSquaredError(Tensor predictions, Tensor targets, Tensor grad, int normalizer,
+            Tensor lossOut, int lossIndex) {
+        elementwiseLoss(LossKind.MSE, "meanSquaredError", predictions, targets, grad, normalizer, lossOut, lossIndex);
+    }
+
+    @Override
+    public synchronized void meanAbsoluteError(Tensor predictions, Tensor targets, Tensor grad, int normalizer,
+            Tensor lossOut, int lossIndex) {
+        elementwiseLoss(LossKind.MAE, "meanAbsoluteError", predictions, targets, grad, normalizer, lossOut,
+                lossIndex);
+    }
+
+    private enum LossKind { BCE, MSE, MAE }
+
+    private void elementwiseLoss(LossKind kind, String op, Tensor input, Tensor targets, Tensor grad, int normalizer,
+            Tensor lossOut, int lossIndex) {
+        CpuTensor x = f32(input, op, kind == LossKind.BCE ? "logits" : "predictions");
+        CpuTensor t = f32(targets, op, "targets");
+        CpuTensor g = grad == null ? null : f32(grad, op, "grad");
+        CpuTensor lo = lossTarget(op, lossOut, lossIndex, normalizer);
+        sameShape(op, kind == LossKind.BCE ? "logits" : "predictions", x, "targets", t);
+        if (g != null) {
+            sameShape(op, kind == LossKind.BCE ? "logits" : "predictions", x, "grad", g);
+        }
+        double count = (double) normalizer * x.cols();
+        float gradScale = (float) ((kind == LossKind.MSE ? 2.0 : 1.0) / count);
+        float[] xf = x.f;
+        float[] tf = t.f;
+        float[] gf = g == null ? null : g.f;
+        int n = x.length();
+        int chunks = chunks(n);
+        double total;
+        if (chunks <= 1) {
+            total = elementLoss(kind, xf, tf, gf, 0, n, gradScale);
+        } else {
+            double[] p = partials(chunks);
+            run(n, chunks, ch -> p[ch] = elementLoss(kind, xf, tf, gf, from(ch), to(ch, n), gradScale));
+            total = sumInOrder(p, chunks);
+        }
+        lo.f[lossIndex] = (float) (total / count);
+    }
+
+    private double elementLoss(LossKind kind, float[] x, float[] t, float[] g, int from, int to, float gradScale) {
+        return switch (kind) {
+            case BCE -> kernels.sigmoidBinaryCrossEntropy(x, t, g, from, to, gradScale);
+            case MSE -> kernels.squaredError(x, t, g, from, to, gradScale);
+            case MAE -> kernels.absoluteError(x, t, g, from, to, gradScale);
+        };
+    }
+
+    private CpuTensor lossTarget(String op, Tensor lossOut, int lossIndex, int normalizer) {
+        CpuTensor lo = f32(lossOut, op, "lossOut");
+        if (lossIndex < 0 || lossIndex >= lo.length()) {
+            throw new IllegalArgumentException(op + ": lossIndex " + lossIndex + " is outside lossOut "
+                    + lo.shapeString());
+        }
+        if (normalizer <= 0) {
+            throw new IllegalArgumentException(op + ": normalizer must be > 0, got " + normalizer);
+        }
+        return lo;
+    }
+
+    // ================================================================ optimizers
+
+    @Override
+    public void sgdUpdate(Tensor param, Tensor grad, Tensor momentumBuffer, double lr, double momentum,
+            double dampening, boolean nesterov, double weightDecay, boolean maximize, boolean copyFirst) {
+        String op = "sgdUpdate";
+        CpuTensor p = f32(param, op, "param");
+        CpuTensor g = f32(grad, op, "grad");
+        sameSize(op, "param", p, "grad", g);
+        checkHyper(op, "lr", lr);
+        checkHyper(op, "weightDecay", weightDecay);
+        if (!(momentum >= 0)) {
+            throw new IllegalArgumentException(op + ": momentum must be >= 0, got " + momentum);
+        }
+        checkHyper(op, "dampening", dampening);
+        if (nesterov && (momentum <= 0 || dampening != 0)) {
+            throw new IllegalArgumentException(op + ": nesterov needs momentum > 0 and dampening 0, got momentum "
+                    + momentum + ", dampening " + dampening);
+        }
+        boolean useMomentum = momentum != 0;
+        CpuTensor b = null;
+        if (useMomentum) {
+            if (momentumBuffer == null) {
+                throw new IllegalArgumentException(op + ": momentum " + momentum + " needs a momentum buffer");
+            }
+            b = f32(momentumBuffer, op, "momentumBuffer");
+            sameSize(op, "param", p, "momentumBuffer", b);
+        }
+        float[] pf = p.f;
+        float[] gf = g.f;
+        float[] bf = b == null ? null : b.f;
+        float negLr = (float) -lr;
+        boolean applyWd = weightDecay != 0;
+        float wd = (float) weightDecay;
+        float mom = (float) momentum;
+        float oneMinusDampening = (float) (1 - dampening);
+        int n = p.length();
+        if (n < PARALLEL_MIN) {
+            kernels.sgd(pf, gf, bf, 0, n, negLr, applyWd, wd, useMomentum, mom, oneMinusDampening, nesterov,
+                    maximize, copyFirst);
+        } else {
+            pool.forEach(chunks(n), ch -> kernels.sgd(pf, gf, bf, from(ch), to(ch, n), negLr, applyWd, wd,
+                    useMomentum, mom, oneMinusDampening, nesterov, maximize, copyFirst));
+        }
+    }
+
+    @Override
+    public void adamUpdate(Tensor param, Tensor grad, Tensor m, Tensor v, Tensor maxV, double lr, double beta1,
+            double beta2, double eps, double weightDecay, boolean decoupled, boolean maximize, long step) {
+        String op = "adamUpdate";
+        CpuTensor p = f32(param, op, "param");
+        CpuTensor g = f32(grad, op, "grad");
+        CpuTensor tm = f32(m, op, "m");
+        CpuTensor tv = f32(v, op, "v");
+        CpuTensor tmax = maxV == null ? null : f32(maxV, op, "maxV");
+        sameSize(op, "param", p, "grad", g);
+        sameSize(op, "param", p, "m", tm);
+        sameSize(op, "param", p, "v", tv);
+        if (tmax != null) {
+            sameSize(op, "param", p, "maxV", tmax);
+        }
+        if (step < 1) {
+            throw new IllegalArgumentException(op + ": step counts from 1, got " + step);
+        }
+        checkHyper(op, "lr", lr);
+        checkHyper(op, "eps", eps);
+        checkHyper(op, "weightDecay", weightDecay);
+        if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) {
+            throw new IllegalArgumentException(op + ": betas must be in [0, 1), got (" + beta1 + ", " + beta2 + ")");
+        }
+        // torch 1.13 _single_tensor_adam(w): the derived scalars in double, exactly as its Python code does.
+        double biasCorrection1 = 1 - StrictMath.pow(beta1, (double) step);
+        double biasCorrection2 = 1 - StrictMath.pow(beta2, (double) step);
+        double stepSize = lr / biasCorrection1;
+        double biasCorrection2Sqrt = Math.sqrt(biasCorrection2);
+        float negStepSize = (float) -stepSize;
+        float b1 = (float) beta1;
+        float omb1 = (float) (1 - beta1);
+        float b2 = (float) beta2;
+        float omb2 = (float) (1 - beta2);
+        float bc2 = (float) biasCorrection2Sqrt;
+        float e = (float) eps;
+        boolean applyWd = !decoupled && weightDecay != 0;
+        float wd = (float) weightDecay;
+        float decay = (float) (1 - lr * weightDecay);
+        float[] pf = p.f;
+        float[] gf = g.f;
+        float[] mf = tm.f;
+        float[] vf = tv.f;
+        float[] xf = tmax == null ? null : tmax.f;
+        int n = p.length();
+        if (n < PARALLEL_MIN) {
+            kernels.adam(pf, gf, mf, vf, xf, 0, n, negStepSize, b1, omb1, b2, omb2, bc2, e, applyWd, wd, decoupled,
+                    decay, maximize);
+        } else {
+            pool.forEach(chunks(n), ch -> kernels.adam(pf, gf, mf, vf, xf, from(ch), to(ch, n), negStepSize, b1,
+                    omb1, b2, omb2, bc2, e, applyWd, wd, decoupled, decay, maximize));
+        }
+    }
+
+    @Override
+    public void rmspropUpdate(Tensor param, Tensor grad, Tensor squareAvg, Tensor gradAvg, Tensor momentumBuffer,
+            double lr, double alpha, double eps, double weightDecay, double momentum, boolean maximize) {
+        String op = "rmspropUpdate";
+        CpuTensor p = f32(param, op, "param");
+        CpuTensor g = f32(grad, op, "grad");
+        CpuTensor sq = f32(squareAvg, op, "squareAvg");
+        CpuTensor ga = gradAvg == null ? null : f32(gradAvg, op, "gradAvg");
+        sameSize(op, "param", p, "grad", g);
+        sameSize(op, "param", p, "squareAvg", sq);
+        if (ga != null) {
+            sameSize(op, "param", p, "gradAvg", ga);
+        }
+        checkHyper(op, "lr", lr);
+        checkHyper(op, "alpha", alpha);
+        checkHyper(op, "eps", eps);
+        checkHyper(op, "weightDecay", weightDecay);
+        if (!(momentum >= 0)) {
+            throw new IllegalArgumentException(op + ": momentum must be >= 0, got " + momentum);
+        }
+        boolean useMomentum = momentum > 0;
+        CpuTensor b = null;
+        if (useMomentum) {
+            if (momentumBuffer == null) {
+                throw new IllegalArgumentException(op + ": momentum " + momentum + " needs a momentum buffer");
+            }
+            b = f32(momentumBuffer, op, "momentumBuffer");
+            sameSize(op, "param", p, "momentumBuffer", b);
+        }
+        float[] pf = p.f;
+        float[] gf = g.f;
+        float[] sqf = sq.f;
+        float[] gaf = ga == null ? null : ga.f;
+        float[] bf = b == null ? null : b.f;
+        float negLr = (float) -lr;
+        float a = (float) alpha;
+        float oma = (float) (1 - alpha);
+        float e = (float) eps;
+        boolean applyWd = weightDecay != 0;
+        float wd = (float) weightDecay;
+        float mom = (float) momentum;
+        int n = p.length();
+        if (n < PARALLEL_MIN) {
+            kernels.rmsprop(pf, gf, sqf, gaf, bf, 0, n, negLr, a, oma, e, applyWd, wd, useMomentum, mom, maximize);
+        } else {
+            pool.forEach(chunks(n), ch -> kernels.rmsprop(pf, gf, sqf, gaf, bf, from(ch), to(ch, n), negLr, a, oma, e,
+                    applyWd, wd, useMomentum, mom, maximize));
+        }
+    }
+
+    @Override
+    public void adagradUpdate(Tensor param, Tensor grad, Tensor sum, double clr, double eps, double weightDecay,
+            boolean maximize) {
+        String op = "adagradUpdate";
+        CpuTensor p = f32(param, op, "param");
+        CpuTensor g = f32(grad, op, "grad");
+        CpuTensor s = f32(sum, op, "sum");
+        sameSize(op, "param", p, "grad", g);
+        sameSize(op, "param", p, "sum", s);
+        checkHyper(op, "clr", clr);
+        checkHyper(op, "eps", eps);
+        checkHyper(op, "weightDecay", weightDecay);
+        float[] pf = p.f;
+        float[] gf = g.f;
+        float[] sf = s.f;
+        float negClr = (float) -clr;
+        float e = (float) eps;
+        boolean applyWd = weightDecay != 0;
+        float wd = (float) weightDecay;
+        int n = p.length();
+        if (n < PARALLEL_MIN) {
+            kernels.adagrad(pf, gf, sf, 0, n, negClr, e, applyWd, wd, maximize);
+        } else {
+            pool.forEach(chunks(n), ch -> kernels.adagrad(pf, gf, sf, from(ch), to(ch, n), negClr, e, applyWd, wd,
+                    maximize));
+        }
+    }
+
+    // ================================================================ lifecycle
+
+    @Override
+    public void close() {
+        List<CpuTensor> owned;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            owned = new ArrayList<>(tensors);
+            tensors.clear();
+        }
+        for (CpuTensor t : owned) {
+            t.markClosed();
+        }
+        pool.close();
+    }
+
+    /** Whether {@link #close()} has been called. */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /** Number of live tensors this backend owns (for tests and leak checks). */
+    public int liveTensors() {
+        return tensors.size();
+    }
+
+    void untrack(CpuTensor t) {
+        tensors.remove(t);
+    }
+
+    // ================================================================ helpers
+
+    private CpuTensor newTensor(DType dtype, int[] shape, String op) {
+        checkOpen(op);
+        if (shape == null || shape.length < 1 || shape.length > 2) {
+            throw new IllegalArgumentException(op + ": shape must be [n] or [rows, cols], got "
+                    + Arrays.toString(shape));
+        }
+        for (int d : shape) {
+            if (d < 0) {
+                throw new IllegalArgumentException(op + ": negative dimension in shape " + Arrays.toString(shape));
+            }
+        }
+        int rows = shape[0];
+        int cols = shape.length == 2 ? shape[1] : 1;
+        if ((long) rows * cols > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException(op + ": shape " + Arrays.toString(shape)
+                    + " has more elements than the CPU backend's heap arrays can hold (" + (Integer.MAX_VALUE - 8)
+                    + ")");
+        }
+        CpuTensor t = new CpuTensor(this, dtype, rows, cols, shape.length == 1);
+        tensors.add(t);
+        if (closed) { // closed concurrently: do not leak
+            t.markClosed();
+            tensors.remove(t);
+            throw new IllegalStateException(op + ": the cpu backend is closed");
+        }
+        return t;
+    }
+
+    private void checkOpen(String op) {
+        if (closed) {
+            throw new IllegalStateException(op + ": the cpu backend is closed");
+        }
+    }
+
+    private CpuTensor live(Tensor x, String op, String name) {
+        checkOpen(op);
+        if (x == null) {
+            throw new IllegalArgumentException(op + ": " + name + " is null");
+        }
+        if (!(x instanceof CpuTensor t) || t.owner() != this) {
+            throw new IllegalArgumentException(op + ": " + name + " " + x + " belongs to another backend ("
+                    + x.backend() + "), not to this " + description());
+        }
+        if (t.isClosed()) {
+            throw new IllegalStateException(op + ": " + name + " " + t.shapeString() + " is closed");
+        }
+        return t;
+    }
+
+    private CpuTensor f32(Tensor x, String op, String name) {
+        CpuTensor t = live(x, op, name);
+        if (t.dtype() != DType.F32) {
+            throw new IllegalArgumentException(op + ": " + name + " must be float32, got " + t.shapeString());
+        }
+        return t;
+    }
+
+    private CpuTensor i32(Tensor x, String op, String name) {
+        CpuTensor t = live(x, op, name);
+        if (t.dtype() != DType.I32) {
+            throw new IllegalArgumentException(op + ": " + name + " must be int32, got float32 " + t.shapeString());
+        }
+        return t;
+    }
+
+    private static void sameSize(String op, String an, CpuTensor a, String bn, CpuTensor b) {
+        if (a.length() != b.length()) {
+            throw new IllegalArgumentException(op + ": " + an + " " + a.shapeString() + " and " + bn + " "
+                    + b.shapeString() + " differ in size");
+        }
+    }
+
+    private static void sameShape(String op, String an, CpuTensor a, String bn, CpuTensor b) {
+        if (a.rows() != b.rows() || a.cols() != b.cols()) {
+            throw new IllegalArgumentException(op + ": " + an + " " + a.shapeString() + " and " + bn + " "
+                    + b.shapeString() + " differ in shape");
+        }
+    }
+
+    private static void requireNonNull(Object o, String op, String name) {
+        if (o == null) {
+            throw new IllegalArgumentException(op + ": " + name + " is null");
+        }
+    }
+
+    private static void checkRange(String op, String name, int arrayLength, int offset, int count) {
+        if (offset < 0 || (long) offset + count > arrayLength) {
+            throw new IllegalArgumentException(op + ": " + name + " array of length " + arrayLength + " from offset "
+                    + offset + " cannot hold " + count + " elements");
+        }
+    }
+
+    private static void checkHyper(String op, String name, double value) {
+        if (Double.isNaN(value) || Double.isInfinite(value)) {
+            throw new IllegalArgumentException(op + ": " + name + " must be finite, got " + value);
+        }
+    }
+
+    private static int chunks(int n) {
+        return (n + ELEMENT_CHUNK - 1) / ELEMENT_CHUNK;
+    }
+
+    private static int from(int chunk) {
+        return chunk * ELEMENT_CHUNK;
+    }
+
+    private static int to(int chunk, int n) {
+        return Math.min(n, (chunk + 1) * ELEMENT_CHUNK);
+    }
+
+    /** Runs chunked work on the pool when it is large enough, else in chunk order on this thread. */
+    private void run(int elements, int chunks, WorkerPool.ChunkTask task) {
+        if (elements < PARALLEL_MIN) {
+            for (int ch = 0; ch < chunks; ch++) {
+                task.run(ch);
+            }
+        } else {
+            pool.forEach(chunks, task);
+        }
+    }
+
+    private double[] partials(int chunks) {
+        if (partials.length < chunks) {
+            partials = new double[Math.max(chunks, 2 * partials.length)];
+        }
+        return partials;
+    }
+
+    private static double sumInOrder(double[] p, int chunks) {
+        double s = 0;
+        for (int ch = 0; ch < chunks; ch++) {
+            s += p[ch];
+        }
+        return s;
+    }
+}

@@ -1,0 +1,133 @@
+package dev.descent.cpu;
+
+/**
+ * The kernels of the CPU backend, over half-open index ranges of heap arrays, so that {@link CpuBackend} can split
+ * work into fixed chunks for its worker threads. Two twins implement it: {@link ScalarKernels} (plain loops, the
+ * reference) and {@link VectorKernels} (Vector API); {@link KernelSelection} picks one once per JVM.
+ *
+ * <p>Semantics shared by both twins:
+ * <ul>
+ *   <li>Optimizer updates follow torch 1.13's CPU kernels operation by operation, with the scalars the caller
+ *       rounded to float; both twins give bit-identical results (fma, division and square root are correctly
+ *       rounded in both).</li>
+ *   <li>{@link #gemmPanel}: every element of the destination is one fused-multiply-add chain in k order, so both
+ *       twins give bit-identical results too.</li>
+ *   <li>Losses use an exp and a log1p built from basic operations ({@link ScalarKernels#expNonPositive},
+ *       {@link ScalarKernels#log1pUnit}) and {@link StrictMath#log}, never an intrinsic whose last bit may differ
+ *       between interpreted and compiled code; per-element exp and log1p values are the same in both twins.</li>
+ *   <li>Reductions and loss totals accumulate in double; their order within a range differs between the twins
+ *       (lanes vs. sequential), so they agree to rounding, not bitwise. Each twin is deterministic.</li>
+ * </ul>
+ */
+interface CpuKernels {
+
+    /** What these kernels are, e.g. {@code "scalar"} or {@code "Vector API 256-bit (8 float lanes)"}. */
+    String describe();
+
+    /** Width unit (in floats) of packed B panels for {@link #gemmPanel}: strips are 1, 2 or 3 units wide. */
+    int gemmLanes();
+
+    /**
+     * For {@code r < rows} and {@code c < width}:
+     * {@code d[dOff + r·ldd + c] ← chain(start; kk = 0 .. kLen-1:
+     * fma(a[aOff + r·rs + kk·ks], pb[pbOff + kk·ldb + c], ·))}
+     * where the chain starts from the old value of d when {@code accumulate}, from +0 otherwise. {@code width} is a
+     * multiple of {@link #gemmLanes()}, at most three of them; B's rows are {@code ldb} apart (the strip width for
+     * packed panels, the row length when a matrix is used in place).
+     */
+    void gemmPanel(float[] a, int aOff, int rs, int ks, int rows, int kLen, float[] pb, int pbOff, int ldb, int width,
+            float[] d, int dOff, int ldd, boolean accumulate);
+
+    // ------------------------------------------------------------------ elementwise
+
+    /** {@code y ← fma(alpha, x, y)} (torch's {@code add_(x, alpha)} rounding). */
+    void axpy(float alpha, float[] x, float[] y, int from, int to);
+
+    /** {@code x ← alpha · x}. */
+    void scale(float alpha, float[] x, int from, int to);
+
+    /** {@code out ← a · b}. */
+    void multiply(float[] a, float[] b, float[] out, int from, int to);
+
+    /** {@code x ← min(max(x, lo), hi)}, NaN stays NaN. */
+    void clamp(float[] x, float lo, float hi, int from, int to);
+
+    /** {@code out ← max(x, 0)}, NaN stays NaN. */
+    void relu(float[] x, float[] out, int from, int to);
+
+    /** {@code gradIn ← activation > 0 ? gradOut : 0}. */
+    void reluBackward(float[] gradOut, float[] activation, float[] gradIn, int from, int to);
+
+    /** Rows {@code [rowFrom, rowTo)} of a {@code [*, cols]} matrix: {@code x[r, :] ← x[r, :] + bias}. */
+    void addRowVector(float[] x, float[] bias, int cols, int rowFrom, int rowTo);
+
+    /**
+     * {@code acc[c] ← acc[c] + x[r, c]} for rows {@code r} in {@code [rowFrom, rowTo)} in order, and columns
+     * {@code c} in {@code [colFrom, colTo)}; the accumulation per column is sequential in double (so both twins agree
+     * bitwise).
+     */
+    void columnSums(float[] x, int cols, int rowFrom, int rowTo, int colFrom, int colTo, double[] acc);
+
+    // ------------------------------------------------------------------ reductions
+
+    double sum(float[] x, int from, int to);
+
+    double dot(float[] x, float[] y, int from, int to);
+
+    double squaredNorm(float[] x, int from, int to);
+
+    /** Largest absolute value; NaN if any element is NaN; 0 for an empty range. */
+    float maxAbs(float[] x, int from, int to);
+
+    boolean allFinite(float[] x, int from, int to);
+
+    // ------------------------------------------------------------------ fused losses (return the summed loss)
+
+    /**
+     * Rows {@code [rowFrom, rowTo)} of logits {@code [*, k]}: returns {@code Σ (max + log Σ exp(z − max) − z_y)};
+     * when {@code grad} is not null writes {@code (softmax(z) − onehot(y)) · gradScale} ({@code grad} may be
+     * {@code z} itself). Labels are already checked.
+     */
+    double softmaxCrossEntropy(float[] z, int[] labels, float[] grad, int k, int rowFrom, int rowTo, float gradScale);
+
+    /** Returns {@code Σ max(x,0) − x·t + log1p(exp(−|x|))}; grad {@code (sigmoid(x) − t) · gradScale}. */
+    double sigmoidBinaryCrossEntropy(float[] x, float[] t, float[] grad, int from, int to, float gradScale);
+
+    /** Returns {@code Σ (p − t)²}; grad {@code (p − t) · gradScale} (the caller passes 2/N). */
+    double squaredError(float[] p, float[] t, float[] grad, int from, int to, float gradScale);
+
+    /** Returns {@code Σ |p − t|}; grad {@code sign(p − t) · gradScale}. */
+    double absoluteError(float[] p, float[] t, float[] grad, int from, int to, float gradScale);
+
+    // ------------------------------------------------------------------ optimizer updates (see PARITY.md)
+
+    /**
+     * torch SGD: {@code g = ±grad; if applyWd g = fma(wd, θ, g); if useMomentum: b = copyFirst ? g :
+     * fma(oneMinusDampening, g, b·momentum); g = nesterov ? fma(momentum, b, g) : b; θ = fma(negLr, g, θ)}.
+     */
+    void sgd(float[] p, float[] grad, float[] buf, int from, int to, float negLr, boolean applyWd, float wd,
+            boolean useMomentum, float momentum, float oneMinusDampening, boolean nesterov, boolean maximize,
+            boolean copyFirst);
+
+    /**
+     * torch Adam/AdamW: {@code if decoupled θ = θ·decayFactor else if applyWd g = fma(wd, θ, g);
+     * m = fma(1−β1, g, m·β1); v = fma((1−β2)·g, g, v·β2); if vmax: vmax = max(vmax, v), v̂ = vmax;
+     * θ = θ + (negStepSize·m) / (sqrt(v̂) / bc2Sqrt + eps)}.
+     */
+    void adam(float[] p, float[] grad, float[] m, float[] v, float[] vmax, int from, int to, float negStepSize,
+            float beta1, float oneMinusBeta1, float beta2, float oneMinusBeta2, float bc2Sqrt, float eps,
+            boolean applyWd, float wd, boolean decoupled, float decayFactor, boolean maximize);
+
+    /**
+     * torch RMSprop: {@code g = ±grad (+wd); sq = fma((1−α)·g, g, sq·α); centered: ga = fma(1−α, g, ga·α),
+     * d = sqrt(fma(−ga, ga, sq)) + eps, else d = sqrt(sq) + eps; momentum: b = b·μ + g/d, θ = fma(negLr, b, θ);
+     * else θ = θ + (negLr·g)/d}.
+     */
+    void rmsprop(float[] p, float[] grad, float[] sq, float[] gradAvg, float[] buf, int from, int to, float negLr,
+            float alpha, float oneMinusAlpha, float eps, boolean applyWd, float wd, boolean useMomentum,
+            float momentum, boolean maximize);
+
+    /** torch Adagrad: {@code g = ±grad (+wd); s = fma(g, g, s); θ = θ + (negClr·g) / (sqrt(s) + eps)}. */
+    void adagrad(float[] p, float[] grad, float[] sum, int from, int to, float negClr, float eps, boolean applyWd,
+            float wd, boolean maximize);
+}

@@ -1,0 +1,104 @@
+package dev.descent.cpu;
+
+import dev.descent.backend.Backend;
+import dev.descent.backend.DType;
+import dev.descent.backend.Tensor;
+
+/**
+ * A tensor of the CPU backend: a heap {@code float[]} or {@code int[]} (row-major), reached only through
+ * {@link CpuBackend}. Closing drops the array and unregisters the tensor from its backend.
+ */
+final class CpuTensor implements Tensor {
+    private final CpuBackend owner;
+    private final DType dtype;
+    private final int rows;
+    private final int cols;
+    private final boolean rank1;
+    private volatile boolean closed;
+    /** Storage for {@link DType#F32}; null for int32 tensors and once closed. */
+    float[] f;
+    /** Storage for {@link DType#I32}; null for float32 tensors and once closed. */
+    int[] i;
+
+    CpuTensor(CpuBackend owner, DType dtype, int rows, int cols, boolean rank1) {
+        this.owner = owner;
+        this.dtype = dtype;
+        this.rows = rows;
+        this.cols = cols;
+        this.rank1 = rank1;
+        int n = Math.multiplyExact(rows, cols);
+        if (dtype == DType.F32) {
+            f = new float[n];
+        } else {
+            i = new int[n];
+        }
+    }
+
+    @Override
+    public Backend backend() {
+        return owner;
+    }
+
+    CpuBackend owner() {
+        return owner;
+    }
+
+    @Override
+    public DType dtype() {
+        return dtype;
+    }
+
+    @Override
+    public int rows() {
+        return rows;
+    }
+
+    @Override
+    public int cols() {
+        return cols;
+    }
+
+    /** Number of elements as an int (heap arrays are int-indexed). */
+    int length() {
+        return rows * cols;
+    }
+
+    @Override
+    public int[] shape() {
+        return rank1 ? new int[] {rows} : new int[] {rows, cols};
+    }
+
+    String shapeString() {
+        return (rank1 ? "[" + rows + "]" : "[" + rows + ", " + cols + "]") + (dtype == DType.I32 ? " int32" : "");
+    }
+
+    @Override
+    public boolean isClosed() {
+        return closed;
+    }
+
+    @Override
+    public void close() {
+        if (markClosed()) {
+            owner.untrack(this);
+        }
+    }
+
+    /** Marks closed and drops the storage; true the first time. */
+    boolean markClosed() {
+        synchronized (this) {
+            if (closed) {
+                return false;
+            }
+            closed = true;
+            f = null;
+            i = null;
+            return true;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "CpuTensor" + shapeString() + (closed ? " (closed)" : "");
+    }
+}

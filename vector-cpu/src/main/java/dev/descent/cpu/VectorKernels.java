@@ -1,0 +1,833 @@
+package dev.descent.cpu;
+
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Vector API kernels, the fast twin of {@link ScalarKernels} (the only class that imports
+ * {@code jdk.incubator.vector}). Only {@link KernelSelection} creates it, after checking that the Vector API is worth
+ * using here. The species are {@code static final} constants (so C2 compiles them to registers), taken from
+ * {@code -Ddescent.vector.bits} or the platform's preferred width.
+ *
+ * <p>Pattern of every kernel: a vector loop up to {@code loopBound}, then the scalar twin for the tail, so tails use
+ * exactly the reference formula. Float sums across lanes are added lane by lane in a fixed order (never
+ * {@code reduceLanes(ADD)}, whose order the JIT may change between compilation tiers).
+ */
+final class VectorKernels implements CpuKernels {
+
+    static final VectorSpecies<Float> F = floatSpecies();
+    /** Doubles of the same bit size: a float vector widens into two of them. */
+    static final VectorSpecies<Double> D = VectorSpecies.of(double.class, F.vectorShape());
+    static final int L = F.length();
+    private static final int L2 = 2 * L;
+    private static final int L3 = 3 * L;
+
+    /** Lane rotations for the fixed-order horizontal sums and maxima (a rotation by L is the identity). */
+    private static final VectorShuffle<Float> ROT8 = VectorShuffle.iota(F, 8 % L, 1, true);
+    private static final VectorShuffle<Float> ROT4 = VectorShuffle.iota(F, 4 % L, 1, true);
+    private static final VectorShuffle<Float> ROT2 = VectorShuffle.iota(F, 2 % L, 1, true);
+    private static final VectorShuffle<Float> ROT1 = VectorShuffle.iota(F, 1, 1, true);
+
+    static final VectorKernels INSTANCE = new VectorKernels();
+
+    private static final ScalarKernels TAIL = ScalarKernels.INSTANCE;
+
+    private VectorKernels() {
+    }
+
+    /**
+     * The requested width, capped at the preferred (widest hardware) one: a species wider than the hardware would run
+     * the Vector API's pure-Java fallback, many times slower than the scalar kernels.
+     */
+    private static VectorSpecies<Float> floatSpecies() {
+        int bits = Math.min(VectorBits.requested(), FloatVector.SPECIES_PREFERRED.vectorBitSize());
+        return switch (bits) {
+            case 128 -> FloatVector.SPECIES_128;
+            case 256 -> FloatVector.SPECIES_256;
+            case 512 -> FloatVector.SPECIES_512;
+            default -> FloatVector.SPECIES_PREFERRED;
+        };
+    }
+
+    /** The platform's preferred vector width in bits (touches the Vector API; call only once it is known present). */
+    static int preferredBits() {
+        return FloatVector.SPECIES_PREFERRED.vectorBitSize();
+    }
+
+    @Override
+    public String describe() {
+        return "Vector API " + F.vectorBitSize() + "-bit (" + L + " float lanes)";
+    }
+
+    @Override
+    public int gemmLanes() {
+        return L;
+    }
+
+    /** The one place vector fused multiply-adds are written: {@code a·b + c}, rounded once. */
+    private static FloatVector fma(FloatVector a, FloatVector b, FloatVector c) {
+        return a.fma(b, c);
+    }
+
+    // ================================================================== elementary functions
+
+    /** {@link ScalarKernels#expNonPositive} lane by lane, the very same operations (bit-identical results). */
+    private static FloatVector expNonPositive(FloatVector x) {
+        FloatVector xc = x.max(ScalarKernels.EXP_UNDERFLOW);
+        FloatVector shifted = xc.mul(ScalarKernels.LOG2E).add(ScalarKernels.ROUND_MAGIC);
+        FloatVector n = shifted.sub(ScalarKernels.ROUND_MAGIC);
+        FloatVector r = fma(n, FloatVector.broadcast(F, -ScalarKernels.LN2_HI), xc);
+        r = fma(n, FloatVector.broadcast(F, -ScalarKernels.LN2_LO), r);
+        FloatVector p = fma(r, FloatVector.broadcast(F, ScalarKernels.E5), FloatVector.broadcast(F, ScalarKernels.E4));
+        p = fma(p, r, FloatVector.broadcast(F, ScalarKernels.E3));
+        p = fma(p, r, FloatVector.broadcast(F, ScalarKernels.E2));
+        p = fma(p, r, FloatVector.broadcast(F, ScalarKernels.E1));
+        p = fma(p, r, FloatVector.broadcast(F, ScalarKernels.E0));
+        FloatVector er = fma(p, r.mul(r), r).add(1f);
+        IntVector ni = shifted.reinterpretAsInts().sub(ScalarKernels.ROUND_MAGIC_BITS);
+        IntVector n1 = ni.lanewise(VectorOperators.ASHR, 1);
+        IntVector n2 = ni.sub(n1);
+        FloatVector s1 = n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        FloatVector s2 = n2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        FloatVector y = er.mul(s1).mul(s2);
+        return y.blend(0f, x.compare(VectorOperators.LT, ScalarKernels.EXP_UNDERFLOW));
+    }
+
+    /** {@link ScalarKernels#log1pUnit} lane by lane, the very same operations. */
+    private static FloatVector log1pUnit(FloatVector e) {
+        FloatVector s = e.div(e.add(2f));
+        FloatVector w = s.mul(s);
+        FloatVector q = fma(w, FloatVector.broadcast(F, ScalarKernels.L7), FloatVector.broadcast(F, ScalarKernels.L6));
+        q = fma(q, w, FloatVector.broadcast(F, ScalarKernels.L5));
+        q = fma(q, w, FloatVector.broadcast(F, ScalarKernels.L4));
+        q = fma(q, w, FloatVector.broadcast(F, ScalarKernels.L3));
+        q = fma(q, w, FloatVector.broadcast(F, ScalarKernels.L2));
+        q = fma(q, w, FloatVector.broadcast(F, ScalarKernels.L1));
+        FloatVector u = s.add(s);
+        return fma(u.mul(w), q, u);
+    }
+
+    // ================================================================== GEMM micro-kernels
+
+    @Override
+    public void gemmPanel(float[] a, int aOff, int rs, int ks, int rows, int kLen, float[] pb, int pbOff, int ldb,
+            int width, float[] d, int dOff, int ldd, boolean accumulate) {
+        int r = 0;
+        if (width == L3) {
+            for (; r + 4 <= rows; r += 4) {
+                tile4x3(a, aOff + r * rs, rs, ks, kLen, pb, pbOff, ldb, d, dOff + r * ldd, ldd, accumulate);
+            }
+            for (; r < rows; r++) {
+                tile1x3(a, aOff + r * rs, ks, kLen, pb, pbOff, ldb, d, dOff + r * ldd, accumulate);
+            }
+        } else if (width == L2) {
+            for (; r + 4 <= rows; r += 4) {
+                tile4x2(a, aOff + r * rs, rs, ks, kLen, pb, pbOff, ldb, d, dOff + r * ldd, ldd, accumulate);
+            }
+            for (; r < rows; r++) {
+                tile1xW(a, aOff + r * rs, ks, kLen, pb, pbOff, ldb, L2, d, dOff + r * ldd, accumulate);
+            }
+        } else if (width == L) {
+            for (; r + 4 <= rows; r += 4) {
+                tile4x1(a, aOff + r * rs, rs, ks, kLen, pb, pbOff, ldb, d, dOff + r * ldd, ldd, accumulate);
+            }
+            for (; r < rows; r++) {
+                tile1xW(a, aOff + r * rs, ks, kLen, pb, pbOff, ldb, L, d, dOff + r * ldd, accumulate);
+            }
+        } else {
+            throw new IllegalArgumentException("gemmPanel: width " + width + " is not 1, 2 or 3 times " + L);
+        }
+    }
+
+    private static FloatVector start(float[] d, int off, boolean accumulate) {
+        return accumulate ? FloatVector.fromArray(F, d, off) : FloatVector.zero(F);
+    }
+
+    /** 4 rows × 3 vectors, any strides (transposed A: the 4 values of one k step are adjacent). */
+    private static void tile4x3(float[] a, int a0, int rs, int ks, int kLen, float[] pb, int pbOff, int ldb, float[] d,
+            int d0, int ldd, boolean acc) {
+        int d1 = d0 + ldd;
+        int d2 = d1 + ldd;
+        int d3 = d2 + ldd;
+        FloatVector c00 = start(d, d0, acc);
+        FloatVector c01 = start(d, d0 + L, acc);
+        FloatVector c02 = start(d, d0 + L2, acc);
+        FloatVector c10 = start(d, d1, acc);
+        FloatVector c11 = start(d, d1 + L, acc);
+        FloatVector c12 = start(d, d1 + L2, acc);
+        FloatVector c20 = start(d, d2, acc);
+        FloatVector c21 = start(d, d2 + L, acc);
+        FloatVector c22 = start(d, d2 + L2, acc);
+        FloatVector c30 = start(d, d3, acc);
+        FloatVector c31 = start(d, d3 + L, acc);
+        FloatVector c32 = start(d, d3 + L2, acc);
+        int ai = a0;
+        int rs2 = 2 * rs;
+        int rs3 = 3 * rs;
+        for (int kk = 0; kk < kLen; kk++) {
+            int bi = pbOff + kk * ldb;
+            FloatVector b0 = FloatVector.fromArray(F, pb, bi);
+            FloatVector b1 = FloatVector.fromArray(F, pb, bi + L);
+            FloatVector b2 = FloatVector.fromArray(F, pb, bi + L2);
+            FloatVector x = FloatVector.broadcast(F, a[ai]);
+            c00 = fma(x, b0, c00);
+            c01 = fma(x, b1, c01);
+            c02 = fma(x, b2, c02);
+            x = FloatVector.broadcast(F, a[ai + rs]);
+            c10 = fma(x, b0, c10);
+            c11 = fma(x, b1, c11);
+            c12 = fma(x, b2, c12);
+            x = FloatVector.broadcast(F, a[ai + rs2]);
+            c20 = fma(x, b0, c20);
+            c21 = fma(x, b1, c21);
+            c22 = fma(x, b2, c22);
+            x = FloatVector.broadcast(F, a[ai + rs3]);
+            c30 = fma(x, b0, c30);
+            c31 = fma(x, b1, c31);
+            c32 = fma(x, b2, c32);
+            ai += ks;
+        }
+        c00.intoArray(d, d0);
+        c01.intoArray(d, d0 + L);
+        c02.intoArray(d, d0 + L2);
+        c10.intoArray(d, d1);
+        c11.intoArray(d, d1 + L);
+        c12.intoArray(d, d1 + L2);
+        c20.intoArray(d, d2);
+        c21.intoArray(d, d2 + L);
+        c22.intoArray(d, d2 + L2);
+        c30.intoArray(d, d3);
+        c31.intoArray(d, d3 + L);
+        c32.intoArray(d, d3 + L2);
+    }
+
+    private static void tile1x3(float[] a, int a0, int ks, int kLen, float[] pb, int pbOff, int ldb, float[] d,
+            int d0, boolean acc) {
+        FloatVector c0 = start(d, d0, acc);
+        FloatVector c1 = start(d, d0 + L, acc);
+        FloatVector c2 = start(d, d0 + L2, acc);
+        int ai = a0;
+        for (int kk = 0; kk < kLen; kk++) {
+            int bi = pbOff + kk * ldb;
+            FloatVector x = FloatVector.broadcast(F, a[ai]);
+            c0 = fma(x, FloatVector.fromArray(F, pb, bi), c0);
+            c1 = fma(x, FloatVector.fromArray(F, pb, bi + L), c1);
+            c2 = fma(x, FloatVector.fromArray(F, pb, bi + L2), c2);
+            ai += ks;
+        }
+        c0.intoArray(d, d0);
+        c1.intoArray(d, d0 + L);
+        c2.intoArray(d, d0 + L2);
+    }
+
+    private static void tile4x2(float[] a, int a0, int rs, int ks, int kLen, float[] pb, int pbOff, int ldb, float[] d,
+            int d0, int ldd, boolean acc) {
+        int d1 = d0 + ldd;
+        int d2 = d1 + ldd;
+        int d3 = d2 + ldd;
+        FloatVector c00 = start(d, d0, acc);
+        FloatVector c01 = start(d, d0 + L, acc);
+        FloatVector c10 = start(d, d1, acc);
+        FloatVector c11 = start(d, d1 + L, acc);
+        FloatVector c20 = start(d, d2, acc);
+        FloatVector c21 = start(d, d2 + L, acc);
+        FloatVector c30 = start(d, d3, acc);
+        FloatVector c31 = start(d, d3 + L, acc);
+        int ai = a0;
+        int rs2 = 2 * rs;
+        int rs3 = 3 * rs;
+        for (int kk = 0; kk < kLen; kk++) {
+            int bi = pbOff + kk * ldb;
+            FloatVector b0 = FloatVector.fromArray(F, pb, bi);
+            FloatVector b1 = FloatVector.fromArray(F, pb, bi + L);
+            FloatVector x = FloatVector.broadcast(F, a[ai]);
+            c00 = fma(x, b0, c00);
+            c01 = fma(x, b1, c01);
+            x = FloatVector.broadcast(F, a[ai + rs]);
+            c10 = fma(x, b0, c10);
+            c11 = fma(x, b1, c11);
+            x = FloatVector.broadcast(F, a[ai + rs2]);
+            c20 = fma(x, b0, c20);
+            c21 = fma(x, b1, c21);
+            x = FloatVector.broadcast(F, a[ai + rs3]);
+            c30 = fma(x, b0, c30);
+            c31 = fma(x, b1, c31);
+            ai += ks;
+        }
+        c00.intoArray(d, d0);
+        c01.intoArray(d, d0 + L);
+        c10.intoArray(d, d1);
+        c11.intoArray(d, d1 + L);
+        c20.intoArray(d, d2);
+        c21.intoArray(d, d2 + L);
+        c30.intoArray(d, d3);
+        c31.intoArray(d, d3 + L);
+    }
+
+    private static void tile4x1(float[] a, int a0, int rs, int ks, int kLen, float[] pb, int pbOff, int ldb, float[] d,
+            int d0, int ldd, boolean acc) {
+        int d1 = d0 + ldd;
+        int d2 = d1 + ldd;
+        int d3 = d2 + ldd;
+        FloatVector c0 = start(d, d0, acc);
+        FloatVector c1 = start(d, d1, acc);
+        FloatVector c2 = start(d, d2, acc);
+        FloatVector c3 = start(d, d3, acc);
+        int ai = a0;
+        int rs2 = 2 * rs;
+        int rs3 = 3 * rs;
+        for (int kk = 0; kk < kLen; kk++) {
+            FloatVector b = FloatVector.fromArray(F, pb, pbOff + kk * ldb);
+            c0 = fma(FloatVector.broadcast(F, a[ai]), b, c0);
+            c1 = fma(FloatVector.broadcast(F, a[ai + rs]), b, c1);
+            c2 = fma(FloatVector.broadcast(F, a[ai + rs2]), b, c2);
+            c3 = fma(FloatVector.broadcast(F, a[ai + rs3]), b, c3);
+            ai += ks;
+        }
+        c0.intoArray(d, d0);
+        c1.intoArray(d, d1);
+        c2.intoArray(d, d2);
+        c3.intoArray(d, d3);
+    }
+
+    private static void tile1xW(float[] a, int a0, int ks, int kLen, float[] pb, int pbOff, int ldb, int width,
+            float[] d, int d0, boolean acc) {
+        for (int v = 0; v < width; v += L) {
+            FloatVector c = start(d, d0 + v, acc);
+            int ai = a0;
+            for (int kk = 0; kk < kLen; kk++) {
+                c = fma(FloatVector.broadcast(F, a[ai]), FloatVector.fromArray(F, pb, pbOff + kk * ldb + v), c);
+                ai += ks;
+            }
+            c.intoArray(d, d0 + v);
+        }
+    }
+
+    // ================================================================== elementwise
+
+    @Override
+    public void axpy(float alpha, float[] x, float[] y, int from, int to) {
+        int i = from;
+        int bound = from + F.loopBound(to - from);
+        FloatVector va = FloatVector.broadcast(F, alpha);
+        for (; i < bound; i += L) {
+            fma(va, FloatVector.fromArray(F, x, i), FloatVector.fromArray(F, y, i)).intoArray(y, i);
+        }
+        TAIL.axpy(alpha, x, y, i, to);
+    }
+
+    @Override
+    public void scale(float alpha, float[] x, int from, int to) {
+        int i = from;
+        int bound = from + F.loopBound(to - from);
+        for (; i < bound; i += L) {
+            FloatVector.fromArray(F, x, i).mul(alpha).intoArray(x, i);
+        }
+        TAIL.scale(alpha, x, i, to);
+    }
+
+    @Override
+    public void multiply(float[] a, float[] b, float[] out, int from, int to) {
+        int i = from;
+        int bound = from + F.loopBound(to - from);
+        for (; i < bound; i += L) {
+            FloatVector.fromArray(F, a, i).mul(FloatVector.fromArray(F, b, i)).intoArray(out, i);
+        }
+        TAIL.multiply(a, b, out, i, to);
+    }
+
+    @Override
+    public void clamp(float[] x, float lo, float hi, int from, int to) {
+        int i = from;
+        int bound = from + F.loopBound(to - from);
+        for (; i < bound; i += L) {
+            FloatVector.fromArray(F, x, i).max(lo).min(hi).intoArray(x, i);
+        }
+        TAIL.clamp(x, lo, hi, i, to);
+    }
+
+    @Override
+    public void relu(float[] x, float[] out, int from, int to) {
+        int i = from;
+        int bound = from + F.loopBound(to - from);
+        for (; i < bound; i += L) {
+            FloatVector.fromArray(F, x, i).max(0f).intoArray(out, i);
+        }
+        TAIL.relu(x, out, i, to);
+    }
+
+    @Override
+    public void reluBackward(float[] gradOut, float[] activation, float[] gradIn, int from, int to) {
+        int i = from;
+        int bound = from + F.loopBound(to - from);
+        FloatVector zero = FloatVector.zero(F);
+        for (; i < bound; i += L) {
+            VectorMask<Float> active = FloatVector.fromArray(F, activation, i).compare(VectorOperators.GT, 0f);
+            zero.blend(FloatVector.fromArray(F, gradOut, i), active).intoArray(gradIn, i);
+        }
+        TAIL.reluBackward(gradOut, activation, gradIn, i, to);
+    }
+
+    @Override
+    public void addRowVector(float[] x, float[] bias, int cols, int rowFrom, int rowTo) {
+        int bound = F.loopBound(cols);
+        for (int r = rowFrom; r < rowTo; r++) {
+            int off = r * cols;
+            int c = 0;
+            for (; c < bound; c += L) {
+                FloatVector.fromArray(F, x, off + c).add(FloatVector.fromArray(F, bias, c)).intoArray(x, off + c);
+            }
+            for (; c < cols; c++) {
+                x[off + c] += bias[c];
+            }
+        }
+    }
+
+    @Override
+    public void columnSums(float[] x, int cols, int rowFrom, int rowTo, int colFrom, int colTo, double[] acc) {
+        int c = colFrom;
+        // Up to three float vectors (six double vectors) of columns per pass over the rows; per column the sum is the
+        // same sequential double sum as the scalar twin's.
+        for (; c + L3 <= colTo; c += L3) {
+            int h = L / 2;
+            DoubleVector s0 = DoubleVector.fromArray(D, acc, c);
+            DoubleVector s1 = DoubleVector.fromArray(D, acc, c + h);
+            DoubleVector s2 = DoubleVector.fromArray(D, acc, c + L);
+            DoubleVector s3 = DoubleVector.fromArray(D, acc, c + L + h);
+            DoubleVector s4 = DoubleVector.fromArray(D, acc, c + L2);
+            DoubleVector s5 = DoubleVector.fromArray(D, acc, c + L2 + h);
+            for (int r = rowFrom; r < rowTo; r++) {
+                int off = r * cols + c;
+                FloatVector v0 = FloatVector.fromArray(F, x, off);
+                FloatVector v1 = FloatVector.fromArray(F, x, off + L);
+                FloatVector v2 = FloatVector.fromArray(F, x, off + L2);
+                s0 = s0.add(lo(v0));
+                s1 = s1.add(hi(v0));
+                s2 = s2.add(lo(v1));
+                s3 = s3.add(hi(v1));
+                s4 = s4.add(lo(v2));
+                s5 = s5.add(hi(v2));
+            }
+            s0.intoArray(acc, c);
+            s1.intoArray(acc, c + h);
+            s2.intoArray(acc, c + L);
+            s3.intoArray(acc, c + L + h);
+            s4.intoArray(acc, c + L2);
+            s5.intoArray(acc, c + L2 + h);
+        }
+        for (; c + L2 <= colTo; c += L2) {
+            int h = L / 2;
+            DoubleVector s0 = DoubleVector.fromArray(D, acc, c);
+            DoubleVector s1 = DoubleVector.fromArray(D, acc, c + h);
+            DoubleVector s2 = DoubleVector.fromArray(D, acc, c + L);
+            DoubleVector s3 = DoubleVector.fromArray(D, acc, c + L + h);
+            for (int r = rowFrom; r < rowTo; r++) {
+                int off = r * cols + c;
+                FloatVector v0 = FloatVector.fromArray(F, x, off);
+                FloatVector v1 = FloatVector.fromArray(F, x, off + L);
+                s0 = s0.add(lo(v0));
+                s1 = s1.add(hi(v0));
+                s2 = s2.add(lo(v1));
+                s3 = s3.add(hi(v1));
+            }
+            s0.intoArray(acc, c);
+            s1.intoArray(acc, c + h);
+            s2.intoArray(acc, c + L);
+            s3.intoArray(acc, c + L + h);
+        }
+        for (; c + L <= colTo; c += L) {
+            int h = L / 2;
+            DoubleVector s0 = DoubleVector.fromArray(D, acc, c);
+            DoubleVector s1 = DoubleVector.fromArray(D, acc, c + h);
+            for (int r = rowFrom; r < rowTo; r++) {
+                FloatVector v = FloatVector.fromArray(F, x, r * cols + c);
+                s0 = s0.add(lo(v));
+                s1 = s1.add(hi(v));
+            }
+            s0.intoArray(acc, c);
+            s1.intoArray(acc, c + h);
+        }
+        if (c < colTo) {
+            TAIL.columnSums(x, cols, rowFrom, rowTo, c, colTo, acc);
+        }
+    }
+
+    /**
+     * Sum of the lanes as a fixed tree of float additions (rotate and add), the same in every compilation tier;
+     * reduceLanes(ADD) leaves its order to the JIT.
+     */
+    private static float sumLanes(FloatVector v) {
+        if (L >= 16) {
+            v = v.add(v.rearrange(ROT8));
+        }
+        if (L >= 8) {
+            v = v.add(v.rearrange(ROT4));
+        }
+        v = v.add(v.rearrange(ROT2));
+        v = v.add(v.rearrange(ROT1));
+        return v.lane(0);
+    }
+
+    /** Largest lane (NaN if any lane is NaN), by the same rotation tree. */
+    private static float maxLanes(FloatVector v) {
+        if (L >= 16) {
+            v = v.max(v.rearrange(ROT8));
+        }
+        if (L >= 8) {
+            v = v.max(v.rearrange(ROT4));
+        }
+        v = v.max(v.rearrange(ROT2));
+        v = v.max(v.rearrange(ROT1));
+        return v.lane(0);
+    }
+
+    /** Lanes [0, L/2) widened to double. */
+    private static DoubleVector lo(FloatVector v) {
+        return (DoubleVector) v.convertShape(VectorOperators.F2D, D, 0);
+    }
+
+    /** Lanes [L/2, L) widened to double. */
+    private static DoubleVector hi(FloatVector v) {
+        return (DoubleVector) v.convertShape(VectorOperators.F2D, D, 1);
+    }
+
+    /** Adds the lanes in index order (deterministic, unlike reduceLanes(ADD)). */
+    private static double lanes(DoubleVector v) {
+        double s = 0;
+        for (int l = 0; l < v.length(); l++) {
+            s += v.lane(l);
+        }
+        return s;
+    }
+
+    // ================================================================== reductions
+
+    @Override
+    public double sum(float[] x, int from, int to) {
+        int i = from;
+        int bound = from + F.loopBound(to - from);
+        DoubleVector s0 = DoubleVector.zero(D);
+        DoubleVector s1 = DoubleVector.zero(D);
+        for (; i < bound; i += L) {
+            FloatVector v = FloatVector.fromArray(F, x, i);
+            s0 = s0.add(lo(v));
+            s1 = s1.add(hi(v));
+        }
+        return lanes(s0.add(s1)) + TAIL.sum(x, i, to);
+    }
+
+    @Override
+    public double dot(float[] x, float[] y, int from, int to) {
+        int i = from;
+        int bound = from + F.loopBound(to - from);
+        DoubleVector s0 = DoubleVector.zero(D);
+        DoubleVector s1 = DoubleVector.zero(D);
+        for (; i < bound; i += L) {
+            FloatVector a = FloatVector.fromArray(F, x, i);
+            FloatVector b = FloatVector.fromArray(F, y, i);
+            s0 = lo(a).fma(lo(b), s0);
+            s1 = hi(a).fma(hi(b), s1);
+        }
+        return lanes(s0.add(s1)) + TAIL.dot(x, y, i, to);
+    }
+
+    @Override
+    public double squaredNorm(float[] x, int from, int to) {
+        int i = from;
+        int bound = from + F.loopBound(to - from);
+        DoubleVector s0 = DoubleVector.zero(D);
+        DoubleVector s1 = DoubleVector.zero(D);
+        for (; i < bound; i += L) {
+            FloatVector v = FloatVector.fromArray(F, x, i);
+            DoubleVector a = lo(v);
+            DoubleVector b = hi(v);
+            s0 = a.fma(a, s0);
+            s1 = b.fma(b, s1);
+        }
+        return lanes(s0.add(s1)) + TAIL.squaredNorm(x, i, to);
+    }
+
+    @Override
+    public float maxAbs(float[] x, int from, int to) {
+        int i = from;
+        int bound = from + F.loopBound(to - from);
+        FloatVector m = FloatVector.zero(F);
+        for (; i < bound; i += L) {
+            m = m.max(FloatVector.fromArray(F, x, i).abs());
+        }
+        float r = 0f;
+        for (int l = 0; l < L; l++) {
+            r = Math.max(r, m.lane(l));
+        }
+        return Math.max(r, TAIL.maxAbs(x, i, to));
+    }
+
+    @Override
+    public boolean allFinite(float[] x, int from, int to) {
+        int i = from;
+        int bound = from + F.loopBound(to - from);
+        FloatVector s = FloatVector.zero(F);
+        for (; i < bound; i += L) {
+            FloatVector v = FloatVector.fromArray(F, x, i);
+            s = s.add(v.sub(v)); // 0 for finite values, NaN for infinities and NaN
+        }
+        return !s.test(VectorOperators.IS_NAN).anyTrue() && TAIL.allFinite(x, i, to);
+    }
+
+    // ================================================================== losses
+
+    @Override
+    public double softmaxCrossEntropy(float[] z, int[] labels, float[] grad, int k, int rowFrom, int rowTo,
+            float gradScale) {
+        double total = 0;
+        int kb = F.loopBound(k);
+        boolean tail = kb < k;
+        VectorMask<Float> tailMask = F.indexInRange(kb, k);
+        FloatVector negInf = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+        for (int r = rowFrom; r < rowTo; r++) {
+            int off = r * k;
+            int y = labels[r];
+            float zy = z[off + y]; // read before grad (which may alias z) is written
+            FloatVector vmax = negInf;
+            for (int j = 0; j < kb; j += L) {
+                vmax = vmax.max(FloatVector.fromArray(F, z, off + j));
+            }
+            if (tail) {
+                vmax = vmax.lanewise(VectorOperators.MAX, FloatVector.fromArray(F, z, off + kb, tailMask), tailMask);
+            }
+            float max = maxLanes(vmax);
+            FloatVector vs = FloatVector.zero(F);
+            for (int j = 0; j < kb; j += L) {
+                FloatVector e = expNonPositive(FloatVector.fromArray(F, z, off + j).sub(max));
+                vs = vs.add(e);
+                if (grad != null) {
+                    e.intoArray(grad, off + j);
+                }
+            }
+            if (tail) {
+                FloatVector e = expNonPositive(FloatVector.fromArray(F, z, off + kb, tailMask).sub(max));
+                vs = vs.add(e, tailMask);
+                if (grad != null) {
+                    e.intoArray(grad, off + kb, tailMask);
+                }
+            }
+            double s = sumLanes(vs);
+            total += (double) max + StrictMath.log(s) - zy;
+            if (grad != null) {
+                float sf = (float) s;
+                float ey = grad[off + y];
+                for (int j = 0; j < kb; j += L) {
+                    FloatVector.fromArray(F, grad, off + j).div(sf).mul(gradScale).intoArray(grad, off + j);
+                }
+                if (tail) {
+                    FloatVector.fromArray(F, grad, off + kb, tailMask).div(sf).mul(gradScale)
+                            .intoArray(grad, off + kb, tailMask);
+                }
+                grad[off + y] = (ey / sf - 1f) * gradScale;
+            }
+        }
+        return total;
+    }
+
+    @Override
+    public double sigmoidBinaryCrossEntropy(float[] x, float[] t, float[] grad, int from, int to, float gradScale) {
+        int i = from;
+        int bound = from + F.loopBound(to - from);
+        DoubleVector s0 = DoubleVector.zero(D);
+        DoubleVector s1 = DoubleVector.zero(D);
+        FloatVector one = FloatVector.broadcast(F, 1f);
+        for (; i < bound; i += L) {
+            FloatVector xv = FloatVector.fromArray(F, x, i);
+            FloatVector tv = FloatVector.fromArray(F, t, i);
+            FloatVector e = expNonPositive(xv.abs().neg());
+            FloatVector loss = xv.max(0f).sub(xv.mul(tv)).add(log1pUnit(e));
+            s0 = s0.add(lo(loss));
+            s1 = s1.add(hi(loss));
+            if (grad != null) {
+                FloatVector onePlus = one.add(e);
+                FloatVector sig = e.div(onePlus).blend(one.div(onePlus), xv.compare(VectorOperators.GE, 0f));
+                sig.sub(tv).mul(gradScale).intoArray(grad, i);
+            }
+        }
+        return lanes(s0.add(s1)) + TAIL.sigmoidBinaryCrossEntropy(x, t, grad, i, to, gradScale);
+    }
+
+    @Override
+    public double squaredError(float[] p, float[] t, float[] grad, int from, int to, float gradScale) {
+        int i = from;
+        int bound = from + F.loopBound(to - from);
+        DoubleVector s0 = DoubleVector.zero(D);
+        DoubleVector s1 = DoubleVector.zero(D);
+        for (; i < bound; i += L) {
+            FloatVector dv = FloatVector.fromArray(F, p, i).sub(FloatVector.fromArray(F, t, i));
+            DoubleVector a = lo(dv);
+            DoubleVector b = hi(dv);
+            s0 = a.fma(a, s0);
+            s1 = b.fma(b, s1);
+            if (grad != null) {
+                dv.mul(gradScale).intoArray(grad, i);
+            }
+        }
+        return lanes(s0.add(s1)) + TAIL.squaredError(p, t, grad, i, to, gradScale);
+    }
+
+    @Override
+    public double absoluteError(float[] p, float[] t, float[] grad, int from, int to, float gradScale) {
+        int i = from;
+        int bound = from + F.loopBound(to - from);
+        DoubleVector s0 = DoubleVector.zero(D);
+        DoubleVector s1 = DoubleVector.zero(D);
+        FloatVector pos = FloatVector.broadcast(F, gradScale);
+        FloatVector neg = FloatVector.broadcast(F, -gradScale);
+        for (; i < bound; i += L) {
+            FloatVector dv = FloatVector.fromArray(F, p, i).sub(FloatVector.fromArray(F, t, i));
+            FloatVector ad = dv.abs();
+            s0 = s0.add(lo(ad));
+            s1 = s1.add(hi(ad));
+            if (grad != null) {
+                // signum(d)·scale: ±0 stays ±0 (d·0), NaN stays NaN, otherwise ±scale.
+                dv.mul(0f).blend(pos, dv.compare(VectorOperators.GT, 0f))
+                        .blend(neg, dv.compare(VectorOperators.LT, 0f)).intoArray(grad, i);
+            }
+        }
+        return lanes(s0.add(s1)) + TAIL.absoluteError(p, t, grad, i, to, gradScale);
+    }
+
+    // ================================================================== optimizers
+
+    @Override
+    public void sgd(float[] p, float[] grad, float[] buf, int from, int to, float negLr, boolean applyWd, float wd,
+            boolean useMomentum, float momentum, float oneMinusDampening, boolean nesterov, boolean maximize,
+            boolean copyFirst) {
+        int i = from;
+        int bound = from + F.loopBound(to - from);
+        FloatVector vNegLr = FloatVector.broadcast(F, negLr);
+        FloatVector vWd = FloatVector.broadcast(F, wd);
+        FloatVector vMom = FloatVector.broadcast(F, momentum);
+        FloatVector vOmd = FloatVector.broadcast(F, oneMinusDampening);
+        for (; i < bound; i += L) {
+            FloatVector g = FloatVector.fromArray(F, grad, i);
+            if (maximize) {
+                g = g.neg();
+            }
+            FloatVector th = FloatVector.fromArray(F, p, i);
+            if (applyWd) {
+                g = fma(vWd, th, g);
+            }
+            if (useMomentum) {
+                FloatVector b = copyFirst ? g : fma(vOmd, g, FloatVector.fromArray(F, buf, i).mul(vMom));
+                b.intoArray(buf, i);
+                g = nesterov ? fma(vMom, b, g) : b;
+            }
+            fma(vNegLr, g, th).intoArray(p, i);
+        }
+        TAIL.sgd(p, grad, buf, i, to, negLr, applyWd, wd, useMomentum, momentum, oneMinusDampening, nesterov,
+                maximize, copyFirst);
+    }
+
+    @Override
+    public void adam(float[] p, float[] grad, float[] m, float[] v, float[] vmax, int from, int to, float negStepSize,
+            float beta1, float oneMinusBeta1, float beta2, float oneMinusBeta2, float bc2Sqrt, float eps,
+            boolean applyWd, float wd, boolean decoupled, float decayFactor, boolean maximize) {
+        int i = from;
+        int bound = from + F.loopBound(to - from);
+        FloatVector vWd = FloatVector.broadcast(F, wd);
+        FloatVector vB1 = FloatVector.broadcast(F, beta1);
+        FloatVector vOmb1 = FloatVector.broadcast(F, oneMinusBeta1);
+        FloatVector vB2 = FloatVector.broadcast(F, beta2);
+        FloatVector vOmb2 = FloatVector.broadcast(F, oneMinusBeta2);
+        for (; i < bound; i += L) {
+            FloatVector g = FloatVector.fromArray(F, grad, i);
+            if (maximize) {
+                g = g.neg();
+            }
+            FloatVector th = FloatVector.fromArray(F, p, i);
+            if (decoupled) {
+                th = th.mul(decayFactor);
+            } else if (applyWd) {
+                g = fma(vWd, th, g);
+            }
+            FloatVector mi = fma(vOmb1, g, FloatVector.fromArray(F, m, i).mul(vB1));
+            FloatVector vi = fma(vOmb2.mul(g), g, FloatVector.fromArray(F, v, i).mul(vB2));
+            mi.intoArray(m, i);
+            vi.intoArray(v, i);
+            if (vmax != null) {
+                vi = FloatVector.fromArray(F, vmax, i).max(vi);
+                vi.intoArray(vmax, i);
+            }
+            FloatVector denom = vi.sqrt().div(bc2Sqrt).add(eps);
+            th.add(mi.mul(negStepSize).div(denom)).intoArray(p, i);
+        }
+        TAIL.adam(p, grad, m, v, vmax, i, to, negStepSize, beta1, oneMinusBeta1, beta2, oneMinusBeta2, bc2Sqrt, eps,
+                applyWd, wd, decoupled, decayFactor, maximize);
+    }
+
+    @Override
+    public void rmsprop(float[] p, float[] grad, float[] sq, float[] gradAvg, float[] buf, int from, int to,
+            float negLr, float alpha, float oneMinusAlpha, float eps, boolean applyWd, float wd, boolean useMomentum,
+            float momentum, boolean maximize) {
+        int i = from;
+        int bound = from + F.loopBound(to - from);
+        FloatVector vWd = FloatVector.broadcast(F, wd);
+        FloatVector vA = FloatVector.broadcast(F, alpha);
+        FloatVector vOma = FloatVector.broadcast(F, oneMinusAlpha);
+        FloatVector vNegLr = FloatVector.broadcast(F, negLr);
+        for (; i < bound; i += L) {
+            FloatVector g = FloatVector.fromArray(F, grad, i);
+            if (maximize) {
+                g = g.neg();
+            }
+            FloatVector th = FloatVector.fromArray(F, p, i);
+            if (applyWd) {
+                g = fma(vWd, th, g);
+            }
+            FloatVector s = fma(vOma.mul(g), g, FloatVector.fromArray(F, sq, i).mul(vA));
+            s.intoArray(sq, i);
+            FloatVector avg;
+            if (gradAvg != null) {
+                FloatVector ga = fma(vOma, g, FloatVector.fromArray(F, gradAvg, i).mul(vA));
+                ga.intoArray(gradAvg, i);
+                avg = fma(ga.neg(), ga, s).sqrt().add(eps);
+            } else {
+                avg = s.sqrt().add(eps);
+            }
+            if (useMomentum) {
+                FloatVector b = FloatVector.fromArray(F, buf, i).mul(momentum).add(g.div(avg));
+                b.intoArray(buf, i);
+                fma(vNegLr, b, th).intoArray(p, i);
+            } else {
+                th.add(vNegLr.mul(g).div(avg)).intoArray(p, i);
+            }
+        }
+        TAIL.rmsprop(p, grad, sq, gradAvg, buf, i, to, negLr, alpha, oneMinusAlpha, eps, applyWd, wd, useMomentum,
+                momentum, maximize);
+    }
+
+    @Override
+    public void adagrad(float[] p, float[] grad, float[] sum, int from, int to, float negClr, float eps,
+            boolean applyWd, float wd, boolean maximize) {
+        int i = from;
+        int bound = from + F.loopBound(to - from);
+        FloatVector vWd = FloatVector.broadcast(F, wd);
+        FloatVector vNegClr = FloatVector.broadcast(F, negClr);
+        for (; i < bound; i += L) {
+            FloatVector g = FloatVector.fromArray(F, grad, i);
+            if (maximize) {
+                g = g.neg();
+            }
+            FloatVector th = FloatVector.fromArray(F, p, i);
+            if (applyWd) {
+                g = fma(vWd, th, g);
+            }
+            FloatVector s = fma(g, g, FloatVector.fromArray(F, sum, i));
+            s.intoArray(sum, i);
+            th.add(vNegClr.mul(g).div(s.sqrt().add(eps))).intoArray(p, i);
+        }
+        TAIL.adagrad(p, grad, sum, i, to, negClr, eps, applyWd, wd, maximize);
+    }
+}

@@ -1,0 +1,108 @@
+package dev.descent.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.descent.backend.Backend;
+import dev.descent.backend.BackendOptions;
+import dev.descent.backend.Tensor;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * Results must be bit-identical whatever the thread count: the same work on backends with 1, 2 and 3 threads. The
+ * sizes are chosen so that every operation is split into many chunks and runs on the pool.
+ */
+class DeterminismTest {
+
+    /** Everything computed by one backend, in a fixed order. */
+    private static List<Object> run(int threads) {
+        Random random = new Random(99);
+        List<Object> out = new ArrayList<>();
+        try (Backend be = new CpuBackend(BackendOptions.threads(threads))) {
+            int rows = 2500;
+            int features = 200;
+            int classes = 24;
+            Tensor x = be.upload(randn(random, rows * features), rows, features);
+            Tensor w = be.upload(randn(random, features * classes), features, classes);
+            Tensor logits = be.allocate(rows, classes);
+            be.gemm(false, false, 1f, x, w, 0f, logits);
+            out.add(be.download(logits));
+            Tensor gw = be.allocate(features, classes);
+            be.gemm(true, false, 0.5f, x, logits, 0f, gw); // k = 2500: two reduction chunks
+            out.add(be.download(gw));
+            Tensor big = be.upload(randn(random, 9000 * 7), 9000, 7);
+            Tensor gb = be.allocate(7, 7);
+            be.gemm(true, false, 1f, big, big, 0f, gb); // k = 9000: five chunks
+            out.add(be.download(gb));
+
+            float[] v = randn(random, 250_003);
+            Tensor tv = be.upload(v, v.length);
+            Tensor tu = be.upload(randn(random, v.length), v.length);
+            out.add(be.sum(tv));
+            out.add(be.dot(tv, tu));
+            out.add(be.squaredNorm(tv));
+            out.add(be.maxAbs(tv));
+
+            int n = 12000;
+            int k = 10;
+            Tensor z = be.upload(randn(random, n * k), n, k);
+            int[] labels = new int[n];
+            for (int i = 0; i < n; i++) {
+                labels[i] = random.nextInt(k);
+            }
+            Tensor y = be.uploadInt(labels, n);
+            Tensor grad = be.allocate(n, k);
+            Tensor loss = be.allocate(4);
+            be.softmaxCrossEntropy(z, y, grad, n, loss, 0);
+            out.add(be.download(grad));
+            Tensor t = be.upload(randn(random, n * k), n, k);
+            be.sigmoidBinaryCrossEntropy(z, t, grad, n, loss, 1);
+            out.add(be.download(grad));
+            be.meanSquaredError(z, t, grad, n, loss, 2);
+            be.meanAbsoluteError(z, t, null, n, loss, 3);
+            out.add(be.download(loss));
+            Tensor cs = be.allocate(k);
+            be.columnSums(1f, z, 0f, cs);
+            out.add(be.download(cs));
+
+            Tensor p = be.upload(randn(random, 100_000), 100_000);
+            Tensor g = be.upload(randn(random, 100_000), 100_000);
+            Tensor m = be.allocate(100_000);
+            Tensor s2 = be.allocate(100_000);
+            be.adamUpdate(p, g, m, s2, null, 1e-3, 0.9, 0.999, 1e-8, 0.01, true, false, 1);
+            out.add(be.download(p));
+        }
+        return out;
+    }
+
+    private static float[] randn(Random random, int n) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = random.nextFloat() * 4 - 2;
+        }
+        return a;
+    }
+
+    @Test
+    void oneTwoAndThreeThreadsGiveIdenticalBits() {
+        List<Object> one = run(1);
+        for (int threads : new int[] {2, 3}) {
+            List<Object> other = run(threads);
+            assertEquals(one.size(), other.size());
+            for (int i = 0; i < one.size(); i++) {
+                Object a = one.get(i);
+                Object b = other.get(i);
+                if (a instanceof float[] fa) {
+                    assertArrayEquals(fa, (float[]) b, "result " + i + " with " + threads + " threads");
+                } else {
+                    assertEquals(a, b, "result " + i + " with " + threads + " threads");
+                }
+            }
+        }
+    }
+}
