@@ -1,0 +1,39 @@
+package dev.descent.cli;
+
+import picocli.CommandLine.Option;
+
+/** {@code --backend} and {@code --threads}. */
+final class ComputeOptions {
+    @Option(names = "--backend", paramLabel = "auto|cpu|cuda", defaultValue = "auto",
+            description = "Compute backend: auto picks CUDA when a GPU is usable, else the CPU "
+                    + "(default: ${DEFAULT-VALUE}).")
+    String backend;
+
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
+            description = "CPU worker threads; 0 = all cores (default). Results do not depend on it.")
+    int threads;
+
+    void validate() {
+        String b = backend.trim().toLowerCase(java.util.Locale.ROOT);
+        if (b.isEmpty()) {
+            throw new UsageException("--backend must not be empty (auto, cpu or cuda)");
+        }
+        backend = b;
+        if (threads < 0) {
+            throw new UsageException("--threads must be >= 0 (0 = all cores), got " + threads);
+        }
+        if (!b.equals("auto")) {
+            dev.descent.backend.BackendProvider p = dev.descent.backend.Backends.provider(b);
+            if (p == null) {
+                throw new UsageException("unknown --backend '" + b + "'; known: auto, " + String.join(", ",
+                        dev.descent.backend.Backends.providers().stream()
+                                .map(dev.descent.backend.BackendProvider::name).toList()));
+            }
+            dev.descent.backend.Availability a = BackendsCommand.safeAvailability(p);
+            if (!a.available()) {
+                throw new UsageException("--backend " + b + " is unavailable here: " + a.reason()
+                        + " (see 'descent backends'; --backend auto picks what is available)");
+            }
+        }
+    }
+}

@@ -1,0 +1,315 @@
+package dev.descent.cli;
+
+import dev.descent.backend.BackendOptions;
+import dev.descent.backend.Backends;
+import dev.descent.data.Dataset;
+import dev.descent.data.FeatureTransform;
+import dev.descent.data.LoaderOptions;
+import dev.descent.data.Scaling;
+import dev.descent.data.io.DataSources;
+import dev.descent.data.io.DatasetRegistry;
+import dev.descent.data.io.LoadedData;
+import dev.descent.dist.Communicator;
+import dev.descent.loss.Loss;
+import dev.descent.model.Init;
+import dev.descent.model.ModelSpec;
+import dev.descent.optim.GradientClipping;
+import dev.descent.optim.Optimizers;
+import dev.descent.optim.schedule.Schedule;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/** The pieces every command assembles from its options: backend, optimizer, data, model, loader settings. */
+final class Engine {
+    private Engine() {
+    }
+
+    /**
+     * Selects the backend named by {@code --backend} and says which one on the note channel (with {@code verbose}, also
+     * why the others were not chosen).
+     */
+    static Backends.Selection backend(ComputeOptions c, Consumer<String> note, boolean verbose) {
+        c.validate();
+        Backends.Selection s = Backends.select(c.backend, new BackendOptions(c.threads, 0));
+        note.accept("backend: " + s.backend().description() + (verbose ? " [" + s.explanation() + "]" : ""));
+        return s;
+    }
+
+    /**
+     * An optimizer builder: the name's torch defaults, the learning rate (NaN: the optimizer's default), the settings
+     * given on the command line, the schedule and the clipping.
+     *
+     * @throws UsageException for an unknown name or a bad value
+     */
+    static Optimizers.Builder optimizer(String name, double lr, OptimizerSettings s) {
+        if (name == null || name.isBlank()) {
+            throw new UsageException("missing --optimizer NAME (one of " + OptimizerSettings.NAMES + ")");
+        }
+        String n = name.trim().toLowerCase(Locale.ROOT);
+        if (!Optimizers.names().contains(n) && !n.equals("ema")) {
+            throw new UsageException("unknown optimizer '" + name + "'; known: " + OptimizerSettings.NAMES);
+        }
+        if (!Double.isNaN(lr) && !(lr >= 0)) {
+            throw new UsageException("--lr must be >= 0, got " + Fmt.number(lr));
+        }
+        if (!Double.isNaN(lr) && !Double.isFinite(lr)) {
+            throw new UsageException("--lr must be finite, got " + lr);
+        }
+        Optimizers.Builder b = Optimizers.builder(n).settings(s.given(n));
+        if (!Double.isNaN(lr)) {
+            b.set("lr", Double.toString(lr));
+        }
+        try {
+            if (s.schedule != null && !s.schedule.isBlank()) {
+                b.schedule(Schedule.parse(s.schedule));
+            }
+            if (s.clip != null && !s.clip.isBlank()) {
+                b.clipping(GradientClipping.parse(s.clip));
+            }
+            b.resolvedOptions(); // validates every setting now
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage(), e);
+        }
+        return b;
+    }
+
+    /**
+     * A short description of an optimizer's settings, e.g. {@code adam(lr=1e-5, beta1=0.9, beta2=0.999, eps=1e-8)}:
+     * flags that are off and a zero weight decay are left out.
+     */
+    static String describe(String name, Optimizers.Builder b) {
+        StringBuilder sb = new StringBuilder(name).append('(');
+        boolean first = true;
+        for (Map.Entry<String, Double> e : b.resolvedOptions().settings().entrySet()) {
+            double v = e.getValue();
+            String k = e.getKey();
+            boolean flag = List.of("nesterov", "amsgrad", "centered", "maximize").contains(k);
+            if (v == 0 && (flag || k.equals("weight_decay") || k.equals("dampening") || k.equals("lr_decay")
+                    || k.equals("initial_accumulator_value"))) {
+                continue;
+            }
+            sb.append(first ? "" : ", ").append(k).append('=').append(flag ? "true" : Fmt.number(v));
+            first = false;
+        }
+        return sb.append(')').toString();
+    }
+
+    /** The data after reading, limiting and scaling. */
+    record Data(Dataset train, Dataset test, FeatureTransform transform, String description, String trainSource,
+            String testSource) {
+        boolean hasTest() {
+            return test != null;
+        }
+    }
+
+    /** Whether a source names a known data set rather than a file. */
+    static boolean isNamed(String source) {
+        return DatasetRegistry.get(source) != null && !Files.exists(Path.of(source));
+    }
+
+    /**
+     * Reads {@code --data} (training split of a named data set) and {@code --test} (its test split), applies
+     * {@code --limit} and fits {@code --scale} on the training data.
+     *
+     * @param regressionTargets target columns when the model is a regression model, else null
+     */
+    static Data loadData(DataOptions d, List<String> regressionTargets, Consumer<String> note) throws IOException {
+        d.validate();
+        if (d.data == null) {
+            throw new UsageException("missing --data SOURCE (a CSV or IDX file, or one of " + DatasetRegistry.names()
+                    + ")");
+        }
+        Scaling scaling;
+        try {
+            scaling = Scaling.parse(d.scale);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--scale: " + e.getMessage());
+        }
+        dev.descent.data.io.DataOptions options = dev.descent.data.io.DataOptions.defaults();
+        if (regressionTargets != null) {
+            options = options.withTargetColumns(regressionTargets);
+        } else if (d.labelColumn != null) {
+            options = options.withLabelColumn(d.labelColumn);
+        }
+        if (d.classes != null) {
+            options = options.withClasses(d.classes);
+        }
+        Map<String, LoadedData> named = new HashMap<>();
+        Dataset train;
+        String description;
+        if (isNamed(d.data)) {
+            LoadedData l = loadNamed(d.data, options, named, note);
+            train = l.train();
+            description = l.description();
+        } else {
+            train = DataSources.readFile(Path.of(d.data), null, options, d.classes != null ? d.classes : 0);
+            description = "data: " + train;
+        }
+        Dataset test = null;
+        if (d.test != null) {
+            if (isNamed(d.test)) {
+                test = loadNamed(d.test, options, named, note).test();
+                if (!d.test.equals(d.data)) {
+                    description += "; test: " + test;
+                }
+            } else {
+                test = DataSources.readFile(Path.of(d.test), null, options,
+                        train.isClassification() ? train.classes() : 0);
+                description += "; test: " + test;
+            }
+            if (test.featureCount() != train.featureCount()) {
+                throw new UsageException(d.test + " has " + test.featureCount() + " features but the training data "
+                        + d.data + " has " + train.featureCount());
+            }
+            if (test.isClassification() != train.isClassification()) {
+                throw new UsageException(d.test + " does not have the training data's label/target columns");
+            }
+            if (train.isClassification() && test.classes() != train.classes()) {
+                test = test.withClasses(Math.max(test.classes(), train.classes()));
+            }
+        }
+        if (d.limit != null && (d.limit < train.samples() || test != null && d.limit < test.samples())) {
+            train = limit(train, d.limit);
+            if (test != null) {
+                test = limit(test, d.limit);
+            }
+            description += " (--limit: the first " + d.limit + " samples of each)";
+        }
+        FeatureTransform transform = scaling.fit(train);
+        train = transform.apply(train);
+        if (test != null) {
+            test = transform.apply(test);
+        }
+        if (!transform.isIdentity()) {
+            description += "; scaling: " + transform.description();
+        }
+        return new Data(train, test, transform, description, d.data, d.test);
+    }
+
+    private static LoadedData loadNamed(String name, dev.descent.data.io.DataOptions options,
+            Map<String, LoadedData> cache, Consumer<String> note) throws IOException {
+        String key = DatasetRegistry.get(name).name();
+        LoadedData l = cache.get(key);
+        if (l == null) {
+            l = DataSources.load(name, options.withListener(new DownloadNotes(note)));
+            cache.put(key, l);
+        }
+        return l;
+    }
+
+    static Dataset limit(Dataset data, int n) {
+        if (n >= data.samples()) {
+            return data;
+        }
+        int[] rows = new int[n];
+        Arrays.setAll(rows, i -> i);
+        return data.subset(rows);
+    }
+
+    /** The model specification for the options and the training data. */
+    static ModelSpec modelSpec(ModelOptions m, Dataset train, long seed) {
+        m.validate();
+        Loss loss = Loss.fromName(m.lossName());
+        ModelSpec.Builder b = ModelSpec.builder(m.model).inputs(train.featureCount()).seed(seed).loss(loss);
+        switch (m.model) {
+            case "linear" -> {
+                if (train.isClassification()) {
+                    throw new UsageException("--model linear needs real-valued targets; " + train.source()
+                            + " was read as class labels");
+                }
+                b.outputs(train.targetCount());
+            }
+            case "logistic" -> {
+                if (!train.isClassification() || train.classes() > 2) {
+                    throw new UsageException("--model logistic needs labels 0 and 1; " + train.source() + " has "
+                            + (train.isClassification() ? train.classes() + " classes" : "real-valued targets")
+                            + " (use --model softmax for several classes)");
+                }
+                b.outputs(1);
+            }
+            default -> {
+                if (!train.isClassification()) {
+                    throw new UsageException("--model " + m.model + " needs class labels");
+                }
+                if (train.classes() < 2) {
+                    throw new UsageException(train.source() + " has a single class; --model " + m.model
+                            + " needs at least 2 (set --classes)");
+                }
+                b.classes(train.classes());
+                if (m.model.equals("mlp")) {
+                    b.hidden(m.hiddenWidths().stream().mapToInt(Integer::intValue).toArray());
+                }
+            }
+        }
+        if (m.bias != null) {
+            b.bias(m.bias);
+        }
+        if (m.init != null) {
+            b.init(Init.fromName(m.init));
+        }
+        try {
+            return b.build();
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage(), e);
+        }
+    }
+
+    /** Target columns for a regression model ({@code --label-column}, comma-separated; default {@code target}). */
+    static List<String> regressionTargets(ModelOptions m, DataOptions d) {
+        if (!m.model.equals("linear")) {
+            return null;
+        }
+        String spec = d.labelColumn != null ? d.labelColumn : "target";
+        return Arrays.stream(spec.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    }
+
+    /** Loader settings: a batch size (0 = full batch), the seed, shuffling, and this process's shard. */
+    static LoaderOptions loaderOptions(int batchSize, long seed, boolean shuffle, Communicator comm) {
+        LoaderOptions o = batchSize == 0 ? LoaderOptions.fullBatch() : LoaderOptions.batches(batchSize);
+        o = o.withSeed(seed).withShuffle(shuffle && batchSize != 0);
+        if (comm.size() > 1) {
+            o = o.withShard(comm.rank(), comm.size());
+        }
+        return o;
+    }
+
+    /** Prints download progress of named data sets as notes (a line per file, and every 10%). */
+    private static final class DownloadNotes implements dev.descent.data.io.DownloadListener {
+        private final Consumer<String> note;
+        private int lastDecile = -1;
+
+        DownloadNotes(Consumer<String> note) {
+            this.note = note;
+        }
+
+        @Override
+        public void progress(dev.descent.data.io.RemoteFile file, long bytes, long total) {
+            if (bytes == 0) {
+                lastDecile = -1;
+                note.accept("downloading " + file + (total > 0 ? " (" + (total >> 10) + " KiB)" : ""));
+                return;
+            }
+            if (total > 0) {
+                int decile = (int) (10 * bytes / total);
+                if (decile > lastDecile && decile < 10) {
+                    lastDecile = decile;
+                }
+                if (bytes == total) {
+                    note.accept("downloaded " + file);
+                }
+            }
+        }
+
+        @Override
+        public void reused(dev.descent.data.io.RemoteFile file, Path cached) {
+            // quiet: a cached copy is the normal case
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package dev.descent.cli;
+
+import dev.descent.backend.BackendUnavailableException;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import picocli.CommandLine;
+
+/**
+ * Turns an exception into descent's exit status and one line on standard error: usage errors and bad input give 2,
+ * anything else 1. The stack trace is printed only with {@code --verbose}.
+ */
+final class Failures {
+    private Failures() {
+    }
+
+    /** Whether the failure is the user's input (exit 2) rather than a fault of descent (exit 1). */
+    static boolean isBadInput(Throwable t) {
+        Throwable c = unwrap(t);
+        return c instanceof CommandLine.ParameterException
+                || c instanceof UsageException
+                || c instanceof IllegalArgumentException
+                || c instanceof IOException
+                || c instanceof UncheckedIOException
+                || c instanceof BackendUnavailableException;
+    }
+
+    static int exitCode(Throwable t) {
+        if (unwrap(t) instanceof DemoCommand.DemoFailed d) {
+            return d.code;
+        }
+        return isBadInput(t) ? ExitCodes.USAGE : ExitCodes.FAILURE;
+    }
+
+    /** One line saying what is wrong. */
+    static String message(Throwable t) {
+        Throwable c = unwrap(t);
+        if (c instanceof UncheckedIOException u && u.getCause() != null) {
+            c = u.getCause();
+        }
+        String m = c.getMessage();
+        String text = switch (c) {
+            case NoSuchFileException e -> "no such file: " + e.getFile()
+                    + (e.getReason() != null && !e.getReason().equals("no such file") ? " (" + e.getReason() + ")"
+                            : "");
+            case AccessDeniedException e -> "permission denied: " + e.getFile();
+            case FileAlreadyExistsException e -> "file already exists: " + e.getFile();
+            case NotDirectoryException e -> "not a directory: " + e.getFile();
+            case FileNotFoundException e -> "cannot open " + m;
+            default -> {
+                if (m == null || m.isBlank()) {
+                    yield c.getClass().getSimpleName();
+                }
+                boolean known = isBadInput(c) || c instanceof IllegalStateException;
+                if (c instanceof OutOfMemoryError) {
+                    yield "out of memory (" + m + "); give the JVM more, e.g. DESCENT_JAVA_OPTS=-Xmx16g";
+                }
+                yield known ? m : c.getClass().getSimpleName() + ": " + m;
+            }
+        };
+        return oneLine(text);
+    }
+
+    static String oneLine(String s) {
+        return s.replace("\r\n", "; ").replace('\n', ' ').replace('\r', ' ').strip();
+    }
+
+    static String stackTrace(Throwable t) {
+        StringWriter sw = new StringWriter();
+        t.printStackTrace(new PrintWriter(sw));
+        return sw.toString();
+    }
+
+    private static Throwable unwrap(Throwable t) {
+        Throwable c = t;
+        while ((c instanceof CommandLine.ExecutionException || c instanceof java.lang.reflect.InvocationTargetException
+                || c instanceof java.util.concurrent.ExecutionException
+                || c instanceof java.util.concurrent.CompletionException)
+                && c.getCause() != null) {
+            c = c.getCause();
+        }
+        return c;
+    }
+}

@@ -1,0 +1,116 @@
+package dev.descent.cli;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import picocli.CommandLine.Option;
+
+/**
+ * The optimizer settings shared by every command that trains (everything but the optimizer's name and learning rate,
+ * which {@code compare} takes as lists): torch.optim's hyper-parameters, the learning-rate schedule and gradient
+ * clipping. Unset values take the optimizer's torch default.
+ */
+final class OptimizerSettings {
+    /** The optimizer names descent knows, in the order help texts list them. */
+    static final String NAMES = "sgd, momentum, ema-momentum, adam, adamw, rmsprop, adagrad";
+
+    @Option(names = "--momentum", paramLabel = "M", converter = Converters.Finite.class,
+            description = "Momentum factor (sgd; momentum: default 0.9; rmsprop). For ema-momentum the β of "
+                    + "v ← βv + (1−β)g (default 0.9).")
+    Double momentum;
+
+    @Option(names = "--dampening", paramLabel = "D", converter = Converters.Finite.class,
+            description = "Dampening of the momentum buffer (sgd, momentum; default 0).")
+    Double dampening;
+
+    @Option(names = "--nesterov", description = "Nesterov momentum (sgd, momentum; needs momentum > 0, dampening 0).")
+    boolean nesterov;
+
+    @Option(names = "--weight-decay", paramLabel = "L", converter = Converters.Finite.class,
+            description = "Weight decay λ: L2 added to the gradient; decoupled for adamw (default 0, adamw 0.01).")
+    Double weightDecay;
+
+    @Option(names = "--betas", paramLabel = "B1,B2", converter = Converters.Pair.class,
+            description = "Adam's β1,β2 (adam, adamw; default 0.9,0.999).")
+    Converters.NumberPair betas;
+
+    @Option(names = "--eps", paramLabel = "E", converter = Converters.Finite.class,
+            description = "Term added to the denominator (adam, adamw, rmsprop: 1e-8; adagrad: 1e-10).")
+    Double eps;
+
+    @Option(names = "--amsgrad", description = "Use AMSGrad's running maximum of v (adam, adamw).")
+    boolean amsgrad;
+
+    @Option(names = "--alpha", paramLabel = "A", converter = Converters.Finite.class,
+            description = "Smoothing constant of the squared-gradient average (rmsprop; default 0.99).")
+    Double alpha;
+
+    @Option(names = "--centered", description = "Centered RMSprop: divide by the estimated variance (rmsprop).")
+    boolean centered;
+
+    @Option(names = "--lr-decay", paramLabel = "D", converter = Converters.Finite.class,
+            description = "Learning-rate decay per step (adagrad; default 0).")
+    Double lrDecay;
+
+    @Option(names = "--initial-accumulator", paramLabel = "S", converter = Converters.Finite.class,
+            description = "Initial value of the squared-gradient sum (adagrad; default 0).")
+    Double initialAccumulator;
+
+    @Option(names = "--maximize", description = "Maximise the objective instead of minimising it.")
+    boolean maximize;
+
+    @Option(names = "--schedule", paramLabel = "SPEC",
+            description = "Learning-rate schedule: constant (default), 'step(step_size=30, gamma=0.1)', "
+                    + "'exponential(gamma=0.95)', 'cosine(t_max=20, eta_min=0)', "
+                    + "'warmup(warmup=500, then=cosine(t_max=20))', 'plateau(patience=10, factor=0.1)'; "
+                    + "each takes unit=step|epoch.")
+    String schedule;
+
+    @Option(names = "--clip", paramLabel = "SPEC",
+            description = "Gradient clipping: none (default), norm:MAX (global 2-norm) or value:C (clamp to ±C).")
+    String clip;
+
+    /**
+     * The settings given on the command line as torch-named text values, for the optimizer factory. {@code --momentum}
+     * is the β of {@code ema-momentum}.
+     */
+    Map<String, String> given(String optimizer) {
+        Map<String, String> m = new LinkedHashMap<>();
+        if (momentum != null) {
+            m.put(optimizer.equals("ema-momentum") ? "beta" : "momentum", Double.toString(momentum));
+        }
+        if (dampening != null) {
+            m.put("dampening", Double.toString(dampening));
+        }
+        if (nesterov) {
+            m.put("nesterov", "true");
+        }
+        if (weightDecay != null) {
+            m.put("weight_decay", Double.toString(weightDecay));
+        }
+        if (betas != null) {
+            m.put("betas", betas.first() + "," + betas.second());
+        }
+        if (eps != null) {
+            m.put("eps", Double.toString(eps));
+        }
+        if (amsgrad) {
+            m.put("amsgrad", "true");
+        }
+        if (alpha != null) {
+            m.put("alpha", Double.toString(alpha));
+        }
+        if (centered) {
+            m.put("centered", "true");
+        }
+        if (lrDecay != null) {
+            m.put("lr_decay", Double.toString(lrDecay));
+        }
+        if (initialAccumulator != null) {
+            m.put("initial_accumulator_value", Double.toString(initialAccumulator));
+        }
+        if (maximize) {
+            m.put("maximize", "true");
+        }
+        return m;
+    }
+}

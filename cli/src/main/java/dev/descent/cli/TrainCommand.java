@@ -1,0 +1,625 @@
+package dev.descent.cli;
+
+import dev.descent.backend.Backend;
+import dev.descent.backend.Backends;
+import dev.descent.cli.io.AtomicFiles;
+import dev.descent.cli.io.Csv;
+import dev.descent.cli.io.Json;
+import dev.descent.cli.plot.Charts;
+import dev.descent.data.DeviceDataset;
+import dev.descent.dist.Communicator;
+import dev.descent.dist.Communicators;
+import dev.descent.model.ModelSpec;
+import dev.descent.optim.Optimizers;
+import dev.descent.train.Checkpoint;
+import dev.descent.train.Divergence;
+import dev.descent.train.EpochMetrics;
+import dev.descent.train.TrainingListener;
+import dev.descent.train.TrainingResult;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jfree.chart.JFreeChart;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code descent train}: trains a model on a data set, with checkpoints and resume. */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        header = "Train a model: metrics, summary, loss plot, saved model, checkpoints and resume.",
+        description = {
+            "Trains a model (softmax regression by default) on a data set and writes, into --out DIR:",
+            "  metrics.csv    epoch,train_loss[,test_loss,test_accuracy],seconds  (one row per epoch; train_loss as "
+                    + "the lecture computes it: Σ batch loss × batch size / n, each batch's loss before its step; "
+                    + "seconds: the epoch's training wall time; a regression model has test_mae instead of "
+                    + "test_accuracy)",
+            "  summary.json   every setting, the backend and vector width, data shapes, final metrics, whether and "
+                    + "where it diverged, total time",
+            "  loss.png       the loss curves (and test accuracy)",
+            "  model.npz + model.json   the trained model, readable by NumPy (see model.json); 'descent evaluate' "
+                    + "loads it",
+            "  checkpoints/   with --checkpoint-every N (and on Ctrl-C): everything needed to continue with --resume",
+            "",
+            "Exit status 3 when the loss diverges (outputs up to that point are written; summary.json says where).",
+            "Under 'mpirun -np N ./descent train ...' the batches are split across the processes; rank 0 writes.",
+            ""},
+        footer = {"", "Examples:",
+            "  descent train --data fashion-mnist --test fashion-mnist --batch-size 16 --epochs 20 --optimizer adam "
+                    + "--lr 1e-5",
+            "  descent train --data train.csv --test test.csv --model mlp --hidden 256,128 --scale standardize "
+                    + "--checkpoint-every 1 --out out/mlp",
+            "  descent train --resume out/mlp        (continue a stopped or killed run)"})
+final class TrainCommand extends BaseCommand {
+    @Mixin
+    DataOptions data;
+
+    @Mixin
+    ModelOptions model;
+
+    @Mixin
+    BatchOptions batch;
+
+    @Mixin
+    RunOptions runOptions;
+
+    @Option(names = "--optimizer", paramLabel = "NAME", converter = Converters.Name.class, defaultValue = "adam",
+            description = "Optimizer: " + OptimizerSettings.NAMES + " (default: ${DEFAULT-VALUE}).")
+    String optimizer;
+
+    @Option(names = "--lr", paramLabel = "LR", converter = Converters.Finite.class,
+            description = "Learning rate (default: the optimizer's torch default, 1e-3 for sgd/momentum/adam).")
+    Double lr;
+
+    @Mixin
+    OptimizerSettings settings;
+
+    @Mixin
+    ComputeOptions compute;
+
+    @Option(names = "--out", paramLabel = "DIR",
+            description = "Output folder (default: out/train, or the --resume folder).")
+    Path out;
+
+    @Option(names = "--checkpoint-every", paramLabel = "N",
+            description = "Write a checkpoint every N epochs into DIR/checkpoints (atomically; the newest 2 are kept).")
+    Integer checkpointEvery;
+
+    @Option(names = "--resume", paramLabel = "DIR",
+            description = "Continue the run whose output folder is DIR from its newest checkpoint. Without --data, the "
+                    + "options of that run are used again.")
+    Path resume;
+
+    @Option(names = "--json", description = "Print summary.json on standard output.")
+    boolean json;
+
+    /** Test hook: sleep this long after each epoch (to kill a run at a known point). */
+    @Option(names = "--slow-epochs", hidden = true, defaultValue = "0")
+    long slowEpochMillis;
+
+    private Communicator comm = Communicator.single();
+
+    static final int DEFAULT_BATCH = 64;
+    static final int DEFAULT_EPOCHS = 10;
+    static final String RUN_FILE = "run.json";
+
+    @Override
+    int run() throws Exception {
+        if (resume != null && data.data == null) {
+            return rerunWithSavedOptions();
+        }
+        // ---- validate everything before any heavy work
+        data.validate();
+        model.validate();
+        batch.validate();
+        int epochs = runOptions.epochs(DEFAULT_EPOCHS);
+        int batchSize = batch.batchSize(DEFAULT_BATCH);
+        if (checkpointEvery != null && checkpointEvery < 1) {
+            throw usage("--checkpoint-every must be >= 1, got " + checkpointEvery);
+        }
+        Optimizers.Builder opt = Engine.optimizer(optimizer, lr != null ? lr : Double.NaN, settings);
+        compute.validate();
+        Path dir = out != null ? out : resume != null ? resume : Path.of("out", "train");
+        Checkpoint checkpoint = null;
+        if (resume != null) {
+            checkpoint = latestCheckpoint(resume);
+        }
+
+        comm = Communicators.detect();
+        boolean finished = false;
+        try {
+            int code = train(dir, checkpoint, epochs, batchSize, opt);
+            finished = true;
+            return code;
+        } finally {
+            if (finished && comm.size() > 1) {
+                comm.barrier();
+                comm.close();
+            }
+        }
+    }
+
+    private int train(Path dir, Checkpoint checkpoint, int epochs, int batchSize, Optimizers.Builder opt)
+            throws Exception {
+        boolean rank0 = comm.rank() == 0;
+        Progress progress = new Progress(err(), rank0 ? Progress.detect(common.quiet) : Progress.Mode.QUIET,
+                comm.size() > 1 ? "rank 0" : "");
+        java.util.function.Consumer<String> say = rank0 ? this::note : s -> { };
+        if (comm.size() > 1) {
+            say.accept("data-parallel run: " + comm.description());
+        }
+        long t0 = System.nanoTime();
+        Engine.Data d = Engine.loadData(data, Engine.regressionTargets(model, data), say);
+        say.accept(d.description());
+        ModelSpec spec = Engine.modelSpec(model, d.train(), runOptions.seed);
+        if (batchSize > d.train().samples()) {
+            say.accept("note: --batch-size " + batchSize + " exceeds the " + d.train().samples()
+                    + " training samples: one batch per epoch");
+        }
+        if (rank0) {
+            Files.createDirectories(dir);
+            AtomicFiles.removeStaleTemporaries(dir);
+            if (checkpoint == null) {
+                AtomicFiles.writeString(dir.resolve(RUN_FILE), Json.write(Map.of("command", "train", "args",
+                        originalArgs())));
+            }
+        }
+        Map<Integer, Double> oldSeconds = checkpoint != null ? readSeconds(resume.resolve("metrics.csv"))
+                : Map.of();
+        Path checkpointDir = dir.resolve("checkpoints");
+        Backends.Selection sel = Engine.backend(compute, say, common.verbose);
+        try (Backend backend = sel.backend();
+             DeviceDataset train = d.train().upload(backend);
+             DeviceDataset test = d.hasTest() ? d.test().upload(backend) : null) {
+            List<EpochMetrics> rows = new ArrayList<>(checkpoint != null ? checkpoint.history() : List.of());
+            Map<Integer, Double> seconds = new HashMap<>(oldSeconds);
+            boolean classifier = d.train().isClassification();
+            TrainingListener writer = new TrainingListener() {
+                @Override
+                public void onEpochEnd(EpochMetrics m) {
+                    rows.removeIf(r -> r.epoch() == m.epoch());
+                    rows.add(m);
+                }
+            };
+            // Every rank is given the checkpoint folder; the trainer writes checkpoints on rank 0 only.
+            Training.Config config = new Training.Config(spec, opt, batchSize, epochs, runOptions.seed,
+                    !runOptions.noShuffle, checkpointDir, checkpointEvery != null ? checkpointEvery : 0,
+                    slowEpochMillis);
+            try (Training training = new Training(comm, train, test, config, progress,
+                    List.of(writer, new MetricsWriter(rank0, dir, rows, seconds, classifier)), seconds)) {
+                say.accept("model: " + spec.describe() + ", " + training.model().parameterCount() + " parameters; "
+                        + "optimizer: " + Engine.describe(optimizer, opt) + "; " + training.batchesPerEpoch()
+                        + " batches per epoch" + (checkpoint != null ? "; resuming from " + checkpoint.source() : ""));
+                TrainingResult result = training.run(checkpoint);
+                double total = (System.nanoTime() - t0) / 1e9;
+                if (!rank0) {
+                    return exitCode(result);
+                }
+                writeMetrics(dir.resolve("metrics.csv"), rows, seconds, classifier, d.hasTest(), result.divergence());
+                writeLossPlot(dir.resolve("loss.png"), rows, result.divergence(), spec,
+                        Engine.describe(optimizer, opt), batchSize, classifier, d.trainSource());
+                Map<String, Object> dataInfo = new LinkedHashMap<>();
+                dataInfo.put("source", d.trainSource());
+                dataInfo.put("features", d.train().featureCount());
+                dataInfo.put("label_column", data.labelColumn);
+                ModelFiles.save(dir, training.model(), d.transform(), dataInfo);
+                Map<String, Object> summary = summary(result, rows, seconds, total, training, sel, d, spec, opt,
+                        batchSize, epochs, dir, checkpoint);
+                String text = Json.write(summary);
+                AtomicFiles.writeString(dir.resolve("summary.json"), text);
+                if (json) {
+                    out().print(text);
+                }
+                report(result, dir);
+                return exitCode(result);
+            }
+        }
+    }
+
+    private int exitCode(TrainingResult r) {
+        return switch (r.status()) {
+            case COMPLETED, EARLY_STOPPED -> ExitCodes.OK;
+            case DIVERGED -> ExitCodes.DIVERGED;
+            case STOPPED -> ExitCodes.INTERRUPTED;
+        };
+    }
+
+    private void report(TrainingResult r, Path dir) {
+        EpochMetrics last = r.last();
+        switch (r.status()) {
+            case DIVERGED -> err().println("descent train: " + r.divergence().message()
+                    + "; outputs up to that point are in " + dir);
+            case STOPPED -> err().println("descent train: stopped"
+                    + (r.lastCheckpoint() != null ? "; checkpoint " + r.lastCheckpoint() : "")
+                    + "; continue with: " + Main.launcherName() + " train --resume " + dir);
+            default -> {
+                if (!common.quiet && last != null) {
+                    StringBuilder sb = new StringBuilder("done: ").append(r.epochsCompleted()).append(" epochs, ")
+                            .append("train_loss ").append(Progress.num(last.trainLoss()));
+                    if (last.test() != null) {
+                        sb.append(", test_loss ").append(Progress.num(last.test().loss()));
+                        if (last.test().classification()) {
+                            sb.append(String.format(java.util.Locale.ROOT, ", test_accuracy %.4f",
+                                    last.test().accuracy()));
+                        }
+                    }
+                    err().println(sb.append("; outputs in ").append(dir));
+                }
+            }
+        }
+        err().flush();
+    }
+
+    // ------------------------------------------------------------------ resume
+
+    /** {@code --resume DIR} alone: run again with the options saved in DIR/run.json, plus --resume DIR. */
+    private int rerunWithSavedOptions() throws IOException {
+        Path file = resume.resolve(RUN_FILE);
+        if (!Files.isRegularFile(file)) {
+            if (!Files.isDirectory(resume)) {
+                throw new NoSuchFileException(resume.toString(), null, "no such folder (--resume)");
+            }
+            throw usage("--resume " + resume + ": no " + RUN_FILE + " there; give the run's options (--data ...) "
+                    + "again with --resume");
+        }
+        Map<String, Object> saved;
+        try {
+            saved = Json.parseObject(Files.readString(file));
+        } catch (IllegalArgumentException e) {
+            throw new IOException(file + ": " + e.getMessage(), e);
+        }
+        if (!(saved.get("args") instanceof List<?> list)) {
+            throw new IOException(file + ": no \"args\" list");
+        }
+        List<String> args = new ArrayList<>();
+        args.add("train");
+        for (Object o : list) {
+            args.add(String.valueOf(o));
+        }
+        // Options of this invocation (other than --resume) override the saved ones: they come later.
+        List<String> now = originalArgs();
+        args.addAll(now);
+        args.add("--resume");
+        args.add(resume.toString());
+        if (out == null) {
+            args.add("--out");
+            args.add(resume.toString());
+        }
+        CommandLine cl = Main.commandLine();
+        cl.setOut(out());
+        cl.setErr(err());
+        return cl.execute(args.toArray(String[]::new));
+    }
+
+    /** This invocation's arguments after {@code train}, without {@code --resume DIR}. */
+    private List<String> originalArgs() {
+        List<String> args = new ArrayList<>(spec.commandLine().getParseResult().originalArgs());
+        int i = args.indexOf("train");
+        List<String> rest = new ArrayList<>(i >= 0 ? args.subList(i + 1, args.size()) : args);
+        for (int k = 0; k < rest.size(); k++) {
+            String a = rest.get(k);
+            if (a.equals("--resume") && k + 1 < rest.size()) {
+                rest.remove(k + 1);
+                rest.remove(k);
+                k--;
+            } else if (a.startsWith("--resume=")) {
+                rest.remove(k);
+                k--;
+            }
+        }
+        return rest;
+    }
+
+    private static Checkpoint latestCheckpoint(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            throw new NoSuchFileException(dir.toString(), null, "no such folder (--resume)");
+        }
+        Path ckdir = dir.resolve("checkpoints");
+        Optional<Path> latest = Checkpoint.latest(ckdir);
+        if (latest.isEmpty()) {
+            throw new UsageException("--resume " + dir + ": no checkpoint in " + ckdir
+                    + " (train with --checkpoint-every N, or stop a run with Ctrl-C, to get one)");
+        }
+        return Checkpoint.read(latest.get());
+    }
+
+    /** Epoch seconds from an earlier run's metrics.csv (for the epochs a resumed run restores). */
+    static Map<Integer, Double> readSeconds(Path csv) {
+        Map<Integer, Double> m = new HashMap<>();
+        try {
+            if (!Files.isRegularFile(csv)) {
+                return m;
+            }
+            List<String> lines = Files.readAllLines(csv);
+            if (lines.isEmpty()) {
+                return m;
+            }
+            List<String> header = List.of(lines.getFirst().split(","));
+            int e = header.indexOf("epoch");
+            int s = header.indexOf("seconds");
+            if (e < 0 || s < 0) {
+                return m;
+            }
+            for (String line : lines.subList(1, lines.size())) {
+                String[] cells = line.split(",", -1);
+                if (cells.length > Math.max(e, s) && !cells[s].isEmpty()) {
+                    m.put(Integer.parseInt(cells[e]), Double.parseDouble(cells[s]));
+                }
+            }
+        } catch (IOException | RuntimeException ex) {
+            // timings of earlier epochs are informative only
+        }
+        return m;
+    }
+
+    // ------------------------------------------------------------------ outputs
+
+    /** Rewrites metrics.csv after every epoch (rank 0), so that a killed run leaves a complete file. */
+    private final class MetricsWriter implements TrainingListener {
+        private final boolean enabled;
+        private final Path dir;
+        private final List<EpochMetrics> rows;
+        private final Map<Integer, Double> seconds;
+        private final boolean classifier;
+
+        MetricsWriter(boolean enabled, Path dir, List<EpochMetrics> rows, Map<Integer, Double> seconds,
+                boolean classifier) {
+            this.enabled = enabled;
+            this.dir = dir;
+            this.rows = rows;
+            this.seconds = seconds;
+            this.classifier = classifier;
+        }
+
+        @Override
+        public void onEpochEnd(EpochMetrics m) {
+            if (!enabled) {
+                return;
+            }
+            try {
+                writeMetrics(dir.resolve("metrics.csv"), rows, seconds, classifier, data.test != null, null);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+    }
+
+    static Csv metricsCsv(List<EpochMetrics> rows, Map<Integer, Double> seconds, boolean classifier, boolean test,
+            Divergence divergence) {
+        List<String> header = new ArrayList<>(List.of("epoch", "train_loss"));
+        if (test) {
+            header.add("test_loss");
+            header.add(classifier ? "test_accuracy" : "test_mae");
+        }
+        header.add("seconds");
+        Csv csv = new Csv(header);
+        List<EpochMetrics> sorted = new ArrayList<>(rows);
+        sorted.sort(java.util.Comparator.comparingInt(EpochMetrics::epoch));
+        for (EpochMetrics m : sorted) {
+            List<Object> r = new ArrayList<>();
+            r.add(m.epoch());
+            r.add(m.trainLoss());
+            if (test) {
+                r.add(m.test() != null ? (Object) m.test().loss() : null);
+                r.add(m.test() != null ? (Object) (classifier ? m.test().accuracy() : m.test().mae()) : null);
+            }
+            r.add(seconds.get(m.epoch()));
+            csv.add(r.toArray());
+        }
+        if (divergence != null && sorted.stream().noneMatch(m -> m.epoch() == divergence.epoch())) {
+            List<Object> r = new ArrayList<>();
+            r.add(divergence.epoch());
+            r.add(divergence.loss());
+            if (test) {
+                r.add(null);
+                r.add(null);
+            }
+            r.add(null);
+            csv.add(r.toArray());
+        }
+        return csv;
+    }
+
+    private static void writeMetrics(Path file, List<EpochMetrics> rows, Map<Integer, Double> seconds,
+            boolean classifier, boolean test, Divergence divergence) throws IOException {
+        metricsCsv(rows, seconds, classifier, test, divergence).write(file);
+    }
+
+    private static void writeLossPlot(Path file, List<EpochMetrics> rows, Divergence divergence, ModelSpec spec,
+            String optimizerText, int batchSize, boolean classifier, String source) throws IOException {
+        List<EpochMetrics> sorted = new ArrayList<>(rows);
+        sorted.sort(java.util.Comparator.comparingInt(EpochMetrics::epoch));
+        int n = sorted.size();
+        double[] x = new double[n];
+        double[] train = new double[n];
+        double[] test = new double[n];
+        double[] acc = new double[n];
+        boolean hasTest = false;
+        for (int i = 0; i < n; i++) {
+            EpochMetrics m = sorted.get(i);
+            x[i] = m.epoch();
+            train[i] = m.trainLoss();
+            test[i] = m.test() != null ? m.test().loss() : Double.NaN;
+            acc[i] = m.test() != null ? (classifier ? m.test().accuracy() : m.test().mae()) : Double.NaN;
+            hasTest |= m.test() != null;
+        }
+        List<Charts.Curve> curves = new ArrayList<>();
+        curves.add(new Charts.Curve("train loss", x, train));
+        if (hasTest) {
+            curves.add(new Charts.Curve("test loss", x, test));
+        }
+        List<String> notes = new ArrayList<>();
+        notes.add(optimizerText + ", batch " + (batchSize == 0 ? "full" : Integer.toString(batchSize)));
+        if (divergence != null) {
+            notes.add(divergence.message());
+        }
+        boolean logY = spansDecade(train);
+        List<JFreeChart> panels = new ArrayList<>();
+        panels.add(Charts.curves("loss per epoch", "epoch", "loss", curves, false, logY, notes));
+        if (hasTest) {
+            panels.add(Charts.curves(classifier ? "test accuracy" : "test MAE", "epoch",
+                    classifier ? "accuracy" : "MAE", List.of(new Charts.Curve(classifier ? "test accuracy"
+                            : "test MAE", x, acc)), false, false, List.of()));
+        }
+        String title = Path.of(source).getFileName() + ": " + spec.describe();
+        Charts.savePng(file, Charts.figure(title, panels, panels.size(), 760, 520));
+    }
+
+    static boolean spansDecade(double[] v) {
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = 0;
+        for (double d : v) {
+            if (Double.isFinite(d) && d > 0) {
+                lo = Math.min(lo, d);
+                hi = Math.max(hi, d);
+            }
+        }
+        return hi > 0 && hi / lo >= 20;
+    }
+
+    private Map<String, Object> summary(TrainingResult r, List<EpochMetrics> rows, Map<Integer, Double> seconds,
+            double total, Training training, Backends.Selection sel, Engine.Data d, ModelSpec spec,
+            Optimizers.Builder opt, int batchSize, int epochs, Path dir, Checkpoint resumed) {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("command", "train");
+        s.put("status", r.status().name().toLowerCase(java.util.Locale.ROOT));
+        s.put("message", r.message());
+        s.put("diverged", r.diverged());
+        if (r.divergence() != null) {
+            Divergence v = r.divergence();
+            Map<String, Object> dv = new LinkedHashMap<>();
+            dv.put("epoch", v.epoch());
+            dv.put("step", v.step());
+            dv.put("global_step", v.globalStep());
+            dv.put("loss", Double.toString(v.loss()));
+            dv.put("reason", v.reason());
+            dv.put("message", v.message());
+            s.put("divergence", dv);
+        } else {
+            s.put("divergence", null);
+        }
+        Map<String, Object> settingsMap = new LinkedHashMap<>();
+        settingsMap.put("data", data.data);
+        settingsMap.put("test", data.test);
+        settingsMap.put("label_column", data.labelColumn);
+        settingsMap.put("classes", data.classes);
+        settingsMap.put("scale", data.scale);
+        settingsMap.put("limit", data.limit);
+        settingsMap.put("model", spec.kind());
+        settingsMap.put("loss", spec.loss().shortName());
+        settingsMap.put("hidden", spec.hidden());
+        settingsMap.put("bias", spec.bias());
+        settingsMap.put("init", spec.init().shortName());
+        settingsMap.put("batch_size", batchSize == 0 ? null : batchSize);
+        settingsMap.put("full_batch", batchSize == 0);
+        settingsMap.put("epochs", epochs);
+        settingsMap.put("seed", runOptions.seed);
+        settingsMap.put("shuffle", !runOptions.noShuffle);
+        settingsMap.put("optimizer", optimizer);
+        settingsMap.put("optimizer_settings", opt.resolvedOptions().settings());
+        settingsMap.put("schedule", settings.schedule == null ? "constant" : settings.schedule);
+        settingsMap.put("clip", settings.clip == null ? "none" : settings.clip);
+        settingsMap.put("backend", compute.backend);
+        settingsMap.put("threads", compute.threads);
+        settingsMap.put("checkpoint_every", checkpointEvery);
+        settingsMap.put("resume", resume == null ? null : resume.toString());
+        settingsMap.put("out", dir.toString());
+        s.put("settings", settingsMap);
+        Backend b = sel.backend();
+        Map<String, Object> be = new LinkedHashMap<>();
+        be.put("name", b.name());
+        be.put("description", b.description());
+        be.put("threads", b.threads());
+        be.put("selection", sel.explanation());
+        be.put("processes", comm.size());
+        be.put("communicator", comm.description());
+        s.put("backend", be);
+        Map<String, Object> dm = new LinkedHashMap<>();
+        dm.put("description", d.description());
+        dm.put("train", shape(d.train()));
+        dm.put("test", d.hasTest() ? shape(d.test()) : null);
+        dm.put("scaling", d.transform().description());
+        dm.put("batches_per_epoch", training.batchesPerEpoch());
+        s.put("data", dm);
+        Map<String, Object> mm = new LinkedHashMap<>();
+        mm.put("description", spec.describe());
+        mm.put("parameters", training.model().parameterCount());
+        mm.put("files", List.of(ModelFiles.NPZ, ModelFiles.JSON));
+        s.put("model", mm);
+        EpochMetrics last = r.last();
+        Map<String, Object> fin = new LinkedHashMap<>();
+        fin.put("epoch", last == null ? null : last.epoch());
+        fin.put("train_loss", last == null ? null : last.trainLoss());
+        if (last != null && last.test() != null) {
+            fin.put("test_loss", last.test().loss());
+            if (last.test().classification()) {
+                fin.put("test_accuracy", last.test().accuracy());
+            } else {
+                fin.put("test_mse", last.test().mse());
+                fin.put("test_mae", last.test().mae());
+            }
+        }
+        s.put("final", fin);
+        s.put("epochs_completed", r.epochsCompleted());
+        s.put("steps", r.steps());
+        double trainSecs = 0;
+        for (EpochMetrics m : rows) {
+            trainSecs += seconds.getOrDefault(m.epoch(), 0.0);
+        }
+        Map<String, Object> time = new LinkedHashMap<>();
+        time.put("total_seconds", total);
+        time.put("training_seconds", trainSecs);
+        time.put("this_process_seconds", total);
+        s.put("time", time);
+        s.put("resumed_from", resumed == null ? null : resumed.source());
+        s.put("last_checkpoint", r.lastCheckpoint() == null ? null : r.lastCheckpoint().toString());
+        Map<String, Object> files = new LinkedHashMap<>();
+        files.put("metrics", "metrics.csv");
+        files.put("summary", "summary.json");
+        files.put("plot", "loss.png");
+        files.put("model", List.of(ModelFiles.NPZ, ModelFiles.JSON));
+        files.put("checkpoints", "checkpoints/");
+        s.put("files", files);
+        return s;
+    }
+
+    static Map<String, Object> shape(dev.descent.data.Dataset ds) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("source", ds.source());
+        m.put("samples", ds.samples());
+        m.put("features", ds.featureCount());
+        if (ds.isClassification()) {
+            m.put("classes", ds.classes());
+        } else {
+            m.put("targets", ds.targetCount());
+        }
+        return m;
+    }
+
+    @Override
+    String beforeErrorReport() {
+        if (comm.size() > 1 && comm.rank() > 0) {
+            try {
+                Thread.sleep(1500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return "rank " + comm.rank() + ": ";
+        }
+        return "";
+    }
+
+    @Override
+    void onFailure(int exitCode) {
+        if (comm.size() > 1) {
+            comm.abort(exitCode);
+        }
+    }
+}
