@@ -22,9 +22,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * everything whose rounding the JIT may change between compilation tiers (transcendental intrinsics,
  * {@code reduceLanes(ADD)}), so results are also the same early in a run (interpreted) and late (compiled).
  *
- * <p><b>Allocation.</b> Work buffers (GEMM packing and partial sums, reduction partials) are owned by the backend and
- * grown only when a larger shape first appears. Operations on fewer than {@link #PARALLEL_MIN} elements run on the
- * calling thread without allocating; larger ones (and GEMM) allocate a small task object or two to hand to the pool.
+ * <p><b>Allocation.</b> After warm-up no operation allocates, on any thread, whatever the thread count. Work buffers
+ * (GEMM packing and partial sums, reduction partials) are owned by the backend and grown only when a larger shape
+ * first appears. Operations on fewer than {@link #PARALLEL_MIN} elements run on the calling thread. Larger ones (and
+ * GEMM) hand the pool a task object created with the backend, one per kernel ({@code ElementwiseJob},
+ * {@code RowJob}, {@code ReductionJob}, {@code OptimizerJob}, and {@link Gemm}'s own): the call writes its arguments
+ * into the task's fields, under the backend's lock, and the pool publishes them to its workers; no lambda captures
+ * per-call values. The Vector API kernels themselves are written so that C2 keeps every vector in registers (see
+ * {@link VectorKernels}); {@code AllocationFreeTest} checks all of it, on every thread, for 1 and 2 threads.
  *
  * <p><b>Rounding.</b> The optimizer updates reproduce torch 1.13's CPU kernels bit for bit (checked against torch on
  * this machine): torch's Python code computes the derived scalars in double (bias corrections, step size,
@@ -33,8 +38,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code fma(value·a, b, self)}, {@code addcdiv_(a, b, value)} is {@code self + (value·a)/b}, and division by a
  * scalar is a true division.
  *
- * <p>Operations that use the shared work buffers are synchronized, so the backend may be called from several
- * threads, but it is meant to be driven by one.
+ * <p>Operations that use the shared work buffers or the pool's task objects hold the backend's lock, so the backend
+ * may be called from several threads, but it is meant to be driven by one.
  */
 public final class CpuBackend implements Backend {
     /** Elements per chunk of elementwise work and reductions. */
@@ -51,6 +56,146 @@ public final class CpuBackend implements Backend {
     private volatile boolean closed;
     private double[] partials = new double[64];
     private double[] columnAcc = new double[64];
+    // Reusable pool tasks, one per kernel (see "pool jobs" below).
+    private final ElementwiseJob axpyJob = new ElementwiseJob() {
+        @Override
+        public void run(int ch) {
+            kernels.axpy(alpha, a, out, from(ch), to(ch, n));
+        }
+    };
+    private final ElementwiseJob scaleJob = new ElementwiseJob() {
+        @Override
+        public void run(int ch) {
+            kernels.scale(alpha, out, from(ch), to(ch, n));
+        }
+    };
+    private final ElementwiseJob multiplyJob = new ElementwiseJob() {
+        @Override
+        public void run(int ch) {
+            kernels.multiply(a, b, out, from(ch), to(ch, n));
+        }
+    };
+    private final ElementwiseJob clampJob = new ElementwiseJob() {
+        @Override
+        public void run(int ch) {
+            kernels.clamp(out, lo, hi, from(ch), to(ch, n));
+        }
+    };
+    private final ElementwiseJob reluJob = new ElementwiseJob() {
+        @Override
+        public void run(int ch) {
+            kernels.relu(a, out, from(ch), to(ch, n));
+        }
+    };
+    private final ElementwiseJob reluBackwardJob = new ElementwiseJob() {
+        @Override
+        public void run(int ch) {
+            kernels.reluBackward(a, b, out, from(ch), to(ch, n));
+        }
+    };
+    private final RowJob gatherJob = new RowJob() {
+        @Override
+        public void run(int ch) {
+            copyRows(src, dst, indices, offset, cols, firstRow(ch), endRow(ch));
+        }
+    };
+    private final RowJob addRowVectorJob = new RowJob() {
+        @Override
+        public void run(int ch) {
+            kernels.addRowVector(x, vector, cols, firstRow(ch), endRow(ch));
+        }
+    };
+    /** Chunks of {@link #COLUMN_CHUNK} columns, each summed over all rows. */
+    private final RowJob columnSumsJob = new RowJob() {
+        @Override
+        public void run(int ch) {
+            kernels.columnSums(x, cols, 0, rows, ch * COLUMN_CHUNK, Math.min(cols, (ch + 1) * COLUMN_CHUNK), acc);
+        }
+    };
+    private final ReductionJob sumJob = new ReductionJob() {
+        @Override
+        public void run(int ch) {
+            partials[ch] = kernels.sum(x, from(ch), to(ch, n));
+        }
+    };
+    private final ReductionJob dotJob = new ReductionJob() {
+        @Override
+        public void run(int ch) {
+            partials[ch] = kernels.dot(x, y, from(ch), to(ch, n));
+        }
+    };
+    private final ReductionJob squaredNormJob = new ReductionJob() {
+        @Override
+        public void run(int ch) {
+            partials[ch] = kernels.squaredNorm(x, from(ch), to(ch, n));
+        }
+    };
+    private final ReductionJob maxAbsJob = new ReductionJob() {
+        @Override
+        public void run(int ch) {
+            partials[ch] = kernels.maxAbs(x, from(ch), to(ch, n));
+        }
+    };
+    private final ReductionJob allFiniteJob = new ReductionJob() {
+        @Override
+        public void run(int ch) {
+            partials[ch] = kernels.allFinite(x, from(ch), to(ch, n)) ? 1 : 0;
+        }
+    };
+    /** Chunks of {@code rowsPerChunk} rows of {@code n} rows of {@code cols} logits. */
+    private final ReductionJob softmaxJob = new ReductionJob() {
+        @Override
+        public void run(int ch) {
+            int r0 = ch * rowsPerChunk;
+            partials[ch] = kernels.softmaxCrossEntropy(x, labels, grad, cols, r0, Math.min(n, r0 + rowsPerChunk),
+                    gradScale);
+        }
+    };
+    private final ReductionJob bceJob = new ReductionJob() {
+        @Override
+        public void run(int ch) {
+            partials[ch] = kernels.sigmoidBinaryCrossEntropy(x, y, grad, from(ch), to(ch, n), gradScale);
+        }
+    };
+    private final ReductionJob mseJob = new ReductionJob() {
+        @Override
+        public void run(int ch) {
+            partials[ch] = kernels.squaredError(x, y, grad, from(ch), to(ch, n), gradScale);
+        }
+    };
+    private final ReductionJob maeJob = new ReductionJob() {
+        @Override
+        public void run(int ch) {
+            partials[ch] = kernels.absoluteError(x, y, grad, from(ch), to(ch, n), gradScale);
+        }
+    };
+    private final OptimizerJob sgdJob = new OptimizerJob() {
+        @Override
+        public void run(int ch) {
+            kernels.sgd(param, grad, state1, from(ch), to(ch, n), negLr, applyWd, wd, useMomentum, momentum,
+                    oneMinusDampening, nesterov, maximize, copyFirst);
+        }
+    };
+    private final OptimizerJob adamJob = new OptimizerJob() {
+        @Override
+        public void run(int ch) {
+            kernels.adam(param, grad, state1, state2, state3, from(ch), to(ch, n), negLr, beta1, oneMinusBeta1,
+                    beta2, oneMinusBeta2, bc2Sqrt, eps, applyWd, wd, decoupled, decayFactor, maximize);
+        }
+    };
+    private final OptimizerJob rmspropJob = new OptimizerJob() {
+        @Override
+        public void run(int ch) {
+            kernels.rmsprop(param, grad, state1, state2, state3, from(ch), to(ch, n), negLr, alpha, oneMinusAlpha,
+                    eps, applyWd, wd, useMomentum, momentum, maximize);
+        }
+    };
+    private final OptimizerJob adagradJob = new OptimizerJob() {
+        @Override
+        public void run(int ch) {
+            kernels.adagrad(param, grad, state1, from(ch), to(ch, n), negLr, eps, applyWd, wd, maximize);
+        }
+    };
 
     /** A backend with the kernels chosen by {@link KernelSelection} and {@code options.threads()} threads. */
     public CpuBackend(BackendOptions options) {
@@ -211,7 +356,7 @@ public final class CpuBackend implements Backend {
         if (n < PARALLEL_MIN) {
             kernels.axpy(alpha, xf, yf, 0, n);
         } else {
-            pool.forEach(chunks(n), ch -> kernels.axpy(alpha, xf, yf, from(ch), to(ch, n)));
+            elementwise(axpyJob, n, alpha, 0f, 0f, xf, null, yf);
         }
     }
 
@@ -223,7 +368,7 @@ public final class CpuBackend implements Backend {
         if (n < PARALLEL_MIN) {
             kernels.scale(alpha, xf, 0, n);
         } else {
-            pool.forEach(chunks(n), ch -> kernels.scale(alpha, xf, from(ch), to(ch, n)));
+            elementwise(scaleJob, n, alpha, 0f, 0f, null, null, xf);
         }
     }
 
@@ -267,7 +412,7 @@ public final class CpuBackend implements Backend {
         if (n < PARALLEL_MIN) {
             kernels.multiply(af, bf, of, 0, n);
         } else {
-            pool.forEach(chunks(n), ch -> kernels.multiply(af, bf, of, from(ch), to(ch, n)));
+            elementwise(multiplyJob, n, 0f, 0f, 0f, af, bf, of);
         }
     }
 
@@ -279,7 +424,7 @@ public final class CpuBackend implements Backend {
         if (n < PARALLEL_MIN) {
             kernels.clamp(xf, lo, hi, 0, n);
         } else {
-            pool.forEach(chunks(n), ch -> kernels.clamp(xf, lo, hi, from(ch), to(ch, n)));
+            elementwise(clampJob, n, 0f, lo, hi, null, null, xf);
         }
     }
 
@@ -293,9 +438,7 @@ public final class CpuBackend implements Backend {
         if (n <= ELEMENT_CHUNK) {
             return kernels.sum(xf, 0, n);
         }
-        double[] p = partials(chunks(n));
-        run(n, chunks(n), ch -> p[ch] = kernels.sum(xf, from(ch), to(ch, n)));
-        return sumInOrder(p, chunks(n));
+        return sumInOrder(reduce(sumJob, n, n, chunks(n), xf, null), chunks(n));
     }
 
     @Override
@@ -309,9 +452,7 @@ public final class CpuBackend implements Backend {
         if (n <= ELEMENT_CHUNK) {
             return kernels.dot(xf, yf, 0, n);
         }
-        double[] p = partials(chunks(n));
-        run(n, chunks(n), ch -> p[ch] = kernels.dot(xf, yf, from(ch), to(ch, n)));
-        return sumInOrder(p, chunks(n));
+        return sumInOrder(reduce(dotJob, n, n, chunks(n), xf, yf), chunks(n));
     }
 
     @Override
@@ -322,9 +463,7 @@ public final class CpuBackend implements Backend {
         if (n <= ELEMENT_CHUNK) {
             return kernels.squaredNorm(xf, 0, n);
         }
-        double[] p = partials(chunks(n));
-        run(n, chunks(n), ch -> p[ch] = kernels.squaredNorm(xf, from(ch), to(ch, n)));
-        return sumInOrder(p, chunks(n));
+        return sumInOrder(reduce(squaredNormJob, n, n, chunks(n), xf, null), chunks(n));
     }
 
     @Override
@@ -335,8 +474,7 @@ public final class CpuBackend implements Backend {
         if (n <= ELEMENT_CHUNK) {
             return kernels.maxAbs(xf, 0, n);
         }
-        double[] p = partials(chunks(n));
-        run(n, chunks(n), ch -> p[ch] = kernels.maxAbs(xf, from(ch), to(ch, n)));
+        double[] p = reduce(maxAbsJob, n, n, chunks(n), xf, null);
         float m = 0f;
         for (int ch = 0; ch < chunks(n); ch++) {
             m = Math.max(m, (float) p[ch]);
@@ -352,8 +490,7 @@ public final class CpuBackend implements Backend {
         if (n <= ELEMENT_CHUNK) {
             return kernels.allFinite(xf, 0, n);
         }
-        double[] p = partials(chunks(n));
-        run(n, chunks(n), ch -> p[ch] = kernels.allFinite(xf, from(ch), to(ch, n)) ? 1 : 0);
+        double[] p = reduce(allFiniteJob, n, n, chunks(n), xf, null);
         for (int ch = 0; ch < chunks(n); ch++) {
             if (p[ch] == 0) {
                 return false;
@@ -394,10 +531,14 @@ public final class CpuBackend implements Backend {
         if (total < PARALLEL_MIN || cols == 0) {
             copyRows(from, to, ix, offset, cols, 0, rows);
         } else {
-            int rowsPerChunk = Math.max(1, ELEMENT_CHUNK / cols);
-            int chunks = (rows + rowsPerChunk - 1) / rowsPerChunk;
-            pool.forEach(chunks, ch -> copyRows(from, to, ix, offset, cols, ch * rowsPerChunk,
-                    Math.min(rows, (ch + 1) * rowsPerChunk)));
+            synchronized (this) {
+                RowJob job = gatherJob.set(rows, cols);
+                job.src = from;
+                job.dst = to;
+                job.indices = ix;
+                job.offset = offset;
+                dispatch(job.chunks(), job);
+            }
         }
     }
 
@@ -461,10 +602,12 @@ public final class CpuBackend implements Backend {
         if (tx.length() < PARALLEL_MIN || cols == 0) {
             kernels.addRowVector(xf, bf, cols, 0, rows);
         } else {
-            int rowsPerChunk = Math.max(1, ELEMENT_CHUNK / cols);
-            int chunks = (rows + rowsPerChunk - 1) / rowsPerChunk;
-            pool.forEach(chunks, ch -> kernels.addRowVector(xf, bf, cols, ch * rowsPerChunk,
-                    Math.min(rows, (ch + 1) * rowsPerChunk)));
+            synchronized (this) {
+                RowJob job = addRowVectorJob.set(rows, cols);
+                job.x = xf;
+                job.vector = bf;
+                dispatch(job.chunks(), job);
+            }
         }
     }
 
@@ -488,8 +631,10 @@ public final class CpuBackend implements Backend {
         if (tx.length() < PARALLEL_MIN || chunks == 1) {
             kernels.columnSums(xf, cols, 0, rows, 0, cols, acc);
         } else {
-            pool.forEach(chunks, ch -> kernels.columnSums(xf, cols, 0, rows, ch * COLUMN_CHUNK,
-                    Math.min(cols, (ch + 1) * COLUMN_CHUNK), acc));
+            RowJob job = columnSumsJob.set(rows, cols);
+            job.x = xf;
+            job.acc = acc;
+            dispatch(chunks, job);
         }
         float[] of = to.f;
         for (int c = 0; c < cols; c++) {
@@ -510,7 +655,7 @@ public final class CpuBackend implements Backend {
         if (n < PARALLEL_MIN) {
             kernels.relu(xf, of, 0, n);
         } else {
-            pool.forEach(chunks(n), ch -> kernels.relu(xf, of, from(ch), to(ch, n)));
+            elementwise(reluJob, n, 0f, 0f, 0f, xf, null, of);
         }
     }
 
@@ -528,7 +673,7 @@ public final class CpuBackend implements Backend {
         if (n < PARALLEL_MIN) {
             kernels.reluBackward(gf, af, gif, 0, n);
         } else {
-            pool.forEach(chunks(n), ch -> kernels.reluBackward(gf, af, gif, from(ch), to(ch, n)));
+            elementwise(reluBackwardJob, n, 0f, 0f, 0f, gf, af, gif);
         }
     }
 
@@ -567,10 +712,13 @@ public final class CpuBackend implements Backend {
         if (chunks <= 1) {
             total = kernels.softmaxCrossEntropy(zf, yl, gf, k, 0, n, gradScale);
         } else {
-            double[] p = partials(chunks);
-            run(z.length(), chunks, ch -> p[ch] = kernels.softmaxCrossEntropy(zf, yl, gf, k, ch * rowsPerChunk,
-                    Math.min(n, (ch + 1) * rowsPerChunk), gradScale));
-            total = sumInOrder(p, chunks);
+            ReductionJob job = softmaxJob;
+            job.labels = yl;
+            job.grad = gf;
+            job.cols = k;
+            job.rowsPerChunk = rowsPerChunk;
+            job.gradScale = gradScale;
+            total = sumInOrder(reduce(job, z.length(), n, chunks, zf, null), chunks);
         }
         lo.f[lossIndex] = (float) (total / normalizer);
     }
@@ -618,9 +766,14 @@ public final class CpuBackend implements Backend {
         if (chunks <= 1) {
             total = elementLoss(kind, xf, tf, gf, 0, n, gradScale);
         } else {
-            double[] p = partials(chunks);
-            run(n, chunks, ch -> p[ch] = elementLoss(kind, xf, tf, gf, from(ch), to(ch, n), gradScale));
-            total = sumInOrder(p, chunks);
+            ReductionJob job = switch (kind) {
+                case BCE -> bceJob;
+                case MSE -> mseJob;
+                case MAE -> maeJob;
+            };
+            job.grad = gf;
+            job.gradScale = gradScale;
+            total = sumInOrder(reduce(job, n, n, chunks, xf, tf), chunks);
         }
         lo.f[lossIndex] = (float) (total / count);
     }
@@ -686,8 +839,16 @@ public final class CpuBackend implements Backend {
             kernels.sgd(pf, gf, bf, 0, n, negLr, applyWd, wd, useMomentum, mom, oneMinusDampening, nesterov,
                     maximize, copyFirst);
         } else {
-            pool.forEach(chunks(n), ch -> kernels.sgd(pf, gf, bf, from(ch), to(ch, n), negLr, applyWd, wd,
-                    useMomentum, mom, oneMinusDampening, nesterov, maximize, copyFirst));
+            synchronized (this) {
+                OptimizerJob job = sgdJob.set(n, pf, gf, bf, null, null, negLr, applyWd, wd,
+                        maximize);
+                job.useMomentum = useMomentum;
+                job.momentum = mom;
+                job.oneMinusDampening = oneMinusDampening;
+                job.nesterov = nesterov;
+                job.copyFirst = copyFirst;
+                dispatch(chunks(n), job);
+            }
         }
     }
 
@@ -715,9 +876,11 @@ public final class CpuBackend implements Backend {
         if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) {
             throw new IllegalArgumentException(op + ": betas must be in [0, 1), got (" + beta1 + ", " + beta2 + ")");
         }
-        // torch 1.13 _single_tensor_adam(w): the derived scalars in double, exactly as its Python code does.
-        double biasCorrection1 = 1 - StrictMath.pow(beta1, (double) step);
-        double biasCorrection2 = 1 - StrictMath.pow(beta2, (double) step);
+        // torch 1.13 _single_tensor_adam(w): the derived scalars in double, exactly as its Python code does. Math.pow,
+        // not StrictMath.pow: HotSpot runs the same pow stub in every tier (as the CUDA backend does), and fdlibm's
+        // port allocates its tables on every call unless C2 happens to scalar-replace them.
+        double biasCorrection1 = 1 - Math.pow(beta1, (double) step);
+        double biasCorrection2 = 1 - Math.pow(beta2, (double) step);
         double stepSize = lr / biasCorrection1;
         double biasCorrection2Sqrt = Math.sqrt(biasCorrection2);
         float negStepSize = (float) -stepSize;
@@ -740,8 +903,19 @@ public final class CpuBackend implements Backend {
             kernels.adam(pf, gf, mf, vf, xf, 0, n, negStepSize, b1, omb1, b2, omb2, bc2, e, applyWd, wd, decoupled,
                     decay, maximize);
         } else {
-            pool.forEach(chunks(n), ch -> kernels.adam(pf, gf, mf, vf, xf, from(ch), to(ch, n), negStepSize, b1,
-                    omb1, b2, omb2, bc2, e, applyWd, wd, decoupled, decay, maximize));
+            synchronized (this) {
+                OptimizerJob job = adamJob.set(n, pf, gf, mf, vf, xf, negStepSize, applyWd, wd,
+                        maximize);
+                job.beta1 = b1;
+                job.oneMinusBeta1 = omb1;
+                job.beta2 = b2;
+                job.oneMinusBeta2 = omb2;
+                job.bc2Sqrt = bc2;
+                job.eps = e;
+                job.decoupled = decoupled;
+                job.decayFactor = decay;
+                dispatch(chunks(n), job);
+            }
         }
     }
 
@@ -790,8 +964,16 @@ public final class CpuBackend implements Backend {
         if (n < PARALLEL_MIN) {
             kernels.rmsprop(pf, gf, sqf, gaf, bf, 0, n, negLr, a, oma, e, applyWd, wd, useMomentum, mom, maximize);
         } else {
-            pool.forEach(chunks(n), ch -> kernels.rmsprop(pf, gf, sqf, gaf, bf, from(ch), to(ch, n), negLr, a, oma, e,
-                    applyWd, wd, useMomentum, mom, maximize));
+            synchronized (this) {
+                OptimizerJob job = rmspropJob.set(n, pf, gf, sqf, gaf, bf, negLr, applyWd, wd,
+                        maximize);
+                job.alpha = a;
+                job.oneMinusAlpha = oma;
+                job.eps = e;
+                job.useMomentum = useMomentum;
+                job.momentum = mom;
+                dispatch(chunks(n), job);
+            }
         }
     }
 
@@ -818,8 +1000,213 @@ public final class CpuBackend implements Backend {
         if (n < PARALLEL_MIN) {
             kernels.adagrad(pf, gf, sf, 0, n, negClr, e, applyWd, wd, maximize);
         } else {
-            pool.forEach(chunks(n), ch -> kernels.adagrad(pf, gf, sf, from(ch), to(ch, n), negClr, e, applyWd, wd,
-                    maximize));
+            synchronized (this) {
+                OptimizerJob job = adagradJob.set(n, pf, gf, sf, null, null, negClr, applyWd, wd,
+                        maximize);
+                job.eps = e;
+                dispatch(chunks(n), job);
+            }
+        }
+    }
+
+    // ================================================================ pool jobs
+
+    /** Runs an elementwise operation over {@code n > 0} elements on the pool. */
+    private synchronized void elementwise(ElementwiseJob job, int n, float alpha, float lo, float hi, float[] a,
+            float[] b, float[] out) {
+        job.n = n;
+        job.alpha = alpha;
+        job.lo = lo;
+        job.hi = hi;
+        job.a = a;
+        job.b = b;
+        job.out = out;
+        dispatch(chunks(n), job);
+    }
+
+    /**
+     * Runs a reduction (or a loss, whose own fields the caller has set) over {@code elements} elements into one
+     * partial per chunk, on the pool when it is large enough, else in chunk order on this thread; returns the
+     * partials. Caller holds the lock.
+     */
+    private double[] reduce(ReductionJob job, int elements, int n, int chunks, float[] x, float[] y) {
+        job.n = n;
+        job.x = x;
+        job.y = y;
+        double[] p = job.partials = partials(chunks);
+        if (elements < PARALLEL_MIN) {
+            try {
+                for (int ch = 0; ch < chunks; ch++) {
+                    job.run(ch);
+                }
+            } finally {
+                job.clear();
+            }
+        } else {
+            dispatch(chunks, job);
+        }
+        return p;
+    }
+
+    /** Hands a job to the pool, then clears its array fields. Caller holds the lock. */
+    private void dispatch(int chunks, Job job) {
+        try {
+            pool.forEach(chunks, job);
+        } finally {
+            job.clear();
+        }
+    }
+
+    /*
+     * Pool jobs. A job is a reusable task object, created with the backend: the calling thread writes the call's
+     * arguments into its fields (holding the backend's lock) and hands it to the pool, which publishes the fields to
+     * its workers under its monitor, so plain fields suffice. clear() drops the array references afterwards, so that
+     * no tensor's storage stays reachable. Each job's run() calls exactly one kernel: a run() that could reach
+     * several (a switch) would be compiled as one unit with all of them inlined, past what C2 inlines fully, and the
+     * Vector API kernels would box their vectors (see VectorKernels).
+     */
+
+    private abstract static class Job implements WorkerPool.ChunkTask {
+        abstract void clear();
+    }
+
+    /** Elementwise operations over {@link #ELEMENT_CHUNK}-element chunks of {@code n} elements. */
+    private abstract static class ElementwiseJob extends Job {
+        int n;
+        float alpha;
+        float lo;
+        float hi;
+        float[] a;
+        float[] b;
+        float[] out;
+
+        @Override
+        void clear() {
+            a = null;
+            b = null;
+            out = null;
+        }
+    }
+
+    /** Row-wise operations on a {@code [rows, cols]} matrix, in chunks of {@code rowsPerChunk} rows. */
+    private abstract static class RowJob extends Job {
+        int rows;
+        int cols;
+        int rowsPerChunk;
+        Object src;
+        Object dst;
+        int[] indices;
+        int offset;
+        float[] x;
+        float[] vector;
+        double[] acc;
+
+        RowJob set(int rows, int cols) {
+            this.rows = rows;
+            this.cols = cols;
+            this.rowsPerChunk = Math.max(1, ELEMENT_CHUNK / cols);
+            return this;
+        }
+
+        int chunks() {
+            return (rows + rowsPerChunk - 1) / rowsPerChunk;
+        }
+
+        int firstRow(int chunk) {
+            return chunk * rowsPerChunk;
+        }
+
+        int endRow(int chunk) {
+            return Math.min(rows, (chunk + 1) * rowsPerChunk);
+        }
+
+        @Override
+        void clear() {
+            src = null;
+            dst = null;
+            indices = null;
+            x = null;
+            vector = null;
+            acc = null;
+        }
+    }
+
+    /** Reductions and losses over element chunks of {@code n} elements: chunk {@code c} writes {@code partials[c]}. */
+    private abstract static class ReductionJob extends Job {
+        int n;
+        float[] x;
+        float[] y;
+        double[] partials;
+        // losses
+        float[] grad;
+        float gradScale;
+        int[] labels;
+        int cols;
+        int rowsPerChunk;
+
+        @Override
+        void clear() {
+            x = null;
+            y = null;
+            partials = null;
+            grad = null;
+            labels = null;
+        }
+    }
+
+    /** The fused optimizer updates over element chunks; the hyperparameters are those of {@link CpuKernels}. */
+    private abstract static class OptimizerJob extends Job {
+        int n;
+        float[] param;
+        float[] grad;
+        /** SGD: momentum buffer; Adam: m; RMSprop: square average; Adagrad: sum of squares. */
+        float[] state1;
+        /** Adam: v; RMSprop: gradient average (null unless centered). */
+        float[] state2;
+        /** Adam: max v (null unless amsgrad); RMSprop: momentum buffer (null without momentum). */
+        float[] state3;
+        float negLr;
+        boolean applyWd;
+        float wd;
+        boolean maximize;
+        boolean useMomentum;
+        float momentum;
+        float oneMinusDampening;
+        boolean nesterov;
+        boolean copyFirst;
+        float beta1;
+        float oneMinusBeta1;
+        float beta2;
+        float oneMinusBeta2;
+        float bc2Sqrt;
+        float eps;
+        boolean decoupled;
+        float decayFactor;
+        float alpha;
+        float oneMinusAlpha;
+
+        OptimizerJob set(int n, float[] param, float[] grad, float[] state1, float[] state2, float[] state3,
+                float negLr, boolean applyWd, float wd, boolean maximize) {
+            this.n = n;
+            this.param = param;
+            this.grad = grad;
+            this.state1 = state1;
+            this.state2 = state2;
+            this.state3 = state3;
+            this.negLr = negLr;
+            this.applyWd = applyWd;
+            this.wd = wd;
+            this.maximize = maximize;
+            return this;
+        }
+
+        @Override
+        void clear() {
+            param = null;
+            grad = null;
+            state1 = null;
+            state2 = null;
+            state3 = null;
         }
     }
 
@@ -966,17 +1353,6 @@ public final class CpuBackend implements Backend {
 
     private static int to(int chunk, int n) {
         return Math.min(n, (chunk + 1) * ELEMENT_CHUNK);
-    }
-
-    /** Runs chunked work on the pool when it is large enough, else in chunk order on this thread. */
-    private void run(int elements, int chunks, WorkerPool.ChunkTask task) {
-        if (elements < PARALLEL_MIN) {
-            for (int ch = 0; ch < chunks; ch++) {
-                task.run(ch);
-            }
-        } else {
-            pool.forEach(chunks, task);
-        }
     }
 
     private double[] partials(int chunks) {

@@ -29,7 +29,8 @@ import java.util.Arrays;
  * each strip. On the lecture's shape this took the weight-gradient GEMM from about 38 to 50 GFLOP/s per core.
  *
  * <p>Buffers (packed B, edge panel, partial sums) are owned by the driver, grown when a larger shape first appears
- * and reused. Not thread-safe: the backend serialises calls.
+ * and reused; the pool tasks are created once and read the call's arguments from fields, so that a GEMM allocates
+ * nothing. Not thread-safe: the backend serialises calls.
  */
 final class Gemm {
     /** Reduction chunk along k: fixed, so that the order of the sum never depends on the thread count. */
@@ -47,6 +48,43 @@ final class Gemm {
     private float[] packedB = new float[0];
     private float[] edge = new float[0];
     private float[] partial = new float[0];
+
+    // The call in progress, read by the tasks below on every pool thread (the pool publishes these fields to its
+    // workers under its monitor). Set by gemm(), cleared of array references when it returns.
+    private float[] a;
+    private float[] b;
+    private float[] c;
+    /** op(B) in strips (plain A), or the zero-padded edge columns of A (transposed A, null when m is a multiple). */
+    private float[] panel;
+    /** Where the chunk partials go: C itself (plain A, one chunk, alpha 1, beta 0) or {@link #partial}. */
+    private float[] d;
+    private boolean transB;
+    private float alpha;
+    private float beta;
+    private int m;
+    private int n;
+    private int k;
+    private int chunks;
+    private int chunkStride;
+    private int rowBlocks;
+    // plain A
+    private int npad;
+    private int ldd;
+    // transposed A
+    private int rs;
+    private int ks;
+    private int mFull;
+    private int mpad;
+    private int colBlock;
+    private int colBlocks;
+    private int perChunk;
+
+    // Reusable pool tasks (created once: a GEMM allocates nothing).
+    private final WorkerPool.ChunkTask packTask = this::packChunk;
+    private final WorkerPool.ChunkTask plainTask = this::plainItem;
+    private final WorkerPool.ChunkTask plainCombineTask = this::plainCombine;
+    private final WorkerPool.ChunkTask transposedTask = this::transposedItem;
+    private final WorkerPool.ChunkTask transposedCombineTask = this::transposedCombine;
 
     Gemm(WorkerPool pool, CpuKernels kernels) {
         this.pool = pool;
@@ -68,33 +106,42 @@ final class Gemm {
             scaleC(beta, c, m * n);
             return;
         }
-        if (transA) {
-            transposedA(transB, alpha, a, b, beta, c, m, n, k);
-        } else {
-            plainA(transB, alpha, a, b, beta, c, m, n, k);
+        this.a = a;
+        this.b = b;
+        this.c = c;
+        this.transB = transB;
+        this.alpha = alpha;
+        this.beta = beta;
+        this.m = m;
+        this.n = n;
+        this.k = k;
+        this.chunks = chunks(k);
+        try {
+            if (transA) {
+                transposedA();
+            } else {
+                plainA();
+            }
+        } finally {
+            this.a = null;
+            this.b = null;
+            this.c = null;
+            this.panel = null;
+            this.d = null;
         }
     }
 
     // ------------------------------------------------------------------ C = A·op(B)
 
-    private void plainA(boolean transB, float alpha, float[] a, float[] b, float beta, float[] c, int m, int n,
-            int k) {
-        final int npad = roundUp(n, lanes);
-        final int chunks = chunks(k);
-        final boolean direct = chunks == 1 && alpha == 1f && beta == 0f && npad == n;
-
-        final float[] pb;
+    private void plainA() {
+        npad = roundUp(n, lanes);
+        boolean direct = chunks == 1 && alpha == 1f && beta == 0f && npad == n;
         if (!transB && npad == n && n <= 3 * lanes) {
-            pb = b; // a single strip as wide as B: B's row-major layout already is the packed layout
+            panel = b; // a single strip as wide as B: B's row-major layout already is the packed layout
         } else {
-            float[] buf = packedB = ensure(packedB, Math.multiplyExact(k, npad));
-            pool.forEach(chunks, ch -> packB(b, transB, n, k, npad, ch * K_CHUNK, Math.min(k, (ch + 1) * K_CHUNK),
-                    buf));
-            pb = buf;
+            panel = packedB = ensure(packedB, Math.multiplyExact(k, npad));
+            pool.forEach(chunks, packTask);
         }
-        final float[] d;
-        final int ldd;
-        final int chunkStride;
         if (direct) {
             d = c;
             ldd = n;
@@ -104,49 +151,57 @@ final class Gemm {
             d = partial = ensure(partial, Math.multiplyExact(chunkStride, chunks));
             ldd = npad;
         }
-        final int rowBlocks = (m + MB - 1) / MB;
-        pool.forEach(rowBlocks * chunks, item -> {
-            int ch = item / rowBlocks;
-            int r0 = (item - ch * rowBlocks) * MB;
-            int rows = Math.min(MB, m - r0);
-            int k0 = ch * K_CHUNK;
-            int kLen = Math.min(k, k0 + K_CHUNK) - k0;
-            int dBase = ch * chunkStride + r0 * ldd;
-            for (int j0 = 0; j0 < npad; j0 += stripWidth(npad - j0)) {
-                int w = stripWidth(npad - j0);
-                kernels.gemmPanel(a, r0 * k + k0, k, 1, rows, kLen, pb, k * j0 + k0 * w, w, w, d, dBase + j0, ldd,
-                        false);
-            }
-        });
+        rowBlocks = (m + MB - 1) / MB;
+        pool.forEach(rowBlocks * chunks, plainTask);
         if (!direct) {
-            pool.forEach(rowBlocks, rb -> {
-                int r1 = Math.min(m, (rb + 1) * MB);
-                for (int r = rb * MB; r < r1; r++) {
-                    for (int j = 0; j < n; j++) {
-                        int idx = r * npad + j;
-                        float s = d[idx];
-                        for (int ch = 1; ch < chunks; ch++) {
-                            s += d[idx + ch * chunkStride];
-                        }
-                        int ci = r * n + j;
-                        c[ci] = beta == 0f ? alpha * s : alpha * s + beta * c[ci];
-                    }
+            pool.forEach(rowBlocks, plainCombineTask);
+        }
+    }
+
+    /** Packs op(B)'s rows of reduction chunk {@code ch}. */
+    private void packChunk(int ch) {
+        packB(b, transB, n, k, npad, ch * K_CHUNK, Math.min(k, (ch + 1) * K_CHUNK), panel);
+    }
+
+    /** Work item: a block of {@link #MB} rows of C × one reduction chunk. */
+    private void plainItem(int item) {
+        int ch = item / rowBlocks;
+        int r0 = (item - ch * rowBlocks) * MB;
+        int rows = Math.min(MB, m - r0);
+        int k0 = ch * K_CHUNK;
+        int kLen = Math.min(k, k0 + K_CHUNK) - k0;
+        int dBase = ch * chunkStride + r0 * ldd;
+        for (int j0 = 0; j0 < npad; j0 += stripWidth(npad - j0)) {
+            int w = stripWidth(npad - j0);
+            kernels.gemmPanel(a, r0 * k + k0, k, 1, rows, kLen, panel, k * j0 + k0 * w, w, w, d, dBase + j0, ldd,
+                    false);
+        }
+    }
+
+    /** Adds the chunk partials of a block of rows in chunk order and applies alpha and beta. */
+    private void plainCombine(int rb) {
+        int r1 = Math.min(m, (rb + 1) * MB);
+        for (int r = rb * MB; r < r1; r++) {
+            for (int j = 0; j < n; j++) {
+                int idx = r * npad + j;
+                float s = d[idx];
+                for (int ch = 1; ch < chunks; ch++) {
+                    s += d[idx + ch * chunkStride];
                 }
-            });
+                int ci = r * n + j;
+                c[ci] = beta == 0f ? alpha * s : alpha * s + beta * c[ci];
+            }
         }
     }
 
     // ------------------------------------------------------------------ C = A^T·op(B), computed as C^T = op(B)^T·A
 
-    private void transposedA(boolean transB, float alpha, float[] a, float[] b, float beta, float[] c, int m, int n,
-            int k) {
+    private void transposedA() {
         // C^T is n × m: its rows are op(B)'s columns (broadcast), its columns A's columns (vectors, in place).
-        final int rs = transB ? k : 1;
-        final int ks = transB ? 1 : n;
-        final int mFull = m - m % lanes;
-        final int mpad = roundUp(m, lanes);
-        final int chunks = chunks(k);
-        final float[] e;
+        rs = transB ? k : 1;
+        ks = transB ? 1 : n;
+        mFull = m - m % lanes;
+        mpad = roundUp(m, lanes);
         if (mFull < m) {
             int width = m - mFull;
             float[] buf = edge = ensure(edge, Math.multiplyExact(k, lanes));
@@ -154,60 +209,66 @@ final class Gemm {
                 System.arraycopy(a, kk * m + mFull, buf, kk * lanes, width);
                 Arrays.fill(buf, kk * lanes + width, (kk + 1) * lanes, 0f);
             }
-            e = buf;
+            panel = buf;
         } else {
-            e = null;
+            panel = null;
         }
-        final int chunkStride = Math.multiplyExact(n, mpad);
-        final float[] d = partial = ensure(partial, Math.multiplyExact(chunkStride, chunks));
-        final int rowBlocks = (n + MB - 1) / MB;
+        chunkStride = Math.multiplyExact(n, mpad);
+        d = partial = ensure(partial, Math.multiplyExact(chunkStride, chunks));
+        rowBlocks = (n + MB - 1) / MB;
         // Whole rows of A per item (sequential sub-blocks, see touch) when there are enough (row block, chunk) items to
         // keep the threads busy; otherwise narrower column blocks. Column blocks never change the results.
-        final int colBlock = rowBlocks * chunks >= 2 * pool.threads() ? mpad : STRIPS_PER_BLOCK * 3 * lanes;
-        final int colBlocks = (mpad + colBlock - 1) / colBlock;
-        final int perChunk = rowBlocks * colBlocks;
-        pool.forEach(perChunk * chunks, item -> {
-            int ch = item / perChunk;
-            int rest = item - ch * perChunk;
-            int rb = rest / colBlocks;
-            int i0 = (rest - rb * colBlocks) * colBlock;
-            int i1 = Math.min(mpad, i0 + colBlock);
-            int r0 = rb * MB;
-            int rows = Math.min(MB, n - r0);
-            int kStart = ch * K_CHUNK;
-            int kEnd = Math.min(k, kStart + K_CHUNK);
-            int dBase = ch * chunkStride + r0 * mpad;
-            for (int k0 = kStart; k0 < kEnd; k0 += KC_T) {
-                int kLen = Math.min(KC_T, kEnd - k0);
-                boolean accumulate = k0 > kStart;
-                int aOff = r0 * rs + k0 * ks;
-                touch(a, k0 * m + i0, k0 * m + Math.min(m, i1) + (kLen - 1) * m);
-                for (int j0 = i0; j0 < i1; j0 += stripWidth(Math.min(i1, mFull) - j0)) {
-                    if (j0 >= mFull) { // the copied edge columns
-                        kernels.gemmPanel(b, aOff, rs, ks, rows, kLen, e, k0 * lanes, lanes, lanes, d, dBase + j0,
-                                mpad, accumulate);
-                        break;
-                    }
-                    int w = stripWidth(Math.min(i1, mFull) - j0);
-                    kernels.gemmPanel(b, aOff, rs, ks, rows, kLen, a, k0 * m + j0, m, w, d, dBase + j0, mpad,
-                            accumulate);
+        colBlock = rowBlocks * chunks >= 2 * pool.threads() ? mpad : STRIPS_PER_BLOCK * 3 * lanes;
+        colBlocks = (mpad + colBlock - 1) / colBlock;
+        perChunk = rowBlocks * colBlocks;
+        pool.forEach(perChunk * chunks, transposedTask);
+        pool.forEach((m + MB - 1) / MB, transposedCombineTask);
+    }
+
+    /** Work item: a block of {@link #MB} rows of C^T × a column block × one reduction chunk. */
+    private void transposedItem(int item) {
+        int ch = item / perChunk;
+        int rest = item - ch * perChunk;
+        int rb = rest / colBlocks;
+        int i0 = (rest - rb * colBlocks) * colBlock;
+        int i1 = Math.min(mpad, i0 + colBlock);
+        int r0 = rb * MB;
+        int rows = Math.min(MB, n - r0);
+        int kStart = ch * K_CHUNK;
+        int kEnd = Math.min(k, kStart + K_CHUNK);
+        int dBase = ch * chunkStride + r0 * mpad;
+        for (int k0 = kStart; k0 < kEnd; k0 += KC_T) {
+            int kLen = Math.min(KC_T, kEnd - k0);
+            boolean accumulate = k0 > kStart;
+            int aOff = r0 * rs + k0 * ks;
+            touch(a, k0 * m + i0, k0 * m + Math.min(m, i1) + (kLen - 1) * m);
+            for (int j0 = i0; j0 < i1; j0 += stripWidth(Math.min(i1, mFull) - j0)) {
+                if (j0 >= mFull) { // the copied edge columns
+                    kernels.gemmPanel(b, aOff, rs, ks, rows, kLen, panel, k0 * lanes, lanes, lanes, d, dBase + j0,
+                            mpad, accumulate);
+                    break;
                 }
+                int w = stripWidth(Math.min(i1, mFull) - j0);
+                kernels.gemmPanel(b, aOff, rs, ks, rows, kLen, a, k0 * m + j0, m, w, d, dBase + j0, mpad,
+                        accumulate);
             }
-        });
-        pool.forEach((m + MB - 1) / MB, rb -> {
-            int r1 = Math.min(m, (rb + 1) * MB);
-            for (int i = rb * MB; i < r1; i++) {
-                for (int j = 0; j < n; j++) {
-                    int idx = j * mpad + i;
-                    float s = d[idx];
-                    for (int ch = 1; ch < chunks; ch++) {
-                        s += d[idx + ch * chunkStride];
-                    }
-                    int ci = i * n + j;
-                    c[ci] = beta == 0f ? alpha * s : alpha * s + beta * c[ci];
+        }
+    }
+
+    /** Adds the chunk partials of C^T in chunk order into a block of rows of C, applying alpha and beta. */
+    private void transposedCombine(int rb) {
+        int r1 = Math.min(m, (rb + 1) * MB);
+        for (int i = rb * MB; i < r1; i++) {
+            for (int j = 0; j < n; j++) {
+                int idx = j * mpad + i;
+                float s = d[idx];
+                for (int ch = 1; ch < chunks; ch++) {
+                    s += d[idx + ch * chunkStride];
                 }
+                int ci = i * n + j;
+                c[ci] = beta == 0f ? alpha * s : alpha * s + beta * c[ci];
             }
-        });
+        }
     }
 
     // ------------------------------------------------------------------ helpers

@@ -5,6 +5,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -17,6 +18,17 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Pattern of every kernel: a vector loop up to {@code loopBound}, then the scalar twin for the tail, so tails use
  * exactly the reference formula. Float sums across lanes are added lane by lane in a fixed order (never
  * {@code reduceLanes(ADD)}, whose order the JIT may change between compilation tiers).
+ *
+ * <p><b>No allocation, and what it takes.</b> C2 keeps vectors in registers only where it inlines every method
+ * through which they pass; a vector handed to a method that is not inlined is boxed (an object and an array, on every
+ * call). The Vector API's own methods are force-inlined (late, if need be), but an ordinary method longer than a
+ * few bytecodes is refused once the compilation has created about 18,000 nodes (C2's NodeCountInliningCutoff), and
+ * every Vector API call costs several hundred; the exp below alone costs some 14,000. Hence: the kernels call the
+ * Vector API directly (no fma helper); a kernel calls at most one heavy vector helper, the exp, and parses it before
+ * anything heavy (small helpers such as {@link #maxLanes} only before it); after it, code is written out (the
+ * log1p of the BCE, the lane sums); a remainder that would need a second copy of the exp reuses the first through
+ * a mask instead; the upper half of a float vector is widened after a rotation ({@code convertShape} part 1 costs
+ * about 6,000 nodes, part 0 a few hundred). {@code AllocationFreeTest} checks it.
  */
 final class VectorKernels implements CpuKernels {
 
@@ -24,6 +36,10 @@ final class VectorKernels implements CpuKernels {
     /** Doubles of the same bit size: a float vector widens into two of them. */
     static final VectorSpecies<Double> D = VectorSpecies.of(double.class, F.vectorShape());
     static final int L = F.length();
+    /** Half a float vector: the floats of one double vector. */
+    private static final VectorSpecies<Float> FH =
+            VectorSpecies.of(float.class, VectorShape.forBitSize(F.vectorBitSize() / 2));
+    private static final int H = L / 2;
     private static final int L2 = 2 * L;
     private static final int L3 = 3 * L;
 
@@ -32,6 +48,8 @@ final class VectorKernels implements CpuKernels {
     private static final VectorShuffle<Float> ROT4 = VectorShuffle.iota(F, 4 % L, 1, true);
     private static final VectorShuffle<Float> ROT2 = VectorShuffle.iota(F, 2 % L, 1, true);
     private static final VectorShuffle<Float> ROT1 = VectorShuffle.iota(F, 1, 1, true);
+    /** Rotation by half a vector: brings the upper half down, to be widened (part 0 of a conversion is cheap). */
+    private static final VectorShuffle<Float> ROT_HALF = VectorShuffle.iota(F, L / 2, 1, true);
 
     static final VectorKernels INSTANCE = new VectorKernels();
 
@@ -69,11 +87,6 @@ final class VectorKernels implements CpuKernels {
         return L;
     }
 
-    /** The one place vector fused multiply-adds are written: {@code a·b + c}, rounded once. */
-    private static FloatVector fma(FloatVector a, FloatVector b, FloatVector c) {
-        return a.fma(b, c);
-    }
-
     // ================================================================== elementary functions
 
     /** {@link ScalarKernels#expNonPositive} lane by lane, the very same operations (bit-identical results). */
@@ -81,14 +94,14 @@ final class VectorKernels implements CpuKernels {
         FloatVector xc = x.max(ScalarKernels.EXP_UNDERFLOW);
         FloatVector shifted = xc.mul(ScalarKernels.LOG2E).add(ScalarKernels.ROUND_MAGIC);
         FloatVector n = shifted.sub(ScalarKernels.ROUND_MAGIC);
-        FloatVector r = fma(n, FloatVector.broadcast(F, -ScalarKernels.LN2_HI), xc);
-        r = fma(n, FloatVector.broadcast(F, -ScalarKernels.LN2_LO), r);
-        FloatVector p = fma(r, FloatVector.broadcast(F, ScalarKernels.E5), FloatVector.broadcast(F, ScalarKernels.E4));
-        p = fma(p, r, FloatVector.broadcast(F, ScalarKernels.E3));
-        p = fma(p, r, FloatVector.broadcast(F, ScalarKernels.E2));
-        p = fma(p, r, FloatVector.broadcast(F, ScalarKernels.E1));
-        p = fma(p, r, FloatVector.broadcast(F, ScalarKernels.E0));
-        FloatVector er = fma(p, r.mul(r), r).add(1f);
+        FloatVector r = n.fma(FloatVector.broadcast(F, -ScalarKernels.LN2_HI), xc);
+        r = n.fma(FloatVector.broadcast(F, -ScalarKernels.LN2_LO), r);
+        FloatVector p = r.fma(FloatVector.broadcast(F, ScalarKernels.E5), FloatVector.broadcast(F, ScalarKernels.E4));
+        p = p.fma(r, FloatVector.broadcast(F, ScalarKernels.E3));
+        p = p.fma(r, FloatVector.broadcast(F, ScalarKernels.E2));
+        p = p.fma(r, FloatVector.broadcast(F, ScalarKernels.E1));
+        p = p.fma(r, FloatVector.broadcast(F, ScalarKernels.E0));
+        FloatVector er = p.fma(r.mul(r), r).add(1f);
         IntVector ni = shifted.reinterpretAsInts().sub(ScalarKernels.ROUND_MAGIC_BITS);
         IntVector n1 = ni.lanewise(VectorOperators.ASHR, 1);
         IntVector n2 = ni.sub(n1);
@@ -96,20 +109,6 @@ final class VectorKernels implements CpuKernels {
         FloatVector s2 = n2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
         FloatVector y = er.mul(s1).mul(s2);
         return y.blend(0f, x.compare(VectorOperators.LT, ScalarKernels.EXP_UNDERFLOW));
-    }
-
-    /** {@link ScalarKernels#log1pUnit} lane by lane, the very same operations. */
-    private static FloatVector log1pUnit(FloatVector e) {
-        FloatVector s = e.div(e.add(2f));
-        FloatVector w = s.mul(s);
-        FloatVector q = fma(w, FloatVector.broadcast(F, ScalarKernels.L7), FloatVector.broadcast(F, ScalarKernels.L6));
-        q = fma(q, w, FloatVector.broadcast(F, ScalarKernels.L5));
-        q = fma(q, w, FloatVector.broadcast(F, ScalarKernels.L4));
-        q = fma(q, w, FloatVector.broadcast(F, ScalarKernels.L3));
-        q = fma(q, w, FloatVector.broadcast(F, ScalarKernels.L2));
-        q = fma(q, w, FloatVector.broadcast(F, ScalarKernels.L1));
-        FloatVector u = s.add(s);
-        return fma(u.mul(w), q, u);
     }
 
     // ================================================================== GEMM micro-kernels
@@ -175,21 +174,21 @@ final class VectorKernels implements CpuKernels {
             FloatVector b1 = FloatVector.fromArray(F, pb, bi + L);
             FloatVector b2 = FloatVector.fromArray(F, pb, bi + L2);
             FloatVector x = FloatVector.broadcast(F, a[ai]);
-            c00 = fma(x, b0, c00);
-            c01 = fma(x, b1, c01);
-            c02 = fma(x, b2, c02);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            c02 = x.fma(b2, c02);
             x = FloatVector.broadcast(F, a[ai + rs]);
-            c10 = fma(x, b0, c10);
-            c11 = fma(x, b1, c11);
-            c12 = fma(x, b2, c12);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            c12 = x.fma(b2, c12);
             x = FloatVector.broadcast(F, a[ai + rs2]);
-            c20 = fma(x, b0, c20);
-            c21 = fma(x, b1, c21);
-            c22 = fma(x, b2, c22);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            c22 = x.fma(b2, c22);
             x = FloatVector.broadcast(F, a[ai + rs3]);
-            c30 = fma(x, b0, c30);
-            c31 = fma(x, b1, c31);
-            c32 = fma(x, b2, c32);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            c32 = x.fma(b2, c32);
             ai += ks;
         }
         c00.intoArray(d, d0);
@@ -215,9 +214,9 @@ final class VectorKernels implements CpuKernels {
         for (int kk = 0; kk < kLen; kk++) {
             int bi = pbOff + kk * ldb;
             FloatVector x = FloatVector.broadcast(F, a[ai]);
-            c0 = fma(x, FloatVector.fromArray(F, pb, bi), c0);
-            c1 = fma(x, FloatVector.fromArray(F, pb, bi + L), c1);
-            c2 = fma(x, FloatVector.fromArray(F, pb, bi + L2), c2);
+            c0 = x.fma(FloatVector.fromArray(F, pb, bi), c0);
+            c1 = x.fma(FloatVector.fromArray(F, pb, bi + L), c1);
+            c2 = x.fma(FloatVector.fromArray(F, pb, bi + L2), c2);
             ai += ks;
         }
         c0.intoArray(d, d0);
@@ -246,17 +245,17 @@ final class VectorKernels implements CpuKernels {
             FloatVector b0 = FloatVector.fromArray(F, pb, bi);
             FloatVector b1 = FloatVector.fromArray(F, pb, bi + L);
             FloatVector x = FloatVector.broadcast(F, a[ai]);
-            c00 = fma(x, b0, c00);
-            c01 = fma(x, b1, c01);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
             x = FloatVector.broadcast(F, a[ai + rs]);
-            c10 = fma(x, b0, c10);
-            c11 = fma(x, b1, c11);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
             x = FloatVector.broadcast(F, a[ai + rs2]);
-            c20 = fma(x, b0, c20);
-            c21 = fma(x, b1, c21);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
             x = FloatVector.broadcast(F, a[ai + rs3]);
-            c30 = fma(x, b0, c30);
-            c31 = fma(x, b1, c31);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
             ai += ks;
         }
         c00.intoArray(d, d0);
@@ -283,10 +282,10 @@ final class VectorKernels implements CpuKernels {
         int rs3 = 3 * rs;
         for (int kk = 0; kk < kLen; kk++) {
             FloatVector b = FloatVector.fromArray(F, pb, pbOff + kk * ldb);
-            c0 = fma(FloatVector.broadcast(F, a[ai]), b, c0);
-            c1 = fma(FloatVector.broadcast(F, a[ai + rs]), b, c1);
-            c2 = fma(FloatVector.broadcast(F, a[ai + rs2]), b, c2);
-            c3 = fma(FloatVector.broadcast(F, a[ai + rs3]), b, c3);
+            c0 = FloatVector.broadcast(F, a[ai]).fma(b, c0);
+            c1 = FloatVector.broadcast(F, a[ai + rs]).fma(b, c1);
+            c2 = FloatVector.broadcast(F, a[ai + rs2]).fma(b, c2);
+            c3 = FloatVector.broadcast(F, a[ai + rs3]).fma(b, c3);
             ai += ks;
         }
         c0.intoArray(d, d0);
@@ -301,7 +300,7 @@ final class VectorKernels implements CpuKernels {
             FloatVector c = start(d, d0 + v, acc);
             int ai = a0;
             for (int kk = 0; kk < kLen; kk++) {
-                c = fma(FloatVector.broadcast(F, a[ai]), FloatVector.fromArray(F, pb, pbOff + kk * ldb + v), c);
+                c = FloatVector.broadcast(F, a[ai]).fma(FloatVector.fromArray(F, pb, pbOff + kk * ldb + v), c);
                 ai += ks;
             }
             c.intoArray(d, d0 + v);
@@ -316,7 +315,7 @@ final class VectorKernels implements CpuKernels {
         int bound = from + F.loopBound(to - from);
         FloatVector va = FloatVector.broadcast(F, alpha);
         for (; i < bound; i += L) {
-            fma(va, FloatVector.fromArray(F, x, i), FloatVector.fromArray(F, y, i)).intoArray(y, i);
+            va.fma(FloatVector.fromArray(F, x, i), FloatVector.fromArray(F, y, i)).intoArray(y, i);
         }
         TAIL.axpy(alpha, x, y, i, to);
     }
@@ -391,89 +390,49 @@ final class VectorKernels implements CpuKernels {
     @Override
     public void columnSums(float[] x, int cols, int rowFrom, int rowTo, int colFrom, int colTo, double[] acc) {
         int c = colFrom;
-        // Up to three float vectors (six double vectors) of columns per pass over the rows; per column the sum is the
-        // same sequential double sum as the scalar twin's.
+        // Three float vectors of columns (six double vectors) per pass over the rows, then half vectors; per column
+        // the sum is the same sequential double sum as the scalar twin's.
         for (; c + L3 <= colTo; c += L3) {
-            int h = L / 2;
             DoubleVector s0 = DoubleVector.fromArray(D, acc, c);
-            DoubleVector s1 = DoubleVector.fromArray(D, acc, c + h);
-            DoubleVector s2 = DoubleVector.fromArray(D, acc, c + L);
-            DoubleVector s3 = DoubleVector.fromArray(D, acc, c + L + h);
-            DoubleVector s4 = DoubleVector.fromArray(D, acc, c + L2);
-            DoubleVector s5 = DoubleVector.fromArray(D, acc, c + L2 + h);
+            DoubleVector s1 = DoubleVector.fromArray(D, acc, c + H);
+            DoubleVector s2 = DoubleVector.fromArray(D, acc, c + 2 * H);
+            DoubleVector s3 = DoubleVector.fromArray(D, acc, c + 3 * H);
+            DoubleVector s4 = DoubleVector.fromArray(D, acc, c + 4 * H);
+            DoubleVector s5 = DoubleVector.fromArray(D, acc, c + 5 * H);
             for (int r = rowFrom; r < rowTo; r++) {
                 int off = r * cols + c;
-                FloatVector v0 = FloatVector.fromArray(F, x, off);
-                FloatVector v1 = FloatVector.fromArray(F, x, off + L);
-                FloatVector v2 = FloatVector.fromArray(F, x, off + L2);
-                s0 = s0.add(lo(v0));
-                s1 = s1.add(hi(v0));
-                s2 = s2.add(lo(v1));
-                s3 = s3.add(hi(v1));
-                s4 = s4.add(lo(v2));
-                s5 = s5.add(hi(v2));
+                s0 = s0.add(widen(x, off));
+                s1 = s1.add(widen(x, off + H));
+                s2 = s2.add(widen(x, off + 2 * H));
+                s3 = s3.add(widen(x, off + 3 * H));
+                s4 = s4.add(widen(x, off + 4 * H));
+                s5 = s5.add(widen(x, off + 5 * H));
             }
             s0.intoArray(acc, c);
-            s1.intoArray(acc, c + h);
-            s2.intoArray(acc, c + L);
-            s3.intoArray(acc, c + L + h);
-            s4.intoArray(acc, c + L2);
-            s5.intoArray(acc, c + L2 + h);
+            s1.intoArray(acc, c + H);
+            s2.intoArray(acc, c + 2 * H);
+            s3.intoArray(acc, c + 3 * H);
+            s4.intoArray(acc, c + 4 * H);
+            s5.intoArray(acc, c + 5 * H);
         }
-        for (; c + L2 <= colTo; c += L2) {
-            int h = L / 2;
-            DoubleVector s0 = DoubleVector.fromArray(D, acc, c);
-            DoubleVector s1 = DoubleVector.fromArray(D, acc, c + h);
-            DoubleVector s2 = DoubleVector.fromArray(D, acc, c + L);
-            DoubleVector s3 = DoubleVector.fromArray(D, acc, c + L + h);
+        for (; c + H <= colTo; c += H) {
+            DoubleVector s = DoubleVector.fromArray(D, acc, c);
             for (int r = rowFrom; r < rowTo; r++) {
-                int off = r * cols + c;
-                FloatVector v0 = FloatVector.fromArray(F, x, off);
-                FloatVector v1 = FloatVector.fromArray(F, x, off + L);
-                s0 = s0.add(lo(v0));
-                s1 = s1.add(hi(v0));
-                s2 = s2.add(lo(v1));
-                s3 = s3.add(hi(v1));
+                s = s.add(widen(x, r * cols + c));
             }
-            s0.intoArray(acc, c);
-            s1.intoArray(acc, c + h);
-            s2.intoArray(acc, c + L);
-            s3.intoArray(acc, c + L + h);
-        }
-        for (; c + L <= colTo; c += L) {
-            int h = L / 2;
-            DoubleVector s0 = DoubleVector.fromArray(D, acc, c);
-            DoubleVector s1 = DoubleVector.fromArray(D, acc, c + h);
-            for (int r = rowFrom; r < rowTo; r++) {
-                FloatVector v = FloatVector.fromArray(F, x, r * cols + c);
-                s0 = s0.add(lo(v));
-                s1 = s1.add(hi(v));
-            }
-            s0.intoArray(acc, c);
-            s1.intoArray(acc, c + h);
+            s.intoArray(acc, c);
         }
         if (c < colTo) {
             TAIL.columnSums(x, cols, rowFrom, rowTo, c, colTo, acc);
         }
     }
 
-    /**
-     * Sum of the lanes as a fixed tree of float additions (rotate and add), the same in every compilation tier;
-     * reduceLanes(ADD) leaves its order to the JIT.
-     */
-    private static float sumLanes(FloatVector v) {
-        if (L >= 16) {
-            v = v.add(v.rearrange(ROT8));
-        }
-        if (L >= 8) {
-            v = v.add(v.rearrange(ROT4));
-        }
-        v = v.add(v.rearrange(ROT2));
-        v = v.add(v.rearrange(ROT1));
-        return v.lane(0);
+    /** {@code x[i, i + L/2)} widened to doubles (exact): a half-width load converts without a lane shuffle. */
+    private static DoubleVector widen(float[] x, int i) {
+        return (DoubleVector) FloatVector.fromArray(FH, x, i).convertShape(VectorOperators.F2D, D, 0);
     }
 
-    /** Largest lane (NaN if any lane is NaN), by the same rotation tree. */
+    /** Largest lane (NaN if any lane is NaN), by a fixed tree of rotations, the same in every compilation tier. */
     private static float maxLanes(FloatVector v) {
         if (L >= 16) {
             v = v.max(v.rearrange(ROT8));
@@ -493,7 +452,7 @@ final class VectorKernels implements CpuKernels {
 
     /** Lanes [L/2, L) widened to double. */
     private static DoubleVector hi(FloatVector v) {
-        return (DoubleVector) v.convertShape(VectorOperators.F2D, D, 1);
+        return (DoubleVector) v.rearrange(ROT_HALF).convertShape(VectorOperators.F2D, D, 0);
     }
 
     /** Adds the lanes in index order (deterministic, unlike reduceLanes(ADD)). */
@@ -584,39 +543,49 @@ final class VectorKernels implements CpuKernels {
     @Override
     public double softmaxCrossEntropy(float[] z, int[] labels, float[] grad, int k, int rowFrom, int rowTo,
             float gradScale) {
+        // One exp for whole and partial vectors (see the class comment): the last, partial vector of a row is read
+        // under a mask, with -inf past k, whose exp is +0; adding it leaves the lane sums as a masked add would.
         double total = 0;
         int kb = F.loopBound(k);
-        boolean tail = kb < k;
         VectorMask<Float> tailMask = F.indexInRange(kb, k);
+        VectorMask<Float> pastK = tailMask.not();
         FloatVector negInf = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
         for (int r = rowFrom; r < rowTo; r++) {
             int off = r * k;
             int y = labels[r];
             float zy = z[off + y]; // read before grad (which may alias z) is written
             FloatVector vmax = negInf;
-            for (int j = 0; j < kb; j += L) {
-                vmax = vmax.max(FloatVector.fromArray(F, z, off + j));
-            }
-            if (tail) {
-                vmax = vmax.lanewise(VectorOperators.MAX, FloatVector.fromArray(F, z, off + kb, tailMask), tailMask);
+            for (int j = 0; j < k; j += L) {
+                FloatVector v = j < kb ? FloatVector.fromArray(F, z, off + j)
+                        : FloatVector.fromArray(F, z, off + j, tailMask).blend(negInf, pastK);
+                vmax = vmax.max(v);
             }
             float max = maxLanes(vmax);
             FloatVector vs = FloatVector.zero(F);
-            for (int j = 0; j < kb; j += L) {
-                FloatVector e = expNonPositive(FloatVector.fromArray(F, z, off + j).sub(max));
+            for (int j = 0; j < k; j += L) {
+                FloatVector v = j < kb ? FloatVector.fromArray(F, z, off + j)
+                        : FloatVector.fromArray(F, z, off + j, tailMask).blend(negInf, pastK);
+                FloatVector e = expNonPositive(v.sub(max));
                 vs = vs.add(e);
                 if (grad != null) {
-                    e.intoArray(grad, off + j);
+                    if (j < kb) {
+                        e.intoArray(grad, off + j);
+                    } else {
+                        e.intoArray(grad, off + j, tailMask);
+                    }
                 }
             }
-            if (tail) {
-                FloatVector e = expNonPositive(FloatVector.fromArray(F, z, off + kb, tailMask).sub(max));
-                vs = vs.add(e, tailMask);
-                if (grad != null) {
-                    e.intoArray(grad, off + kb, tailMask);
-                }
+            // The lane sum as a fixed tree of float additions (rotate and add), the same in every compilation tier
+            // (reduceLanes(ADD) leaves its order to the JIT); written out, as it comes after the exp.
+            if (L >= 16) {
+                vs = vs.add(vs.rearrange(ROT8));
             }
-            double s = sumLanes(vs);
+            if (L >= 8) {
+                vs = vs.add(vs.rearrange(ROT4));
+            }
+            vs = vs.add(vs.rearrange(ROT2));
+            vs = vs.add(vs.rearrange(ROT1));
+            double s = vs.lane(0);
             total += (double) max + StrictMath.log(s) - zy;
             if (grad != null) {
                 float sf = (float) s;
@@ -624,7 +593,7 @@ final class VectorKernels implements CpuKernels {
                 for (int j = 0; j < kb; j += L) {
                     FloatVector.fromArray(F, grad, off + j).div(sf).mul(gradScale).intoArray(grad, off + j);
                 }
-                if (tail) {
+                if (kb < k) {
                     FloatVector.fromArray(F, grad, off + kb, tailMask).div(sf).mul(gradScale)
                             .intoArray(grad, off + kb, tailMask);
                 }
@@ -636,6 +605,8 @@ final class VectorKernels implements CpuKernels {
 
     @Override
     public double sigmoidBinaryCrossEntropy(float[] x, float[] t, float[] grad, int from, int to, float gradScale) {
+        // The exp is the only helper, parsed first; everything after it calls the Vector API directly (see the class
+        // comment): the log1p is ScalarKernels.log1pUnit written out, the halves are widened in place.
         int i = from;
         int bound = from + F.loopBound(to - from);
         DoubleVector s0 = DoubleVector.zero(D);
@@ -643,18 +614,34 @@ final class VectorKernels implements CpuKernels {
         FloatVector one = FloatVector.broadcast(F, 1f);
         for (; i < bound; i += L) {
             FloatVector xv = FloatVector.fromArray(F, x, i);
-            FloatVector tv = FloatVector.fromArray(F, t, i);
             FloatVector e = expNonPositive(xv.abs().neg());
-            FloatVector loss = xv.max(0f).sub(xv.mul(tv)).add(log1pUnit(e));
-            s0 = s0.add(lo(loss));
-            s1 = s1.add(hi(loss));
+            FloatVector tv = FloatVector.fromArray(F, t, i);
+            // log1p(e), e in [0, 1]: the operations of ScalarKernels.log1pUnit
+            FloatVector sv = e.div(e.add(2f));
+            FloatVector w = sv.mul(sv);
+            FloatVector q = w.fma(FloatVector.broadcast(F, ScalarKernels.L7),
+                    FloatVector.broadcast(F, ScalarKernels.L6));
+            q = q.fma(w, FloatVector.broadcast(F, ScalarKernels.L5));
+            q = q.fma(w, FloatVector.broadcast(F, ScalarKernels.L4));
+            q = q.fma(w, FloatVector.broadcast(F, ScalarKernels.L3));
+            q = q.fma(w, FloatVector.broadcast(F, ScalarKernels.L2));
+            q = q.fma(w, FloatVector.broadcast(F, ScalarKernels.L1));
+            FloatVector u = sv.add(sv);
+            FloatVector loss = xv.max(0f).sub(xv.mul(tv)).add(u.mul(w).fma(q, u));
+            s0 = s0.add(loss.convertShape(VectorOperators.F2D, D, 0));
+            s1 = s1.add(loss.rearrange(ROT_HALF).convertShape(VectorOperators.F2D, D, 0));
             if (grad != null) {
-                FloatVector onePlus = one.add(e);
-                FloatVector sig = e.div(onePlus).blend(one.div(onePlus), xv.compare(VectorOperators.GE, 0f));
+                // sigmoid(x) = 1/(1+e) for x >= 0, e/(1+e) below
+                FloatVector sig = e.blend(one, xv.compare(VectorOperators.GE, 0f)).div(one.add(e));
                 sig.sub(tv).mul(gradScale).intoArray(grad, i);
             }
         }
-        return lanes(s0.add(s1)) + TAIL.sigmoidBinaryCrossEntropy(x, t, grad, i, to, gradScale);
+        DoubleVector s = s0.add(s1);
+        double total = 0;
+        for (int l = 0; l < D.length(); l++) {
+            total += s.lane(l);
+        }
+        return total + TAIL.sigmoidBinaryCrossEntropy(x, t, grad, i, to, gradScale);
     }
 
     @Override
@@ -717,14 +704,14 @@ final class VectorKernels implements CpuKernels {
             }
             FloatVector th = FloatVector.fromArray(F, p, i);
             if (applyWd) {
-                g = fma(vWd, th, g);
+                g = vWd.fma(th, g);
             }
             if (useMomentum) {
-                FloatVector b = copyFirst ? g : fma(vOmd, g, FloatVector.fromArray(F, buf, i).mul(vMom));
+                FloatVector b = copyFirst ? g : vOmd.fma(g, FloatVector.fromArray(F, buf, i).mul(vMom));
                 b.intoArray(buf, i);
-                g = nesterov ? fma(vMom, b, g) : b;
+                g = nesterov ? vMom.fma(b, g) : b;
             }
-            fma(vNegLr, g, th).intoArray(p, i);
+            vNegLr.fma(g, th).intoArray(p, i);
         }
         TAIL.sgd(p, grad, buf, i, to, negLr, applyWd, wd, useMomentum, momentum, oneMinusDampening, nesterov,
                 maximize, copyFirst);
@@ -750,10 +737,10 @@ final class VectorKernels implements CpuKernels {
             if (decoupled) {
                 th = th.mul(decayFactor);
             } else if (applyWd) {
-                g = fma(vWd, th, g);
+                g = vWd.fma(th, g);
             }
-            FloatVector mi = fma(vOmb1, g, FloatVector.fromArray(F, m, i).mul(vB1));
-            FloatVector vi = fma(vOmb2.mul(g), g, FloatVector.fromArray(F, v, i).mul(vB2));
+            FloatVector mi = vOmb1.fma(g, FloatVector.fromArray(F, m, i).mul(vB1));
+            FloatVector vi = vOmb2.mul(g).fma(g, FloatVector.fromArray(F, v, i).mul(vB2));
             mi.intoArray(m, i);
             vi.intoArray(v, i);
             if (vmax != null) {
@@ -784,22 +771,22 @@ final class VectorKernels implements CpuKernels {
             }
             FloatVector th = FloatVector.fromArray(F, p, i);
             if (applyWd) {
-                g = fma(vWd, th, g);
+                g = vWd.fma(th, g);
             }
-            FloatVector s = fma(vOma.mul(g), g, FloatVector.fromArray(F, sq, i).mul(vA));
+            FloatVector s = vOma.mul(g).fma(g, FloatVector.fromArray(F, sq, i).mul(vA));
             s.intoArray(sq, i);
             FloatVector avg;
             if (gradAvg != null) {
-                FloatVector ga = fma(vOma, g, FloatVector.fromArray(F, gradAvg, i).mul(vA));
+                FloatVector ga = vOma.fma(g, FloatVector.fromArray(F, gradAvg, i).mul(vA));
                 ga.intoArray(gradAvg, i);
-                avg = fma(ga.neg(), ga, s).sqrt().add(eps);
+                avg = ga.neg().fma(ga, s).sqrt().add(eps);
             } else {
                 avg = s.sqrt().add(eps);
             }
             if (useMomentum) {
                 FloatVector b = FloatVector.fromArray(F, buf, i).mul(momentum).add(g.div(avg));
                 b.intoArray(buf, i);
-                fma(vNegLr, b, th).intoArray(p, i);
+                vNegLr.fma(b, th).intoArray(p, i);
             } else {
                 th.add(vNegLr.mul(g).div(avg)).intoArray(p, i);
             }
@@ -822,9 +809,9 @@ final class VectorKernels implements CpuKernels {
             }
             FloatVector th = FloatVector.fromArray(F, p, i);
             if (applyWd) {
-                g = fma(vWd, th, g);
+                g = vWd.fma(th, g);
             }
-            FloatVector s = fma(g, g, FloatVector.fromArray(F, sum, i));
+            FloatVector s = g.fma(g, FloatVector.fromArray(F, sum, i));
             s.intoArray(sum, i);
             th.add(vNegClr.mul(g).div(s.sqrt().add(eps))).intoArray(p, i);
         }

@@ -1,0 +1,261 @@
+package dev.descent.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.descent.backend.Backend;
+import dev.descent.backend.BackendOptions;
+import dev.descent.backend.Tensor;
+
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * After warm-up no operation of the CPU backend allocates, on any thread: the bytes allocated by the calling thread
+ * and by every thread of descent's own ("descent-...": the backend's workers, which run the pool's chunks) are summed
+ * before and after a window of calls (the JVM's and surefire's housekeeping threads allocate on their own schedule and
+ * are left out). Each operation runs on shapes that take its parallel path (pool jobs, several chunks) and its inline
+ * path, with 1 and 2 threads, with the kernels {@link KernelSelection} chose and with the scalar twin. A per-call
+ * allocation shows in every window; a one-off JIT transition (a deoptimisation rematerialises scalar-replaced
+ * objects) in one at most, so the smallest of a few windows must be 0.
+ */
+class AllocationFreeTest {
+    private static final com.sun.management.ThreadMXBean THREADS =
+            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+
+    /** Cost classes: calls in warm-up (over {@link #ROUNDS} interleaved rounds) and per measuring window. */
+    private static final int CHEAP = 1;
+    private static final int MEDIUM = 10;
+    private static final int COSTLY = 100;
+    private static final int WARM_UP_CALLS = 1500;
+    private static final int ROUNDS = 10;
+    private static final int WINDOW_CALLS = 30;
+    private static final int WINDOWS = 4;
+
+    /** One operation under test; {@code cost} is one of {@link #CHEAP}, {@link #MEDIUM}, {@link #COSTLY}. */
+    private record Op(String name, int cost, Runnable body) {
+    }
+
+    @Test
+    void selectedKernelsOneThread() {
+        check(new CpuBackend(BackendOptions.threads(1)), true);
+    }
+
+    @Test
+    void selectedKernelsTwoThreads() {
+        check(new CpuBackend(BackendOptions.threads(2)), true);
+    }
+
+    @Test
+    void scalarKernelsTwoThreads() {
+        // Smaller shapes (still past PARALLEL_MIN where it matters): scalar kernels are slow, and the driver code
+        // the lecture-sized shapes run is covered above.
+        check(new CpuBackend(BackendOptions.threads(2), ScalarKernels.INSTANCE), false);
+    }
+
+    private static void check(CpuBackend be, boolean lectureSizes) {
+        try (be) {
+            List<Op> ops = ops(be, lectureSizes);
+            // Warm-up, every shape in turn (C2 compiles the kernels and the driver, and recompiles after the traps
+            // that a new shape hits): enough calls that C2 compiles each kernel's own entry, not only its loops.
+            for (int round = 0; round < ROUNDS; round++) {
+                for (Op op : ops) {
+                    for (int i = Math.max(2, WARM_UP_CALLS / op.cost / ROUNDS); i > 0; i--) {
+                        op.body.run();
+                    }
+                }
+            }
+            long[] ids = ourThreads();
+            long overhead = measure(ids, () -> { }, 1);
+            StringBuilder report = new StringBuilder();
+            List<String> failures = new ArrayList<>();
+            for (Op op : ops) {
+                int calls = Math.max(2, WINDOW_CALLS / op.cost);
+                long best = measure(ids, op.body, calls) - overhead;
+                report.append(String.format("  %-44s %8.1f B/call%n", op.name, (double) best / calls));
+                if (best > 0) {
+                    failures.add(op.name + ": " + best + " bytes in " + calls + " calls");
+                }
+            }
+            assertTrue(failures.isEmpty(), be.description() + " allocated after warm-up: " + failures
+                    + "\nbytes per call, smallest window:\n" + report);
+        }
+    }
+
+    /** The smallest over {@link #WINDOWS} windows of the bytes the threads allocated during {@code calls} calls. */
+    private static long measure(long[] ids, Runnable body, int calls) {
+        long best = Long.MAX_VALUE;
+        for (int w = 0; w < WINDOWS; w++) {
+            long before = allocated(ids);
+            for (int i = 0; i < calls; i++) {
+                body.run();
+            }
+            best = Math.min(best, allocated(ids) - before);
+        }
+        return best;
+    }
+
+    /** The ids of this thread and of every live thread of descent's ("descent-..."), the pools' workers among them. */
+    private static long[] ourThreads() {
+        Thread self = Thread.currentThread();
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t == self || t.getName().startsWith("descent-"))
+                .mapToLong(Thread::threadId)
+                .toArray();
+    }
+
+    /** Bytes allocated so far by the given threads (those that have ended count 0); allocates nothing itself. */
+    private static long allocated(long[] ids) {
+        long sum = 0;
+        for (long id : ids) {
+            sum += Math.max(0, THREADS.getThreadAllocatedBytes(id));
+        }
+        return sum;
+    }
+
+    private static List<Op> ops(Backend be, boolean lectureSizes) {
+        Random random = new Random(5);
+        List<Op> ops = new ArrayList<>();
+        int features = 784;
+        int classes = 24;
+
+        // GEMM: the lecture's minibatch (16) and a 2048-row batch, all transpose modes, both beta paths, and k over
+        // several reduction chunks.
+        for (int rows : lectureSizes ? new int[] {16, 2048} : new int[] {16, 128}) {
+            Tensor x = be.upload(randn(random, rows * features), rows, features);
+            Tensor w = be.upload(randn(random, features * classes), features, classes);
+            Tensor wt = be.upload(randn(random, classes * features), classes, features);
+            Tensor xt = be.upload(randn(random, features * rows), features, rows);
+            Tensor z = be.allocate(rows, classes);
+            Tensor g = be.upload(randn(random, rows * classes), rows, classes);
+            Tensor gw = be.allocate(features, classes);
+            Tensor gwt = be.allocate(classes, features);
+            Tensor gx = be.allocate(rows, features);
+            int weight = rows > 16 ? COSTLY : lectureSizes ? CHEAP : MEDIUM; // scalar GEMMs are slow
+            String s = " " + rows + "x" + features + "x" + classes;
+            ops.add(new Op("gemm NN X·W" + s, weight, () -> be.gemm(false, false, 1f, x, w, 0f, z)));
+            ops.add(new Op("gemm NN X·W beta=1" + s, weight, () -> be.gemm(false, false, 0.5f, x, w, 1f, z)));
+            ops.add(new Op("gemm NT X·Wt^T" + s, weight, () -> be.gemm(false, true, 1f, x, wt, 0f, z)));
+            ops.add(new Op("gemm TN X^T·G" + s, weight, () -> be.gemm(true, false, 1f, x, g, 0f, gw)));
+            ops.add(new Op("gemm TN X^T·G beta=1" + s, weight, () -> be.gemm(true, false, 1f, x, g, 1f, gw)));
+            ops.add(new Op("gemm TT G^T·Xt^T" + s, weight, () -> be.gemm(true, true, 1f, g, xt, 0f, gwt)));
+            ops.add(new Op("gemm NT G·W^T" + s, weight, () -> be.gemm(false, true, 1f, g, w, 0f, gx)));
+        }
+        Tensor tall = be.upload(randn(random, 5000 * 40), 5000, 40);
+        Tensor tallG = be.upload(randn(random, 5000 * 12), 5000, 12);
+        Tensor small = be.allocate(40, 12);
+        Tensor wide = be.upload(randn(random, 12 * 5000), 12, 5000);
+        Tensor out12 = be.allocate(12, 12);
+        ops.add(new Op("gemm TN k=5000 (3 k chunks)", MEDIUM,
+                () -> be.gemm(true, false, 1f, tall, tallG, 0f, small)));
+        ops.add(new Op("gemm NT k=5000 (3 k chunks)", MEDIUM, () -> be.gemm(false, true, 1f, wide, wide, 0f, out12)));
+
+        for (int n : new int[] {1000, lectureSizes ? 100_003 : CpuBackend.PARALLEL_MIN + 3}) {
+            String s = " n=" + n;
+            int cost = n > 1000 ? MEDIUM : CHEAP;
+            Tensor x = be.upload(randn(random, n), n);
+            Tensor y = be.upload(randn(random, n), n);
+            Tensor o = be.allocate(n);
+            Tensor m = be.allocate(n);
+            Tensor v = be.allocate(n);
+            Tensor vmax = be.allocate(n);
+            Tensor b = be.allocate(n);
+            Tensor loss = be.allocate(2);
+            float[] host = new float[n];
+            ops.add(new Op("axpy" + s, cost, () -> be.axpy(0.5f, x, y)));
+            ops.add(new Op("scale" + s, cost, () -> be.scale(1f, y)));
+            ops.add(new Op("fill" + s, cost, () -> be.fill(o, 0.25f)));
+            ops.add(new Op("copy" + s, cost, () -> be.copy(x, o)));
+            ops.add(new Op("multiply" + s, cost, () -> be.multiply(x, y, o)));
+            ops.add(new Op("clamp" + s, cost, () -> be.clamp(o, -1f, 1f)));
+            ops.add(new Op("relu" + s, cost, () -> be.relu(x, o)));
+            ops.add(new Op("reluBackward" + s, cost, () -> be.reluBackward(y, x, o)));
+            ops.add(new Op("sum" + s, cost, () -> be.sum(x)));
+            ops.add(new Op("dot" + s, cost, () -> be.dot(x, y)));
+            ops.add(new Op("squaredNorm" + s, cost, () -> be.squaredNorm(x)));
+            ops.add(new Op("maxAbs" + s, cost, () -> be.maxAbs(x)));
+            ops.add(new Op("allFinite" + s, cost, () -> be.allFinite(x)));
+            ops.add(new Op("upload/download/get" + s, cost, () -> {
+                be.download(x, host, 0);
+                be.upload(host, 0, o);
+                be.get(o, n - 1);
+                be.synchronize();
+            }));
+            ops.add(new Op("sigmoidBinaryCrossEntropy" + s, cost,
+                    () -> be.sigmoidBinaryCrossEntropy(x, y, o, n, loss, 0)));
+            ops.add(new Op("meanSquaredError" + s, cost, () -> be.meanSquaredError(x, y, o, n, loss, 0)));
+            ops.add(new Op("meanAbsoluteError" + s, cost, () -> be.meanAbsoluteError(x, y, null, n, loss, 1)));
+            ops.add(new Op("sgdUpdate" + s, cost,
+                    () -> be.sgdUpdate(o, x, null, 1e-3, 0, 0, false, 0, false, false)));
+            ops.add(new Op("sgdUpdate nesterov+wd" + s, cost,
+                    () -> be.sgdUpdate(o, x, b, 1e-3, 0.9, 0, true, 1e-4, false, false)));
+            ops.add(new Op("adamUpdate" + s, cost,
+                    () -> be.adamUpdate(o, x, m, v, null, 1e-3, 0.9, 0.999, 1e-8, 0, false, false, 3)));
+            ops.add(new Op("adamUpdate amsgrad AdamW" + s, cost,
+                    () -> be.adamUpdate(o, x, m, v, vmax, 1e-3, 0.9, 0.999, 1e-8, 0.01, true, false, 3)));
+            ops.add(new Op("rmspropUpdate centered+momentum" + s, cost,
+                    () -> be.rmspropUpdate(o, x, m, v, b, 1e-3, 0.99, 1e-8, 1e-4, 0.9, false)));
+            ops.add(new Op("rmspropUpdate plain" + s, cost,
+                    () -> be.rmspropUpdate(o, x, m, null, null, 1e-3, 0.99, 1e-8, 0, 0, false)));
+            ops.add(new Op("adagradUpdate" + s, cost, () -> be.adagradUpdate(o, x, m, 1e-2, 1e-10, 1e-4, false)));
+        }
+
+        for (int rows : new int[] {16, lectureSizes ? 2048 : 100}) {
+            String s = " " + rows + "x" + features;
+            int cost = rows > 16 ? MEDIUM : CHEAP;
+            int bigCost = rows > 16 ? COSTLY : CHEAP;
+            Tensor data = be.upload(randn(random, 5000 * features), 5000, features);
+            int[] order = new int[5000];
+            for (int i = 0; i < order.length; i++) {
+                order[i] = (i * 7919) % order.length;
+            }
+            Tensor idx = be.uploadInt(order, order.length);
+            Tensor batch = be.allocate(rows, features);
+            Tensor labelsAll = be.uploadInt(labels(random, 5000, classes), 5000);
+            Tensor labels = be.allocateInt(rows);
+            Tensor logits = be.upload(randn(random, rows * classes), rows, classes);
+            Tensor grad = be.allocate(rows, classes);
+            Tensor bias = be.upload(randn(random, classes), classes);
+            Tensor colSums = be.allocate(features);
+            Tensor argmax = be.allocateInt(rows);
+            Tensor loss = be.allocate(1);
+            ops.add(new Op("gatherRows" + s, bigCost, () -> {
+                be.gatherRows(data, idx, 7, batch);
+                be.gatherRows(labelsAll, idx, 7, labels);
+            }));
+            ops.add(new Op("softmaxCrossEntropy " + rows + "x" + classes, cost,
+                    () -> be.softmaxCrossEntropy(logits, labels, grad, rows, loss, 0)));
+            ops.add(new Op("softmaxCrossEntropy in place " + rows + "x" + classes, cost, () -> {
+                be.copy(logits, grad);
+                be.softmaxCrossEntropy(grad, labels, grad, rows, loss, 0);
+            }));
+            ops.add(new Op("softmaxCrossEntropy no grad " + rows + "x" + classes, cost,
+                    () -> be.softmaxCrossEntropy(logits, labels, null, rows, loss, 0)));
+            ops.add(new Op("addRowVector " + rows + "x" + classes, cost, () -> be.addRowVector(grad, bias)));
+            ops.add(new Op("argmaxRows " + rows + "x" + classes, cost, () -> be.argmaxRows(logits, argmax)));
+            ops.add(new Op("columnSums" + s, bigCost, () -> be.columnSums(1f, batch, 0f, colSums)));
+            ops.add(new Op("columnSums beta=1" + s, bigCost, () -> be.columnSums(0.5f, batch, 1f, colSums)));
+            ops.add(new Op("addRowVector" + s, bigCost, () -> be.addRowVector(batch, colSums)));
+        }
+        return ops;
+    }
+
+    private static float[] randn(Random random, int n) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = random.nextFloat() * 2 - 1;
+        }
+        return a;
+    }
+
+    private static int[] labels(Random random, int n, int classes) {
+        int[] y = new int[n];
+        for (int i = 0; i < n; i++) {
+            y[i] = random.nextInt(classes);
+        }
+        return y;
+    }
+}
