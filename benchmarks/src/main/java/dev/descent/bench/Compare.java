@@ -1,0 +1,435 @@
+package dev.descent.bench;
+
+import dev.descent.data.Dataset;
+import dev.descent.data.io.IdxReader;
+import jdk.jfr.Configuration;
+import jdk.jfr.Recording;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * descent and PyTorch side by side on the same workloads, in one run: {@code benchmarks/scripts/compare-pytorch.sh}
+ * builds and starts it. See {@code benchmarks/README.md} for what each workload is and how the times are taken.
+ *
+ * <p>For every case the sides (descent with 1 thread and with all cores, PyTorch with OpenBLAS on one thread, PyTorch
+ * as installed) first run the warm-up runs, alternating, then the measured rounds, alternating with a rotating start
+ * so that no side always runs first. Each side times itself (System.nanoTime around {@code trainer.run()};
+ * time.perf_counter around the lecture's loop). The tables report medians, the speed-up of descent over each PyTorch
+ * configuration, the machine's measured limits (FMA peak, memory bandwidth) and each run's share of its roofline,
+ * and the cross-checks that both sides computed the same thing.
+ */
+public final class Compare {
+    private Compare() {
+    }
+
+    /** Command-line options. */
+    record Options(boolean quick, Path out, Set<String> only, List<Integer> threads, List<String> peers, String python,
+            Path script, Path fashionDir, int probeMegabytes, boolean probe, Path jfrPrefix) {
+        static Options parse(String[] args) {
+            boolean quick = false;
+            Path out = Path.of("results", "benchmarks");
+            Set<String> only = new LinkedHashSet<>();
+            List<Integer> threads = List.of(1, 0);
+            List<String> peers = List.of("ob1", "default");
+            String python = "/usr/bin/python3";
+            Path script = Path.of("benchmarks", "scripts", "torch_workloads.py");
+            Path fashion = Path.of("/usr/share/datasets/fashion-mnist");
+            int mb = 512;
+            boolean probe = true;
+            Path jfr = null;
+            for (int i = 0; i < args.length; i++) {
+                String a = args[i];
+                switch (a) {
+                    case "--quick" -> quick = true;
+                    case "--out" -> out = Path.of(value(args, ++i, a));
+                    case "--only" -> only.addAll(Arrays.asList(value(args, ++i, a).toUpperCase(Locale.ROOT)
+                            .split(",")));
+                    case "--threads" -> threads = Arrays.stream(value(args, ++i, a).split(","))
+                            .map(String::trim).map(Integer::parseInt).toList();
+                    case "--peers" -> {
+                        String v = value(args, ++i, a);
+                        peers = v.equals("none") ? List.of() : List.of(v.split(","));
+                        for (String p : peers) {
+                            if (!p.equals("ob1") && !p.equals("default")) {
+                                throw new IllegalArgumentException("--peers: unknown peer '" + p
+                                        + "' (ob1, default, or none)");
+                            }
+                        }
+                    }
+                    case "--python" -> python = value(args, ++i, a);
+                    case "--script" -> script = Path.of(value(args, ++i, a));
+                    case "--fashion-dir" -> fashion = Path.of(value(args, ++i, a));
+                    case "--probe-mb" -> mb = Integer.parseInt(value(args, ++i, a));
+                    case "--no-probe" -> probe = false;
+                    case "--jfr" -> jfr = Path.of(value(args, ++i, a));
+                    case "-h", "--help" -> {
+                        System.out.println(USAGE);
+                        System.exit(0);
+                    }
+                    default -> throw new IllegalArgumentException("unknown option '" + a + "'\n" + USAGE);
+                }
+            }
+            return new Options(quick, out, only, threads, peers, python, script, fashion, mb, probe, jfr);
+        }
+
+        private static String value(String[] args, int i, String option) {
+            if (i >= args.length) {
+                throw new IllegalArgumentException(option + " needs a value");
+            }
+            return args[i];
+        }
+
+        boolean wanted(String workload, String caseId) {
+            return only.isEmpty() || only.contains(workload) || only.contains(caseId.toUpperCase(Locale.ROOT));
+        }
+    }
+
+    static final String USAGE = """
+            usage: Compare [--quick] [--out DIR] [--only W1,W2,W3-...] [--threads 1,0] [--peers ob1,default|none]
+                           [--python /usr/bin/python3] [--script benchmarks/scripts/torch_workloads.py]
+                           [--fashion-dir /usr/share/datasets/fashion-mnist] [--probe-mb 512] [--no-probe]
+                           [--jfr PREFIX]
+              --threads  descent backend thread counts to run (0 = all cores); default 1,0
+              --jfr      record the measured rounds (not the warm-up) of every case with Java Flight Recorder,
+                         CPU samples every 2 ms, into PREFIX-<case>.jfr
+              --quick    fewer rounds and epochs (a couple of minutes); default is the full run""";
+
+    /** A workload configuration run by every side. Times are per {@link #unit}. */
+    record Case(String id, String workload, Map<String, String> params, Map<String, String> warmupParams, int warmups,
+            int reps, String unit, double flops, double bytes, double target, String note, boolean varySeed) {
+        /** The parameters of measured round {@code r}: with {@link #varySeed} the seed is the base seed + r. */
+        Map<String, String> round(int r) {
+            if (!varySeed) {
+                return params;
+            }
+            Map<String, String> p = new LinkedHashMap<>(params);
+            p.put("seed", Long.toString(Long.parseLong(params.get("seed")) + r));
+            return p;
+        }
+
+    }
+
+    /** A side of the comparison. */
+    interface Side {
+        String id();
+
+        String label();
+
+        /** Threads its compute uses, for the roofline (0 = all cores). */
+        int peakThreads();
+
+        DescentWorkloads.Sample run(String workload, Map<String, String> params) throws IOException;
+    }
+
+    static final int SIGN_ROWS = SyntheticSignData.ROWS;
+    static final int FASHION_TRAIN = 60_000;
+
+    /** The cases of a run. FLOP and bytes are the workload's minimum, per unit (see the README's roofline notes). */
+    static List<Case> cases(boolean quick) {
+        List<Case> cases = new ArrayList<>();
+        int n = SIGN_ROWS;
+        double signBytes = (double) n * 784 * 4;
+        double softmaxFlopPerEpoch = 4.0 * n * 784 * 24; // forward X·W and gradient Xᵀ·G, 2mnk each
+        int w1Epochs = 3;
+        for (String opt : List.of("sgd", "momentum", "adam")) {
+            String lr = opt.equals("adam") ? "1e-05" : "1e-06";
+            cases.add(new Case("W1-" + opt, "W1", map("opt", opt, "epochs", Integer.toString(w1Epochs), "lr", lr),
+                    map("opt", opt, "epochs", "1", "lr", lr), 4, quick ? 3 : 5, "s/epoch",
+                    softmaxFlopPerEpoch, signBytes, 3.0,
+                    "full batch, " + w1Epochs + " epochs from W = 0 per run, time per epoch", false));
+        }
+        for (int batch : new int[] {8, 16, 64, 1024, 4096}) {
+            double target = batch <= 16 ? 10 : batch == 64 ? 5 : 4;
+            cases.add(new Case("W2-b" + batch, "W2", map("batch", Integer.toString(batch), "epochs", "1", "lr",
+                    "1e-05", "seed", "1"), map("batch", Integer.toString(batch), "epochs", "1", "lr", "1e-05",
+                    "seed", "2"), 1, quick ? 3 : 5, "s/epoch", softmaxFlopPerEpoch, signBytes, target,
+                    "Adam, " + ((n + batch - 1) / batch) + " steps per epoch", false));
+        }
+        int w3Epochs = quick ? 2 : 20;
+        double fashionBytes = (double) FASHION_TRAIN * 784 * 4;
+        cases.add(new Case("W3", "W3", map("epochs", Integer.toString(w3Epochs), "batch", "16", "lr", "1e-05", "seed",
+                "1"), map("epochs", "1", "batch", "16", "lr", "1e-05", "seed", "100"), 1, quick ? 2 : 3, "s/run",
+                w3Epochs * 4.0 * FASHION_TRAIN * 784 * 10, w3Epochs * fashionBytes, 10.0,
+                w3Epochs + " epochs at batch 16, raw pixels 0..255, Adam lr 1e-5; seed 1, 2, ... by round", true));
+        cases.add(new Case("W4", "W4", map("steps", "1000", "lr", "0.01"), map("steps", "1000", "lr", "0.01"),
+                3, quick ? 5 : 10, "s/run", 0, 0, 100.0, "1000 Adam steps, Rosenbrock c = 100 from (-1.5, 2)", false));
+        int w5Epochs = quick ? 1 : 5;
+        double mlpFlopPerEpoch = FASHION_TRAIN * (2.0 * 2 * 784 * 256 + 3.0 * 2 * 256 * 10);
+        cases.add(new Case("W5", "W5", map("epochs", Integer.toString(w5Epochs), "batch", "64", "lr", "0.001",
+                "hidden", "256", "seed", "1"), map("epochs", "1", "batch", "64", "lr", "0.001", "hidden", "256",
+                "seed", "100"), 1, quick ? 1 : 2, "s/run", w5Epochs * mlpFlopPerEpoch, w5Epochs * fashionBytes, 3.0,
+                "MLP 784-256-10, " + w5Epochs + " epochs at batch 64, pixels / 255, Adam lr 1e-3; seed 1, 2, ... by "
+                        + "round", true));
+        return cases;
+    }
+
+    /** The PyTorch side's command line for a workload: {@code W2 batch=8 epochs=1 ...}. */
+    static String command(String workload, Map<String, String> params) {
+        StringBuilder sb = new StringBuilder(workload);
+        params.forEach((k, v) -> sb.append(' ').append(k).append('=').append(v));
+        return sb.toString();
+    }
+
+    private static Map<String, String> map(String... kv) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) {
+            m.put(kv[i], kv[i + 1]);
+        }
+        return m;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Options options;
+        try {
+            options = Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("Compare: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        run(options);
+    }
+
+    static void run(Options o) throws IOException {
+        Files.createDirectories(o.out());
+        PrintStream log = System.err;
+        long start = System.nanoTime();
+        Report report = new Report(o);
+        report.started = ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
+        report.loadStart = Report.loadAverage();
+        report.cpu = Report.cpuModel();
+        report.java = System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version");
+        int cores = Runtime.getRuntime().availableProcessors();
+        report.cores = cores;
+
+        if (o.probe()) {
+            log.println("[compare] probing this machine's FMA peak and memory bandwidth ...");
+            report.peak = MachinePeak.measure(cores, o.probeMegabytes(), o.quick() ? 3 : 5);
+            log.println("[compare] " + report.peak);
+        }
+
+        log.println("[compare] writing the synthetic Sign-MNIST-shaped data and reading Fashion-MNIST ...");
+        Path dataDir = Files.createTempDirectory("descent-compare-");
+        Path signFile = dataDir.resolve("sign-synthetic-27455x784.bin");
+        SyntheticSignData sign = SyntheticSignData.create(20_240_607L, signFile);
+        Dataset signSet = Dataset.classification("synthetic sign-mnist", sign.features, sign.rows, sign.pixels,
+                sign.labels, sign.classes);
+        List<Case> cases = new ArrayList<>();
+        for (Case c : cases(o.quick())) {
+            if (o.wanted(c.workload(), c.id())) {
+                cases.add(c);
+            }
+        }
+        boolean needFashion = cases.stream().anyMatch(c -> c.workload().equals("W3") || c.workload().equals("W5"));
+        Dataset trainRaw = null;
+        Dataset testRaw = null;
+        Dataset trainScaled = null;
+        Dataset testScaled = null;
+        if (needFashion) {
+            Path d = o.fashionDir();
+            trainRaw = IdxReader.read(d.resolve("train-images-idx3-ubyte.gz"), d.resolve("train-labels-idx1-ubyte.gz"),
+                    10);
+            testRaw = IdxReader.read(d.resolve("t10k-images-idx3-ubyte.gz"), d.resolve("t10k-labels-idx1-ubyte.gz"),
+                    10);
+            trainScaled = scaled(trainRaw);
+            testScaled = scaled(testRaw);
+        }
+        DescentWorkloads.HostData host = new DescentWorkloads.HostData(signSet, trainRaw, testRaw, trainScaled,
+                testScaled);
+
+        List<Side> sides = new ArrayList<>();
+        List<AutoCloseable> closeables = new ArrayList<>();
+        try {
+            for (int t : o.threads()) {
+                DescentWorkloads w = new DescentWorkloads(BenchBackends.open("cpu", t), host);
+                closeables.add(w);
+                int actual = w.backend().threads();
+                String description = w.backend().description();
+                report.descentDescriptions.add(description);
+                sides.add(new Side() {
+                    @Override
+                    public String id() {
+                        return "descent-" + actual + "t";
+                    }
+
+                    @Override
+                    public String label() {
+                        return "descent, " + actual + (actual == 1 ? " thread" : " threads");
+                    }
+
+                    @Override
+                    public int peakThreads() {
+                        return actual;
+                    }
+
+                    @Override
+                    public DescentWorkloads.Sample run(String workload, Map<String, String> params) {
+                        return w.run(workload, params);
+                    }
+                });
+            }
+            Path torchLog = o.out().resolve("torch-stderr.log");
+            Files.deleteIfExists(torchLog);
+            for (String p : o.peers()) {
+                TorchPeer.Config config = p.equals("ob1") ? TorchPeer.openBlasOneThread() : TorchPeer.defaults();
+                TorchPeer peer = new TorchPeer(config, o.python(), o.script(), signFile, o.fashionDir(), torchLog);
+                closeables.add(peer);
+                Map<String, String> info = peer.run("info");
+                report.torchInfo.put(config.id(), info);
+                int threads = Math.max(parseIntOr(info.get("threads"), 1), parseIntOr(info.get("openblas_threads"),
+                        1));
+                log.println("[compare] " + config.id() + ": torch " + info.get("torch") + ", " + info.get("threads")
+                        + " torch threads, BLAS " + info.get("libs") + ", OpenBLAS core " + info.get("openblas_core")
+                        + ", " + info.get("openblas_threads") + " OpenBLAS threads");
+                sides.add(new Side() {
+                    @Override
+                    public String id() {
+                        return config.id();
+                    }
+
+                    @Override
+                    public String label() {
+                        return config.label();
+                    }
+
+                    @Override
+                    public int peakThreads() {
+                        return threads;
+                    }
+
+                    @Override
+                    public DescentWorkloads.Sample run(String workload, Map<String, String> params)
+                            throws IOException {
+                        Map<String, String> r = peer.run(command(workload, params));
+                        String s = r.containsKey("per_epoch") ? r.get("per_epoch") : r.get("seconds");
+                        return new DescentWorkloads.Sample(Double.parseDouble(s), r);
+                    }
+                });
+            }
+            report.sides = sides.stream().map(s -> new Report.SideInfo(s.id(), s.label(), s.peakThreads())).toList();
+
+            for (Case c : cases) {
+                String loadBefore = Report.loadAverage();
+                log.printf(Locale.ROOT, "[compare] %s (%s): %d warm-up + %d measured runs per side  [load %s]%n",
+                        c.id(), c.note(), c.warmups(), c.reps(), loadBefore);
+                Map<String, List<DescentWorkloads.Sample>> warm = new LinkedHashMap<>();
+                Map<String, List<DescentWorkloads.Sample>> samples = new LinkedHashMap<>();
+                for (Side s : sides) {
+                    warm.put(s.id(), new ArrayList<>());
+                    samples.put(s.id(), new ArrayList<>());
+                }
+                for (int r = 0; r < c.warmups(); r++) {
+                    for (Side s : rotate(sides, r)) {
+                        warm.get(s.id()).add(s.run(c.workload(), c.warmupParams()));
+                    }
+                }
+                try (Recording recording = o.jfrPrefix() == null ? null : startRecording()) {
+                    for (int r = 0; r < c.reps(); r++) {
+                        for (Side s : rotate(sides, r)) {
+                            DescentWorkloads.Sample sample = s.run(c.workload(), c.round(r));
+                            samples.get(s.id()).add(sample);
+                        }
+                    }
+                    if (recording != null) {
+                        Path file = Path.of(o.jfrPrefix() + "-" + c.id() + ".jfr");
+                        recording.stop();
+                        recording.dump(file);
+                        log.println("[compare]   JFR recording of the measured rounds: " + file);
+                    }
+                }
+                report.add(c, warm, samples, loadBefore, Report.loadAverage());
+                StringBuilder line = new StringBuilder("[compare]   medians:");
+                for (Side s : sides) {
+                    line.append(String.format(Locale.ROOT, " %s %.4g %s;", s.id(),
+                            Report.median(samples.get(s.id())), c.unit()));
+                }
+                log.println(line);
+                if (c.workload().equals("W3")) {
+                    release(closeables, "fashion-train-raw");
+                    release(closeables, "fashion-test-raw");
+                }
+                report.loadEnd = Report.loadAverage();
+                report.elapsedSeconds = (System.nanoTime() - start) / 1e9;
+                report.write();
+            }
+        } finally {
+            for (AutoCloseable c : closeables.reversed()) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    log.println("[compare] closing " + c + ": " + e.getMessage());
+                }
+            }
+            Files.deleteIfExists(signFile);
+            Files.deleteIfExists(dataDir);
+        }
+        report.loadEnd = Report.loadAverage();
+        report.elapsedSeconds = (System.nanoTime() - start) / 1e9;
+        report.write();
+        log.printf(Locale.ROOT, "[compare] done in %.0f s: %s, %s%n", report.elapsedSeconds,
+                o.out().resolve("compare.md"), o.out().resolve("compare.csv"));
+        System.out.println(Files.readString(o.out().resolve("compare.md"), StandardCharsets.UTF_8));
+    }
+
+    /** A JFR recording with the "profile" settings and CPU samples every 2 ms. */
+    private static Recording startRecording() throws IOException {
+        try {
+            Recording recording = new Recording(Configuration.getConfiguration("profile"));
+            recording.enable("jdk.ExecutionSample").withPeriod(Duration.ofMillis(2));
+            recording.start();
+            return recording;
+        } catch (java.text.ParseException e) {
+            throw new IOException("JFR profile settings: " + e.getMessage(), e);
+        }
+    }
+
+    private static void release(List<AutoCloseable> closeables, String prefix) {
+        for (AutoCloseable c : closeables) {
+            if (c instanceof DescentWorkloads w) {
+                w.release(prefix);
+            }
+        }
+    }
+
+    private static int parseIntOr(String s, int fallback) {
+        try {
+            return s == null ? fallback : Integer.parseInt(s.trim());
+        } catch (NumberFormatException e) {
+            return fallback;
+        }
+    }
+
+    /** The sides starting at index {@code r}: round r's order. */
+    static <T> List<T> rotate(List<T> list, int r) {
+        List<T> out = new ArrayList<>(list.size());
+        for (int i = 0; i < list.size(); i++) {
+            out.add(list.get((i + r) % list.size()));
+        }
+        return out;
+    }
+
+    /** Pixels / 255 (float32 division, as numpy's float32 division on the PyTorch side). */
+    static Dataset scaled(Dataset raw) {
+        float[] src = raw.features();
+        float[] dst = new float[src.length];
+        for (int i = 0; i < src.length; i++) {
+            dst[i] = src[i] / 255f;
+        }
+        return raw.withFeatures(dst, raw.featureCount());
+    }
+}

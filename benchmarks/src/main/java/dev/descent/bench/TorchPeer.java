@@ -1,0 +1,137 @@
+package dev.descent.bench;
+
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One long-lived PyTorch process ({@code benchmarks/scripts/torch_workloads.py --serve}) with its own environment: the
+ * Java side sends a command line, the script runs the workload, times it itself and answers one line. Keeping the
+ * process alive lets the harness alternate descent and PyTorch runs while both stay warm.
+ */
+final class TorchPeer implements AutoCloseable {
+    /** A PyTorch configuration: its label in the tables and how its process is started. */
+    record Config(String id, String label, Map<String, String> setEnv, List<String> unsetEnv, int torchThreads) {
+    }
+
+    /**
+     * The fair peer: OpenBLAS (pthread build) forced through LD_LIBRARY_PATH, one OpenBLAS thread, one torch thread.
+     * OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE are removed so that OpenBLAS picks its kernel for this CPU itself.
+     */
+    static Config openBlasOneThread() {
+        return new Config("torch-ob1", "PyTorch, OpenBLAS, 1 thread",
+                Map.of("LD_LIBRARY_PATH", "/usr/lib/x86_64-linux-gnu/openblas-pthread", "OPENBLAS_NUM_THREADS", "1",
+                        "OMP_NUM_THREADS", "1"),
+                List.of("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"), 1);
+    }
+
+    /** PyTorch as installed: its default BLAS (whatever libblas.so.3 resolves to) and default thread counts. */
+    static Config defaults() {
+        return new Config("torch-default", "PyTorch, default BLAS and threads", Map.of(),
+                List.of("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
+                        "LD_LIBRARY_PATH"), 0);
+    }
+
+    private final Config config;
+    private final Process process;
+    private final BufferedWriter in;
+    private final BufferedReader out;
+
+    TorchPeer(Config config, String python, Path script, Path signData, Path fashionDir, Path log) throws IOException {
+        this.config = config;
+        ProcessBuilder pb = new ProcessBuilder(python, "-u", script.toString(), "--serve");
+        Map<String, String> env = pb.environment();
+        for (String name : config.unsetEnv()) {
+            env.remove(name);
+        }
+        env.putAll(config.setEnv());
+        env.put("DESCENT_TORCH_THREADS", Integer.toString(config.torchThreads()));
+        env.put("DESCENT_SIGN_DATA", signData.toString());
+        env.put("DESCENT_FASHION_DIR", fashionDir.toString());
+        pb.redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        process = pb.start();
+        in = new BufferedWriter(new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8));
+        out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        String ready = out.readLine();
+        if (!"ready".equals(ready)) {
+            close();
+            throw new IOException(config.id() + ": " + python + " " + script + " did not start (said " + ready
+                    + "; see " + log + ")");
+        }
+    }
+
+    Config config() {
+        return config;
+    }
+
+    /**
+     * Runs one command ("W2 batch=8 epochs=1 ...") and returns the answer's key=value fields.
+     *
+     * @throws IOException when the process died or answered an error
+     */
+    Map<String, String> run(String command) throws IOException {
+        in.write(command);
+        in.newLine();
+        in.flush();
+        String line = out.readLine();
+        if (line == null) {
+            throw new IOException(config.id() + ": the PyTorch process exited while running '" + command + "'");
+        }
+        String[] fields = line.split("\t");
+        if (!fields[0].equals("ok")) {
+            throw new IOException(config.id() + ": '" + command + "' failed: "
+                    + (fields.length > 1 ? fields[1] : line));
+        }
+        Map<String, String> result = new LinkedHashMap<>();
+        for (int i = 1; i < fields.length; i++) {
+            int eq = fields[i].indexOf('=');
+            result.put(fields[i].substring(0, eq), fields[i].substring(eq + 1));
+        }
+        return result;
+    }
+
+    static double[] parseDoubles(String csv) {
+        if (csv == null || csv.isEmpty()) {
+            return new double[0];
+        }
+        String[] parts = csv.split(",");
+        double[] values = new double[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            values[i] = Double.parseDouble(parts[i]);
+        }
+        return values;
+    }
+
+    @Override
+    public void close() {
+        try {
+            in.write("quit");
+            in.newLine();
+            in.flush();
+        } catch (IOException ignored) {
+            // the process is gone already
+        }
+        try {
+            if (!process.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {
+                process.destroy();
+            }
+        } catch (InterruptedException e) {
+            process.destroy();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static List<String> describe(Map<String, String> info) {
+        List<String> lines = new ArrayList<>();
+        info.forEach((k, v) -> lines.add(k + "=" + v));
+        return lines;
+    }
+}
