@@ -45,6 +45,9 @@ class AllocationFreeStepTest {
     private static final int WINDOW_STEPS = 100;
 
     /** One configuration: a model, its data, the batch size, the optimizer, and at most how many steps to run. */
+    /** How long a case may run to reach steady state before a non-zero window counts as a failure. */
+    private static final long WARMUP_LIMIT_NANOS = 60_000_000_000L;
+
     private record Case(ModelSpec spec, Dataset data, int batch, Function<List<Parameter>, Optimizer> optimizer,
             int maxSteps) {
     }
@@ -95,7 +98,10 @@ class AllocationFreeStepTest {
                     int steps = 0;
                     int zeros = 0;
                     int total = 0;
-                    for (int e = 1; zeros < 2 && total < c.maxSteps; ) {
+                    // At least the case's step budget; beyond it, up to a wall-clock limit, because on a loaded
+                    // machine C2's compile queue can lag far behind (a persistent allocation still fails here).
+                    long deadline = System.nanoTime() + WARMUP_LIMIT_NANOS;
+                    for (int e = 1; zeros < 2 && (total < c.maxSteps || System.nanoTime() < deadline); ) {
                         bytes = 0;
                         for (steps = 0; steps < WINDOW_STEPS; e++) {
                             bytes += epoch(loader, model, opt, losses, e, ids);
@@ -145,7 +151,7 @@ class AllocationFreeStepTest {
     /**
      * The whole trainer loop: between two step-loss read-backs in the middle of an epoch (90 steps) nothing is
      * allocated. As above, the run goes on until two such windows in a row read 0 (small shapes need thousands of steps
-     * before C2 has compiled every kernel), within a budget of epochs.
+     * before C2 has compiled every kernel), within a time limit.
      */
     @Test
     void trainerStepAllocatesNothing() {
@@ -159,8 +165,9 @@ class AllocationFreeStepTest {
             long[] last = {-1};
             int[] zeros = new int[1];
             Trainer[] self = new Trainer[1];
+            long deadline = System.nanoTime() + WARMUP_LIMIT_NANOS;
             try (Trainer trainer = Trainer.builder(model, Fixtures.sgd(model.parameters(), 0.01), loader)
-                    .epochs(400).lossReadInterval(5)
+                    .epochs(1_000_000).lossReadInterval(5)
                     .listener(new TrainingListener() {
                         @Override
                         public void onBatch(int epoch, int step, int steps, long globalStep, double loss) {
@@ -169,7 +176,7 @@ class AllocationFreeStepTest {
                             } else if (step == 95) {
                                 last[0] = allocated(ids) - mark[0];
                                 zeros[0] = last[0] == 0 ? zeros[0] + 1 : 0;
-                                if (zeros[0] == 2) {
+                                if (zeros[0] == 2 || System.nanoTime() > deadline) {
                                     self[0].requestStop();
                                 }
                             }
