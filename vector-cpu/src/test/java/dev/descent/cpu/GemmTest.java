@@ -112,6 +112,66 @@ class GemmTest {
         checkSamples(xb, false, w, small, 16, features, classes);
     }
 
+    /**
+     * The small-k transposed-A path (the minibatch weight gradient X^T·G, k = batch ≤ {@link Gemm#SMALL_K_T}) and the
+     * large-k path just above the threshold, against the result definition written out independently: per element
+     * one fma chain in k order from +0, then alpha and beta. Bit-exact, for both kernel twins and 1 or 2 threads;
+     * covers n tails (not a multiple of the lane count), m not a multiple of the 4-row tile, and transposed B.
+     */
+    @Test
+    void smallKTransposedAMatchesDefinition() {
+        int[][] shapes = {{784, 8, 24}, {784, 16, 24}, {784, 64, 24}, {784, 16, 10}, {256, 64, 10}, {131, 5, 17},
+            {77, 3, 33}, {9, 1, 1}, {70, 40, 256}, {45, Gemm.SMALL_K_T, 24}, {45, Gemm.SMALL_K_T + 1, 24}};
+        try (CpuBackend single = new CpuBackend(BackendOptions.threads(1))) {
+            for (int[] s : shapes) {
+                int m = s[0];
+                int k = s[1];
+                int n = s[2];
+                for (boolean tb : new boolean[] {false, true}) {
+                    for (float[] ab : new float[][] {{1f, 0f}, {-0.75f, 1.25f}, {2f, 0f}}) {
+                        float[] a = randn(k * m);
+                        float[] b = randn(k * n);
+                        float[] c = randn(m * n);
+                        float[] got = both(true, tb, m, k, n, ab[0], ab[1], a, b, c);
+                        float[] want = definition(a, b, tb, c, m, k, n, ab[0], ab[1]);
+                        float[] one;
+                        try (Tensor at = single.upload(a, k, m);
+                                Tensor bt = tb ? single.upload(b, n, k) : single.upload(b, k, n);
+                                Tensor ct = single.upload(c, m, n)) {
+                            single.gemm(true, tb, ab[0], at, bt, ab[1], ct);
+                            one = single.download(ct);
+                        }
+                        String what = "gemm T" + (tb ? "T" : "N") + " m=" + m + " k=" + k + " n=" + n + " alpha="
+                                + ab[0] + " beta=" + ab[1];
+                        for (int i = 0; i < want.length; i++) {
+                            if (Float.floatToIntBits(got[i]) != Float.floatToIntBits(want[i])
+                                    || Float.floatToIntBits(one[i]) != Float.floatToIntBits(want[i])) {
+                                fail(what + " element " + i + ": 2 threads " + got[i] + ", 1 thread " + one[i]
+                                        + ", definition " + want[i]);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** C = alpha·A^T·op(B) + beta·C for k ≤ {@link Gemm#K_CHUNK}: one fma chain per element, in k order. */
+    private static float[] definition(float[] a, float[] b, boolean tb, float[] c, int m, int k, int n, float alpha,
+            float beta) {
+        float[] out = new float[m * n];
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                float s = 0f;
+                for (int kk = 0; kk < k; kk++) {
+                    s = Math.fma(a[kk * m + i], tb ? b[j * k + kk] : b[kk * n + j], s);
+                }
+                out[i * n + j] = beta == 0f ? alpha * s : alpha * s + beta * c[i * n + j];
+            }
+        }
+        return out;
+    }
+
     private void checkSamples(float[] a, boolean ta, float[] b, float[] c, int m, int k, int n) {
         for (int sample = 0; sample < 200; sample++) {
             int i = random.nextInt(m);
