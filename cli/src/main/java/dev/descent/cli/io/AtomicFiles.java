@@ -1,22 +1,19 @@
 package dev.descent.cli.io;
 
 import java.awt.image.BufferedImage;
-import java.io.BufferedOutputStream;
-import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import javax.imageio.ImageIO;
 
 /**
  * Writes files atomically: the content goes to a hidden temporary file in the same folder, is flushed to disk, and is
- * then renamed over the final name. A run that fails or is killed part-way never leaves a half-written file under a
+ * then renamed over the final name (the library's {@link dev.descent.model.AtomicFiles} does the writing; this class
+ * adds the CLI's text, bytes and PNG helpers). A run that fails or is killed part-way never leaves a half-written file under a
  * final name; at worst a hidden {@code .NAME.*.tmp} file stays behind, which {@link #removeStaleTemporaries} clears.
  */
 public final class AtomicFiles {
@@ -31,31 +28,12 @@ public final class AtomicFiles {
         void writeTo(OutputStream out) throws IOException;
     }
 
-    /** Writes {@code target} atomically with whatever {@code content} produces. Creates missing parent folders. */
+    /**
+     * Writes {@code target} atomically with whatever {@code content} produces (temporary file, fsync, rename, folder
+     * fsync: the library's {@link dev.descent.model.AtomicFiles#write}). Creates missing parent folders.
+     */
     public static void write(Path target, Content content) throws IOException {
-        Path absolute = target.toAbsolutePath();
-        Path dir = absolute.getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + absolute.getFileName() + ".", SUFFIX);
-        boolean done = false;
-        try {
-            try (FileOutputStream file = new FileOutputStream(tmp.toFile());
-                 OutputStream out = new BufferedOutputStream(file, 1 << 16)) {
-                content.writeTo(out);
-                out.flush();
-                file.getFD().sync();
-            }
-            try {
-                Files.move(tmp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, absolute, StandardCopyOption.REPLACE_EXISTING);
-            }
-            done = true;
-        } finally {
-            if (!done) {
-                Files.deleteIfExists(tmp);
-            }
-        }
+        dev.descent.model.AtomicFiles.write(target, content::writeTo);
     }
 
     /** Writes a UTF-8 text file atomically. */
