@@ -1,6 +1,8 @@
 package dev.descent.cpu;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -11,6 +13,19 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>One job runs at a time. A job submitted from inside a job (or from a worker thread) runs inline on the calling
  * thread, in chunk order.
+ *
+ * <p><b>Hand-off.</b> A training step is a few dozen kernels of tens of microseconds each, so the cost of handing a job
+ * to the workers matters as much as the kernels: waking a thread blocked in {@code Object.wait} takes some 10–15 µs
+ * on this kind of machine, every job. Workers therefore spin on the job word for {@link #spinNanos()} after their last
+ * job (property {@code descent.cpu.spinMicros}, default {@value #DEFAULT_SPIN_MICROS}; 0 parks at once) before they
+ * park; a job then starts on all threads within a fraction of a microsecond. The job word is one {@link AtomicLong}
+ * holding the job's generation (high 32 bits) and the next unclaimed chunk (low 32 bits): a thread claims a chunk
+ * with a compare-and-set that also checks the generation, so a late worker can never run a chunk of a job that has
+ * already been replaced. The caller returns once every chunk is done, not once every worker has woken up.
+ *
+ * <p>Memory visibility: the caller writes the task's fields, then the job word (volatile); a worker reads the job word,
+ * then the fields. A worker finishes its chunk's writes before it counts the chunk done (volatile); the caller reads
+ * the count before it returns.
  */
 final class WorkerPool implements AutoCloseable {
 
@@ -26,40 +41,77 @@ final class WorkerPool implements AutoCloseable {
         void run(int chunk, int worker);
     }
 
-    private final int threads;
-    private final Thread[] workers;
-    private final ReentrantLock jobLock = new ReentrantLock();
-    private final Object monitor = new Object();
-    private final AtomicInteger nextChunk = new AtomicInteger();
+    /** Default spin of an idle worker before it parks, in microseconds. */
+    static final int DEFAULT_SPIN_MICROS = 200;
+    /** Low half of the job word while a job is being published: no chunk can be claimed. */
+    private static final int LOCKED = Integer.MAX_VALUE;
+    /** How long the caller spins on the done count before it yields the processor between checks. */
+    private static final long CALLER_SPIN_NANOS = 50_000;
 
-    // Guarded by monitor.
+    private final int threads;
+    private final Worker[] workers;
+    private final long spinNanos;
+    private final ReentrantLock jobLock = new ReentrantLock();
+    /** Generation (high 32 bits) and next chunk (low 32 bits) of the current job. */
+    private final AtomicLong job = new AtomicLong(LOCKED);
+    private final AtomicInteger done = new AtomicInteger();
+
+    // Written by the caller before the job word is published (see the class comment).
     private Object task;
     private int chunkCount;
-    private long generation;
-    private int busy;
-    private Throwable failure;
-    private boolean closed;
+    private int generation;
+
+    private volatile Throwable failure;
+    private volatile boolean closed;
 
     /**
      * @param threads total threads working on a job, the calling thread included (so {@code threads - 1} workers)
      */
     WorkerPool(int threads, String name) {
+        this(threads, name, configuredSpinNanos());
+    }
+
+    WorkerPool(int threads, String name, long spinNanos) {
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be >= 1, got " + threads);
         }
         this.threads = threads;
-        this.workers = new Thread[threads - 1];
+        this.spinNanos = Math.max(0, spinNanos);
+        this.workers = new Worker[threads - 1];
         for (int w = 0; w < workers.length; w++) {
-            int index = w + 1;
-            Thread t = new Worker(() -> workerLoop(index), name + "-worker-" + index, index);
+            Worker t = new Worker(this, name + "-worker-" + (w + 1), w + 1);
             t.setDaemon(true);
             workers[w] = t;
+        }
+        for (Worker t : workers) {
             t.start();
+        }
+    }
+
+    private static long configuredSpinNanos() {
+        String v = System.getProperty("descent.cpu.spinMicros");
+        if (v == null || v.isBlank()) {
+            return DEFAULT_SPIN_MICROS * 1000L;
+        }
+        try {
+            long micros = Long.parseLong(v.trim());
+            if (micros < 0) {
+                throw new NumberFormatException();
+            }
+            return micros * 1000L;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(
+                    "descent.cpu.spinMicros: expected a non-negative whole number of microseconds, got '" + v + "'");
         }
     }
 
     int threads() {
         return threads;
+    }
+
+    /** How long an idle worker spins before it parks, in nanoseconds. */
+    long spinNanos() {
+        return spinNanos;
     }
 
     /** Runs {@code task.run(c)} for each {@code c} in {@code [0, chunks)} on all threads; returns when all are done. */
@@ -90,41 +142,34 @@ final class WorkerPool implements AutoCloseable {
         }
         jobLock.lock();
         try {
-            synchronized (monitor) {
-                if (closed) {
-                    throw new IllegalStateException("the CPU backend's worker pool is closed");
+            if (closed) {
+                throw new IllegalStateException("the CPU backend's worker pool is closed");
+            }
+            int gen = ++generation;
+            long base = (long) gen << 32;
+            // Publish: lock the word under the new generation, write the fields, open the word, wake sleepers.
+            job.set(base | LOCKED);
+            done.set(0);
+            failure = null;
+            this.task = task;
+            this.chunkCount = chunks;
+            job.set(base);
+            for (Worker w : workers) {
+                if (w.sleeping) {
+                    w.sleeping = false;
+                    LockSupport.unpark(w);
                 }
-                this.task = task;
-                this.chunkCount = chunks;
-                this.failure = null;
-                this.nextChunk.set(0);
-                this.busy = workers.length;
-                this.generation++;
-                monitor.notifyAll();
             }
             Throwable own = null;
             try {
-                drain(task, chunks, 0);
+                work(gen, 0);
             } catch (Throwable e) {
                 own = e;
             }
-            boolean interrupted = false;
-            Throwable theirs;
-            synchronized (monitor) {
-                while (busy > 0) {
-                    try {
-                        monitor.wait();
-                    } catch (InterruptedException e) {
-                        interrupted = true;
-                    }
-                }
-                this.task = null;
-                theirs = failure;
-                failure = null;
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
+            awaitDone(chunks);
+            this.task = null;
+            Throwable theirs = failure;
+            failure = null;
             Throwable t = own != null ? own : theirs;
             if (t instanceof RuntimeException re) {
                 throw re;
@@ -140,10 +185,64 @@ final class WorkerPool implements AutoCloseable {
         }
     }
 
-    private void drain(Object t, int chunks, int worker) {
-        for (int c = nextChunk.getAndIncrement(); c < chunks; c = nextChunk.getAndIncrement()) {
-            runChunk(t, c, worker);
+    /** Waits until every chunk of the current job is done (the workers finish the chunks they claimed). */
+    private void awaitDone(int chunks) {
+        if (done.get() >= chunks) {
+            return;
         }
+        long start = System.nanoTime();
+        while (done.get() < chunks) {
+            if (System.nanoTime() - start < CALLER_SPIN_NANOS) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield();
+            }
+        }
+    }
+
+    /**
+     * Claims and runs chunks of job {@code gen} until none is left (or the job word has moved on). Every claimed chunk
+     * is counted done, also when it throws (the first failure is kept for the caller).
+     */
+    private void work(int gen, int worker) {
+        Throwable first = null;
+        while (true) {
+            long s = job.get();
+            if ((int) (s >>> 32) != gen) {
+                break;
+            }
+            int c = (int) s;
+            Object t = task;
+            int n = chunkCount;
+            if (c >= n || t == null) {
+                break;
+            }
+            if (!job.compareAndSet(s, s + 1)) {
+                continue;
+            }
+            // The CAS succeeded on an unchanged word of generation gen: t and n are that job's.
+            try {
+                runChunk(t, c, worker);
+            } catch (Throwable e) {
+                if (first == null) {
+                    first = e;
+                    if (failure == null) {
+                        failure = e;
+                    }
+                }
+            } finally {
+                done.incrementAndGet();
+            }
+        }
+        if (first != null && worker == 0) {
+            failure = null; // the caller rethrows its own
+            throwUnchecked(first);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T extends Throwable> void throwUnchecked(Throwable t) throws T {
+        throw (T) t;
     }
 
     private static void runChunk(Object t, int chunk, int worker) {
@@ -154,63 +253,73 @@ final class WorkerPool implements AutoCloseable {
         }
     }
 
-    private void workerLoop(int index) {
-        long seen = 0;
-        while (true) {
-            Object t;
-            int n;
-            synchronized (monitor) {
-                while (!closed && generation == seen) {
-                    try {
-                        monitor.wait();
-                    } catch (InterruptedException e) {
-                        // Only close() ends a worker.
-                    }
-                }
-                if (closed) {
-                    return;
-                }
-                seen = generation;
-                t = task;
-                n = chunkCount;
+    private void workerLoop(Worker self) {
+        int seen = 0;
+        while (!closed) {
+            long s = job.get();
+            int gen = (int) (s >>> 32);
+            if (gen != seen && (int) s != LOCKED) {
+                seen = gen;
+                work(gen, self.index);
+                continue;
             }
-            try {
-                drain(t, n, index);
-            } catch (Throwable e) {
-                synchronized (monitor) {
-                    if (failure == null) {
-                        failure = e;
-                    }
-                }
-            } finally {
-                synchronized (monitor) {
-                    if (--busy == 0) {
-                        monitor.notifyAll();
-                    }
-                }
+            idle(self, seen);
+        }
+    }
+
+    /** Spins until a new job is published or the spin time is over, then parks until the caller unparks it. */
+    private void idle(Worker self, int seen) {
+        long start = System.nanoTime();
+        while (!closed) {
+            long s = job.get();
+            if ((int) (s >>> 32) != seen && (int) s != LOCKED) {
+                return;
             }
+            if (System.nanoTime() - start < spinNanos) {
+                Thread.onSpinWait();
+                continue;
+            }
+            // Announce, then re-check: either this thread sees the new job word, or the caller sees the flag.
+            self.sleeping = true;
+            s = job.get();
+            if (closed || ((int) (s >>> 32) != seen && (int) s != LOCKED)) {
+                self.sleeping = false;
+                return;
+            }
+            LockSupport.park(this);
+            self.sleeping = false;
+            start = System.nanoTime();
         }
     }
 
     /** Stops the workers. Idempotent. */
     @Override
     public void close() {
-        synchronized (monitor) {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            monitor.notifyAll();
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (Worker w : workers) {
+            LockSupport.unpark(w);
         }
     }
 
     /** A pool thread: nested submissions from it run inline, under its own index. */
     private static final class Worker extends Thread {
+        private final WorkerPool pool;
         private final int index;
+        /** Set while the worker is about to park or parked; the caller clears it and unparks. */
+        volatile boolean sleeping;
 
-        private Worker(Runnable r, String name, int index) {
-            super(r, name);
+        private Worker(WorkerPool pool, String name, int index) {
+            super(name);
+            this.pool = pool;
             this.index = index;
+        }
+
+        @Override
+        public void run() {
+            pool.workerLoop(this);
         }
     }
 }
