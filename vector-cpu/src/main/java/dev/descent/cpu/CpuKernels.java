@@ -38,6 +38,19 @@ interface CpuKernels {
     void gemmPanel(float[] a, int aOff, int rs, int ks, int rows, int kLen, float[] pb, int pbOff, int ldb, int width,
             float[] d, int dOff, int ldd, boolean accumulate);
 
+    /**
+     * Packs {@code rows} rows for {@link #gemmPanel}: row r's {@code valid} floats at {@code src[srcOff + r·ld]} go to
+     * {@code dst[dstOff + r·w]}, followed by zeros up to {@code w} ({@code valid ≤ w}, {@code w} a multiple of
+     * {@link #gemmLanes()}). Pure data movement: both twins write the same values.
+     */
+    void packRows(float[] src, int srcOff, int ld, int rows, int valid, float[] dst, int dstOff, int w);
+
+    /**
+     * Copies {@code rows} rows of {@code cols} floats from {@code src[srcOff + r·srcLd]} to {@code dst[dstOff + r·dstLd]},
+     * writing nothing else (the destination rows may be packed tightly).
+     */
+    void copyRows(float[] src, int srcOff, int srcLd, int rows, int cols, float[] dst, int dstOff, int dstLd);
+
     // ------------------------------------------------------------------ elementwise
 
     /** {@code y ← fma(alpha, x, y)} (torch's {@code add_(x, alpha)} rounding). */

@@ -96,6 +96,27 @@ final class ScalarKernels implements CpuKernels {
     }
 
     @Override
+    public void copyRows(float[] src, int srcOff, int srcLd, int rows, int cols, float[] dst, int dstOff, int dstLd) {
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(src, srcOff + r * srcLd, dst, dstOff + r * dstLd, cols);
+        }
+    }
+
+    @Override
+    public void packRows(float[] src, int srcOff, int ld, int rows, int valid, float[] dst, int dstOff, int w) {
+        for (int r = 0; r < rows; r++) {
+            int so = srcOff + r * ld;
+            int dOff = dstOff + r * w;
+            for (int c = 0; c < valid; c++) {
+                dst[dOff + c] = src[so + c];
+            }
+            for (int c = valid; c < w; c++) {
+                dst[dOff + c] = 0f;
+            }
+        }
+    }
+
+    @Override
     public void gemmPanel(float[] a, int aOff, int rs, int ks, int rows, int kLen, float[] pb, int pbOff, int ldb,
             int width, float[] d, int dOff, int ldd, boolean accumulate) {
         for (int r = 0; r < rows; r++) {

@@ -87,6 +87,44 @@ final class VectorKernels implements CpuKernels {
         return L;
     }
 
+    @Override
+    public void copyRows(float[] src, int srcOff, int srcLd, int rows, int cols, float[] dst, int dstOff, int dstLd) {
+        int full = cols - cols % L;
+        VectorMask<Float> tail = F.indexInRange(full, cols);
+        for (int r = 0; r < rows; r++) {
+            int so = srcOff + r * srcLd;
+            int dOff = dstOff + r * dstLd;
+            for (int c = 0; c < full; c += L) {
+                FloatVector.fromArray(F, src, so + c).intoArray(dst, dOff + c);
+            }
+            if (full < cols) {
+                FloatVector.fromArray(F, src, so + full, tail).intoArray(dst, dOff + full, tail);
+            }
+        }
+    }
+
+    @Override
+    public void packRows(float[] src, int srcOff, int ld, int rows, int valid, float[] dst, int dstOff, int w) {
+        int full = valid - valid % L;
+        VectorMask<Float> tail = F.indexInRange(full, valid);
+        FloatVector zero = FloatVector.zero(F);
+        for (int r = 0; r < rows; r++) {
+            int so = srcOff + r * ld;
+            int dOff = dstOff + r * w;
+            int c = 0;
+            for (; c < full; c += L) {
+                FloatVector.fromArray(F, src, so + c).intoArray(dst, dOff + c);
+            }
+            if (c < valid) {
+                FloatVector.fromArray(F, src, so + c, tail).intoArray(dst, dOff + c);
+                c += L;
+            }
+            for (; c < w; c += L) {
+                zero.intoArray(dst, dOff + c);
+            }
+        }
+    }
+
     // ================================================================== elementary functions
 
     /** {@link ScalarKernels#expNonPositive} lane by lane, the very same operations (bit-identical results). */

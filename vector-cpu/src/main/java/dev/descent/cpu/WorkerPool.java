@@ -18,7 +18,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * to the workers matters as much as the kernels: waking a thread blocked in {@code Object.wait} takes some 10–15 µs
  * on this kind of machine, every job. Workers therefore spin on the job word for {@link #spinNanos()} after their last
  * job (property {@code descent.cpu.spinMicros}, default {@value #DEFAULT_SPIN_MICROS}; 0 parks at once) before they
- * park; a job then starts on all threads within a fraction of a microsecond. The job word is one {@link AtomicLong}
+ * park, yielding the processor between checks after the first 20 µs (a spinning worker must not starve the JIT's
+ * compiler threads on a small machine); a job then starts on all threads within a fraction of a microsecond. The job word is one {@link AtomicLong}
  * holding the job's generation (high 32 bits) and the next unclaimed chunk (low 32 bits): a thread claims a chunk
  * with a compare-and-set that also checks the generation, so a late worker can never run a chunk of a job that has
  * already been replaced. The caller returns once every chunk is done, not once every worker has woken up.
@@ -45,6 +46,8 @@ final class WorkerPool implements AutoCloseable {
     static final int DEFAULT_SPIN_MICROS = 200;
     /** Low half of the job word while a job is being published: no chunk can be claimed. */
     private static final int LOCKED = Integer.MAX_VALUE;
+    /** How long an idle worker spins without yielding, before it spins with {@link Thread#yield()}. */
+    private static final long PURE_SPIN_NANOS = 20_000;
     /** How long the caller spins on the done count before it yields the processor between checks. */
     private static final long CALLER_SPIN_NANOS = 50_000;
 
@@ -275,8 +278,15 @@ final class WorkerPool implements AutoCloseable {
             if ((int) (s >>> 32) != seen && (int) s != LOCKED) {
                 return;
             }
-            if (System.nanoTime() - start < spinNanos) {
-                Thread.onSpinWait();
+            long idleFor = System.nanoTime() - start;
+            if (idleFor < spinNanos) {
+                // Pure spinning first; later yield between checks, so that a runnable thread (a JIT compiler thread
+                // above all, on a machine with few cores) is not kept off the processor.
+                if (idleFor < PURE_SPIN_NANOS) {
+                    Thread.onSpinWait();
+                } else {
+                    Thread.yield();
+                }
                 continue;
             }
             // Announce, then re-check: either this thread sees the new job word, or the caller sees the flag.

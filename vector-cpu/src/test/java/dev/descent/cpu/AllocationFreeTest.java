@@ -21,6 +21,12 @@ import org.junit.jupiter.api.Test;
  * path, with 1 and 2 threads, with the kernels {@link KernelSelection} chose and with the scalar twin. A per-call
  * allocation shows in every window; a one-off JIT transition (a deoptimisation rematerialises scalar-replaced
  * objects) in one at most, so the smallest of a few windows must be 0.
+ *
+ * <p>This class runs in a JVM of its own (surefire executions {@code allocation} and {@code allocation-128}), as a
+ * training process runs: there the kernel call sites see only the kernels {@link KernelSelection} chose. In the main
+ * test JVM the scalar twin's backends make them bimorphic, C2 inlines both twins into one compilation unit, and past
+ * its node budget it may leave Vector API calls unintrinsified (boxed vectors) — an artefact of the test suite, not of
+ * descent. The scalar twin's own check is {@link ScalarAllocationFreeTest}.
  */
 class AllocationFreeTest {
     private static final com.sun.management.ThreadMXBean THREADS =
@@ -34,6 +40,8 @@ class AllocationFreeTest {
     private static final int ROUNDS = 10;
     private static final int WINDOW_CALLS = 30;
     private static final int WINDOWS = 4;
+    /** Wall-clock limit of the extra windows of one operation that has not yet had a window free of allocation. */
+    private static final long PATIENCE_NANOS = 5_000_000_000L;
 
     /** One operation under test; {@code cost} is one of {@link #CHEAP}, {@link #MEDIUM}, {@link #COSTLY}. */
     private record Op(String name, int cost, Runnable body) {
@@ -49,14 +57,7 @@ class AllocationFreeTest {
         check(new CpuBackend(BackendOptions.threads(2)), true);
     }
 
-    @Test
-    void scalarKernelsTwoThreads() {
-        // Smaller shapes (still past PARALLEL_MIN where it matters): scalar kernels are slow, and the driver code
-        // the lecture-sized shapes run is covered above.
-        check(new CpuBackend(BackendOptions.threads(2), ScalarKernels.INSTANCE), false);
-    }
-
-    private static void check(CpuBackend be, boolean lectureSizes) {
+    static void check(CpuBackend be, boolean lectureSizes) {
         try (be) {
             List<Op> ops = ops(be, lectureSizes);
             // Warm-up, every shape in turn (C2 compiles the kernels and the driver, and recompiles after the traps
@@ -85,10 +86,16 @@ class AllocationFreeTest {
         }
     }
 
-    /** The smallest over {@link #WINDOWS} windows of the bytes the threads allocated during {@code calls} calls. */
+    /**
+     * The smallest over at least {@link #WINDOWS} windows of the bytes the threads allocated during {@code calls}
+     * calls. While no window has been free of allocation, windows go on for up to {@link #PATIENCE_NANOS} of wall
+     * clock: on a loaded machine C2 may still be compiling a kernel after the warm-up calls (the interpreted and C1
+     * code box vectors), and a per-call allocation shows in every window however long it runs.
+     */
     private static long measure(long[] ids, Runnable body, int calls) {
         long best = Long.MAX_VALUE;
-        for (int w = 0; w < WINDOWS; w++) {
+        long start = System.nanoTime();
+        for (int w = 0; w < WINDOWS || (best > 0 && System.nanoTime() - start < PATIENCE_NANOS); w++) {
             long before = allocated(ids);
             for (int i = 0; i < calls; i++) {
                 body.run();

@@ -156,6 +156,55 @@ class GemmTest {
         }
     }
 
+    /**
+     * Plain A with few rows (a minibatch forward pass: fewer row blocks than threads, so the work is split into column
+     * blocks of strips, and op(B) packed strip by strip, n tails zero-padded) against the result definition, on 1 and
+     * 2 threads and with both kernel twins: bit-exact.
+     */
+    @Test
+    void plainAColumnBlocksMatchDefinition() {
+        int[][] shapes = {{64, 784, 256}, {16, 784, 10}, {8, 784, 24}, {3, 300, 49}, {64, 256, 10}, {1, 40, 200},
+            {65, 33, 100}};
+        try (CpuBackend single = new CpuBackend(BackendOptions.threads(1))) {
+            for (int[] s : shapes) {
+                int m = s[0];
+                int k = s[1];
+                int n = s[2];
+                for (boolean tb : new boolean[] {false, true}) {
+                    for (float[] ab : new float[][] {{1f, 0f}, {-0.75f, 1.25f}}) {
+                        float[] a = randn(m * k);
+                        float[] b = randn(k * n);
+                        float[] c = randn(m * n);
+                        float[] got = both(false, tb, m, k, n, ab[0], ab[1], a, b, c);
+                        float[] at = new float[k * m]; // the definition below reads A^T
+                        for (int i = 0; i < m; i++) {
+                            for (int kk = 0; kk < k; kk++) {
+                                at[kk * m + i] = a[i * k + kk];
+                            }
+                        }
+                        float[] want = definition(at, b, tb, c, m, k, n, ab[0], ab[1]);
+                        float[] one;
+                        try (Tensor aT = single.upload(a, m, k);
+                                Tensor bT = tb ? single.upload(b, n, k) : single.upload(b, k, n);
+                                Tensor cT = single.upload(c, m, n)) {
+                            single.gemm(false, tb, ab[0], aT, bT, ab[1], cT);
+                            one = single.download(cT);
+                        }
+                        String what = "gemm N" + (tb ? "T" : "N") + " m=" + m + " k=" + k + " n=" + n + " alpha="
+                                + ab[0] + " beta=" + ab[1];
+                        for (int i = 0; i < want.length; i++) {
+                            if (Float.floatToIntBits(got[i]) != Float.floatToIntBits(want[i])
+                                    || Float.floatToIntBits(one[i]) != Float.floatToIntBits(want[i])) {
+                                fail(what + " element " + i + ": 2 threads " + got[i] + ", 1 thread " + one[i]
+                                        + ", definition " + want[i]);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /** C = alpha·A^T·op(B) + beta·C for k ≤ {@link Gemm#K_CHUNK}: one fma chain per element, in k order. */
     private static float[] definition(float[] a, float[] b, boolean tb, float[] c, int m, int k, int n, float alpha,
             float beta) {

@@ -89,6 +89,40 @@ class ScalarVsVectorTest {
         assertTrue(KernelSelection.reason().length() > 0);
     }
 
+    /** The GEMM driver's row copies: packed strips (zero-padded) and padded rows back into tight ones. */
+    @Test
+    void rowCopies() {
+        int lanes = v.gemmLanes();
+        for (int cols : new int[] {1, 3, lanes - 1, lanes, lanes + 1, 10, 2 * lanes + 3, 3 * lanes}) {
+            int w = (cols + lanes - 1) / lanes * lanes;
+            int rows = 7;
+            int ld = cols + 5;
+            float[] src = data(rows * ld + 3, false);
+            float[] ps = data(rows * w + 9, true);
+            float[] pv = ps.clone();
+            s.packRows(src, 2, ld, rows, cols, ps, 4, w);
+            v.packRows(src, 2, ld, rows, cols, pv, 4, w);
+            assertBits(ps, pv, "packRows cols=" + cols);
+            for (int r = 0; r < rows; r++) {
+                for (int c = 0; c < w; c++) {
+                    float want = c < cols ? src[2 + r * ld + c] : 0f;
+                    assertBits(new float[] {want}, new float[] {pv[4 + r * w + c]}, "packRows (" + r + "," + c + ")");
+                }
+            }
+            float[] cs = data(rows * cols + 6, true);
+            float[] cv = cs.clone();
+            s.copyRows(src, 1, ld, rows, cols, cs, 3, cols);
+            v.copyRows(src, 1, ld, rows, cols, cv, 3, cols);
+            assertBits(cs, cv, "copyRows cols=" + cols);
+            for (int r = 0; r < rows; r++) {
+                for (int c = 0; c < cols; c++) {
+                    assertBits(new float[] {src[1 + r * ld + c]}, new float[] {cv[3 + r * cols + c]},
+                            "copyRows (" + r + "," + c + ")");
+                }
+            }
+        }
+    }
+
     @Test
     void elementwise() {
         for (int n : SIZES) {
