@@ -46,6 +46,18 @@ public final class CpuBackend implements Backend {
     static final int ELEMENT_CHUNK = 1 << 14;
     /** Below this many elements an operation runs on the calling thread. */
     static final int PARALLEL_MIN = 1 << 16;
+    /**
+     * Below this many parameters an optimizer update runs on the calling thread. Updates are bound by division and
+     * square root (Adam: two divisions and a root per element, some 2 cycles each), so even a small tensor (the 7,840
+     * weights of a 784×10 softmax regression) is worth splitting.
+     */
+    static final int OPT_PARALLEL_MIN = 1 << 12;
+    /** Elements per chunk of a parallel optimizer update (a multiple of every vector width). */
+    static final int OPT_CHUNK = 1 << 12;
+    /** Below this many elements a gather runs on the calling thread. */
+    static final int GATHER_PARALLEL_MIN = 1 << 13;
+    /** Elements per chunk of a parallel gather. */
+    static final int GATHER_CHUNK = 1 << 12;
     /** Columns per chunk of {@link #columnSums}. */
     private static final int COLUMN_CHUNK = 64;
 
@@ -172,28 +184,28 @@ public final class CpuBackend implements Backend {
     private final OptimizerJob sgdJob = new OptimizerJob() {
         @Override
         public void run(int ch) {
-            kernels.sgd(param, grad, state1, from(ch), to(ch, n), negLr, applyWd, wd, useMomentum, momentum,
+            kernels.sgd(param, grad, state1, lo(ch), hi(ch), negLr, applyWd, wd, useMomentum, momentum,
                     oneMinusDampening, nesterov, maximize, copyFirst);
         }
     };
     private final OptimizerJob adamJob = new OptimizerJob() {
         @Override
         public void run(int ch) {
-            kernels.adam(param, grad, state1, state2, state3, from(ch), to(ch, n), negLr, beta1, oneMinusBeta1,
+            kernels.adam(param, grad, state1, state2, state3, lo(ch), hi(ch), negLr, beta1, oneMinusBeta1,
                     beta2, oneMinusBeta2, bc2Sqrt, eps, applyWd, wd, decoupled, decayFactor, maximize);
         }
     };
     private final OptimizerJob rmspropJob = new OptimizerJob() {
         @Override
         public void run(int ch) {
-            kernels.rmsprop(param, grad, state1, state2, state3, from(ch), to(ch, n), negLr, alpha, oneMinusAlpha,
+            kernels.rmsprop(param, grad, state1, state2, state3, lo(ch), hi(ch), negLr, alpha, oneMinusAlpha,
                     eps, applyWd, wd, useMomentum, momentum, maximize);
         }
     };
     private final OptimizerJob adagradJob = new OptimizerJob() {
         @Override
         public void run(int ch) {
-            kernels.adagrad(param, grad, state1, from(ch), to(ch, n), negLr, eps, applyWd, wd, maximize);
+            kernels.adagrad(param, grad, state1, lo(ch), hi(ch), negLr, eps, applyWd, wd, maximize);
         }
     };
 
@@ -528,11 +540,15 @@ public final class CpuBackend implements Backend {
         Object from = s.dtype() == DType.F32 ? s.f : s.i;
         Object to = d.dtype() == DType.F32 ? d.f : d.i;
         long total = (long) rows * cols;
-        if (total < PARALLEL_MIN || cols == 0) {
+        if (total < GATHER_PARALLEL_MIN || cols == 0 || pool.threads() == 1) {
             copyRows(from, to, ix, offset, cols, 0, rows);
         } else {
             synchronized (this) {
+                // A gather waits on memory (rows at random addresses), not on arithmetic: several threads each
+                // copying a few rows keep more cache misses in flight. Smaller chunks than other row jobs; a copy's
+                // result does not depend on how it is cut.
                 RowJob job = gatherJob.set(rows, cols);
+                job.rowsPerChunk = Math.max(1, GATHER_CHUNK / cols);
                 job.src = from;
                 job.dst = to;
                 job.indices = ix;
@@ -835,7 +851,7 @@ public final class CpuBackend implements Backend {
         float mom = (float) momentum;
         float oneMinusDampening = (float) (1 - dampening);
         int n = p.length();
-        if (n < PARALLEL_MIN) {
+        if (n < OPT_PARALLEL_MIN || pool.threads() == 1) {
             kernels.sgd(pf, gf, bf, 0, n, negLr, applyWd, wd, useMomentum, mom, oneMinusDampening, nesterov,
                     maximize, copyFirst);
         } else {
@@ -847,7 +863,7 @@ public final class CpuBackend implements Backend {
                 job.oneMinusDampening = oneMinusDampening;
                 job.nesterov = nesterov;
                 job.copyFirst = copyFirst;
-                dispatch(chunks(n), job);
+                dispatch(job.chunks(), job);
             }
         }
     }
@@ -899,7 +915,7 @@ public final class CpuBackend implements Backend {
         float[] vf = tv.f;
         float[] xf = tmax == null ? null : tmax.f;
         int n = p.length();
-        if (n < PARALLEL_MIN) {
+        if (n < OPT_PARALLEL_MIN || pool.threads() == 1) {
             kernels.adam(pf, gf, mf, vf, xf, 0, n, negStepSize, b1, omb1, b2, omb2, bc2, e, applyWd, wd, decoupled,
                     decay, maximize);
         } else {
@@ -914,7 +930,7 @@ public final class CpuBackend implements Backend {
                 job.eps = e;
                 job.decoupled = decoupled;
                 job.decayFactor = decay;
-                dispatch(chunks(n), job);
+                dispatch(job.chunks(), job);
             }
         }
     }
@@ -961,7 +977,7 @@ public final class CpuBackend implements Backend {
         float wd = (float) weightDecay;
         float mom = (float) momentum;
         int n = p.length();
-        if (n < PARALLEL_MIN) {
+        if (n < OPT_PARALLEL_MIN || pool.threads() == 1) {
             kernels.rmsprop(pf, gf, sqf, gaf, bf, 0, n, negLr, a, oma, e, applyWd, wd, useMomentum, mom, maximize);
         } else {
             synchronized (this) {
@@ -972,7 +988,7 @@ public final class CpuBackend implements Backend {
                 job.eps = e;
                 job.useMomentum = useMomentum;
                 job.momentum = mom;
-                dispatch(chunks(n), job);
+                dispatch(job.chunks(), job);
             }
         }
     }
@@ -997,14 +1013,14 @@ public final class CpuBackend implements Backend {
         boolean applyWd = weightDecay != 0;
         float wd = (float) weightDecay;
         int n = p.length();
-        if (n < PARALLEL_MIN) {
+        if (n < OPT_PARALLEL_MIN || pool.threads() == 1) {
             kernels.adagrad(pf, gf, sf, 0, n, negClr, e, applyWd, wd, maximize);
         } else {
             synchronized (this) {
                 OptimizerJob job = adagradJob.set(n, pf, gf, sf, null, null, negClr, applyWd, wd,
                         maximize);
                 job.eps = e;
-                dispatch(chunks(n), job);
+                dispatch(job.chunks(), job);
             }
         }
     }
@@ -1198,6 +1214,19 @@ public final class CpuBackend implements Backend {
             this.wd = wd;
             this.maximize = maximize;
             return this;
+        }
+
+        /** Chunks of {@link #OPT_CHUNK} elements (an update's result does not depend on how it is cut). */
+        int chunks() {
+            return (n + OPT_CHUNK - 1) / OPT_CHUNK;
+        }
+
+        int lo(int ch) {
+            return ch * OPT_CHUNK;
+        }
+
+        int hi(int ch) {
+            return Math.min(n, (ch + 1) * OPT_CHUNK);
         }
 
         @Override

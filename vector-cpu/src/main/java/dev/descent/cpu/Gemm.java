@@ -91,6 +91,8 @@ final class Gemm {
     private int mFull;
     private int mpad;
     private int colBlock;
+    /** Rows of C per work item of the plain-A path ({@link #MB}, or less when there are too few items). */
+    private int rowBlock;
     private int colBlocks;
     private int perChunk;
 
@@ -167,6 +169,14 @@ final class Gemm {
         int stripsPerBlock = (strips + blocksWanted - 1) / blocksWanted;
         colBlock = stripsPerBlock * 3 * lanes;
         colBlocks = (npad + colBlock - 1) / colBlock;
+        // Still too few items (a narrow B, e.g. 16 rows × 10 classes: one row block, one strip): smaller row blocks,
+        // whole 4-row tiles, one or two per thread.
+        rowBlock = MB;
+        if (threads > 1 && rowBlocks * chunks * colBlocks < 2 * threads && m > 4) {
+            int items = 2 * threads / (chunks * colBlocks);
+            rowBlock = Math.min(MB, Math.max(4, roundUp((m + items - 1) / Math.max(1, items), 4)));
+            rowBlocks = (m + rowBlock - 1) / rowBlock;
+        }
         if (!transB && npad == n && n <= 3 * lanes) {
             // A single strip as wide as B: B's rows already are the packed layout. (Wider B is packed: strips read in
             // place, rows n apart, measured 25-30 % slower for 784×256.)
@@ -189,7 +199,7 @@ final class Gemm {
         perChunk = rowBlocks * colBlocks;
         pool.forEach(perChunk * chunks, plainTask);
         if (!direct) {
-            pool.forEach(rowBlocks, plainCombineTask);
+            pool.forEach((m + MB - 1) / MB, plainCombineTask);
         }
     }
 
@@ -200,15 +210,15 @@ final class Gemm {
         packStrip(b, transB, n, k, j0, stripWidth(npad - j0), ch * K_CHUNK, Math.min(k, (ch + 1) * K_CHUNK), panel);
     }
 
-    /** Work item: a block of {@link #MB} rows of C × a column block × one reduction chunk. */
+    /** Work item: a block of {@link #rowBlock} rows of C × a column block × one reduction chunk. */
     private void plainItem(int item) {
         int ch = item / perChunk;
         int rest = item - ch * perChunk;
         int rb = rest / colBlocks;
         int jStart = (rest - rb * colBlocks) * colBlock;
         int jEnd = Math.min(npad, jStart + colBlock);
-        int r0 = rb * MB;
-        int rows = Math.min(MB, m - r0);
+        int r0 = rb * rowBlock;
+        int rows = Math.min(rowBlock, m - r0);
         int k0 = ch * K_CHUNK;
         int kLen = Math.min(k, k0 + K_CHUNK) - k0;
         int dBase = ch * chunkStride + r0 * ldd;
