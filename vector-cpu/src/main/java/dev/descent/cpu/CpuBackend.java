@@ -24,8 +24,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p><b>Allocation.</b> After warm-up no operation allocates, on any thread, whatever the thread count. Work buffers
  * (GEMM packing and partial sums, reduction partials) are owned by the backend and grown only when a larger shape
- * first appears. Operations on fewer than {@link #PARALLEL_MIN} elements run on the calling thread. Larger ones (and
- * GEMM) hand the pool a task object created with the backend, one per kernel ({@code ElementwiseJob},
+ * first appears. Operations on fewer than {@link #PARALLEL_MIN} elements run on the calling thread (optimizer updates
+ * below {@link #OPT_PARALLEL_MIN}, gathers below {@link #GATHER_PARALLEL_MIN}: division-bound and memory-latency-bound
+ * work pays for a hand-off sooner). Larger ones (and GEMM) hand the pool a task object created with the backend, one per kernel ({@code ElementwiseJob},
  * {@code RowJob}, {@code ReductionJob}, {@code OptimizerJob}, and {@link Gemm}'s own): the call writes its arguments
  * into the task's fields, under the backend's lock, and the pool publishes them to its workers; no lambda captures
  * per-call values. The Vector API kernels themselves are written so that C2 keeps every vector in registers (see
