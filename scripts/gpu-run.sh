@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # Runs on the GPU machine, from the repository root, with the bundle scripts/gpu-bundle.sh made (carried as .gpu):
 # unpacks the Java runtime, records the machine, runs every cuda-gpu test (the CUDA contract suite, graphs, memory,
-# CPU-vs-GPU agreement, PTX checks) with the JUnit console launcher, then the short CPU-vs-GPU comparison. Logs go to
-# $OUT (the device tool's output folder), else .gpu/out.
+# CPU-vs-GPU agreement, PTX checks) with the JUnit console launcher, then the short CPU-vs-GPU comparison, then (when
+# the bundle has benchmarks.jar) the PyTorch comparison with CUDA: dev.descent.bench.Compare --quick --cuda on
+# --peers cuda,ob1 --only W1,W2,W3,W4 with this machine's python3, into $OUT/compare. Logs go to $OUT (the device
+# tool's output folder), else .gpu/out. The exit status is that of the tests and the CPU-vs-GPU comparison; the
+# PyTorch comparison's exit code is logged in summary.txt.
 #
 #   device tool:  command "bash scripts/gpu-run.sh", carry [".gpu"]
 #   arguments:    [epochs for the comparison, default 20]
+#   environment:  GPU_BUNDLE_DIR (default .gpu), OUT
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-bundle="$root/.gpu"
+bundle="${GPU_BUNDLE_DIR:-$root/.gpu}"
 out="${OUT:-$bundle/out}"
 epochs="${1:-20}"
 mkdir -p "$out"
@@ -34,6 +38,9 @@ for jar in "$bundle"/lib/*.jar; do cp="$cp:$jar"; done   # the console launcher 
   echo "== nvcc"; (command -v nvcc && nvcc --version) || ls /usr/local/cuda/bin/nvcc || true
   echo "== CUDA libraries"; ls -l /usr/local/cuda/lib64 2>/dev/null | grep -E 'cudart|cublas' || true
   python3 -c "import nvidia, os; print('pip nvidia:', os.path.dirname(nvidia.__path__[0]))" 2>/dev/null || true
+  echo "== python3"; command -v python3 || true
+  python3 -c "import torch; print('torch', torch.__version__, 'CUDA', torch.version.cuda, 'available',
+    torch.cuda.is_available())" 2>&1 || true
   ldconfig -p 2>/dev/null | grep -E 'libcuda\.so' || true
 } > "$out/environment.txt" 2>&1
 
@@ -53,5 +60,24 @@ log "comparison ($epochs epochs): $(date -u +%H:%M:%S)"
 compare_rc=$?
 sed 's/^/gpu-run:   /' "$out/compare.log" | tail -20 | tee -a "$out/summary.txt"
 log "comparison exit code $compare_rc"
+
+# descent (CPU and CUDA) vs PyTorch (CPU, OpenBLAS 1 thread, and device="cuda") on the lecture's workloads. Its
+# failure is logged, never fatal here.
+if [ -f "$bundle/benchmarks.jar" ]; then
+  log "PyTorch comparison (Compare --quick --cuda on): $(date -u +%H:%M:%S)"
+  mkdir -p "$out/compare"
+  torch_script="$bundle/torch_workloads.py"
+  [ -f "$torch_script" ] || torch_script="$root/benchmarks/scripts/torch_workloads.py"
+  python="$(command -v python3 || echo python3)"
+  (cd "$root" && "$java" "${flags[@]}" -Xms4g -Xmx8g -cp "$bundle/benchmarks.jar" dev.descent.bench.Compare \
+    --quick --cuda on --peers cuda,ob1 --only W1,W2,W3,W4 --python "$python" --script "$torch_script" \
+    --out "$out/compare") > "$out/compare/compare.log" 2>&1
+  torch_rc=$?
+  grep -E '^\[compare\] (descent-cuda|torch-cuda|W[0-9]+)[^ ]*:? |^\[compare\]   medians|^Compare: ' \
+    "$out/compare/compare.log" | sed 's/^/gpu-run:   /' | tail -30 | tee -a "$out/summary.txt"
+  log "PyTorch comparison exit code $torch_rc (details: compare/compare.md, compare/compare.log)"
+else
+  log "no benchmarks.jar in the bundle: PyTorch comparison not run (rebuild it with scripts/gpu-bundle.sh)"
+fi
 
 [ "$tests_rc" -eq 0 ] && [ "$compare_rc" -eq 0 ]

@@ -7,6 +7,8 @@
 #   benchmarks/scripts/compare-pytorch.sh --quick         # a couple of minutes
 #   benchmarks/scripts/compare-pytorch.sh --only W2,W4    # some workloads (or cases: W2-B8)
 #   benchmarks/scripts/compare-pytorch.sh --profile W2-b8 # descent only; JFR of the measured runs; top frames
+#   benchmarks/scripts/compare-pytorch.sh --cuda off      # CPU only (default auto: descent-cuda and torch-cuda join
+#                                                         # when available, else the report says why not)
 #
 # Environment: JAVA_HOME (default /usr/lib/jvm/temurin-25-jdk-amd64), DESCENT_TARGET (build folder, default target),
 # SKIP_BUILD=1 to reuse the jar, JAVA_OPTS for extra JVM options.

@@ -14,6 +14,10 @@ construction are outside the timed region, exactly as on the descent side.
 Two ways to run it:
   --serve             read one command per line on stdin, answer one line per command on stdout (used by Compare)
   W2 batch=8 ...      run one command and print its result (for trying a workload by hand)
+Either may be preceded by --device cpu|cuda (default cpu). On cuda the same loops run with the tensors and the model
+on device="cuda" (the DataLoader loop unchanged), and torch.cuda.synchronize() precedes every clock read. When torch
+has no usable CUDA it prints one line saying so (on stdout, in place of "ready") and exits with code 3; when torch
+(or numpy) cannot be imported at all, likewise with code 4.
 
 Commands: info | W1 opt=sgd|momentum|adam epochs= lr= | W2 batch= epochs= lr= seed= | W3 epochs= batch= lr= seed=
 [steps=] | W4 steps= lr= | W5 epochs= batch= lr= hidden= seed= [steps=] | quit.
@@ -28,9 +32,17 @@ import struct
 import sys
 import time
 
-import numpy as np
-import torch
-from torch.utils.data import DataLoader, TensorDataset
+EXIT_USAGE = 2
+EXIT_NO_CUDA = 3  # --device cuda, but torch has no usable CUDA: Compare reports the side as skipped
+EXIT_NO_TORCH = 4  # this python has no torch (or numpy): one line instead of a traceback
+
+try:
+    import numpy as np
+    import torch
+    from torch.utils.data import DataLoader, TensorDataset
+except ImportError as _e:
+    print(f"torch_workloads.py: {sys.executable} cannot import {_e.name or 'torch'}: {_e}", flush=True)
+    sys.exit(EXIT_NO_TORCH)
 
 SIGN_MAGIC = b"DSYN"
 
@@ -64,16 +76,26 @@ def read_idx(path):
 
 
 class Data:
-    def __init__(self, sign_path, fashion_dir):
+    """The data sets, read once and kept on the device the workloads run on."""
+
+    def __init__(self, sign_path, fashion_dir, device=torch.device("cpu")):
         self.sign_path = sign_path
         self.fashion_dir = fashion_dir
+        self.device = device
         self._sign = None
         self._fashion = {}
 
     def sign(self):
         if self._sign is None:
-            self._sign = read_sign(self.sign_path)
+            x, y, k = read_sign(self.sign_path)
+            self._sign = (x.to(self.device), y.to(self.device), k)
         return self._sign
+
+    def clock(self):
+        """time.perf_counter(), after waiting for the GPU's queued work when the device is cuda."""
+        if self.device.type == "cuda":
+            torch.cuda.synchronize(self.device)
+        return time.perf_counter()
 
     def fashion(self, scale):
         """Fashion-MNIST as float32: raw 0..255 pixels (scale 1) or pixels / 255 (scale 255)."""
@@ -86,8 +108,7 @@ class Data:
             if scale != 1:
                 xtr /= np.float32(scale)
                 xte /= np.float32(scale)
-            self._fashion[scale] = (torch.from_numpy(xtr), torch.from_numpy(ytr), torch.from_numpy(xte),
-                                    torch.from_numpy(yte))
+            self._fashion[scale] = tuple(torch.from_numpy(a).to(self.device) for a in (xtr, ytr, xte, yte))
         return self._fashion[scale]
 
 
@@ -123,30 +144,30 @@ def checksum(model):
 def w1(data, opt="adam", epochs=3, lr=1e-5, **_):
     """Full-batch epochs of softmax regression: one step per epoch over all rows."""
     x, y, k = data.sign()
-    model = linear_zero(x.shape[1], k)
+    model = linear_zero(x.shape[1], k).to(data.device)
     optimizer = make_optimizer(opt, model.parameters(), lr)
     loss_fn = torch.nn.CrossEntropyLoss()
     losses = []
-    t0 = time.perf_counter()
+    t0 = data.clock()
     for _ in range(epochs):
         optimizer.zero_grad()
         loss = loss_fn(model(x), y)
         loss.backward()
         optimizer.step()
         losses.append(loss.item())
-    seconds = time.perf_counter() - t0
+    seconds = data.clock() - t0
     s, a = checksum(model)
     return {"seconds": seconds, "per_epoch": seconds / epochs, "losses": fmt_floats(losses), "wsum": s, "wabs": a}
 
 
-def minibatch_epochs(model, x, y, batch, epochs, optimizer, max_steps=None, seed=1):
+def minibatch_epochs(data, model, x, y, batch, epochs, optimizer, max_steps=None, seed=1):
     """The lecture's loop. Returns (seconds, epoch losses, steps); epoch loss = sum(batch loss * batch size) / n."""
     torch.manual_seed(seed)
     loader = DataLoader(TensorDataset(x, y), batch_size=batch, shuffle=True)
     loss_fn = torch.nn.CrossEntropyLoss()
     losses = []
     steps = 0
-    t0 = time.perf_counter()
+    t0 = data.clock()
     for _ in range(epochs):
         total = 0.0
         seen = 0
@@ -163,7 +184,7 @@ def minibatch_epochs(model, x, y, batch, epochs, optimizer, max_steps=None, seed
         losses.append(total / max(seen, 1))
         if max_steps is not None and steps >= max_steps:
             break
-    return time.perf_counter() - t0, losses, steps
+    return data.clock() - t0, losses, steps
 
 
 def accuracy(model, x, y):
@@ -173,9 +194,9 @@ def accuracy(model, x, y):
 
 def w2(data, batch=16, epochs=1, lr=1e-5, seed=1, steps=None, **_):
     x, y, k = data.sign()
-    model = linear_zero(x.shape[1], k)
+    model = linear_zero(x.shape[1], k).to(data.device)
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
-    seconds, losses, n = minibatch_epochs(model, x, y, batch, epochs, optimizer, steps, seed)
+    seconds, losses, n = minibatch_epochs(data, model, x, y, batch, epochs, optimizer, steps, seed)
     s, a = checksum(model)
     return {"seconds": seconds, "per_epoch": seconds / epochs, "steps": n, "losses": fmt_floats(losses), "wsum": s,
             "wabs": a}
@@ -184,9 +205,9 @@ def w2(data, batch=16, epochs=1, lr=1e-5, seed=1, steps=None, **_):
 def w3(data, epochs=20, batch=16, lr=1e-5, seed=1, steps=None, **_):
     """Fashion-MNIST softmax regression on raw 0..255 pixels, Adam, then test accuracy (not timed)."""
     xtr, ytr, xte, yte = data.fashion(1)
-    model = linear_zero(784, 10)
+    model = linear_zero(784, 10).to(data.device)
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
-    seconds, losses, n = minibatch_epochs(model, xtr, ytr, batch, epochs, optimizer, steps, seed)
+    seconds, losses, n = minibatch_epochs(data, model, xtr, ytr, batch, epochs, optimizer, steps, seed)
     return {"seconds": seconds, "steps": n, "losses": fmt_floats(losses), "test_acc": accuracy(model, xte, yte),
             "train_acc": accuracy(model, xtr, ytr)}
 
@@ -198,15 +219,15 @@ def rosenbrock(p):
 
 def w4(data, steps=1000, lr=1e-2, **_):
     """1000 Adam steps on the 2-D Rosenbrock function from (-1.5, 2), float32."""
-    p = torch.tensor([-1.5, 2.0], requires_grad=True)
+    p = torch.tensor([-1.5, 2.0], device=data.device, requires_grad=True)
     optimizer = torch.optim.Adam([p], lr=lr)
-    t0 = time.perf_counter()
+    t0 = data.clock()
     for _ in range(steps):
         optimizer.zero_grad()
         f = rosenbrock(p)
         f.backward()
         optimizer.step()
-    seconds = time.perf_counter() - t0
+    seconds = data.clock() - t0
     with torch.no_grad():
         fx = float(rosenbrock(p))
     return {"seconds": seconds, "x": float(p[0]), "y": float(p[1]), "f": fx}
@@ -216,9 +237,10 @@ def w5(data, epochs=5, batch=64, lr=1e-3, hidden=256, seed=1, steps=None, **_):
     """MLP 784-hidden-10 (torch's default init), ReLU, on Fashion-MNIST scaled to [0, 1], Adam."""
     xtr, ytr, xte, yte = data.fashion(255)
     torch.manual_seed(seed)
-    model = torch.nn.Sequential(torch.nn.Linear(784, hidden), torch.nn.ReLU(), torch.nn.Linear(hidden, 10))
+    model = torch.nn.Sequential(torch.nn.Linear(784, hidden), torch.nn.ReLU(),
+                                torch.nn.Linear(hidden, 10)).to(data.device)  # initialised on the CPU, as there
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
-    seconds, losses, n = minibatch_epochs(model, xtr, ytr, batch, epochs, optimizer, steps, seed + 1)
+    seconds, losses, n = minibatch_epochs(data, model, xtr, ytr, batch, epochs, optimizer, steps, seed + 1)
     return {"seconds": seconds, "steps": n, "losses": fmt_floats(losses), "test_acc": accuracy(model, xte, yte)}
 
 
@@ -236,8 +258,8 @@ def loaded_libraries(words=("blas", "lapack", "mkl", "omp", "dnnl")):
 
 
 def info(data, **_):
-    # run one matmul first so that the BLAS library is loaded and initialised
-    a = torch.ones(64, 64)
+    # run one matmul first so that the BLAS library (cuBLAS on cuda) is loaded and initialised
+    a = torch.ones(64, 64, device=data.device)
     (a @ a).sum().item()
     cfg = torch.__config__.show()
     blas_info = next((s.split("=", 1)[1] for s in cfg.replace(",", " ").split() if s.startswith("BLAS_INFO=")), "?")
@@ -261,7 +283,23 @@ def info(data, **_):
             except (OSError, AttributeError) as e:
                 out["openblas_core"] = f"unknown ({e})"
             break
+    if data.device.type == "cuda":
+        props = torch.cuda.get_device_properties(data.device)
+        out.update({"device": "cuda", "cuda": torch.version.cuda, "gpu": props.name,
+                    "gpu_memory_gib": f"{props.total_memory / 2**30:.1f}",
+                    "gpu_capability": f"{props.major}.{props.minor}", "cudnn": torch.backends.cudnn.version(),
+                    "cuda_libs": ";".join(loaded_libraries(("cudart", "cublas")))})
     return out
+
+
+def cuda_unavailable():
+    """Why torch cannot run on device="cuda" here, or None when it can."""
+    if torch.version.cuda is None:
+        return f"torch {torch.__version__} is built without CUDA"
+    if not torch.cuda.is_available():
+        return (f"torch {torch.__version__} (CUDA {torch.version.cuda}) finds no usable GPU "
+                "(torch.cuda.is_available() is False)")
+    return None
 
 
 WORKLOADS = {"info": info, "W1": w1, "W2": w2, "W3": w3, "W4": w4, "W5": w5}
@@ -292,12 +330,26 @@ def answer(data, words):
 
 
 def main(argv):
+    device = "cpu"
+    if argv and argv[0] == "--device":
+        if len(argv) < 2 or argv[1] not in ("cpu", "cuda"):
+            print(f"torch_workloads.py: --device needs cpu or cuda, not {' '.join(argv[1:2]) or 'nothing'}",
+                  file=sys.stderr)
+            return EXIT_USAGE
+        device = argv[1]
+        argv = argv[2:]
+    if device == "cuda":
+        why = cuda_unavailable()
+        if why is not None:
+            # one line, in place of "ready": Compare reports "torch-cuda: skipped: <this line>"
+            print(f"torch_workloads.py --device cuda: CUDA unavailable: {why}", flush=True)
+            return EXIT_NO_CUDA
     threads = int(os.environ.get("DESCENT_TORCH_THREADS", "0"))
     if threads > 0:
         torch.set_num_threads(threads)
     sign = os.environ.get("DESCENT_SIGN_DATA", "")
     fashion = os.environ.get("DESCENT_FASHION_DIR", "/usr/share/datasets/fashion-mnist")
-    data = Data(sign, fashion)
+    data = Data(sign, fashion, torch.device(device))
     if argv and argv[0] == "--serve":
         print("ready", flush=True)
         for line in sys.stdin:
@@ -310,7 +362,7 @@ def main(argv):
         return 0
     if not argv:
         print(__doc__)
-        return 2
+        return EXIT_USAGE
     print(answer(data, argv))
     return 0
 

@@ -37,6 +37,18 @@ final class BenchBackends {
         return provider.create(BackendOptions.threads(threads));
     }
 
+    /**
+     * Whether the named backend can be opened here: its provider's {@link Availability}, or "unavailable: not on the
+     * class path" when no provider has that name. Never throws.
+     */
+    static Availability availability(String name) {
+        BackendProvider provider = Backends.provider(name);
+        if (provider == null) {
+            return Availability.unavailable("backend '" + name + "' is not on the class path");
+        }
+        return provider.availability();
+    }
+
     /** A float tensor of the given shape with uniform values in [lo, hi), reproducible from the seed. */
     static Tensor uniform(Backend backend, long seed, float lo, float hi, int... shape) {
         long size = 1;

@@ -1,5 +1,7 @@
 package dev.descent.bench;
 
+import dev.descent.backend.Availability;
+import dev.descent.backend.Backend;
 import dev.descent.data.Dataset;
 import dev.descent.data.io.IdxReader;
 import jdk.jfr.Configuration;
@@ -32,14 +34,57 @@ import java.util.Set;
  * time.perf_counter around the lecture's loop). The tables report medians, the speed-up of descent over each PyTorch
  * configuration, the machine's measured limits (FMA peak, memory bandwidth) and each run's share of its roofline,
  * and the cross-checks that both sides computed the same thing.
+ *
+ * <p>With {@code --cuda auto} (the default) descent's CUDA backend joins as the side {@code descent-cuda} when it is on
+ * the class path and available, and PyTorch on device="cuda" as {@code torch-cuda} beside it; each side that cannot
+ * run is recorded as one "skipped" line in the report's header. {@code --cuda on} makes an unavailable CUDA backend
+ * an error, {@code --cuda off} never tries.
  */
 public final class Compare {
     private Compare() {
     }
 
-    /** Command-line options. */
+    /** {@code --cuda}: whether descent's CUDA side (and PyTorch's beside it) runs. */
+    enum CudaMode {
+        /** Runs the CUDA sides when they are available, else records why not. */
+        AUTO,
+        /** Runs the CUDA sides; descent's CUDA backend being unavailable is an error. */
+        ON,
+        /** Never tries CUDA. */
+        OFF;
+
+        static CudaMode parse(String value) {
+            return switch (value.trim().toLowerCase(Locale.ROOT)) {
+                case "auto" -> AUTO;
+                case "on" -> ON;
+                case "off" -> OFF;
+                default -> throw new IllegalArgumentException("--cuda: unknown value '" + value
+                        + "' (auto, on or off)");
+            };
+        }
+    }
+
+    /** {@code --cuda on}, but descent's CUDA backend cannot be used here: the message is the one line to print. */
+    static final class CudaUnavailableException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        CudaUnavailableException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /** Exit status of {@link #main} when {@code --cuda on} finds no usable CUDA backend. */
+    static final int EXIT_CUDA_UNAVAILABLE = 3;
+
+    /**
+     * Command-line options. {@code peersGiven}: whether {@code --peers} was on the command line (otherwise the
+     * default ob1,default, to which {@code --cuda auto|on} adds the cuda peer when descent-cuda runs).
+     */
     record Options(boolean quick, Path out, Set<String> only, List<Integer> threads, List<String> peers, String python,
-            Path script, Path fashionDir, int probeMegabytes, boolean probe, Path jfrPrefix) {
+            Path script, Path fashionDir, int probeMegabytes, boolean probe, Path jfrPrefix, CudaMode cuda,
+            boolean peersGiven) {
+        static final List<String> PEERS = List.of("ob1", "default", "cuda");
+
         static Options parse(String[] args) {
             boolean quick = false;
             Path out = Path.of("results", "benchmarks");
@@ -52,6 +97,8 @@ public final class Compare {
             int mb = 512;
             boolean probe = true;
             Path jfr = null;
+            CudaMode cuda = CudaMode.AUTO;
+            boolean peersGiven = false;
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
                 switch (a) {
@@ -59,22 +106,39 @@ public final class Compare {
                     case "--out" -> out = Path.of(value(args, ++i, a));
                     case "--only" -> only.addAll(Arrays.asList(value(args, ++i, a).toUpperCase(Locale.ROOT)
                             .split(",")));
-                    case "--threads" -> threads = Arrays.stream(value(args, ++i, a).split(","))
-                            .map(String::trim).map(Integer::parseInt).toList();
+                    case "--threads" -> {
+                        List<Integer> ts = new ArrayList<>();
+                        for (String t : value(args, ++i, a).split(",")) {
+                            int n = integer(t, a);
+                            if (n < 0) {
+                                throw new IllegalArgumentException(a + ": '" + t.trim() + "' is negative (0 = all "
+                                        + "cores)");
+                            }
+                            ts.add(n);
+                        }
+                        threads = List.copyOf(ts);
+                    }
                     case "--peers" -> {
-                        String v = value(args, ++i, a);
-                        peers = v.equals("none") ? List.of() : List.of(v.split(","));
-                        for (String p : peers) {
-                            if (!p.equals("ob1") && !p.equals("default")) {
-                                throw new IllegalArgumentException("--peers: unknown peer '" + p
-                                        + "' (ob1, default, or none)");
+                        String v = value(args, ++i, a).trim();
+                        Set<String> named = new LinkedHashSet<>();
+                        if (!v.equals("none")) {
+                            for (String p : v.split(",")) {
+                                String peer = p.trim();
+                                if (!PEERS.contains(peer)) {
+                                    throw new IllegalArgumentException("--peers: unknown peer '" + peer
+                                            + "' (ob1, default, cuda, or none)");
+                                }
+                                named.add(peer);
                             }
                         }
+                        peers = List.copyOf(named);
+                        peersGiven = true;
                     }
+                    case "--cuda" -> cuda = CudaMode.parse(value(args, ++i, a));
                     case "--python" -> python = value(args, ++i, a);
                     case "--script" -> script = Path.of(value(args, ++i, a));
                     case "--fashion-dir" -> fashion = Path.of(value(args, ++i, a));
-                    case "--probe-mb" -> mb = Integer.parseInt(value(args, ++i, a));
+                    case "--probe-mb" -> mb = integer(value(args, ++i, a), a);
                     case "--no-probe" -> probe = false;
                     case "--jfr" -> jfr = Path.of(value(args, ++i, a));
                     case "-h", "--help" -> {
@@ -84,7 +148,29 @@ public final class Compare {
                     default -> throw new IllegalArgumentException("unknown option '" + a + "'\n" + USAGE);
                 }
             }
-            return new Options(quick, out, only, threads, peers, python, script, fashion, mb, probe, jfr);
+            return new Options(quick, out, only, threads, peers, python, script, fashion, mb, probe, jfr, cuda,
+                    peersGiven);
+        }
+
+        private static int integer(String text, String option) {
+            try {
+                return Integer.parseInt(text.trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(option + ": '" + text.trim() + "' is not a whole number");
+            }
+        }
+
+        /**
+         * The PyTorch peers to start: the {@code --peers} list as given; without {@code --peers}, ob1 and default,
+         * plus cuda unless {@code --cuda off} (it then runs only beside descent-cuda, see {@link Compare#run}).
+         */
+        List<String> peersToStart() {
+            if (peersGiven || cuda == CudaMode.OFF || peers.contains("cuda")) {
+                return peers;
+            }
+            List<String> all = new ArrayList<>(peers);
+            all.add("cuda");
+            return List.copyOf(all);
         }
 
         private static String value(String[] args, int i, String option) {
@@ -100,11 +186,17 @@ public final class Compare {
     }
 
     static final String USAGE = """
-            usage: Compare [--quick] [--out DIR] [--only W1,W2,W3-...] [--threads 1,0] [--peers ob1,default|none]
+            usage: Compare [--quick] [--out DIR] [--only W1,W2,W3-...] [--threads 1,0]
+                           [--peers ob1,default,cuda|none] [--cuda auto|on|off]
                            [--python /usr/bin/python3] [--script benchmarks/scripts/torch_workloads.py]
                            [--fashion-dir /usr/share/datasets/fashion-mnist] [--probe-mb 512] [--no-probe]
                            [--jfr PREFIX]
               --threads  descent backend thread counts to run (0 = all cores); default 1,0
+              --peers    PyTorch configurations: ob1 (OpenBLAS, 1 thread), default (as installed), cuda
+                         (device="cuda"), or none; default ob1,default (and cuda beside descent-cuda)
+              --cuda     auto (default): add descent's CUDA backend as side descent-cuda, and torch-cuda beside it,
+                         when available, else record why not; on: the same, but an unavailable CUDA backend is an
+                         error (exit status 3); off: CPU only
               --jfr      record the measured rounds (not the warm-up) of every case with Java Flight Recorder,
                          CPU samples every 2 ms, into PREFIX-<case>.jfr
               --quick    fewer rounds and epochs (a couple of minutes); default is the full run""";
@@ -132,6 +224,11 @@ public final class Compare {
 
         /** Threads its compute uses, for the roofline (0 = all cores). */
         int peakThreads();
+
+        /** Whether it computes on the GPU (no CPU roofline then). */
+        default boolean cuda() {
+            return false;
+        }
 
         DescentWorkloads.Sample run(String workload, Map<String, String> params) throws IOException;
     }
@@ -202,7 +299,33 @@ public final class Compare {
             System.exit(2);
             return;
         }
-        run(options);
+        try {
+            run(options);
+        } catch (CudaUnavailableException e) {
+            System.err.println("Compare: " + e.getMessage());
+            System.exit(EXIT_CUDA_UNAVAILABLE);
+        } catch (TorchPeer.UnavailableException e) {
+            System.err.println("Compare: " + e.getMessage()); // a CPU peer's python has no torch
+            System.exit(1);
+        }
+    }
+
+    /**
+     * Whether descent's CUDA backend can run here, per {@code --cuda}: null when it can (or off), else the reason for
+     * the skip line. With {@code --cuda on} an unavailable backend throws instead.
+     */
+    static String cudaSkipReason(Options o) {
+        if (o.cuda() == CudaMode.OFF) {
+            return null;
+        }
+        Availability a = BenchBackends.availability("cuda");
+        if (a.available()) {
+            return null;
+        }
+        if (o.cuda() == CudaMode.ON) {
+            throw new CudaUnavailableException("--cuda on: descent's cuda backend is " + a, null);
+        }
+        return a.reason();
     }
 
     static void run(Options o) throws IOException {
@@ -216,6 +339,12 @@ public final class Compare {
         report.java = System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version");
         int cores = Runtime.getRuntime().availableProcessors();
         report.cores = cores;
+        // before anything slow: --cuda on fails at once when the backend is unusable
+        String cudaSkip = cudaSkipReason(o);
+        if (cudaSkip != null) {
+            report.skipped.add("descent-cuda: skipped: " + cudaSkip);
+            log.println("[compare] descent-cuda: skipped: " + cudaSkip);
+        }
 
         if (o.probe()) {
             log.println("[compare] probing this machine's FMA peak and memory bandwidth ...");
@@ -236,6 +365,17 @@ public final class Compare {
             }
         }
         boolean needFashion = cases.stream().anyMatch(c -> c.workload().equals("W3") || c.workload().equals("W5"));
+        String fashionMissing = needFashion ? missingFashion(o.fashionDir()) : null;
+        if (fashionMissing != null) {
+            // e.g. the GPU machine, where the data set is not installed and does not fit the bundle
+            for (String w : List.of("W3", "W5")) {
+                if (cases.removeIf(c -> c.workload().equals(w))) {
+                    report.skipped.add(w + ": skipped: " + fashionMissing);
+                    log.println("[compare] " + w + ": skipped: " + fashionMissing);
+                }
+            }
+            needFashion = false;
+        }
         Dataset trainRaw = null;
         Dataset testRaw = null;
         Dataset trainScaled = null;
@@ -283,19 +423,90 @@ public final class Compare {
                     }
                 });
             }
+            boolean descentCuda = false;
+            if (o.cuda() != CudaMode.OFF && cudaSkip == null) {
+                Backend cuda = null;
+                try {
+                    cuda = BenchBackends.open("cuda", 0);
+                } catch (RuntimeException e) {
+                    if (o.cuda() == CudaMode.ON) {
+                        throw new CudaUnavailableException("--cuda on: descent's cuda backend did not open: "
+                                + e.getMessage(), e);
+                    }
+                    report.skipped.add("descent-cuda: skipped: " + e.getMessage());
+                    log.println("[compare] descent-cuda: skipped: " + e.getMessage());
+                }
+                if (cuda != null) {
+                    DescentWorkloads w = new DescentWorkloads(cuda, host);
+                    closeables.add(w);
+                    report.descentDescriptions.add(cuda.description());
+                    log.println("[compare] descent-cuda: " + cuda.description());
+                    sides.add(new Side() {
+                        @Override
+                        public String id() {
+                            return "descent-cuda";
+                        }
+
+                        @Override
+                        public String label() {
+                            return "descent, CUDA";
+                        }
+
+                        @Override
+                        public int peakThreads() {
+                            return w.backend().threads();
+                        }
+
+                        @Override
+                        public boolean cuda() {
+                            return true;
+                        }
+
+                        @Override
+                        public DescentWorkloads.Sample run(String workload, Map<String, String> params) {
+                            return w.run(workload, params);
+                        }
+                    });
+                    descentCuda = true;
+                }
+            }
             Path torchLog = o.out().resolve("torch-stderr.log");
             Files.deleteIfExists(torchLog);
-            for (String p : o.peers()) {
-                TorchPeer.Config config = p.equals("ob1") ? TorchPeer.openBlasOneThread() : TorchPeer.defaults();
-                TorchPeer peer = new TorchPeer(config, o.python(), o.script(), signFile, o.fashionDir(), torchLog);
+            for (String p : o.peersToStart()) {
+                TorchPeer.Config config = TorchPeer.forPeer(p);
+                TorchPeer peer;
+                try {
+                    peer = new TorchPeer(config, o.python(), o.script(), signFile, o.fashionDir(), torchLog);
+                } catch (TorchPeer.UnavailableException e) {
+                    if (!config.cuda()) {
+                        throw new TorchPeer.UnavailableException(config.id() + ": " + e.getMessage());
+                    }
+                    report.skipped.add(config.id() + ": skipped: " + e.getMessage());
+                    log.println("[compare] " + config.id() + ": skipped: " + e.getMessage());
+                    continue;
+                }
+                if (config.cuda() && !o.peersGiven() && !descentCuda) {
+                    peer.close();
+                    String why = "torch has CUDA here, but descent-cuda did not run (--cuda " + o.cuda().name()
+                            .toLowerCase(Locale.ROOT) + " adds torch-cuda beside it; --peers cuda runs it alone)";
+                    report.skipped.add(config.id() + ": skipped: " + why);
+                    log.println("[compare] " + config.id() + ": skipped: " + why);
+                    continue;
+                }
                 closeables.add(peer);
                 Map<String, String> info = peer.run("info");
                 report.torchInfo.put(config.id(), info);
                 int threads = Math.max(parseIntOr(info.get("threads"), 1), parseIntOr(info.get("openblas_threads"),
                         1));
-                log.println("[compare] " + config.id() + ": torch " + info.get("torch") + ", " + info.get("threads")
-                        + " torch threads, BLAS " + info.get("libs") + ", OpenBLAS core " + info.get("openblas_core")
-                        + ", " + info.get("openblas_threads") + " OpenBLAS threads");
+                if (config.cuda()) {
+                    log.println("[compare] " + config.id() + ": torch " + info.get("torch") + ", CUDA "
+                            + info.get("cuda") + ", " + info.get("gpu") + ", " + info.get("threads")
+                            + " torch host threads");
+                } else {
+                    log.println("[compare] " + config.id() + ": torch " + info.get("torch") + ", "
+                            + info.get("threads") + " torch threads, BLAS " + info.get("libs") + ", OpenBLAS core "
+                            + info.get("openblas_core") + ", " + info.get("openblas_threads") + " OpenBLAS threads");
+                }
                 sides.add(new Side() {
                     @Override
                     public String id() {
@@ -313,6 +524,11 @@ public final class Compare {
                     }
 
                     @Override
+                    public boolean cuda() {
+                        return config.cuda();
+                    }
+
+                    @Override
                     public DescentWorkloads.Sample run(String workload, Map<String, String> params)
                             throws IOException {
                         Map<String, String> r = peer.run(command(workload, params));
@@ -321,7 +537,8 @@ public final class Compare {
                     }
                 });
             }
-            report.sides = sides.stream().map(s -> new Report.SideInfo(s.id(), s.label(), s.peakThreads())).toList();
+            report.sides = sides.stream().map(s -> new Report.SideInfo(s.id(), s.label(), s.peakThreads(), s.cuda()))
+                    .toList();
 
             for (Case c : cases) {
                 String loadBefore = Report.loadAverage();
@@ -338,7 +555,7 @@ public final class Compare {
                         warm.get(s.id()).add(s.run(c.workload(), c.warmupParams()));
                     }
                 }
-                try (Recording recording = o.jfrPrefix() == null ? null : startRecording()) {
+                try (JfrRounds recording = o.jfrPrefix() == null ? null : new JfrRounds()) {
                     for (int r = 0; r < c.reps(); r++) {
                         for (Side s : rotate(sides, r)) {
                             DescentWorkloads.Sample sample = s.run(c.workload(), c.round(r));
@@ -347,7 +564,6 @@ public final class Compare {
                     }
                     if (recording != null) {
                         Path file = Path.of(o.jfrPrefix() + "-" + c.id() + ".jfr");
-                        recording.stop();
                         recording.dump(file);
                         log.println("[compare]   JFR recording of the measured rounds: " + file);
                     }
@@ -386,15 +602,32 @@ public final class Compare {
         System.out.println(Files.readString(o.out().resolve("compare.md"), StandardCharsets.UTF_8));
     }
 
-    /** A JFR recording with the "profile" settings and CPU samples every 2 ms. */
-    private static Recording startRecording() throws IOException {
-        try {
-            Recording recording = new Recording(Configuration.getConfiguration("profile"));
-            recording.enable("jdk.ExecutionSample").withPeriod(Duration.ofMillis(2));
-            recording.start();
-            return recording;
-        } catch (java.text.ParseException e) {
-            throw new IOException("JFR profile settings: " + e.getMessage(), e);
+    /**
+     * A JFR recording with the "profile" settings and CPU samples every 2 ms. A class of its own so that Compare
+     * itself loads on a runtime without the jdk.jfr module (the jlinked runtime of the GPU bundle).
+     */
+    static final class JfrRounds implements AutoCloseable {
+        private final Recording recording;
+
+        JfrRounds() throws IOException {
+            try {
+                recording = new Recording(Configuration.getConfiguration("profile"));
+                recording.enable("jdk.ExecutionSample").withPeriod(Duration.ofMillis(2));
+                recording.start();
+            } catch (java.text.ParseException e) {
+                throw new IOException("JFR profile settings: " + e.getMessage(), e);
+            }
+        }
+
+        /** Stops the recording and writes it to {@code file}. */
+        void dump(Path file) throws IOException {
+            recording.stop();
+            recording.dump(file);
+        }
+
+        @Override
+        public void close() {
+            recording.close();
         }
     }
 
@@ -412,6 +645,16 @@ public final class Compare {
         } catch (NumberFormatException e) {
             return fallback;
         }
+    }
+
+    static final List<String> FASHION_FILES = List.of("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
+            "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz");
+
+    /** Why Fashion-MNIST cannot be read from {@code dir}, or null when its four files are there. */
+    static String missingFashion(Path dir) {
+        List<String> missing = FASHION_FILES.stream().filter(f -> !Files.isRegularFile(dir.resolve(f))).toList();
+        return missing.isEmpty() ? null : "no Fashion-MNIST in " + dir + " (missing " + String.join(", ", missing)
+                + "; --fashion-dir names another folder)";
     }
 
     /** The sides starting at index {@code r}: round r's order. */

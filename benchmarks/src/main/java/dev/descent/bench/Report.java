@@ -14,7 +14,11 @@ import java.util.Map;
 
 /** The comparison's tables: Markdown for people, CSV for tools; rewritten (atomically) after every case. */
 final class Report {
-    record SideInfo(String id, String label, int threads) {
+    /** A side as the tables show it; {@code cuda}: it computes on the GPU (no CPU roofline). */
+    record SideInfo(String id, String label, int threads, boolean cuda) {
+        SideInfo(String id, String label, int threads) {
+            this(id, label, threads, false);
+        }
     }
 
     record Row(Compare.Case c, Map<String, List<DescentWorkloads.Sample>> warmups,
@@ -32,6 +36,8 @@ final class Report {
     MachinePeak.Peak peak;
     final List<String> descentDescriptions = new ArrayList<>();
     final Map<String, Map<String, String>> torchInfo = new LinkedHashMap<>();
+    /** "side: skipped: why" lines for the header (CUDA sides that could not run, workloads without data). */
+    final List<String> skipped = new ArrayList<>();
     List<SideInfo> sides = List.of();
     private final List<Row> rows = new ArrayList<>();
 
@@ -65,15 +71,20 @@ final class Report {
 
     /** Roofline time of a case for a side: max(FLOP / FMA peak, bytes / read bandwidth) at its thread count. */
     private double bound(Compare.Case c, SideInfo side) {
-        if (peak == null || (c.flops() == 0 && c.bytes() == 0)) {
+        if (peak == null || side.cuda() || (c.flops() == 0 && c.bytes() == 0)) {
             return Double.NaN;
         }
         int t = side.threads() >= cores ? 0 : side.threads();
         return Math.max(c.flops() / (peak.fma(t) * 1e9), c.bytes() / (peak.read(t) * 1e9));
     }
 
+    /** descent's CPU sides (the thread counts): the speed-ups against the CPU peers and the targets refer to them. */
     private List<SideInfo> descentSides() {
-        return sides.stream().filter(s -> s.id().startsWith("descent")).toList();
+        return sides.stream().filter(s -> s.id().startsWith("descent") && !s.cuda()).toList();
+    }
+
+    private List<SideInfo> cpuSides() {
+        return sides.stream().filter(s -> !s.cuda()).toList();
     }
 
     private SideInfo side(String id) {
@@ -138,7 +149,8 @@ final class Report {
     /** descent against the first PyTorch side, on what the workload computes. */
     private String torchCheck(Row row) {
         List<SideInfo> ds = descentSides();
-        SideInfo torch = sides.stream().filter(s -> s.id().startsWith("torch")).findFirst().orElse(null);
+        SideInfo torch = sides.stream().filter(s -> s.id().startsWith("torch"))
+                .min((a, b) -> Boolean.compare(a.cuda(), b.cuda())).orElse(null);
         if (ds.isEmpty() || torch == null) {
             return "";
         }
@@ -180,6 +192,134 @@ final class Report {
                 return "";
             }
         }
+    }
+
+    /** Relative tolerance of CUDA vs CPU on full-batch work (W1's losses and weights, W4's end point). */
+    static final double FULL_BATCH_TOLERANCE = 1e-4;
+    /** Relative tolerance of CUDA vs CPU on minibatch epoch losses (many steps: rounding differences accumulate). */
+    static final double MINIBATCH_TOLERANCE = 1e-3;
+    /** Tolerance of CUDA vs CPU on test accuracies, in percentage points (0.2 = 20 of 10,000 test images). */
+    static final double ACCURACY_TOLERANCE = 0.2;
+
+    /**
+     * The CUDA sides against the CPU ones with the same data order: descent-cuda against descent's first thread
+     * count, torch-cuda against the first CPU PyTorch side. Empty when neither CUDA side ran.
+     */
+    String cudaCheck(Row row) {
+        List<String> parts = new ArrayList<>();
+        SideInfo descentCuda = side("descent-cuda");
+        List<SideInfo> ds = descentSides();
+        if (descentCuda != null && !ds.isEmpty()) {
+            parts.add("descent-cuda vs " + ds.get(0).id() + ": " + agreement(row, descentCuda, ds.get(0))
+                    + repeats(row, descentCuda));
+        }
+        SideInfo torchCuda = side("torch-cuda");
+        SideInfo torchCpu = sides.stream().filter(s -> s.id().startsWith("torch") && !s.cuda()).findFirst()
+                .orElse(null);
+        if (torchCuda != null && torchCpu != null) {
+            parts.add("torch-cuda vs " + torchCpu.id() + ": " + agreement(row, torchCuda, torchCpu));
+        }
+        return String.join("; ", parts);
+    }
+
+    /** Whether {@code a} and {@code b} computed the same numbers, round by round, within float tolerance. */
+    static String agreement(Row row, SideInfo a, SideInfo b) {
+        List<DescentWorkloads.Sample> xs = row.samples().get(a.id());
+        List<DescentWorkloads.Sample> ys = row.samples().get(b.id());
+        int n = Math.min(xs.size(), ys.size());
+        if (n == 0) {
+            return "no runs";
+        }
+        String w = row.c().workload();
+        boolean fullBatch = w.equals("W1") || w.equals("W4");
+        double tolerance = fullBatch ? FULL_BATCH_TOLERANCE : MINIBATCH_TOLERANCE;
+        double lossRel = 0;
+        double weightRel = 0;
+        double pointRel = 0;
+        double accuracy = 0;
+        boolean losses = false;
+        boolean weights = false;
+        boolean point = false;
+        boolean accuracies = false;
+        for (int i = 0; i < n; i++) {
+            Map<String, String> x = xs.get(i).info();
+            Map<String, String> y = ys.get(i).info();
+            if (x.containsKey("losses") && y.containsKey("losses")) {
+                losses = true;
+                double[] lx = TorchPeer.parseDoubles(x.get("losses"));
+                double[] ly = TorchPeer.parseDoubles(y.get("losses"));
+                if (lx.length != ly.length) {
+                    return "**DIFFER**: " + lx.length + " vs " + ly.length + " epoch losses";
+                }
+                for (int e = 0; e < lx.length; e++) {
+                    lossRel = Math.max(lossRel, relative(lx[e], ly[e]));
+                }
+            }
+            if (x.containsKey("wabs") && y.containsKey("wabs")) {
+                weights = true;
+                weightRel = Math.max(weightRel, relative(parse(x.get("wabs")), parse(y.get("wabs"))));
+            }
+            if (x.containsKey("f") && y.containsKey("f")) {
+                point = true;
+                for (String k : List.of("x", "y", "f")) {
+                    pointRel = Math.max(pointRel, relative(parse(x.get(k)), parse(y.get(k))));
+                }
+            }
+            if (x.containsKey("test_acc") && y.containsKey("test_acc")) {
+                accuracies = true;
+                accuracy = Math.max(accuracy, Math.abs(parse(x.get("test_acc")) - parse(y.get("test_acc"))));
+            }
+        }
+        List<String> found = new ArrayList<>();
+        boolean ok = true;
+        if (losses) {
+            found.add(String.format(Locale.ROOT, "epoch losses max rel. diff %.1e", lossRel));
+            ok &= lossRel <= tolerance;
+        }
+        if (weights && fullBatch) {
+            found.add(String.format(Locale.ROOT, "Σ abs(W) %.1e", weightRel));
+            ok &= weightRel <= tolerance;
+        }
+        if (point) {
+            found.add(String.format(Locale.ROOT, "end point (x, y, f) max rel. diff %.1e", pointRel));
+            ok &= pointRel <= tolerance;
+        }
+        if (accuracies) {
+            found.add(String.format(Locale.ROOT, "test accuracy max diff %.2f points", accuracy));
+            ok &= accuracy <= ACCURACY_TOLERANCE;
+        }
+        String limits = String.format(Locale.ROOT, "rel. %.0e%s", tolerance,
+                accuracies ? String.format(Locale.ROOT, ", accuracy %.1f points", ACCURACY_TOLERANCE) : "");
+        return String.join(", ", found) + (ok ? " (" + n + (n == 1 ? " run" : " runs") + "): agree within float "
+                + "tolerance (" + limits + ")" : " (" + n + (n == 1 ? " run" : " runs") + "): **DIFFER** beyond "
+                + "float tolerance (" + limits + ")");
+    }
+
+    private static double relative(double a, double b) {
+        if (a == b) {
+            return 0;
+        }
+        if (Double.isNaN(a) || Double.isNaN(b)) {
+            return Double.POSITIVE_INFINITY;
+        }
+        return Math.abs(a - b) / Math.max(1e-30, Math.max(Math.abs(a), Math.abs(b)));
+    }
+
+    /** ", repeated runs bit-identical" or what differs, for cases whose rounds repeat the same parameters. */
+    private static String repeats(Row row, SideInfo side) {
+        if (row.c().varySeed()) {
+            return "";
+        }
+        List<DescentWorkloads.Sample> xs = row.samples().get(side.id());
+        Map<String, String> last = xs.get(xs.size() - 1).info();
+        for (int i = 0; i < xs.size() - 1; i++) {
+            List<String> d = differences(xs.get(i).info(), last);
+            if (!d.isEmpty()) {
+                return "; " + side.id() + " run " + (i + 1) + " differs from its last run (" + String.join(", ", d)
+                        + ")";
+            }
+        }
+        return "; " + side.id() + " runs bit-identical";
     }
 
     private static double[] values(List<DescentWorkloads.Sample> xs, String key) {
@@ -274,6 +414,15 @@ final class Report {
         }
         for (Map.Entry<String, Map<String, String>> e : torchInfo.entrySet()) {
             Map<String, String> i = e.getValue();
+            if ("cuda".equals(i.get("device"))) {
+                md.append("- ").append(e.getKey()).append(": torch ").append(i.get("torch")).append(" (python ")
+                        .append(i.get("python")).append("), CUDA ").append(i.get("cuda")).append(", GPU ")
+                        .append(i.get("gpu")).append(" (compute capability ").append(i.get("gpu_capability"))
+                        .append(", ").append(i.get("gpu_memory_gib")).append(" GiB), cuDNN ").append(i.get("cudnn"))
+                        .append(", torch host threads ").append(i.get("threads")).append(", loaded CUDA libraries `")
+                        .append(i.get("cuda_libs")).append("`\n");
+                continue;
+            }
             md.append("- ").append(e.getKey()).append(": torch ").append(i.get("torch")).append(" (python ")
                     .append(i.get("python")).append("), BLAS_INFO=").append(i.get("blas_info")).append(", CPU "
                     + "capability ").append(i.get("capability")).append(", torch threads ").append(i.get("threads"))
@@ -285,13 +434,24 @@ final class Report {
                     .append(i.get("env_OPENBLAS_CORETYPE")).append(" OPENBLAS_L2_SIZE=")
                     .append(i.get("env_OPENBLAS_L2_SIZE")).append('\n');
         }
+        for (String line : skipped) {
+            md.append("- ").append(line).append('\n');
+        }
         if (peak != null) {
             md.append("- **physical limits (measured now by dev.descent.bench.MachinePeak)**: ").append(peak)
                     .append('\n');
         }
         md.append("\nTimes are medians of the measured runs; each side ran its warm-up runs first (not counted), then "
                 + "the sides alternated run by run. Speed-up = PyTorch median / descent median (> 1: descent is "
-                + "faster). `torch-ob1` (OpenBLAS, 1 thread) is the fair peer and the targets refer to it.\n\n");
+                + "faster). `torch-ob1` (OpenBLAS, 1 thread) is the fair peer and the targets refer to it.");
+        SideInfo descentCuda = side("descent-cuda");
+        SideInfo torchCuda = side("torch-cuda");
+        if (descentCuda != null || torchCuda != null) {
+            md.append(" The CUDA sides time on the GPU with a synchronize before each clock read; ×cuda = torch-cuda "
+                    + "median / descent-cuda median, the GPU peer for descent-cuda. Speed-ups against the CPU peers, "
+                    + "the targets and the roofline (this CPU's limits) concern descent's CPU sides only.");
+        }
+        md.append("\n\n");
 
         md.append("## Times and speed-ups\n\n");
         StringBuilder head = new StringBuilder("| case | unit | runs (warm-up) |");
@@ -313,6 +473,11 @@ final class Report {
                 head.append(" ×default ").append(s.id().substring("descent-".length())).append(" |");
                 rule.append("---:|");
             }
+        }
+        boolean cudaRatio = descentCuda != null && torchCuda != null;
+        if (cudaRatio) {
+            head.append(" ×cuda |");
+            rule.append("---:|");
         }
         head.append(" target | met |");
         rule.append("---:|---|");
@@ -338,6 +503,10 @@ final class Report {
                             .get(s.id())))).append(" |");
                 }
             }
+            if (cudaRatio) {
+                md.append(' ').append(ratio(median(row.samples().get(torchCuda.id())) / median(row.samples()
+                        .get(descentCuda.id())))).append(" |");
+            }
             String met = "–";
             if (ob1 != null && !Double.isNaN(best)) {
                 met = median(row.samples().get(ob1.id())) / best >= c.target() ? "yes" : "**no**";
@@ -353,7 +522,7 @@ final class Report {
                 + "state stay in cache). W4 does no measurable arithmetic: it is bound by per-step overhead.\n\n");
         StringBuilder rh = new StringBuilder("| case | GFLOP | MB | description |");
         StringBuilder rr = new StringBuilder("|---|---:|---:|---|");
-        for (SideInfo s : sides) {
+        for (SideInfo s : cpuSides()) {
             rh.append(" bound / share ").append(s.id()).append(" |");
             rr.append("---:|");
         }
@@ -363,7 +532,7 @@ final class Report {
             md.append("| ").append(c.id()).append(" | ").append(String.format(Locale.ROOT, "%.3g", c.flops() / 1e9))
                     .append(" | ").append(String.format(Locale.ROOT, "%.0f", c.bytes() / 1e6)).append(" | ")
                     .append(c.note()).append(" |");
-            for (SideInfo s : sides) {
+            for (SideInfo s : cpuSides()) {
                 double b = bound(c, s);
                 md.append(' ').append(time(b)).append(" / ").append(percent(b / median(row.samples().get(s.id()))))
                         .append(" |");
@@ -371,12 +540,17 @@ final class Report {
             md.append('\n');
         }
 
-        md.append("\n## Cross-checks: same work, same results\n\n| case | descent vs PyTorch | descent thread counts "
-                + "| load before → after |\n|---|---|---|---|\n");
+        boolean cudaColumn = descentCuda != null || torchCuda != null;
+        md.append("\n## Cross-checks: same work, same results\n\n| case | descent vs PyTorch | descent thread counts ")
+                .append(cudaColumn ? "| CUDA vs CPU (same data order, round by round) " : "")
+                .append("| load before → after |\n|---|---|---|---|").append(cudaColumn ? "---|" : "").append("\n");
         for (Row row : rows) {
             md.append("| ").append(row.c().id()).append(" | ").append(torchCheck(row)).append(" | ")
-                    .append(threadCheck(row)).append(" | ").append(row.loadBefore()).append(" → ")
-                    .append(row.loadAfter()).append(" |\n");
+                    .append(threadCheck(row)).append(" | ");
+            if (cudaColumn) {
+                md.append(cudaCheck(row)).append(" | ");
+            }
+            md.append(row.loadBefore()).append(" → ").append(row.loadAfter()).append(" |\n");
         }
 
         md.append("\n## All runs (seconds per unit)\n\nWarm-up runs use the parameters in the last column (W1, W3 and "
@@ -402,9 +576,12 @@ final class Report {
     }
 
     private String csv() {
+        SideInfo descentCuda = side("descent-cuda");
+        SideInfo torchCuda = side("torch-cuda");
+        boolean cudaRatio = descentCuda != null && torchCuda != null;
         StringBuilder csv = new StringBuilder("case,workload,unit,side,threads,runs,warmups,median_s,min_s,max_s,"
                 + "speedup_vs_torch_ob1,target,flop,bytes,bound_s,roofline_share,load_before,load_after,"
-                + "fma_peak_gflops,read_gbs\n");
+                + "fma_peak_gflops,read_gbs" + (cudaRatio ? ",speedup_vs_torch_cuda" : "") + "\n");
         SideInfo ob1 = side("torch-ob1");
         for (Row row : rows) {
             Compare.Case c = row.c();
@@ -414,12 +591,18 @@ final class Report {
                 double speedup = ob1 == null ? Double.NaN : median(row.samples().get(ob1.id())) / m;
                 double b = bound(c, s);
                 int t = s.threads() >= cores ? 0 : s.threads();
+                boolean cpu = !s.cuda();
                 csv.append(String.join(",", Arrays.asList(c.id(), c.workload(), c.unit(), s.id(),
                         Integer.toString(s.threads()), Integer.toString(xs.size()), Integer.toString(c.warmups()),
-                        num(m), num(min(xs)), num(max(xs)), s.id().startsWith("descent") ? num(speedup) : "",
+                        num(m), num(min(xs)), num(max(xs)), s.id().startsWith("descent") && cpu ? num(speedup) : "",
                         num(c.target()), num(c.flops()), num(c.bytes()), num(b), num(b / m), row.loadBefore(),
-                        row.loadAfter(), peak == null ? "" : num(peak.fma(t)), peak == null ? "" : num(peak.read(t)))))
-                        .append('\n');
+                        row.loadAfter(), peak == null || !cpu ? "" : num(peak.fma(t)),
+                        peak == null || !cpu ? "" : num(peak.read(t)))));
+                if (cudaRatio) {
+                    csv.append(',').append(s == descentCuda ? num(median(row.samples().get(torchCuda.id())) / m)
+                            : "");
+                }
+                csv.append('\n');
             }
         }
         return csv.toString();

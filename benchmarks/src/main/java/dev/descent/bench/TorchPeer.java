@@ -18,8 +18,36 @@ import java.util.Map;
  * process alive lets the harness alternate descent and PyTorch runs while both stay warm.
  */
 final class TorchPeer implements AutoCloseable {
-    /** A PyTorch configuration: its label in the tables and how its process is started. */
-    record Config(String id, String label, Map<String, String> setEnv, List<String> unsetEnv, int torchThreads) {
+    /** torch_workloads.py's exit code for {@code --device cuda} when torch has no usable CUDA (EXIT_NO_CUDA there). */
+    static final int EXIT_NO_CUDA = 3;
+    /** torch_workloads.py's exit code when its python cannot import torch or numpy (EXIT_NO_TORCH there). */
+    static final int EXIT_NO_TORCH = 4;
+
+    /**
+     * A PyTorch configuration: its label in the tables and how its process is started; {@code device} is
+     * torch_workloads.py's {@code --device} (cpu or cuda).
+     */
+    record Config(String id, String label, Map<String, String> setEnv, List<String> unsetEnv, int torchThreads,
+            String device) {
+        Config(String id, String label, Map<String, String> setEnv, List<String> unsetEnv, int torchThreads) {
+            this(id, label, setEnv, unsetEnv, torchThreads, "cpu");
+        }
+
+        boolean cuda() {
+            return device.equals("cuda");
+        }
+    }
+
+    /**
+     * The script said, instead of "ready", that its device is unusable here ({@link #EXIT_NO_CUDA}) or that its python
+     * has no torch ({@link #EXIT_NO_TORCH}): the message is its one line. Compare reports torch-cuda as skipped then.
+     */
+    static final class UnavailableException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        UnavailableException(String message) {
+            super(message);
+        }
     }
 
     /**
@@ -40,6 +68,26 @@ final class TorchPeer implements AutoCloseable {
                         "LD_LIBRARY_PATH"), 0);
     }
 
+    /**
+     * PyTorch on device="cuda": the lecture's loops with tensors and model on the GPU, default host threads. The
+     * OpenBLAS variables are removed as for {@link #defaults()} (the host side does little BLAS work here).
+     */
+    static Config cuda() {
+        return new Config("torch-cuda", "PyTorch, CUDA", Map.of(),
+                List.of("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"), 0,
+                "cuda");
+    }
+
+    /** The configuration of a {@code --peers} name: ob1, default or cuda. */
+    static Config forPeer(String peer) {
+        return switch (peer) {
+            case "ob1" -> openBlasOneThread();
+            case "default" -> defaults();
+            case "cuda" -> cuda();
+            default -> throw new IllegalArgumentException("unknown peer '" + peer + "' (ob1, default, cuda)");
+        };
+    }
+
     private final Config config;
     private final Process process;
     private final BufferedWriter in;
@@ -47,7 +95,12 @@ final class TorchPeer implements AutoCloseable {
 
     TorchPeer(Config config, String python, Path script, Path signData, Path fashionDir, Path log) throws IOException {
         this.config = config;
-        ProcessBuilder pb = new ProcessBuilder(python, "-u", script.toString(), "--serve");
+        List<String> command = new ArrayList<>(List.of(python, "-u", script.toString()));
+        if (config.cuda()) {
+            command.addAll(List.of("--device", config.device()));
+        }
+        command.add("--serve");
+        ProcessBuilder pb = new ProcessBuilder(command);
         Map<String, String> env = pb.environment();
         for (String name : config.unsetEnv()) {
             env.remove(name);
@@ -63,6 +116,10 @@ final class TorchPeer implements AutoCloseable {
         String ready = out.readLine();
         if (!"ready".equals(ready)) {
             close();
+            if (!process.isAlive() && (process.exitValue() == EXIT_NO_CUDA || process.exitValue() == EXIT_NO_TORCH)
+                    && ready != null && !ready.isBlank()) {
+                throw new UnavailableException(ready.strip());
+            }
             throw new IOException(config.id() + ": " + python + " " + script + " did not start (said " + ready
                     + "; see " + log + ")");
         }
