@@ -122,38 +122,7 @@ class GemmTest {
     void smallKTransposedAMatchesDefinition() {
         int[][] shapes = {{784, 8, 24}, {784, 16, 24}, {784, 64, 24}, {784, 16, 10}, {256, 64, 10}, {131, 5, 17},
             {77, 3, 33}, {9, 1, 1}, {70, 40, 256}, {45, Gemm.SMALL_K_T, 24}, {45, Gemm.SMALL_K_T + 1, 24}};
-        try (CpuBackend single = new CpuBackend(BackendOptions.threads(1))) {
-            for (int[] s : shapes) {
-                int m = s[0];
-                int k = s[1];
-                int n = s[2];
-                for (boolean tb : new boolean[] {false, true}) {
-                    for (float[] ab : new float[][] {{1f, 0f}, {-0.75f, 1.25f}, {2f, 0f}}) {
-                        float[] a = randn(k * m);
-                        float[] b = randn(k * n);
-                        float[] c = randn(m * n);
-                        float[] got = both(true, tb, m, k, n, ab[0], ab[1], a, b, c);
-                        float[] want = definition(a, b, tb, c, m, k, n, ab[0], ab[1]);
-                        float[] one;
-                        try (Tensor at = single.upload(a, k, m);
-                                Tensor bt = tb ? single.upload(b, n, k) : single.upload(b, k, n);
-                                Tensor ct = single.upload(c, m, n)) {
-                            single.gemm(true, tb, ab[0], at, bt, ab[1], ct);
-                            one = single.download(ct);
-                        }
-                        String what = "gemm T" + (tb ? "T" : "N") + " m=" + m + " k=" + k + " n=" + n + " alpha="
-                                + ab[0] + " beta=" + ab[1];
-                        for (int i = 0; i < want.length; i++) {
-                            if (Float.floatToIntBits(got[i]) != Float.floatToIntBits(want[i])
-                                    || Float.floatToIntBits(one[i]) != Float.floatToIntBits(want[i])) {
-                                fail(what + " element " + i + ": 2 threads " + got[i] + ", 1 thread " + one[i]
-                                        + ", definition " + want[i]);
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        matchesDefinition(true, shapes, new float[][] {{1f, 0f}, {-0.75f, 1.25f}, {2f, 0f}});
     }
 
     /**
@@ -165,33 +134,44 @@ class GemmTest {
     void plainAColumnBlocksMatchDefinition() {
         int[][] shapes = {{64, 784, 256}, {16, 784, 10}, {8, 784, 24}, {3, 300, 49}, {64, 256, 10}, {1, 40, 200},
             {65, 33, 100}};
+        matchesDefinition(false, shapes, new float[][] {{1f, 0f}, {-0.75f, 1.25f}});
+    }
+
+    /**
+     * For each shape {m, k, n}, both transpositions of B and each {alpha, beta}: the 2-thread result of both kernel
+     * twins ({@link #both}) and a 1-thread backend's result equal {@link #definition} bit for bit.
+     */
+    private void matchesDefinition(boolean ta, int[][] shapes, float[][] alphaBetas) {
         try (CpuBackend single = new CpuBackend(BackendOptions.threads(1))) {
             for (int[] s : shapes) {
                 int m = s[0];
                 int k = s[1];
                 int n = s[2];
                 for (boolean tb : new boolean[] {false, true}) {
-                    for (float[] ab : new float[][] {{1f, 0f}, {-0.75f, 1.25f}}) {
-                        float[] a = randn(m * k);
+                    for (float[] ab : alphaBetas) {
+                        float[] a = randn(k * m);
                         float[] b = randn(k * n);
                         float[] c = randn(m * n);
-                        float[] got = both(false, tb, m, k, n, ab[0], ab[1], a, b, c);
-                        float[] at = new float[k * m]; // the definition below reads A^T
-                        for (int i = 0; i < m; i++) {
-                            for (int kk = 0; kk < k; kk++) {
-                                at[kk * m + i] = a[i * k + kk];
+                        float[] got = both(ta, tb, m, k, n, ab[0], ab[1], a, b, c);
+                        float[] at = a; // the definition reads A^T (k × m)
+                        if (!ta) {
+                            at = new float[k * m];
+                            for (int i = 0; i < m; i++) {
+                                for (int kk = 0; kk < k; kk++) {
+                                    at[kk * m + i] = a[i * k + kk];
+                                }
                             }
                         }
                         float[] want = definition(at, b, tb, c, m, k, n, ab[0], ab[1]);
                         float[] one;
-                        try (Tensor aT = single.upload(a, m, k);
+                        try (Tensor aT = ta ? single.upload(a, k, m) : single.upload(a, m, k);
                                 Tensor bT = tb ? single.upload(b, n, k) : single.upload(b, k, n);
                                 Tensor cT = single.upload(c, m, n)) {
-                            single.gemm(false, tb, ab[0], aT, bT, ab[1], cT);
+                            single.gemm(ta, tb, ab[0], aT, bT, ab[1], cT);
                             one = single.download(cT);
                         }
-                        String what = "gemm N" + (tb ? "T" : "N") + " m=" + m + " k=" + k + " n=" + n + " alpha="
-                                + ab[0] + " beta=" + ab[1];
+                        String what = "gemm " + (ta ? "T" : "N") + (tb ? "T" : "N") + " m=" + m + " k=" + k + " n="
+                                + n + " alpha=" + ab[0] + " beta=" + ab[1];
                         for (int i = 0; i < want.length; i++) {
                             if (Float.floatToIntBits(got[i]) != Float.floatToIntBits(want[i])
                                     || Float.floatToIntBits(one[i]) != Float.floatToIntBits(want[i])) {
