@@ -23,10 +23,13 @@ import jdk.incubator.vector.VectorSpecies;
  * through which they pass; a vector handed to a method that is not inlined is boxed (an object and an array, on every
  * call). The Vector API's own methods are force-inlined (late, if need be), but an ordinary method longer than a
  * few bytecodes is refused once the compilation has created about 18,000 nodes (C2's NodeCountInliningCutoff), and
- * every Vector API call costs several hundred; the exp below alone costs some 14,000. Hence: the kernels call the
- * Vector API directly (no fma helper); a kernel calls at most one heavy vector helper, the exp, and parses it before
- * anything heavy (small helpers such as {@link #maxLanes} only before it); after it, code is written out (the
- * log1p of the BCE, the lane sums); a remainder that would need a second copy of the exp reuses the first through
+ * every Vector API call costs several hundred; the exp alone costs some 14,000. A helper that C2 has already compiled
+ * on its own because it is hot (the exp was) is refused too, whatever the node count (InlineSmallCode), depending on
+ * which compilation comes first: the allocation test failed in about half of its JVMs that way. Hence: the kernels
+ * call the Vector API directly (no fma helper); the exp ({@link ScalarKernels#expNonPositive}'s operations, lane by
+ * lane, bit-identical) is written out where it is used, in the softmax and the BCE; only small helpers such as
+ * {@link #maxLanes} are called, and before the exp; after it, code is written out (the log1p of the BCE, the lane
+ * sums); a remainder that would need a second copy of the exp reuses the first through
  * a mask instead; the upper half of a float vector is widened after a rotation ({@code convertShape} part 1 costs
  * about 6,000 nodes, part 0 a few hundred). {@code AllocationFreeTest} checks it.
  */
@@ -126,28 +129,6 @@ final class VectorKernels implements CpuKernels {
     }
 
     // ================================================================== elementary functions
-
-    /** {@link ScalarKernels#expNonPositive} lane by lane, the very same operations (bit-identical results). */
-    private static FloatVector expNonPositive(FloatVector x) {
-        FloatVector xc = x.max(ScalarKernels.EXP_UNDERFLOW);
-        FloatVector shifted = xc.mul(ScalarKernels.LOG2E).add(ScalarKernels.ROUND_MAGIC);
-        FloatVector n = shifted.sub(ScalarKernels.ROUND_MAGIC);
-        FloatVector r = n.fma(FloatVector.broadcast(F, -ScalarKernels.LN2_HI), xc);
-        r = n.fma(FloatVector.broadcast(F, -ScalarKernels.LN2_LO), r);
-        FloatVector p = r.fma(FloatVector.broadcast(F, ScalarKernels.E5), FloatVector.broadcast(F, ScalarKernels.E4));
-        p = p.fma(r, FloatVector.broadcast(F, ScalarKernels.E3));
-        p = p.fma(r, FloatVector.broadcast(F, ScalarKernels.E2));
-        p = p.fma(r, FloatVector.broadcast(F, ScalarKernels.E1));
-        p = p.fma(r, FloatVector.broadcast(F, ScalarKernels.E0));
-        FloatVector er = p.fma(r.mul(r), r).add(1f);
-        IntVector ni = shifted.reinterpretAsInts().sub(ScalarKernels.ROUND_MAGIC_BITS);
-        IntVector n1 = ni.lanewise(VectorOperators.ASHR, 1);
-        IntVector n2 = ni.sub(n1);
-        FloatVector s1 = n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        FloatVector s2 = n2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        FloatVector y = er.mul(s1).mul(s2);
-        return y.blend(0f, x.compare(VectorOperators.LT, ScalarKernels.EXP_UNDERFLOW));
-    }
 
     // ================================================================== GEMM micro-kernels
 
@@ -603,7 +584,28 @@ final class VectorKernels implements CpuKernels {
             for (int j = 0; j < k; j += L) {
                 FloatVector v = j < kb ? FloatVector.fromArray(F, z, off + j)
                         : FloatVector.fromArray(F, z, off + j, tailMask).blend(negInf, pastK);
-                FloatVector e = expNonPositive(v.sub(max));
+                // expNonPositive(v - max), written out: a helper that C2 has already compiled on its own (it is hot)
+                // may be refused for inlining here (InlineSmallCode), and its argument and result are then boxed.
+                FloatVector ex = v.sub(max);
+                FloatVector xc = ex.max(ScalarKernels.EXP_UNDERFLOW);
+                FloatVector shifted = xc.mul(ScalarKernels.LOG2E).add(ScalarKernels.ROUND_MAGIC);
+                FloatVector nf = shifted.sub(ScalarKernels.ROUND_MAGIC);
+                FloatVector rr = nf.fma(FloatVector.broadcast(F, -ScalarKernels.LN2_HI), xc);
+                rr = nf.fma(FloatVector.broadcast(F, -ScalarKernels.LN2_LO), rr);
+                FloatVector pp = rr.fma(FloatVector.broadcast(F, ScalarKernels.E5),
+                        FloatVector.broadcast(F, ScalarKernels.E4));
+                pp = pp.fma(rr, FloatVector.broadcast(F, ScalarKernels.E3));
+                pp = pp.fma(rr, FloatVector.broadcast(F, ScalarKernels.E2));
+                pp = pp.fma(rr, FloatVector.broadcast(F, ScalarKernels.E1));
+                pp = pp.fma(rr, FloatVector.broadcast(F, ScalarKernels.E0));
+                FloatVector er = pp.fma(rr.mul(rr), rr).add(1f);
+                IntVector ni = shifted.reinterpretAsInts().sub(ScalarKernels.ROUND_MAGIC_BITS);
+                IntVector n1 = ni.lanewise(VectorOperators.ASHR, 1);
+                IntVector n2 = ni.sub(n1);
+                FloatVector s1 = n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+                FloatVector s2 = n2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+                FloatVector e = er.mul(s1).mul(s2)
+                        .blend(0f, ex.compare(VectorOperators.LT, ScalarKernels.EXP_UNDERFLOW));
                 vs = vs.add(e);
                 if (grad != null) {
                     if (j < kb) {
@@ -652,7 +654,25 @@ final class VectorKernels implements CpuKernels {
         FloatVector one = FloatVector.broadcast(F, 1f);
         for (; i < bound; i += L) {
             FloatVector xv = FloatVector.fromArray(F, x, i);
-            FloatVector e = expNonPositive(xv.abs().neg());
+            // expNonPositive(-|x|), written out (see softmaxCrossEntropy)
+            FloatVector ex = xv.abs().neg();
+            FloatVector xc = ex.max(ScalarKernels.EXP_UNDERFLOW);
+            FloatVector shifted = xc.mul(ScalarKernels.LOG2E).add(ScalarKernels.ROUND_MAGIC);
+            FloatVector nf = shifted.sub(ScalarKernels.ROUND_MAGIC);
+            FloatVector rr = nf.fma(FloatVector.broadcast(F, -ScalarKernels.LN2_HI), xc);
+            rr = nf.fma(FloatVector.broadcast(F, -ScalarKernels.LN2_LO), rr);
+            FloatVector pp = rr.fma(FloatVector.broadcast(F, ScalarKernels.E5), FloatVector.broadcast(F, ScalarKernels.E4));
+            pp = pp.fma(rr, FloatVector.broadcast(F, ScalarKernels.E3));
+            pp = pp.fma(rr, FloatVector.broadcast(F, ScalarKernels.E2));
+            pp = pp.fma(rr, FloatVector.broadcast(F, ScalarKernels.E1));
+            pp = pp.fma(rr, FloatVector.broadcast(F, ScalarKernels.E0));
+            FloatVector er = pp.fma(rr.mul(rr), rr).add(1f);
+            IntVector ni = shifted.reinterpretAsInts().sub(ScalarKernels.ROUND_MAGIC_BITS);
+            IntVector n1 = ni.lanewise(VectorOperators.ASHR, 1);
+            IntVector n2 = ni.sub(n1);
+            FloatVector e = er.mul(n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                    .mul(n2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                    .blend(0f, ex.compare(VectorOperators.LT, ScalarKernels.EXP_UNDERFLOW));
             FloatVector tv = FloatVector.fromArray(F, t, i);
             // log1p(e), e in [0, 1]: the operations of ScalarKernels.log1pUnit
             FloatVector sv = e.div(e.add(2f));
