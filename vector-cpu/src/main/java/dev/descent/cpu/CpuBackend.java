@@ -548,8 +548,7 @@ public final class CpuBackend implements Backend {
                 // A gather waits on memory (rows at random addresses), not on arithmetic: several threads each
                 // copying a few rows keep more cache misses in flight. Smaller chunks than other row jobs; a copy's
                 // result does not depend on how it is cut.
-                RowJob job = gatherJob.set(rows, cols);
-                job.rowsPerChunk = Math.max(1, GATHER_CHUNK / cols);
+                RowJob job = gatherJob.set(rows, cols, GATHER_CHUNK);
                 job.src = from;
                 job.dst = to;
                 job.indices = ix;
@@ -1119,9 +1118,14 @@ public final class CpuBackend implements Backend {
         double[] acc;
 
         RowJob set(int rows, int cols) {
+            return set(rows, cols, ELEMENT_CHUNK);
+        }
+
+        /** Rows of about {@code chunkElements} elements per chunk. */
+        RowJob set(int rows, int cols, int chunkElements) {
             this.rows = rows;
             this.cols = cols;
-            this.rowsPerChunk = Math.max(1, ELEMENT_CHUNK / cols);
+            this.rowsPerChunk = Math.max(1, chunkElements / cols);
             return this;
         }
 
