@@ -155,6 +155,41 @@ public interface Backend extends AutoCloseable {
     void softmaxCrossEntropy(Tensor logits, Tensor labels, Tensor grad, int normalizer, Tensor lossOut, int lossIndex);
 
     /**
+     * A dense layer followed by softmax cross-entropy, forward and backward in one call (the whole training step of
+     * softmax regression but the update, and the last layer of a classifier): exactly
+     * <pre>
+     *   gemm(false, false, 1, x, w, 0, logits);  if (b != null) addRowVector(logits, b);
+     *   softmaxCrossEntropy(logits, labels, grad, normalizer, lossOut, lossIndex);
+     *   gemm(true, false, 1, x, grad, 0, gradW);  if (gradB != null) columnSums(1, grad, 0, gradB);
+     * </pre>
+     * which is also the default implementation. Shapes: x [n, in], w and gradW [in, k], b and gradB [k] (both or
+     * neither), labels int32 [n], logits and grad [n, k]. A backend may fuse the passes (the CPU backend reads each
+     * block of x once for the forward and the weight gradient, while it is in cache); the results must be those of the
+     * sequence above (on the CPU bit-identical, whatever the thread count).
+     */
+    default void linearSoftmaxCrossEntropy(Tensor x, Tensor w, Tensor b, Tensor labels, Tensor logits, Tensor grad,
+            Tensor gradW, Tensor gradB, int normalizer, Tensor lossOut, int lossIndex) {
+        if (grad == null || gradW == null) {
+            throw new IllegalArgumentException("linearSoftmaxCrossEntropy: grad and gradW are required (got "
+                    + (grad == null ? "no grad" : "grad") + ", " + (gradW == null ? "no gradW" : "gradW") + ")");
+        }
+        if ((b == null) != (gradB == null)) {
+            throw new IllegalArgumentException("linearSoftmaxCrossEntropy: b and gradB must both be given or both be "
+                    + "null (b " + (b == null ? "null" : "given") + ", gradB " + (gradB == null ? "null" : "given")
+                    + ")");
+        }
+        gemm(false, false, 1f, x, w, 0f, logits);
+        if (b != null) {
+            addRowVector(logits, b);
+        }
+        softmaxCrossEntropy(logits, labels, grad, normalizer, lossOut, lossIndex);
+        gemm(true, false, 1f, x, grad, 0f, gradW);
+        if (gradB != null) {
+            columnSums(1f, grad, 0f, gradB);
+        }
+    }
+
+    /**
      * Binary cross-entropy from logits x and float targets t in [0, 1] (same shape), stable:
      * {@code max(x, 0) − x·t + log(1 + exp(−|x|))} per element; gradient {@code (sigmoid(x) − t) / normalizer}. The
      * loss is averaged over {@code normalizer · cols} elements (torch's mean over all elements), as is the gradient.

@@ -171,8 +171,13 @@ public abstract sealed class FeedForwardModel implements Model
     }
 
     private void forwardInto(Tensor x, Buffers buf, Tensor out) {
+        forwardInto(x, buf, layers, out);
+    }
+
+    /** Runs the first {@code count} layers; the last layer (if run) writes into {@code out}. */
+    private void forwardInto(Tensor x, Buffers buf, int count, Tensor out) {
         Tensor in = x;
-        for (int l = 0; l < layers; l++) {
+        for (int l = 0; l < count; l++) {
             Tensor z = l == layers - 1 ? out : buf.act[l];
             backend.gemm(false, false, 1f, in, weight[l], 0f, z);
             if (bias[l] != null) {
@@ -197,14 +202,27 @@ public abstract sealed class FeedForwardModel implements Model
         Tensor x = batch.features();
         Buffers buf = buffers(rows);
         Tensor out = buf.act[layers - 1];
-        forwardInto(x, buf, out);
-        spec.loss().compute(backend, out, batch.labels(), targets(batch, buf), buf.delta[layers - 1],
-                batch.globalSize(), lossOut, lossIndex);
-        for (int l = layers - 1; l >= 0; l--) {
+        int top = layers - 1;
+        if (spec.loss() == Loss.CROSS_ENTROPY) {
+            // The last layer, the loss and the last layer's gradients in one backend call (the same results as the
+            // calls below; the CPU backend reads the layer's input once instead of twice).
+            targets(batch, buf);
+            forwardInto(x, buf, top, null);
+            backend.linearSoftmaxCrossEntropy(top == 0 ? x : buf.act[top - 1], weight[top], bias[top],
+                    batch.labels(), out, buf.delta[top], weightGrad[top], biasGrad[top], batch.globalSize(), lossOut,
+                    lossIndex);
+        } else {
+            forwardInto(x, buf, layers, out);
+            spec.loss().compute(backend, out, batch.labels(), targets(batch, buf), buf.delta[top],
+                    batch.globalSize(), lossOut, lossIndex);
+        }
+        for (int l = top; l >= 0; l--) {
             Tensor in = l == 0 ? x : buf.act[l - 1];
-            backend.gemm(true, false, 1f, in, buf.delta[l], 0f, weightGrad[l]);
-            if (biasGrad[l] != null) {
-                backend.columnSums(1f, buf.delta[l], 0f, biasGrad[l]);
+            if (l < top || spec.loss() != Loss.CROSS_ENTROPY) {
+                backend.gemm(true, false, 1f, in, buf.delta[l], 0f, weightGrad[l]);
+                if (biasGrad[l] != null) {
+                    backend.columnSums(1f, buf.delta[l], 0f, biasGrad[l]);
+                }
             }
             if (l > 0) {
                 backend.gemm(false, true, 1f, buf.delta[l], weight[l], 0f, buf.delta[l - 1]);

@@ -805,6 +805,102 @@ public abstract class BackendContractTest {
         }
     }
 
+    /**
+     * The fused dense layer + softmax cross-entropy against a double-precision reference of the calls it stands for;
+     * the shapes include a full-batch one with several GEMM reduction chunks (where the CPU backend fuses).
+     */
+    @Test
+    void linearSoftmaxCrossEntropyMatchesTheComposedDefinition() {
+        for (int[] shape : new int[][] {{37, 5, 10, 1}, {100, 17, 8, 0}, {130, 40, 24, 1}, {6200, 30, 24, 1}}) {
+            int n = shape[0];
+            int in = shape[1];
+            int k = shape[2];
+            boolean bias = shape[3] == 1;
+            float[] x = uniform(n * in, 0, 4);
+            float[] w = uniform(in * k, -0.3, 0.3);
+            float[] b = bias ? uniform(k, -1, 1) : null;
+            int[] y = new int[n];
+            for (int i = 0; i < n; i++) {
+                y[i] = random.nextInt(k);
+            }
+            float[] z = new float[n * k];
+            for (int r = 0; r < n; r++) {
+                for (int j = 0; j < k; j++) {
+                    double s = bias ? b[j] : 0;
+                    for (int i = 0; i < in; i++) {
+                        s += (double) x[r * in + i] * w[i * k + j];
+                    }
+                    z[r * k + j] = (float) s;
+                }
+            }
+            int normalizer = n + 1;
+            double[] wantGrad = new double[n * k];
+            double want = refSoftmaxCe(z, y, n, k, normalizer, wantGrad);
+            Tensor logits = zeros(n, k);
+            Tensor grad = zeros(n, k);
+            Tensor gradW = t(uniform(in * k, -9, 9), in, k); // old contents must not matter
+            Tensor gradB = bias ? t(uniform(k, -9, 9), k) : null;
+            Tensor lossOut = t(new float[] {5f, 5f}, 2);
+            backend.linearSoftmaxCrossEntropy(t(x, n, in), t(w, in, k), bias ? t(b, k) : null, ti(y, n), logits, grad,
+                    gradW, gradB, normalizer, lossOut, 1);
+            String what = " n=" + n + " in=" + in + " k=" + k;
+            float[] lo = get(lossOut);
+            assertEquals(5f, lo[0], "other loss slots untouched");
+            assertClose(want, lo[1], 1e-5 * Math.max(1, Math.abs(want)), "loss" + what);
+            float[] zGot = get(logits);
+            for (int i = 0; i < z.length; i++) {
+                assertClose(z[i], zGot[i], 1e-5 * (1 + Math.abs(z[i])), "logit " + i + what);
+            }
+            float[] g = get(grad);
+            for (int i = 0; i < g.length; i++) {
+                assertClose(wantGrad[i], g[i], 2e-5 / normalizer + 1e-4 * Math.abs(wantGrad[i]), "grad " + i + what);
+            }
+            float[] gw = get(gradW);
+            for (int i = 0; i < in; i++) {
+                for (int j = 0; j < k; j++) {
+                    double s = 0;
+                    double scale = 0;
+                    for (int r = 0; r < n; r++) {
+                        s += x[r * in + i] * wantGrad[r * k + j];
+                        scale += Math.abs(x[r * in + i] * wantGrad[r * k + j]);
+                    }
+                    assertClose(s, gw[i * k + j], 1e-4 * scale + 1e-7, "gradW[" + i + ", " + j + "]" + what);
+                }
+            }
+            if (bias) {
+                float[] gb = get(gradB);
+                for (int j = 0; j < k; j++) {
+                    double s = 0;
+                    double scale = 0;
+                    for (int r = 0; r < n; r++) {
+                        s += wantGrad[r * k + j];
+                        scale += Math.abs(wantGrad[r * k + j]);
+                    }
+                    assertClose(s, gb[j], 1e-4 * scale + 1e-7, "gradB[" + j + "]" + what);
+                }
+            }
+        }
+    }
+
+    @Test
+    void linearSoftmaxCrossEntropyRejectsBadInput() {
+        Tensor x = t(randn(12), 4, 3);
+        Tensor w = t(randn(6), 3, 2);
+        Tensor z = zeros(4, 2);
+        Tensor g = zeros(4, 2);
+        Tensor gw = zeros(3, 2);
+        Tensor lo = zeros(1);
+        Tensor y = ti(new int[] {0, 1, 2, 0}, 4);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> backend.linearSoftmaxCrossEntropy(x, w, null, y, z, g, gw, null, 4, lo, 0));
+        assertTrue(e.getMessage().contains("label 2"), e.getMessage());
+        Tensor y2 = ti(new int[] {0, 1, 1, 0}, 4);
+        assertRejected(() -> backend.linearSoftmaxCrossEntropy(x, w, null, y2, z, g, zeros(2, 2), null, 4, lo, 0));
+        assertRejected(() -> backend.linearSoftmaxCrossEntropy(x, w, t(new float[2], 2), y2, z, g, gw, null, 4, lo,
+                0));
+        assertRejected(() -> backend.linearSoftmaxCrossEntropy(x, w, null, y2, z, null, gw, null, 4, lo, 0));
+    }
+
     @Test
     void softmaxCrossEntropyMatchesFiniteDifferences() {
         int n = 4;

@@ -65,6 +65,7 @@ public final class CpuBackend implements Backend {
     private final CpuKernels kernels;
     private final WorkerPool pool;
     private final Gemm gemm;
+    private final FusedSoftmaxRegression fused;
     private final Set<CpuTensor> tensors = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
     private double[] partials = new double[64];
@@ -220,6 +221,7 @@ public final class CpuBackend implements Backend {
         this.kernels = kernels;
         this.pool = new WorkerPool(threads, "descent-cpu");
         this.gemm = new Gemm(pool, kernels);
+        this.fused = new FusedSoftmaxRegression(pool, kernels);
     }
 
     @Override
@@ -722,7 +724,7 @@ public final class CpuBackend implements Backend {
         float[] zf = z.f;
         float[] gf = g == null ? null : g.f;
         float gradScale = (float) (1.0 / normalizer);
-        int rowsPerChunk = Math.max(1, ELEMENT_CHUNK / Math.max(1, k));
+        int rowsPerChunk = softmaxRowsPerChunk(k);
         int chunks = (n + rowsPerChunk - 1) / rowsPerChunk;
         double total;
         if (chunks <= 1) {
@@ -737,6 +739,70 @@ public final class CpuBackend implements Backend {
             total = sumInOrder(reduce(job, z.length(), n, chunks, zf, null), chunks);
         }
         lo.f[lossIndex] = (float) (total / normalizer);
+    }
+
+    /** The fused softmax-regression pass (tests check where it applies). */
+    FusedSoftmaxRegression fusedSoftmaxRegression() {
+        return fused;
+    }
+
+    /**
+     * Fused where {@link FusedSoftmaxRegression#applies} (the full-batch softmax regression: X is read once per call
+     * instead of twice), otherwise the composed calls; both give the same bits.
+     */
+    @Override
+    public synchronized void linearSoftmaxCrossEntropy(Tensor x, Tensor w, Tensor b, Tensor labels, Tensor logits,
+            Tensor grad, Tensor gradW, Tensor gradB, int normalizer, Tensor lossOut, int lossIndex) {
+        String op = "linearSoftmaxCrossEntropy";
+        CpuTensor tx = f32(x, op, "x");
+        CpuTensor tw = f32(w, op, "w");
+        CpuTensor tb = b == null ? null : f32(b, op, "b");
+        CpuTensor ty = i32(labels, op, "labels");
+        CpuTensor tz = f32(logits, op, "logits");
+        CpuTensor tg = f32(grad, op, "grad");
+        CpuTensor tgw = f32(gradW, op, "gradW");
+        CpuTensor tgb = gradB == null ? null : f32(gradB, op, "gradB");
+        CpuTensor lo = lossTarget(op, lossOut, lossIndex, normalizer);
+        int n = tx.rows();
+        int in = tx.cols();
+        int k = tw.cols();
+        if ((tb == null) != (tgb == null)) {
+            throw new IllegalArgumentException(op + ": b and gradB must both be given or both be null");
+        }
+        if (tw.rows() != in || tz.rows() != n || tz.cols() != k || tgw.rows() != in || tgw.cols() != k
+                || ty.length() != n || (tb != null && (tb.length() != k || tgb.length() != k))) {
+            throw new IllegalArgumentException(op + ": shapes do not match: x " + tx.shapeString() + ", w "
+                    + tw.shapeString() + ", b " + (tb == null ? "none" : tb.shapeString()) + ", labels "
+                    + ty.shapeString() + ", logits " + tz.shapeString() + ", gradW " + tgw.shapeString() + ", gradB "
+                    + (tgb == null ? "none" : tgb.shapeString()) + " (needs x [n, in], w and gradW [in, k], b and gradB"
+                    + " [k], labels [n], logits and grad [n, k])");
+        }
+        sameShape(op, "logits", tz, "grad", tg);
+        if (tz == tx || tg == tx || tgw == tx || tgw == tw || tgw == tg || tgw == tz) {
+            throw new IllegalArgumentException(op + ": logits, grad and gradW must not be x, w or each other "
+                    + "(grad may be logits)");
+        }
+        if (!fused.applies(n, in, k)) {
+            Backend.super.linearSoftmaxCrossEntropy(x, w, b, labels, logits, grad, gradW, gradB, normalizer,
+                    lossOut, lossIndex);
+            return;
+        }
+        int[] yl = ty.i;
+        for (int r = 0; r < n; r++) {
+            if (yl[r] < 0 || yl[r] >= k) {
+                throw new IllegalArgumentException(op + ": label " + yl[r] + " at row " + r + " is outside [0, " + k
+                        + ") for logits " + tz.shapeString());
+            }
+        }
+        int lossChunkRows = softmaxRowsPerChunk(k);
+        int lossChunks = (n + lossChunkRows - 1) / lossChunkRows;
+        double[] p = partials(lossChunks);
+        fused.run(tx.f, tw.f, tb == null ? null : tb.f, yl, tz.f, tg.f, tgw.f, p, n, in, k, lossChunkRows,
+                (float) (1.0 / normalizer));
+        lo.f[lossIndex] = (float) (sumInOrder(p, lossChunks) / normalizer);
+        if (tgb != null) {
+            columnSums(1f, grad, 0f, gradB);
+        }
     }
 
     @Override
@@ -1394,6 +1460,15 @@ public final class CpuBackend implements Backend {
             partials = new double[Math.max(chunks, 2 * partials.length)];
         }
         return partials;
+    }
+
+    /**
+     * Rows per chunk of the softmax cross-entropy (its loss is the in-order sum of per-chunk sums): about
+     * {@link #ELEMENT_CHUNK} logits, rounded down to a power of two and at most {@link Gemm#K_CHUNK}, so that the chunks
+     * nest in the GEMM's reduction chunks and the fused {@link #linearSoftmaxCrossEntropy} can form the same sums.
+     */
+    static int softmaxRowsPerChunk(int k) {
+        return Math.min(Gemm.K_CHUNK, Integer.highestOneBit(Math.max(1, ELEMENT_CHUNK / Math.max(1, k))));
     }
 
     private static double sumInOrder(double[] p, int chunks) {

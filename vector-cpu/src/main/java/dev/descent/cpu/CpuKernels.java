@@ -101,7 +101,17 @@ interface CpuKernels {
      * when {@code grad} is not null writes {@code (softmax(z) − onehot(y)) · gradScale} ({@code grad} may be
      * {@code z} itself). Labels are already checked.
      */
-    double softmaxCrossEntropy(float[] z, int[] labels, float[] grad, int k, int rowFrom, int rowTo, float gradScale);
+    default double softmaxCrossEntropy(float[] z, int[] labels, float[] grad, int k, int rowFrom, int rowTo,
+            float gradScale) {
+        return softmaxCrossEntropy(z, labels, grad, k, rowFrom, rowTo, gradScale, 0.0);
+    }
+
+    /**
+     * As above, with the per-row losses added row by row, in order, to {@code start} (so that a range cut into
+     * consecutive pieces, each call continuing from the last one's result, gives exactly the sum of one call).
+     */
+    double softmaxCrossEntropy(float[] z, int[] labels, float[] grad, int k, int rowFrom, int rowTo, float gradScale,
+            double start);
 
     /** Returns {@code Σ max(x,0) − x·t + log1p(exp(−|x|))}; grad {@code (sigmoid(x) − t) · gradScale}. */
     double sigmoidBinaryCrossEntropy(float[] x, float[] t, float[] grad, int from, int to, float gradScale);

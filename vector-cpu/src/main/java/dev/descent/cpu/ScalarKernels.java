@@ -254,8 +254,8 @@ final class ScalarKernels implements CpuKernels {
 
     @Override
     public double softmaxCrossEntropy(float[] z, int[] labels, float[] grad, int k, int rowFrom, int rowTo,
-            float gradScale) {
-        double total = 0;
+            float gradScale, double start) {
+        double total = start;
         for (int r = rowFrom; r < rowTo; r++) {
             int off = r * k;
             float max = Float.NEGATIVE_INFINITY;

@@ -561,10 +561,10 @@ final class VectorKernels implements CpuKernels {
 
     @Override
     public double softmaxCrossEntropy(float[] z, int[] labels, float[] grad, int k, int rowFrom, int rowTo,
-            float gradScale) {
+            float gradScale, double start) {
         // One exp for whole and partial vectors (see the class comment): the last, partial vector of a row is read
         // under a mask, with -inf past k, whose exp is +0; adding it leaves the lane sums as a masked add would.
-        double total = 0;
+        double total = start;
         int kb = F.loopBound(k);
         VectorMask<Float> tailMask = F.indexInRange(kb, k);
         VectorMask<Float> pastK = tailMask.not();

@@ -242,10 +242,31 @@ class AllocationFreeTest {
             ops.add(new Op("softmaxCrossEntropy no grad " + rows + "x" + classes, cost,
                     () -> be.softmaxCrossEntropy(logits, labels, null, rows, loss, 0)));
             ops.add(new Op("addRowVector " + rows + "x" + classes, cost, () -> be.addRowVector(grad, bias)));
+            Tensor weights = be.upload(randn(random, features * classes), features, classes);
+            Tensor gradW = be.allocate(features, classes);
+            Tensor gradB = be.allocate(classes);
+            ops.add(new Op("linearSoftmaxCrossEntropy" + s + "·" + features + "x" + classes, bigCost,
+                    () -> be.linearSoftmaxCrossEntropy(batch, weights, bias, labels, logits, grad, gradW, gradB, rows,
+                            loss, 0)));
             ops.add(new Op("argmaxRows " + rows + "x" + classes, cost, () -> be.argmaxRows(logits, argmax)));
             ops.add(new Op("columnSums" + s, bigCost, () -> be.columnSums(1f, batch, 0f, colSums)));
             ops.add(new Op("columnSums beta=1" + s, bigCost, () -> be.columnSums(0.5f, batch, 1f, colSums)));
             ops.add(new Op("addRowVector" + s, bigCost, () -> be.addRowVector(batch, colSums)));
+        }
+        if (lectureSizes) {
+            // Four reduction chunks: the fused pass on two threads too.
+            int rows = 4 * Gemm.K_CHUNK;
+            Tensor x = be.upload(randn(random, rows * features), rows, features);
+            Tensor w = be.upload(randn(random, features * classes), features, classes);
+            Tensor b = be.upload(randn(random, classes), classes);
+            Tensor y = be.uploadInt(labels(random, rows, classes), rows);
+            Tensor z = be.allocate(rows, classes);
+            Tensor g = be.allocate(rows, classes);
+            Tensor gw = be.allocate(features, classes);
+            Tensor gb = be.allocate(classes);
+            Tensor loss = be.allocate(1);
+            ops.add(new Op("linearSoftmaxCrossEntropy " + rows + "x" + features + "·" + features + "x" + classes,
+                    COSTLY, () -> be.linearSoftmaxCrossEntropy(x, w, b, y, z, g, gw, gb, rows, loss, 0)));
         }
         return ops;
     }

@@ -1,0 +1,160 @@
+package dev.descent.cpu;
+
+/**
+ * The fused forward and backward pass of a dense layer with softmax cross-entropy ({@link
+ * CpuBackend#linearSoftmaxCrossEntropy}): {@code logits = X·W (+ b)}, the softmax cross-entropy and its gradient G,
+ * and {@code ∂W = Xᵀ·G}, computed block by block of rows so that each block of X is read from memory once and used
+ * for both GEMMs while it is in cache. The composed calls read X twice, and their weight-gradient GEMM walks X down its
+ * columns over all rows of a reduction chunk, from L2 or memory at every step; here it walks a block of
+ * {@value #BLOCK} rows that the forward pass has just brought in.
+ *
+ * <p><b>Same results as the composed calls, bit for bit.</b> Work items are the GEMM's reduction chunks of
+ * {@link Gemm#K_CHUNK} rows. Within an item, for each block of rows: the forward micro-kernel forms each logit as one
+ * fma chain over the features from +0 (the GEMM's definition when the features fit one reduction chunk), the bias is
+ * added as {@code addRowVector} adds it, the softmax kernel writes G and continues its chunk's loss sum row by row (the
+ * blocks nest in {@link CpuBackend#softmaxRowsPerChunk}'s chunks), and the weight-gradient micro-kernel continues each
+ * element's fma chain over the chunk's rows, from +0 at the chunk's first row. The chunk partials of ∂W are then added
+ * in chunk order, as the GEMM adds them. None of this depends on the thread count.
+ *
+ * <p>Used when the features fit one reduction chunk, the classes are one strip of 1–3 vector widths, and there are
+ * enough chunks for the threads (otherwise the composed calls, whose GEMMs split small batches more finely, are at
+ * least as fast). Buffers are owned and reused; the pool task is created once: a call allocates nothing.
+ */
+final class FusedSoftmaxRegression {
+    /** Rows per block: 64 rows of 784 features are 200 KB, which stay in L2 between the two GEMMs. */
+    static final int BLOCK = 64;
+
+    private final WorkerPool pool;
+    private final CpuKernels kernels;
+    private final int lanes;
+    private float[] partial = new float[0];
+
+    // The call in progress, read by the task on every pool thread (published by the pool).
+    private float[] x;
+    private float[] w;
+    private float[] b;
+    private int[] labels;
+    private float[] logits;
+    private float[] grad;
+    private double[] lossPartials;
+    private int rows;
+    private int features;
+    private int classes;
+    private int chunks;
+    private int lossChunkRows;
+    private int block;
+    private float gradScale;
+    private final WorkerPool.ChunkTask itemTask = this::item;
+    private float[] gradW;
+    private final WorkerPool.ChunkTask combineTask = this::combine;
+    private int combineRows;
+
+    FusedSoftmaxRegression(WorkerPool pool, CpuKernels kernels) {
+        this.pool = pool;
+        this.kernels = kernels;
+        this.lanes = kernels.gemmLanes();
+    }
+
+    /** Whether the fused pass applies to this shape (otherwise the caller composes the calls). */
+    boolean applies(int rows, int features, int classes) {
+        if (rows < BLOCK || features > Gemm.K_CHUNK || classes % lanes != 0 || classes > 3 * lanes) {
+            return false;
+        }
+        int chunks = (rows + Gemm.K_CHUNK - 1) / Gemm.K_CHUNK;
+        return pool.threads() == 1 || chunks >= 2 * pool.threads();
+    }
+
+    /** The vector width the classes must be a multiple of (at most three of them). */
+    int lanes() {
+        return lanes;
+    }
+
+    /** Bytes of work buffers currently held. */
+    long bufferBytes() {
+        return 4L * partial.length;
+    }
+
+    /**
+     * Runs the fused pass. The loss sums per softmax chunk go into {@code lossPartials[0 .. ceil(rows /
+     * lossChunkRows))}; the caller adds them in order. Labels are already checked.
+     */
+    void run(float[] x, float[] w, float[] b, int[] labels, float[] logits, float[] grad, float[] gradW,
+            double[] lossPartials, int rows, int features, int classes, int lossChunkRows, float gradScale) {
+        this.x = x;
+        this.w = w;
+        this.b = b;
+        this.labels = labels;
+        this.logits = logits;
+        this.grad = grad;
+        this.gradW = gradW;
+        this.lossPartials = lossPartials;
+        this.rows = rows;
+        this.features = features;
+        this.classes = classes;
+        this.lossChunkRows = lossChunkRows;
+        this.block = Math.min(BLOCK, lossChunkRows);
+        this.gradScale = gradScale;
+        this.chunks = (rows + Gemm.K_CHUNK - 1) / Gemm.K_CHUNK;
+        int size = Math.multiplyExact(Math.multiplyExact(features, classes), chunks);
+        if (partial.length < size) {
+            partial = new float[size];
+        }
+        try {
+            pool.forEach(chunks, itemTask);
+            combineRows = Math.max(1, (features + 2 * pool.threads() - 1) / (2 * pool.threads()));
+            pool.forEach((features + combineRows - 1) / combineRows, combineTask);
+        } finally {
+            this.x = null;
+            this.w = null;
+            this.b = null;
+            this.labels = null;
+            this.logits = null;
+            this.grad = null;
+            this.gradW = null;
+            this.lossPartials = null;
+        }
+    }
+
+    /** One reduction chunk of rows: forward, softmax and weight-gradient partial, block by block. */
+    private void item(int ch) {
+        int c0 = ch * Gemm.K_CHUNK;
+        int c1 = Math.min(rows, c0 + Gemm.K_CHUNK);
+        int pOff = ch * features * classes;
+        double loss = 0;
+        for (int r0 = c0; r0 < c1; r0 += block) {
+            int n = Math.min(block, c1 - r0);
+            kernels.gemmPanel(x, r0 * features, features, 1, n, features, w, 0, classes, classes, logits,
+                    r0 * classes, classes, false);
+            if (b != null) {
+                kernels.addRowVector(logits, b, classes, r0, r0 + n);
+            }
+            if (r0 % lossChunkRows == 0) {
+                loss = 0;
+            }
+            loss = kernels.softmaxCrossEntropy(logits, labels, grad, classes, r0, r0 + n, gradScale, loss);
+            if ((r0 + n) % lossChunkRows == 0 || r0 + n == rows) {
+                lossPartials[r0 / lossChunkRows] = loss;
+            }
+            // ∂W partial (features × classes) += X[r0 .. r0+n)ᵀ · G[r0 .. r0+n): the features are the output rows
+            // (4 adjacent ones broadcast per row of X), the block's rows the reduction.
+            kernels.gemmPanel(x, r0 * features, 1, features, features, n, grad, r0 * classes, classes, classes,
+                    partial, pOff, classes, r0 > c0);
+        }
+    }
+
+    /** Adds the chunk partials of a block of ∂W's rows in chunk order. */
+    private void combine(int item) {
+        int from = item * combineRows * classes;
+        int to = Math.min(features, (item + 1) * combineRows) * classes;
+        int stride = features * classes;
+        float[] p = partial;
+        float[] out = gradW;
+        for (int i = from; i < to; i++) {
+            float s = p[i];
+            for (int ch = 1; ch < chunks; ch++) {
+                s += p[i + ch * stride];
+            }
+            out[i] = s;
+        }
+    }
+}

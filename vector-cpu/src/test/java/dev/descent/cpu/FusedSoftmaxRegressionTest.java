@@ -1,0 +1,187 @@
+package dev.descent.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.descent.backend.BackendOptions;
+import dev.descent.backend.Tensor;
+
+import java.util.Random;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The fused {@link CpuBackend#linearSoftmaxCrossEntropy} against the calls it stands for, on the same backend: the
+ * logits, the gradient, the weight and bias gradients and the loss must be bit-identical (see
+ * {@link FusedSoftmaxRegression}), for both kernel twins and 1, 2 and 3 threads, on shapes where the fused pass runs
+ * (checked) — several reduction chunks with a partial last one, a row count that is not a multiple of the 4-row tile,
+ * 8/16/24 classes, with and without bias, the gradient written over the logits — and on shapes where it does not.
+ */
+class FusedSoftmaxRegressionTest {
+
+    private static CpuBackend open(String twin, int threads) {
+        BackendOptions options = BackendOptions.threads(threads);
+        return twin.equals("scalar") ? new CpuBackend(options, ScalarKernels.INSTANCE) : new CpuBackend(options);
+    }
+
+    /** Everything the call writes, downloaded. */
+    private record Out(float[] logits, float[] grad, float[] gradW, float[] gradB, float loss) {
+    }
+
+    private static Out run(CpuBackend be, boolean fusedCall, float[] x, float[] w, float[] b, int[] y, int n, int in,
+            int k, boolean alias) {
+        try (Tensor tx = be.upload(x, n, in);
+                Tensor tw = be.upload(w, in, k);
+                Tensor tb = b == null ? null : be.upload(b, k);
+                Tensor ty = be.uploadInt(y, n);
+                Tensor z = be.allocate(n, k);
+                Tensor g0 = alias ? null : be.allocate(n, k);
+                Tensor gw = be.allocate(in, k);
+                Tensor gb = b == null ? null : be.allocate(k);
+                Tensor loss = be.allocate(3)) {
+            Tensor g = alias ? z : g0;
+            be.fill(gw, Float.NaN); // old contents must not matter
+            if (fusedCall) {
+                be.linearSoftmaxCrossEntropy(tx, tw, tb, ty, z, g, gw, gb, n + 5, loss, 1);
+            } else {
+                be.gemm(false, false, 1f, tx, tw, 0f, z);
+                if (tb != null) {
+                    be.addRowVector(z, tb);
+                }
+                be.softmaxCrossEntropy(z, ty, g, n + 5, loss, 1);
+                be.gemm(true, false, 1f, tx, g, 0f, gw);
+                if (gb != null) {
+                    be.columnSums(1f, g, 0f, gb);
+                }
+            }
+            return new Out(alias ? null : be.download(z), be.download(g), be.download(gw),
+                    gb == null ? null : be.download(gb), be.get(loss, 1));
+        }
+    }
+
+    @ParameterizedTest(name = "{0}, {1} threads, n={2}, in={3}, classes={4} vector widths, bias={5}, grad over logits={6}")
+    @CsvSource({
+        "vector, 1, 7001, 50, 3, true, false",
+        "vector, 2, 7001, 50, 3, true, false",
+        "vector, 3, 13000, 33, 3, true, false",
+        "vector, 2, 8200, 784, 3, true, false",
+        "vector, 2, 7001, 50, 2, false, false",
+        "vector, 2, 7001, 50, 1, true, true",
+        "vector, 1, 130, 784, 3, true, false",
+        "vector, 1, 70, 20, 3, false, false",
+        "scalar, 1, 7001, 50, 3, true, false",
+        "scalar, 2, 7001, 50, 3, true, true",
+        "scalar, 3, 13000, 33, 2, false, false",
+    })
+    void fusedEqualsComposedBitForBit(String twin, int threads, int n, int in, int widths, boolean bias,
+            boolean alias) {
+        CpuBackend be = open(twin, threads);
+        int k = widths * be.fusedSoftmaxRegression().lanes(); // 24 classes with 8 lanes, 12 with 4 (-Ddescent.vector.bits)
+        Random random = new Random(n * 31L + in * 7L + k);
+        float[] x = new float[n * in];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = random.nextInt(256); // raw pixels, as in the lecture
+        }
+        float[] w = new float[in * k];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (random.nextFloat() - 0.5f) * 2e-3f;
+        }
+        float[] b = null;
+        if (bias) {
+            b = new float[k];
+            for (int i = 0; i < k; i++) {
+                b[i] = random.nextFloat() - 0.5f;
+            }
+        }
+        int[] y = new int[n];
+        for (int i = 0; i < n; i++) {
+            y[i] = random.nextInt(k);
+        }
+        try (be) {
+            assertTrue(fusedApplies(be, n, in, k), "the fused pass must run for this shape");
+            Out composed = run(be, false, x, w, b, y, n, in, k, alias);
+            Out fused = run(be, true, x, w, b, y, n, in, k, alias);
+            if (!alias) {
+                assertArrayEquals(composed.logits(), fused.logits(), "logits");
+            }
+            assertArrayEquals(composed.grad(), fused.grad(), "gradient of the logits");
+            assertArrayEquals(composed.gradW(), fused.gradW(), "weight gradient");
+            if (bias) {
+                assertArrayEquals(composed.gradB(), fused.gradB(), "bias gradient");
+            }
+            assertEquals(Float.floatToRawIntBits(composed.loss()), Float.floatToRawIntBits(fused.loss()),
+                    "loss " + composed.loss() + " vs " + fused.loss());
+            assertTrue(Float.isFinite(fused.loss()) && fused.loss() > 0, "loss " + fused.loss());
+        }
+    }
+
+    @ParameterizedTest(name = "{0} threads, n={1}, in={2}, k={3}")
+    @CsvSource({
+        "2, 3000, 50, 24",   // too few reduction chunks for two threads: composed (finer GEMM splits)
+        "1, 3000, 50, 10",   // classes not a whole number of vectors
+        "1, 3000, 3000, 24", // features beyond one reduction chunk
+        "1, 40, 50, 24",     // fewer rows than a block
+    })
+    void otherShapesTakeTheComposedCallsAndAgree(int threads, int n, int in, int k) {
+        Random random = new Random(5);
+        float[] x = new float[n * in];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = random.nextFloat();
+        }
+        float[] w = new float[in * k];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = random.nextFloat() - 0.5f;
+        }
+        int[] y = new int[n];
+        for (int i = 0; i < n; i++) {
+            y[i] = random.nextInt(k);
+        }
+        try (CpuBackend be = open("vector", threads)) {
+            assertFalse(fusedApplies(be, n, in, k));
+            Out composed = run(be, false, x, w, null, y, n, in, k, false);
+            Out fused = run(be, true, x, w, null, y, n, in, k, false);
+            assertArrayEquals(composed.gradW(), fused.gradW());
+            assertEquals(composed.loss(), fused.loss());
+        }
+    }
+
+    @Test
+    void badInputIsRejectedWithTheOperationAndTheShapes() {
+        CpuBackend be = open("vector", 1);
+        int k = 3 * be.fusedSoftmaxRegression().lanes();
+        try (be;
+                Tensor x = be.allocate(100, 10);
+                Tensor w = be.allocate(10, k);
+                Tensor y = be.uploadInt(new int[100], 100);
+                Tensor z = be.allocate(100, k);
+                Tensor g = be.allocate(100, k);
+                Tensor gw = be.allocate(10, k);
+                Tensor wrong = be.allocate(11, k);
+                Tensor loss = be.allocate(1)) {
+            assertTrue(fusedApplies(be, 100, 10, k));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> be.linearSoftmaxCrossEntropy(x, wrong, null, y, z, g, gw, null, 100, loss, 0));
+            assertTrue(e.getMessage().startsWith("linearSoftmaxCrossEntropy: shapes do not match: x [100, 10], w [11,"),
+                    e.getMessage());
+            int[] labels = new int[100];
+            labels[57] = k;
+            be.uploadInt(labels, 0, y);
+            e = assertThrows(IllegalArgumentException.class,
+                    () -> be.linearSoftmaxCrossEntropy(x, w, null, y, z, g, gw, null, 100, loss, 0));
+            assertEquals("linearSoftmaxCrossEntropy: label " + k + " at row 57 is outside [0, " + k
+                    + ") for logits [100, " + k + "]", e.getMessage());
+            e = assertThrows(IllegalArgumentException.class,
+                    () -> be.linearSoftmaxCrossEntropy(x, w, null, y, z, g, w, null, 100, loss, 0));
+            assertTrue(e.getMessage().contains("must not be"), e.getMessage());
+        }
+    }
+
+    private static boolean fusedApplies(CpuBackend be, int n, int in, int k) {
+        return be.fusedSoftmaxRegression().applies(n, in, k);
+    }
+}
