@@ -9,8 +9,10 @@
 // 256-thread blocks; device pointers passed to frees, copies and cuBLAS must be live allocations; new device memory
 // is filled with 0xFF bytes (NaN floats) so code relying on zeroed memory fails; cublasSgemm_v2 validates its
 // leading dimensions like cuBLAS; operations on a capturing stream are recorded into a graph and replayed by
-// cudaGraphLaunch; device memory is limited (DESCENT_CUDA_EMULATOR_MEMORY bytes, default 512 MiB) so allocation
-// failures can be tested. What it cannot check: real concurrency, PTX JIT, cuBLAS's own rounding, timing.
+// cudaGraphLaunch, kernel nodes keep their arguments so cuGraphExecKernelNodeSetParams_v2 really changes what a replay
+// runs, and cuStreamGetCaptureInfo_v3 names the node a launch just added; device memory is limited
+// (DESCENT_CUDA_EMULATOR_MEMORY bytes, default 512 MiB) so allocation failures can be tested. What it cannot check:
+// real concurrency, PTX JIT, cuBLAS's own rounding, timing.
 #include "cuda_emulator.h"
 
 #include <chrono>
@@ -20,7 +22,9 @@
 #include <cstring>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -225,12 +229,37 @@ namespace {
 std::recursive_mutex lock;
 #define LOCKED std::lock_guard<std::recursive_mutex> guard(lock)
 
+// One recorded operation: a kernel launch (kernel, grid and a copy of its arguments, which an executable graph's
+// node may have replaced) or any other work (copies, memsets, cuBLAS calls) as a closure.
+struct Node {
+    std::function<void()> op;
+    const KernelInfo *kernel = nullptr;
+    unsigned grid = 0;
+    std::vector<std::vector<unsigned char>> args;
+
+    void run() const {
+        if (kernel == nullptr) {
+            op();
+            return;
+        }
+        std::vector<void *> ptrs;
+        for (auto &a : args) ptrs.push_back(const_cast<unsigned char *>(a.data()));
+        run_kernel(*kernel, grid, ptrs.data());
+    }
+};
+
+// A graph (what a capture produced) or an executable graph (what cudaGraphInstantiate made of one). Stream capture
+// on one stream makes a chain, so the nodes run in order.
 struct Graph {
-    std::vector<std::function<void()>> ops;
+    std::vector<std::unique_ptr<Node>> nodes;
+    bool executable = false;
+    const Graph *source = nullptr;      // executable: the graph it was instantiated from
+    std::vector<const Node *> origin;   // executable: the source graph's node behind each node
 };
 
 struct Stream {
     Graph *capture = nullptr;
+    unsigned long long capture_id = 0;
 };
 
 struct Event {
@@ -252,8 +281,10 @@ struct Cublas {
 extern "C" {
 struct DescentEmulatorCounters {
     long long stream_syncs, event_syncs, device_syncs, mallocs, frees, host_mallocs, host_frees, launches;
+    // graphs: executable graphs launched, kernel nodes whose parameters were set, graphs and executable graphs alive
+    long long graph_launches, kernel_node_updates, graphs_live, execs_live;
 };
-DescentEmulatorCounters descent_emulator_counters = {0, 0, 0, 0, 0, 0, 0, 0};
+DescentEmulatorCounters descent_emulator_counters = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
 }
 
 namespace {
@@ -263,6 +294,8 @@ std::map<uintptr_t, size_t> host_allocations;
 size_t device_used = 0;
 int last_error = 0;
 int primary_retains = 0;
+unsigned long long next_capture_id = 1;
+std::set<const Graph *> live_graphs;  // graphs (not executable ones) not yet destroyed
 
 size_t memory_limit() {
     static size_t limit = [] {
@@ -301,9 +334,24 @@ bool is_host_pinned(const void *p, size_t bytes) {
 // Runs now, or records into the stream's capture.
 void submit(Stream *s, std::function<void()> op) {
     if (s != nullptr && s->capture != nullptr) {
-        s->capture->ops.push_back(std::move(op));
+        auto n = std::make_unique<Node>();
+        n->op = std::move(op);
+        s->capture->nodes.push_back(std::move(n));
     } else {
         op();
+    }
+}
+
+// A kernel launch: runs now, or becomes a kernel node of the stream's capture.
+void submit_kernel(Stream *s, const KernelInfo *f, unsigned grid, std::vector<std::vector<unsigned char>> args) {
+    auto n = std::make_unique<Node>();
+    n->kernel = f;
+    n->grid = grid;
+    n->args = std::move(args);
+    if (s != nullptr && s->capture != nullptr) {
+        s->capture->nodes.push_back(std::move(n));
+    } else {
+        n->run();
     }
 }
 
@@ -517,6 +565,7 @@ int cudaStreamBeginCapture(Stream *s, int mode) {
     if (s == nullptr || mode < 0 || mode > 2) return fail(1);
     if (s->capture != nullptr) return fail(900);
     s->capture = new Graph();
+    s->capture_id = next_capture_id++;
     return 0;
 }
 
@@ -528,6 +577,8 @@ int cudaStreamEndCapture(Stream *s, Graph **graph) {
     }
     *graph = s->capture;
     s->capture = nullptr;
+    live_graphs.insert(*graph);
+    descent_emulator_counters.graphs_live++;
     return 0;
 }
 
@@ -535,32 +586,62 @@ int cudaStreamIsCapturing(Stream *s, int *status) { *status = s != nullptr && s-
 
 int cudaGraphInstantiate(Graph **exec, Graph *graph, unsigned long long) {
     LOCKED;
-    if (graph == nullptr) return fail(1);
-    *exec = new Graph(*graph);
+    if (graph == nullptr || graph->executable || live_graphs.count(graph) == 0) return fail(1);
+    Graph *e = new Graph();
+    e->executable = true;
+    e->source = graph;
+    for (auto &n : graph->nodes) {
+        e->nodes.push_back(std::make_unique<Node>(*n));
+        e->origin.push_back(n.get());
+    }
+    *exec = e;
+    descent_emulator_counters.execs_live++;
     return 0;
 }
 
+// Same number of nodes of the same kinds in the same order: the executable graph takes the new graph's parameters
+// (its nodes keep their identity: they are still named by the nodes of the graph it was instantiated from).
 int cudaGraphExecUpdate(Graph *exec, Graph *graph, void *info) {
     LOCKED;
-    if (exec == nullptr || graph == nullptr) return fail(1);
-    if (exec->ops.size() != graph->ops.size()) {
+    if (exec == nullptr || graph == nullptr || !exec->executable || graph->executable) return fail(1);
+    bool same = exec->nodes.size() == graph->nodes.size();
+    for (size_t i = 0; same && i < graph->nodes.size(); i++) {
+        same = (exec->nodes[i]->kernel == nullptr) == (graph->nodes[i]->kernel == nullptr);
+    }
+    if (!same) {
         memset(info, 0, 24);
         return fail(910);
     }
-    exec->ops = graph->ops;
+    for (size_t i = 0; i < graph->nodes.size(); i++) {
+        *exec->nodes[i] = *graph->nodes[i];
+    }
     return 0;
 }
 
 int cudaGraphLaunch(Graph *exec, Stream *s) {
     LOCKED;
-    if (exec == nullptr) return fail(400);
+    if (exec == nullptr || !exec->executable) return fail(400);
     if (s != nullptr && s->capture != nullptr) return fail(900);
-    for (auto &op : exec->ops) op();
+    descent_emulator_counters.graph_launches++;
+    for (auto &n : exec->nodes) n->run();
     return 0;
 }
 
-int cudaGraphExecDestroy(Graph *exec) { delete exec; return 0; }
-int cudaGraphDestroy(Graph *graph) { delete graph; return 0; }
+int cudaGraphExecDestroy(Graph *exec) {
+    LOCKED;
+    if (exec == nullptr || !exec->executable) return fail(400);
+    descent_emulator_counters.execs_live--;
+    delete exec;
+    return 0;
+}
+
+int cudaGraphDestroy(Graph *graph) {
+    LOCKED;
+    if (graph == nullptr || graph->executable || live_graphs.erase(graph) == 0) return fail(400);
+    descent_emulator_counters.graphs_live--;
+    delete graph;
+    return 0;
+}
 
 // ------------------------------------------------------------------------------------------------ driver API
 
@@ -633,11 +714,74 @@ int cuLaunchKernel(const KernelInfo *f, unsigned gx, unsigned gy, unsigned gz, u
         const unsigned char *p = static_cast<const unsigned char *>(params[i]);
         args.emplace_back(p, p + f->sizes[i]);
     }
-    submit(stream, [f, gx, args]() mutable {
-        std::vector<void *> ptrs;
-        for (auto &a : args) ptrs.push_back(a.data());
-        run_kernel(*f, gx, ptrs.data());
-    });
+    submit_kernel(stream, f, gx, std::move(args));
+    return 0;
+}
+
+// CUresult cuStreamGetCaptureInfo_v3(CUstream, CUstreamCaptureStatus *, cuuint64_t *, CUgraph *,
+//     const CUgraphNode **, const CUgraphEdgeData **, size_t *): a capture on one stream is a chain, so the stream's
+// dependencies are the last node recorded (none before the first).
+int cuStreamGetCaptureInfo_v3(Stream *s, int *status, unsigned long long *id, Graph **graph, const Node *const **deps,
+                              const void **edges, size_t *count) {
+    LOCKED;
+    static const Node *last[1];
+    static const unsigned char no_edge_data[8] = {0};
+    if (s == nullptr || status == nullptr || (edges != nullptr && deps == nullptr)) return 1;
+    if (s->capture == nullptr) {
+        *status = 0;  // CU_STREAM_CAPTURE_STATUS_NONE
+        return 0;
+    }
+    *status = 1;      // CU_STREAM_CAPTURE_STATUS_ACTIVE
+    if (id != nullptr) *id = s->capture_id;
+    if (graph != nullptr) *graph = s->capture;
+    size_t n = s->capture->nodes.empty() ? 0 : 1;
+    last[0] = n == 0 ? nullptr : s->capture->nodes.back().get();
+    if (deps != nullptr) *deps = last;
+    if (edges != nullptr) *edges = no_edge_data;
+    if (count != nullptr) *count = n;
+    return 0;
+}
+
+// CUDA_KERNEL_NODE_PARAMS_v2 (cuda.h, CUDA 12+).
+struct KernelNodeParamsV2 {
+    const KernelInfo *func;
+    unsigned gridDimX, gridDimY, gridDimZ, blockDimX, blockDimY, blockDimZ, sharedMemBytes;
+    void **kernelParams;
+    void **extra;
+    void *kern;
+    void *ctx;
+};
+static_assert(sizeof(KernelNodeParamsV2) == 72, "CUDA_KERNEL_NODE_PARAMS_v2 is 72 bytes");
+
+// CUresult cuGraphExecKernelNodeSetParams_v2(CUgraphExec, CUgraphNode, const CUDA_KERNEL_NODE_PARAMS_v2 *): the
+// node is named by the graph the executable graph was instantiated from, which must still exist here (descent keeps
+// it); the arguments are copied now, as the driver does, and the next launch runs with them.
+int cuGraphExecKernelNodeSetParams_v2(Graph *exec, const Node *node, const KernelNodeParamsV2 *p) {
+    LOCKED;
+    if (exec == nullptr || !exec->executable || node == nullptr || p == nullptr) return 1;
+    if (live_graphs.count(exec->source) == 0) {
+        fprintf(stderr, "cuda emulator: cuGraphExecKernelNodeSetParams_v2 after the source graph was destroyed\n");
+        return 1;
+    }
+    size_t i = 0;
+    while (i < exec->origin.size() && exec->origin[i] != node) i++;
+    if (i == exec->origin.size() || exec->nodes[i]->kernel == nullptr) return 1;  // not a kernel node of this graph
+    const KernelInfo *f = p->func;
+    if (f == nullptr || p->gridDimX == 0 || p->gridDimY != 1 || p->gridDimZ != 1 || p->blockDimX != kBlock
+        || p->blockDimY != 1 || p->blockDimZ != 1 || p->sharedMemBytes != 0 || p->extra != nullptr
+        || p->kernelParams == nullptr) {
+        fprintf(stderr, "cuda emulator: unexpected kernel node parameters for %s\n", f ? f->name : "?");
+        return 1;
+    }
+    Node &n = *exec->nodes[i];
+    n.kernel = f;
+    n.grid = p->gridDimX;
+    n.args.clear();
+    for (size_t a = 0; a < f->sizes.size(); a++) {
+        const unsigned char *v = static_cast<const unsigned char *>(p->kernelParams[a]);
+        n.args.emplace_back(v, v + f->sizes[a]);
+    }
+    descent_emulator_counters.kernel_node_updates++;
     return 0;
 }
 

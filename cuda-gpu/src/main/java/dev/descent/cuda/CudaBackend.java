@@ -45,7 +45,11 @@ import java.util.Set;
  *
  * <p><b>CUDA graphs.</b> {@link #captureGraph} records the operations a {@code Runnable} queues into a CUDA graph that
  * {@link CudaGraph#replay()} launches with one call (one launch instead of one per kernel: the win for small batches).
- * See {@link CudaGraph} for what a replay may and may not change.
+ * See {@link CudaGraph} for what a replay may and may not change. {@link #runStep} is the trainer's way in: per key it
+ * runs the step directly once, captures it the second time and from then on replays the graph with the scalars that
+ * changed (learning rate, Adam's bias corrections, {@code lossIndex}) patched into it, falling back to direct
+ * execution whenever the step does not match its recording (see {@code StepGraphs}). The system property
+ * {@code descent.cuda.graphs} ({@code auto}, the default, or {@code off}) switches this off.
  *
  * <p><b>Memory.</b> Every tensor is tracked; {@link #close()} frees those still open. {@link #bytesAllocated()} counts
  * live tensor bytes. Running out of device memory is a {@link BackendException} naming the tensor, e.g.
@@ -103,6 +107,8 @@ public final class CudaBackend implements Backend {
     private long stagingBytes;
     private int nextStaging;
     private Launcher launcher;
+    private StepGraphs steps;
+    private final boolean stepGraphsEnabled;
 
     // reused out-parameters and cuBLAS scalars (host memory in the backend's arena)
     private final MemorySegment outPointer = arena.allocate(ADDRESS);
@@ -119,9 +125,10 @@ public final class CudaBackend implements Backend {
     private boolean statusDirty;
     private final List<DeviceTensor> capturedIntWrites = new ArrayList<>();
 
-    private CudaBackend(int device, DeviceInfo info) {
+    private CudaBackend(int device, DeviceInfo info, boolean stepGraphs) {
         this.device = device;
         this.info = info;
+        this.stepGraphsEnabled = stepGraphs;
         try {
             setUp();
         } catch (RuntimeException | Error e) {
@@ -138,6 +145,7 @@ public final class CudaBackend implements Backend {
 
     /** Creates a backend on {@code device}; the provider has checked availability. */
     static CudaBackend open(int device) {
+        boolean stepGraphs = StepGraphs.enabledByProperty();
         DeviceInfo d0 = CudaAvailability.device0();
         if (d0 == null) {
             throw new BackendUnavailableException("backend 'cuda' is " + CudaAvailability.get());
@@ -152,7 +160,7 @@ public final class CudaBackend implements Backend {
         } catch (CudaCallException e) {
             throw new BackendException("cuda: cannot query device " + device + ": " + e.getMessage(), e);
         }
-        return new CudaBackend(device, info);
+        return new CudaBackend(device, info, stepGraphs);
     }
 
     private void setUp() {
@@ -176,6 +184,7 @@ public final class CudaBackend implements Backend {
 
         // 3. descent's kernels
         launcher = new Launcher(arena, stream, ModuleCache.functions(device));
+        steps = new StepGraphs(this, arena, stream, launcher, stepGraphsEnabled);
 
         // 4. cuBLAS on the stream, default math (no TF32), own workspace (capture-safe: no allocation while capturing)
         CudaErrors.checkCublas(cublas_h.cublasCreate_v2(outPointer), "cublasCreate_v2");
@@ -449,6 +458,7 @@ public final class CudaBackend implements Backend {
             throw new IllegalStateException("cuda: a tensor cannot be closed while a CUDA graph is being captured "
                     + "(close it after captureGraph returns)");
         }
+        steps.interrupt();
         t.closed = true;
         tensors.remove(t);
         bytesAllocated -= t.bytes;
@@ -561,6 +571,24 @@ public final class CudaBackend implements Backend {
             scaleOrZero(betaValue, tc);
             return;
         }
+        if (steps.recording()) {
+            long[] g = steps.scratch();
+            g[0] = transB ? cublas_h.CUBLAS_OP_T() : cublas_h.CUBLAS_OP_N();
+            g[1] = transA ? cublas_h.CUBLAS_OP_T() : cublas_h.CUBLAS_OP_N();
+            g[2] = n;
+            g[3] = m;
+            g[4] = k;
+            g[5] = Float.floatToRawIntBits(alphaValue);
+            g[6] = tb.address;
+            g[7] = tb.cols;
+            g[8] = ta.address;
+            g[9] = ta.cols;
+            g[10] = Float.floatToRawIntBits(betaValue);
+            g[11] = tc.address;
+            g[12] = tc.cols;
+            steps.submit(StepGraphs.GEMM, 0, g, 13);
+            return;
+        }
         alpha.set(JAVA_FLOAT, 0, alphaValue);
         beta.set(JAVA_FLOAT, 0, betaValue);
         // Row-major C = op(A) op(B) is column-major C^T = op(B)^T op(A)^T: cuBLAS sees each row-major matrix as its
@@ -574,6 +602,32 @@ public final class CudaBackend implements Backend {
                     + tb.shapeString() + (transB ? "^T" : "") + ": "
                     + CudaErrors.cublas(rc, "cublasSgemm_v2(m=" + n + ", n=" + m + ", k=" + k + ")").getMessage());
         }
+    }
+
+    /** SGEMM from the arguments a step recording keeps (cuBLAS's order; see {@code gemm}); cuBLAS's status. */
+    int tryGemm(long[] g) {
+        alpha.set(JAVA_FLOAT, 0, Float.intBitsToFloat((int) g[5]));
+        beta.set(JAVA_FLOAT, 0, Float.intBitsToFloat((int) g[10]));
+        return cublas_h.cublasSgemm_v2(cublas, (int) g[0], (int) g[1], (int) g[2], (int) g[3], (int) g[4], alpha,
+                MemorySegment.ofAddress(g[6]), (int) g[7], MemorySegment.ofAddress(g[8]), (int) g[9], beta,
+                MemorySegment.ofAddress(g[11]), (int) g[12]);
+    }
+
+    void checkGemm(int rc, long[] g) {
+        if (rc != 0) {
+            throw new BackendException("cuda: gemm: " + CudaErrors.cublas(rc, "cublasSgemm_v2(m=" + g[2] + ", n=" + g[3]
+                    + ", k=" + g[4] + ")").getMessage());
+        }
+    }
+
+    /** A device-to-device copy from the arguments a step recording keeps: dst, src, bytes. */
+    int tryCopy(long[] c) {
+        return cuda_runtime_h.cudaMemcpyAsync(MemorySegment.ofAddress(c[0]), MemorySegment.ofAddress(c[1]), c[2],
+                cuda_runtime_h.cudaMemcpyDeviceToDevice(), stream);
+    }
+
+    void checkCopy(int rc) {
+        check(rc, "cudaMemcpyAsync(device to device)");
     }
 
     private void scaleOrZero(float factor, DeviceTensor t) {
@@ -631,8 +685,16 @@ public final class CudaBackend implements Backend {
         }
         sameSize("copy", s, "src", d, "dst");
         if (s.bytes > 0 && s.address != d.address) {
-            check(cuda_runtime_h.cudaMemcpyAsync(d.pointer, s.pointer, s.bytes,
-                    cuda_runtime_h.cudaMemcpyDeviceToDevice(), stream), "cudaMemcpyAsync(device to device)");
+            if (steps.recording()) {
+                long[] c = steps.scratch();
+                c[0] = d.address;
+                c[1] = s.address;
+                c[2] = s.bytes;
+                steps.submit(StepGraphs.COPY, 0, c, 3);
+            } else {
+                check(cuda_runtime_h.cudaMemcpyAsync(d.pointer, s.pointer, s.bytes,
+                        cuda_runtime_h.cudaMemcpyDeviceToDevice(), stream), "cudaMemcpyAsync(device to device)");
+            }
             if (d.dtype == DType.I32) {
                 int[] from = s.known;
                 deviceWroteInt(d);
@@ -1067,6 +1129,27 @@ public final class CudaBackend implements Backend {
     // ------------------------------------------------------------------------------------------------ CUDA graphs
 
     /**
+     * Runs one training step, as a CUDA graph from the second call of a key on: the first call runs {@code step}
+     * directly, the second captures and launches it, later calls run {@code step} again only to collect its
+     * operations' arguments, patch those that changed into the graph's kernel nodes and launch the graph once. A
+     * step that does not match its recording (another sequence of operations or tensors, an SGEMM with other scalars,
+     * an upload, download, reduction or allocation) is finished by running its operations directly: results are always
+     * those of {@code step.run()}. A key that fails three times runs directly from then on; at most four keys keep
+     * graphs. With {@code -Ddescent.cuda.graphs=off}, inside {@link #captureGraph}, or inside another step, it just
+     * runs {@code step}. See {@link dev.descent.backend.Backend#runStep} for the contract.
+     */
+    @Override
+    public void runStep(long key, Runnable step) {
+        enter();
+        steps.run(key, step);
+    }
+
+    /** The step-graph machinery of {@link #runStep}, for tests (its counters). */
+    StepGraphs stepGraphs() {
+        return steps;
+    }
+
+    /**
      * Captures the operations {@code step} queues on this backend into a CUDA graph, without running them, and
      * returns it instantiated; {@link CudaGraph#replay()} runs it. While capturing, calls that allocate, free, upload
      * from Java arrays or synchronise are refused with an {@link IllegalStateException} (see {@link CudaGraph}).
@@ -1083,6 +1166,7 @@ public final class CudaBackend implements Backend {
     /** Records {@code step} into a new graph (returned; the caller destroys it). */
     MemorySegment capture(Runnable step) {
         enter();
+        steps.interrupt(); // a graph captured inside a training step: finish the step directly
         if (capturing) {
             throw new IllegalStateException("captureGraph: a capture is already in progress");
         }
@@ -1146,6 +1230,7 @@ public final class CudaBackend implements Backend {
         if (capturing) {
             throw new IllegalStateException("CudaGraph.replay: cannot replay a graph while capturing another");
         }
+        steps.interrupt();
         check(cuda_runtime_h.cudaGraphLaunch(exec, stream), "cudaGraphLaunch");
         if (reportsStatus) {
             statusDirty = true;
@@ -1204,6 +1289,9 @@ public final class CudaBackend implements Backend {
                 cuda_runtime_h.cudaGraphDestroy(g);
             }
             capturing = false;
+        }
+        if (steps != null) {
+            steps.close(errors); // before the stream synchronises: ends a step capture left open
         }
         releaseAll(errors);
         closed = true;
@@ -1302,6 +1390,9 @@ public final class CudaBackend implements Backend {
         if (capturing) {
             throw new IllegalStateException(op + ": not allowed while a CUDA graph is being captured (it allocates, "
                     + "frees, copies from Java memory or synchronises); do it before captureGraph or between replays");
+        }
+        if (steps != null) {
+            steps.interrupt(); // inside runStep: what a graph cannot hold ends the recording, the step runs directly
         }
     }
 

@@ -20,10 +20,14 @@ import java.lang.foreign.MemorySegment;
  *
  * <pre>{@code launcher.i64(n).f32(alpha).ptr(x).ptr(y).launch(Kernel.AXPY, blocks);}</pre>
  * With assertions on (tests), each launch checks the kinds appended against the kernel's parameter list.
+ *
+ * <p>While a training step is recorded or patched ({@link StepGraphs}), {@link #launch} hands the launch to it
+ * instead: it reads the arguments back as one {@code long} per parameter ({@link #readArgs}) and either issues them
+ * into the capture or compares them with the recorded graph.
  */
 final class Launcher {
     static final int BLOCK = 256;
-    private static final int MAX_ARGS = 20;
+    static final int MAX_ARGS = 20;
 
     private final MemorySegment values;
     private final MemorySegment pointers;
@@ -31,6 +35,8 @@ final class Launcher {
     private final MemorySegment[] functions;
     private final char[] kinds = new char[MAX_ARGS];
     private int count;
+    /** Non-null while a training step is being recorded or patched: it takes every launch. */
+    StepGraphs recording;
 
     Launcher(Arena arena, MemorySegment stream, MemorySegment[] functions) {
         this.values = arena.allocate(8L * MAX_ARGS, 8);
@@ -92,12 +98,61 @@ final class Launcher {
         count = 0;
         assert matches(kernel, n) : kernel.entry + " takes (" + kernel.params + "), got (" + new String(kinds, 0, n)
                 + ")";
-        int rc = cuda_h.cuLaunchKernel(functions[kernel.ordinal()], blocks, 1, 1, BLOCK, 1, 1, 0, stream, pointers,
+        if (recording != null) {
+            recording.kernel(kernel, blocks, n);
+            return;
+        }
+        check(tryIssue(kernel, blocks), kernel, blocks);
+    }
+
+    /** {@code cuLaunchKernel} with the arguments now in the block; the driver's status. */
+    int tryIssue(Kernel kernel, int blocks) {
+        return cuda_h.cuLaunchKernel(functions[kernel.ordinal()], blocks, 1, 1, BLOCK, 1, 1, 0, stream, pointers,
                 MemorySegment.NULL);
+    }
+
+    static void check(int rc, Kernel kernel, int blocks) {
         if (rc != 0) {
             var e = CudaErrors.driver(rc, "cuLaunchKernel(" + kernel.entry + ", " + blocks + " x " + BLOCK + ")");
             throw new BackendException("cuda: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The first {@code n} arguments in the block as one {@code long} each: 4-byte kinds zero-extended, 8-byte kinds
+     * (pointers, long long, the bits of a double) as they are.
+     */
+    void readArgs(Kernel kernel, long[] dst, int n) {
+        for (int i = 0; i < n; i++) {
+            dst[i] = wide(kernel.params.charAt(i)) ? values.get(JAVA_LONG, 8L * i)
+                    : Integer.toUnsignedLong(values.get(JAVA_INT, 8L * i));
+        }
+    }
+
+    /** Writes arguments read by {@link #readArgs} back into the block (then {@link #tryIssue} or a node update). */
+    void writeArgs(Kernel kernel, long[] src, int n) {
+        count = 0;
+        for (int i = 0; i < n; i++) {
+            if (wide(kernel.params.charAt(i))) {
+                values.set(JAVA_LONG, 8L * i, src[i]);
+            } else {
+                values.set(JAVA_INT, 8L * i, (int) src[i]);
+            }
+        }
+    }
+
+    private static boolean wide(char kind) {
+        return kind == 'L' || kind == 'P' || kind == 'D';
+    }
+
+    /** The loaded function of {@code kernel}. */
+    MemorySegment function(Kernel kernel) {
+        return functions[kernel.ordinal()];
+    }
+
+    /** The {@code void*[]} of argument slots the driver reads ({@code kernelParams}). */
+    MemorySegment pointers() {
+        return pointers;
     }
 
     private boolean matches(Kernel kernel, int n) {

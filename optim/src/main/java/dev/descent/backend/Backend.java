@@ -246,6 +246,37 @@ public interface Backend extends AutoCloseable {
     void adagradUpdate(Tensor param, Tensor grad, Tensor sum, double clr, double eps, double weightDecay,
             boolean maximize);
 
+    // ---------------------------------------------------------------- training steps
+
+    /**
+     * Runs one training step: every backend operation {@code step} issues, in order, with exactly the results of
+     * calling {@code step.run()} directly. The default does just that. A backend may instead record the operations
+     * the first times a {@code key} is seen and replay the recording on later calls with the same key (the CUDA
+     * backend captures a CUDA graph and patches the changed scalars into it, one launch per step instead of one per
+     * kernel); {@code step.run()} is still called on every call, on the calling thread, so host-side state (step
+     * counters, schedules) advances as usual.
+     *
+     * <p>The contract for {@code step}, so that a recording can be reused:
+     * <ul>
+     * <li>for the same key it issues the same sequence of operations on the same tensors with the same shapes; only
+     *     scalar arguments may change from call to call (learning rate, Adam's step count, {@code lossIndex},
+     *     gather offsets, alpha/beta of the elementwise operations);</li>
+     * <li>it neither reads values back ({@link #download}, {@link #get}, the reductions, {@link #synchronize}), nor
+     *     uploads from Java arrays, nor allocates or closes tensors;</li>
+     * <li>a key stands for one shape of step, e.g. the batch's row count.</li>
+     * </ul>
+     * A backend that finds the sequence differs from its recording, or meets an operation it cannot record, must
+     * still produce exactly the results of running {@code step} directly (it falls back to running the operations
+     * one by one) and never wrong results; breaking the contract costs speed, not correctness. Exceptions from
+     * {@code step} propagate, after the operations issued before them have been queued.
+     *
+     * @param key  identifies the shape of the step; steps with different keys are recorded separately
+     * @param step issues the step's operations on this backend
+     */
+    default void runStep(long key, Runnable step) {
+        step.run();
+    }
+
     /** Closes every tensor this backend still owns and releases its resources. Idempotent. */
     @Override
     void close();

@@ -42,7 +42,9 @@ import java.util.Objects;
  * tensor of per-step losses, its gradients into the parameters) → {@link GradientSynchronizer#synchronize()} (the
  * data-parallel hook: a no-op with one process) → {@link Optimizer#step()}. Nothing is allocated and nothing waits for
  * the backend: step losses are read back every {@link Builder#lossReadInterval loss-read interval} steps (default: once
- * per epoch), which is when {@link TrainingListener#onBatch} fires and divergence is checked.
+ * per epoch), which is when {@link TrainingListener#onBatch} fires and divergence is checked. In a single process the
+ * last three go through {@link Backend#runStep} keyed by the batch's row count (the loader's gather stays outside), so
+ * a backend may replay the step as a recording: the CUDA backend launches it as one CUDA graph.
  *
  * <p><b>Training loss</b> of an epoch, as in the lecture: Σ(batch loss × batch size) / samples, each batch's loss
  * taken before its step, accumulated in double in step order.
@@ -92,6 +94,11 @@ public final class Trainer implements AutoCloseable {
     private final Backend backend;
     private final int batchesPerEpoch;
     private final Evaluator evaluator;
+
+    // The step handed to Backend.runStep (created once; it reads the batch and loss slot from these fields).
+    private final Runnable stepTask = this::step;
+    private Batch stepBatch;
+    private int stepSlot;
 
     // Loss read-back buffers, allocated once.
     private final Tensor stepLosses;
@@ -340,9 +347,15 @@ public final class Trainer implements AutoCloseable {
             int slot = pending;
             chunkSizes[slot] = batch.globalSize();
             chunkEmpty[slot] = batch.size() == 0;
-            model.lossAndGradients(batch, stepLosses, slot);
-            synchronizer.synchronize();
-            optimizer.step();
+            stepBatch = batch;
+            stepSlot = slot;
+            if (single) {
+                // one process: the backend may replay the step as a recording (a CUDA graph), keyed by batch shape
+                backend.runStep(batch.size(), stepTask);
+            } else {
+                step(); // the gradient allreduce between processes is host work
+            }
+            stepBatch = null;
             pending++;
             stepInEpoch++;
             globalStep++;
@@ -363,6 +376,13 @@ public final class Trainer implements AutoCloseable {
             }
         }
         return null;
+    }
+
+    /** One step after the batch is loaded: loss and gradients, the gradient synchronisation, the update. */
+    private void step() {
+        model.lossAndGradients(stepBatch, stepLosses, stepSlot);
+        synchronizer.synchronize();
+        optimizer.step();
     }
 
     /**

@@ -20,8 +20,10 @@ import java.util.stream.Collectors;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
 /**
- * The CUDA driver API ({@code libcuda}, {@code cuda.h}): PTX modules, kernel launches, device names and the primary
- * context the runtime uses.
+ * The CUDA driver API ({@code libcuda}, {@code cuda.h}): PTX modules, kernel launches, device names, the primary
+ * context the runtime uses, and the graph calls that name a module's kernels ({@code cuStreamGetCaptureInfo_v3} for
+ * the node a captured launch added, {@code cuGraphExecKernelNodeSetParams_v2} to change its arguments in an
+ * executable graph; the runtime's equivalents cannot describe a kernel loaded with {@code cuModuleLoadData}).
  *
  * <p>Static wrappers return the library's status code unchanged; check it with {@link CudaErrors}.
  */
@@ -75,6 +77,9 @@ public class cuda_h {
     public static final AddressLayout CUmodule = cuda_h.C_POINTER;
     public static final AddressLayout CUfunction = cuda_h.C_POINTER;
     public static final AddressLayout CUstream = cuda_h.C_POINTER;
+    public static final AddressLayout CUgraph = cuda_h.C_POINTER;
+    public static final AddressLayout CUgraphNode = cuda_h.C_POINTER;
+    public static final AddressLayout CUgraphExec = cuda_h.C_POINTER;
     public static final ValueLayout.OfInt CUresult = cuda_h.C_INT;
 
     private static final int CUDA_SUCCESS = (int)0L;
@@ -135,6 +140,26 @@ public class cuda_h {
      */
     public static int CUDA_ERROR_NOT_FOUND() {
         return CUDA_ERROR_NOT_FOUND;
+    }
+
+    private static final int CU_STREAM_CAPTURE_STATUS_NONE = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * enum CUstreamCaptureStatus_enum.CU_STREAM_CAPTURE_STATUS_NONE = 0
+     * }
+     */
+    public static int CU_STREAM_CAPTURE_STATUS_NONE() {
+        return CU_STREAM_CAPTURE_STATUS_NONE;
+    }
+
+    private static final int CU_STREAM_CAPTURE_STATUS_ACTIVE = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * enum CUstreamCaptureStatus_enum.CU_STREAM_CAPTURE_STATUS_ACTIVE = 1
+     * }
+     */
+    public static int CU_STREAM_CAPTURE_STATUS_ACTIVE() {
+        return CU_STREAM_CAPTURE_STATUS_ACTIVE;
     }
 
     private static class cuGetErrorName {
@@ -1108,4 +1133,176 @@ public class cuda_h {
         }
     }
 
+    private static class cuStreamGetCaptureInfo_v3 {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            cuda_h.C_INT,
+            cuda_h.C_POINTER,
+            cuda_h.C_POINTER,
+            cuda_h.C_POINTER,
+            cuda_h.C_POINTER,
+            cuda_h.C_POINTER,
+            cuda_h.C_POINTER,
+            cuda_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = cuda_h.findOrThrow("cuStreamGetCaptureInfo_v3");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * CUresult cuStreamGetCaptureInfo_v3(
+     *     CUstream hStream,
+     *     CUstreamCaptureStatus *captureStatus_out,
+     *     cuuint64_t *id_out,
+     *     CUgraph *graph_out,
+     *     const CUgraphNode **dependencies_out,
+     *     const CUgraphEdgeData **edgeData_out,
+     *     size_t *numDependencies_out)
+     * }
+     */
+    public static FunctionDescriptor cuStreamGetCaptureInfo_v3$descriptor() {
+        return cuStreamGetCaptureInfo_v3.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * CUresult cuStreamGetCaptureInfo_v3(
+     *     CUstream hStream,
+     *     CUstreamCaptureStatus *captureStatus_out,
+     *     cuuint64_t *id_out,
+     *     CUgraph *graph_out,
+     *     const CUgraphNode **dependencies_out,
+     *     const CUgraphEdgeData **edgeData_out,
+     *     size_t *numDependencies_out)
+     * }
+     */
+    public static MethodHandle cuStreamGetCaptureInfo_v3$handle() {
+        return cuStreamGetCaptureInfo_v3.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * CUresult cuStreamGetCaptureInfo_v3(
+     *     CUstream hStream,
+     *     CUstreamCaptureStatus *captureStatus_out,
+     *     cuuint64_t *id_out,
+     *     CUgraph *graph_out,
+     *     const CUgraphNode **dependencies_out,
+     *     const CUgraphEdgeData **edgeData_out,
+     *     size_t *numDependencies_out)
+     * }
+     */
+    public static MemorySegment cuStreamGetCaptureInfo_v3$address() {
+        return cuStreamGetCaptureInfo_v3.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * CUresult cuStreamGetCaptureInfo_v3(
+     *     CUstream hStream,
+     *     CUstreamCaptureStatus *captureStatus_out,
+     *     cuuint64_t *id_out,
+     *     CUgraph *graph_out,
+     *     const CUgraphNode **dependencies_out,
+     *     const CUgraphEdgeData **edgeData_out,
+     *     size_t *numDependencies_out)
+     * }
+     */
+    public static int cuStreamGetCaptureInfo_v3(MemorySegment hStream, MemorySegment captureStatus_out,
+            MemorySegment id_out, MemorySegment graph_out, MemorySegment dependencies_out, MemorySegment edgeData_out,
+            MemorySegment numDependencies_out) {
+        var mh$ = cuStreamGetCaptureInfo_v3.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("cuStreamGetCaptureInfo_v3", hStream, captureStatus_out, id_out, graph_out,
+                        dependencies_out, edgeData_out, numDependencies_out);
+            }
+            return (int) mh$.invokeExact(hStream, captureStatus_out, id_out, graph_out, dependencies_out, edgeData_out,
+                    numDependencies_out);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class cuGraphExecKernelNodeSetParams_v2 {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            cuda_h.C_INT,
+            cuda_h.C_POINTER,
+            cuda_h.C_POINTER,
+            cuda_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = cuda_h.findOrThrow("cuGraphExecKernelNodeSetParams_v2");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * CUresult cuGraphExecKernelNodeSetParams_v2(
+     *     CUgraphExec hGraphExec,
+     *     CUgraphNode hNode,
+     *     const CUDA_KERNEL_NODE_PARAMS_v2 *nodeParams)
+     * }
+     */
+    public static FunctionDescriptor cuGraphExecKernelNodeSetParams_v2$descriptor() {
+        return cuGraphExecKernelNodeSetParams_v2.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * CUresult cuGraphExecKernelNodeSetParams_v2(
+     *     CUgraphExec hGraphExec,
+     *     CUgraphNode hNode,
+     *     const CUDA_KERNEL_NODE_PARAMS_v2 *nodeParams)
+     * }
+     */
+    public static MethodHandle cuGraphExecKernelNodeSetParams_v2$handle() {
+        return cuGraphExecKernelNodeSetParams_v2.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * CUresult cuGraphExecKernelNodeSetParams_v2(
+     *     CUgraphExec hGraphExec,
+     *     CUgraphNode hNode,
+     *     const CUDA_KERNEL_NODE_PARAMS_v2 *nodeParams)
+     * }
+     */
+    public static MemorySegment cuGraphExecKernelNodeSetParams_v2$address() {
+        return cuGraphExecKernelNodeSetParams_v2.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * CUresult cuGraphExecKernelNodeSetParams_v2(
+     *     CUgraphExec hGraphExec,
+     *     CUgraphNode hNode,
+     *     const CUDA_KERNEL_NODE_PARAMS_v2 *nodeParams)
+     * }
+     */
+    public static int cuGraphExecKernelNodeSetParams_v2(MemorySegment hGraphExec, MemorySegment hNode,
+            MemorySegment nodeParams) {
+        var mh$ = cuGraphExecKernelNodeSetParams_v2.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("cuGraphExecKernelNodeSetParams_v2", hGraphExec, hNode, nodeParams);
+            }
+            return (int) mh$.invokeExact(hGraphExec, hNode, nodeParams);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
 }
