@@ -82,7 +82,7 @@ public final class Compare {
      */
     record Options(boolean quick, Path out, Set<String> only, List<Integer> threads, List<String> peers, String python,
             Path script, Path fashionDir, int probeMegabytes, boolean probe, Path jfrPrefix, CudaMode cuda,
-            boolean peersGiven) {
+            boolean peersGiven, int settleMillis) {
         static final List<String> PEERS = List.of("ob1", "default", "cuda");
 
         static Options parse(String[] args) {
@@ -99,6 +99,7 @@ public final class Compare {
             Path jfr = null;
             CudaMode cuda = CudaMode.AUTO;
             boolean peersGiven = false;
+            int settle = 300;
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
                 switch (a) {
@@ -141,6 +142,12 @@ public final class Compare {
                     case "--probe-mb" -> mb = integer(value(args, ++i, a), a);
                     case "--no-probe" -> probe = false;
                     case "--jfr" -> jfr = Path.of(value(args, ++i, a));
+                    case "--settle-ms" -> {
+                        settle = integer(value(args, ++i, a), a);
+                        if (settle < 0) {
+                            throw new IllegalArgumentException(a + ": " + settle + " is negative");
+                        }
+                    }
                     case "-h", "--help" -> {
                         System.out.println(USAGE);
                         System.exit(0);
@@ -149,7 +156,7 @@ public final class Compare {
                 }
             }
             return new Options(quick, out, only, threads, peers, python, script, fashion, mb, probe, jfr, cuda,
-                    peersGiven);
+                    peersGiven, settle);
         }
 
         private static int integer(String text, String option) {
@@ -185,12 +192,27 @@ public final class Compare {
         }
     }
 
+    /**
+     * Sleeps before a run, so that no side pays for the one before it: OpenBLAS's workers spin-wait for a while after
+     * each call (torch-default runs two), as do the JVM's compiler threads and descent's pool (200 µs).
+     */
+    static void settle(int millis) {
+        if (millis <= 0) {
+            return;
+        }
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     static final String USAGE = """
             usage: Compare [--quick] [--out DIR] [--only W1,W2,W3-...] [--threads 1,0]
                            [--peers ob1,default,cuda|none] [--cuda auto|on|off]
                            [--python /usr/bin/python3] [--script benchmarks/scripts/torch_workloads.py]
                            [--fashion-dir /usr/share/datasets/fashion-mnist] [--probe-mb 512] [--no-probe]
-                           [--jfr PREFIX]
+                           [--jfr PREFIX] [--settle-ms 300]
               --threads  descent backend thread counts to run (0 = all cores); default 1,0
               --peers    PyTorch configurations: ob1 (OpenBLAS, 1 thread), default (as installed), cuda
                          (device="cuda"), or none; default ob1,default (and cuda beside descent-cuda)
@@ -199,6 +221,8 @@ public final class Compare {
                          error (exit status 3); off: CPU only
               --jfr      record the measured rounds (not the warm-up) of every case with Java Flight Recorder,
                          CPU samples every 2 ms, into PREFIX-<case>.jfr
+              --settle-ms  idle pause before every run (default 300): the previous side's lingering threads
+                         (OpenBLAS's spin-waiting workers, the JVM's compiler and pool) go quiet first
               --quick    fewer rounds and epochs (a couple of minutes); default is the full run""";
 
     /** A workload configuration run by every side. Times are per {@link #unit}. */
@@ -552,12 +576,14 @@ public final class Compare {
                 }
                 for (int r = 0; r < c.warmups(); r++) {
                     for (Side s : rotate(sides, r)) {
+                        settle(o.settleMillis());
                         warm.get(s.id()).add(s.run(c.workload(), c.warmupParams()));
                     }
                 }
                 try (JfrRounds recording = o.jfrPrefix() == null ? null : new JfrRounds()) {
                     for (int r = 0; r < c.reps(); r++) {
                         for (Side s : rotate(sides, r)) {
+                            settle(o.settleMillis());
                             DescentWorkloads.Sample sample = s.run(c.workload(), c.round(r));
                             samples.get(s.id()).add(sample);
                         }

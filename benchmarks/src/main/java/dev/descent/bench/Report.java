@@ -442,7 +442,9 @@ final class Report {
                     .append('\n');
         }
         md.append("\nTimes are medians of the measured runs; each side ran its warm-up runs first (not counted), then "
-                + "the sides alternated run by run. Speed-up = PyTorch median / descent median (> 1: descent is "
+                + "the sides alternated run by run, each run after an idle pause of " + options.settleMillis()
+                + " ms (--settle-ms: the previous side's spin-waiting threads go quiet first). Speed-up = PyTorch "
+                + "median / descent median (> 1: descent is "
                 + "faster). `torch-ob1` (OpenBLAS, 1 thread) is the fair peer and the targets refer to it.");
         SideInfo descentCuda = side("descent-cuda");
         SideInfo torchCuda = side("torch-cuda");

@@ -66,6 +66,15 @@ class CompareOptionsTest {
     }
 
     @Test
+    void settlePause() {
+        assertEquals(300, parse().settleMillis(), "default pause before each run");
+        assertEquals(0, parse("--settle-ms", "0").settleMillis());
+        assertEquals(1000, parse("--settle-ms", "1000").settleMillis());
+        assertEquals("--settle-ms: -5 is negative", error("--settle-ms", "-5"));
+        assertTrue(error("--settle-ms", "soon").startsWith("--settle-ms: 'soon' is not a whole number"));
+    }
+
+    @Test
     void badPeerNamesTheOption() {
         String m = error("--peers", "ob1,gpu");
         assertTrue(m.startsWith("--peers: unknown peer 'gpu'"), m);
