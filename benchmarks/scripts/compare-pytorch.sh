@@ -33,7 +33,8 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-jvm=(--add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xss8m -Xms4g -Xmx4g
+# AlwaysPreTouch: the heap's pages are faulted in at start-up, not during the first timed runs that allocate buffers.
+jvm=(--add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xss8m -Xms4g -Xmx4g -XX:+AlwaysPreTouch
      -Xlog:disable -Xlog:all=warning:stderr)
 if [ -n "$profile" ]; then
   # Compare records only the measured rounds (after the warm-up) of each case: <out>/profile-X/jfr-<case>.jfr
