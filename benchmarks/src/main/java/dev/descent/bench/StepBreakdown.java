@@ -80,6 +80,7 @@ public final class StepBreakdown {
             System.out.printf(Locale.ROOT, "%s; batch %d, %s, classes %d%n", b.description(), batch,
                     hidden > 0 ? "MLP 784-" + hidden + "-" + classes : "softmax regression 784-" + classes, classes);
             Map<String, Op> ops = new LinkedHashMap<>();
+            Op[] fused = {null};
             List<Tensor> owned = new ArrayList<>();
             Tensor idx = b.uploadInt(EpochOrder.permutation(1, 1, rows), rows);
             Tensor xb = b.allocate(batch, features);
@@ -110,6 +111,10 @@ public final class StepBreakdown {
                         () -> b.softmaxCrossEntropy(z, yb, gz, bs, loss, 0));
                 ops.put("gemm Xᵀ·G " + features + "x" + batch + "·" + batch + "x" + classes,
                         () -> b.gemm(true, false, 1f, xb, gz, 0f, gw));
+                Tensor bias = b.allocate(classes);
+                Tensor gbias = b.allocate(classes);
+                owned.addAll(List.of(bias, gbias));
+                fused[0] = () -> b.linearSoftmaxCrossEntropy(xb, w, bias, yb, z, gz, gw, gbias, bs, loss, 0);
                 long[] step = {0};
                 ops.put("adamUpdate " + features + "x" + classes, () -> b.adamUpdate(w, gw, m, v, null, 1e-5, 0.9,
                         0.999, 1e-8, 0, false, false, ++step[0]));
@@ -199,11 +204,18 @@ public final class StepBreakdown {
                 libraryOp.run();
             }
             double libraryStep = time(b, libraryOp, seconds);
+            double fusedCall = fused[0] == null ? Double.NaN : time(b, fused[0], seconds);
             double sum = micros.values().stream().mapToDouble(Double::doubleValue).sum();
             System.out.printf(Locale.ROOT, "%-62s %10s %7s%n", "backend call (isolated, warm)", "µs/call", "share");
             micros.forEach((name, us) -> System.out.printf(Locale.ROOT, "%-62s %10.2f %6.1f%%%n", name, us,
                     100 * us / sum));
             System.out.printf(Locale.ROOT, "%-62s %10.2f%n", "sum of the calls", sum);
+            if (fused[0] != null) {
+                // what the model calls instead of the GEMMs and the loss (fused by the CPU backend for large batches)
+                System.out.printf(Locale.ROOT, "%-62s %10.2f  (vs. the 3 calls above: %.2f)%n",
+                        "linearSoftmaxCrossEntropy (+ bias), one call", fusedCall,
+                        sumOf(micros, "gemm", "softmaxCrossEntropy"));
+            }
             System.out.printf(Locale.ROOT, "%-62s %10.2f  (library overhead %.2f µs = %.1f%%)%n",
                     "library step: loader.next + lossAndGradients + adam.step", libraryStep, libraryStep - sum,
                     100 * (libraryStep - sum) / libraryStep);
@@ -214,6 +226,20 @@ public final class StepBreakdown {
                 t.close();
             }
         }
+    }
+
+    /** The sum of the entries whose name starts with one of the prefixes. */
+    private static double sumOf(Map<String, Double> micros, String... prefixes) {
+        double s = 0;
+        for (Map.Entry<String, Double> e : micros.entrySet()) {
+            for (String p : prefixes) {
+                if (e.getKey().startsWith(p)) {
+                    s += e.getValue();
+                    break;
+                }
+            }
+        }
+        return s;
     }
 
     /** Warm, then median µs per call of 7 timed batches of calls filling about {@code seconds} in all. */

@@ -16,13 +16,21 @@ package dev.descent.cpu;
  * element's fma chain over the chunk's rows, from +0 at the chunk's first row. The chunk partials of ∂W are then added
  * in chunk order, as the GEMM adds them. None of this depends on the thread count.
  *
- * <p>Used when the features fit one reduction chunk, the classes are one strip of 1–3 vector widths, and there are
- * enough chunks for the threads (otherwise the composed calls, whose GEMMs split small batches more finely, are at
- * least as fast). Buffers are owned and reused; the pool task is created once: a call allocates nothing.
+ * <p><b>Threads.</b> With a reduction chunk per thread and more (full batches), each thread runs whole chunks. With
+ * fewer chunks (minibatches of 512 to a few thousand rows) the threads share each block: the forward pass is cut by
+ * rows, the softmax runs on the calling thread (its loss sum goes row by row), the weight gradient is cut by features;
+ * every element still gets the same chain. One reduction chunk writes its chains straight into ∂W.
+ *
+ * <p>Used when the features fit one reduction chunk, the classes are one strip of 1–3 vector widths, and the batch has
+ * at least a block of rows ({@value #COOPERATIVE_MIN_ROWS} when the threads share blocks); otherwise the composed
+ * calls, whose GEMMs split small batches more finely. Buffers are owned and reused; the pool tasks are created once:
+ * a call allocates nothing.
  */
 final class FusedSoftmaxRegression {
     /** Rows per block: 64 rows of 784 features are 200 KB, which stay in L2 between the two GEMMs. */
     static final int BLOCK = 64;
+    /** Fewest rows for the cooperative mode (smaller batches: the composed calls, whose GEMMs split finely). */
+    static final int COOPERATIVE_MIN_ROWS = 512;
 
     private final WorkerPool pool;
     private final CpuKernels kernels;
@@ -46,8 +54,19 @@ final class FusedSoftmaxRegression {
     private float gradScale;
     private final WorkerPool.ChunkTask itemTask = this::item;
     private float[] gradW;
+    /** Where the weight-gradient chains go: {@link #gradW} itself for one reduction chunk, else the partials. */
+    private float[] dst;
     private final WorkerPool.ChunkTask combineTask = this::combine;
     private int combineRows;
+    // cooperative mode: the block in progress and its cut among the threads
+    private int blockRow;
+    private int blockRows;
+    private int blockChunkRow;
+    private int blockDst;
+    private int pieceRows;
+    private int pieceFeatures;
+    private final WorkerPool.ChunkTask forwardPieceTask = this::forwardPiece;
+    private final WorkerPool.ChunkTask gradientPieceTask = this::gradientPiece;
 
     FusedSoftmaxRegression(WorkerPool pool, CpuKernels kernels) {
         this.pool = pool;
@@ -60,8 +79,17 @@ final class FusedSoftmaxRegression {
         if (rows < BLOCK || features > Gemm.K_CHUNK || classes % lanes != 0 || classes > 3 * lanes) {
             return false;
         }
+        return pool.threads() == 1 || !cooperative(rows) || rows >= COOPERATIVE_MIN_ROWS;
+    }
+
+    /**
+     * Whether the threads work on each block together (too few reduction chunks to give each thread its own:
+     * minibatches of 512 to 8191 rows on two threads): the forward pass split by rows, the weight gradient by features,
+     * the softmax on the calling thread (its loss sum runs row by row).
+     */
+    private boolean cooperative(int rows) {
         int chunks = (rows + Gemm.K_CHUNK - 1) / Gemm.K_CHUNK;
-        return pool.threads() == 1 || chunks >= 2 * pool.threads();
+        return pool.threads() > 1 && chunks < 2 * pool.threads();
     }
 
     /** The vector width the classes must be a multiple of (at most three of them). */
@@ -95,15 +123,27 @@ final class FusedSoftmaxRegression {
         this.block = Math.min(BLOCK, lossChunkRows);
         this.gradScale = gradScale;
         this.chunks = (rows + Gemm.K_CHUNK - 1) / Gemm.K_CHUNK;
-        int size = Math.multiplyExact(Math.multiplyExact(features, classes), chunks);
-        if (partial.length < size) {
-            partial = new float[size];
+        if (chunks == 1) {
+            dst = gradW; // one chunk: the chains are the result (the GEMM's combine would copy them unchanged)
+        } else {
+            int size = Math.multiplyExact(Math.multiplyExact(features, classes), chunks);
+            if (partial.length < size) {
+                partial = new float[size];
+            }
+            dst = partial;
         }
         try {
-            pool.forEach(chunks, itemTask);
-            combineRows = Math.max(1, (features + 2 * pool.threads() - 1) / (2 * pool.threads()));
-            pool.forEach((features + combineRows - 1) / combineRows, combineTask);
+            if (cooperative(rows)) {
+                runCooperative();
+            } else {
+                pool.forEach(chunks, itemTask);
+            }
+            if (chunks > 1) {
+                combineRows = Math.max(1, (features + 2 * pool.threads() - 1) / (2 * pool.threads()));
+                pool.forEach((features + combineRows - 1) / combineRows, combineTask);
+            }
         } finally {
+            this.dst = null;
             this.x = null;
             this.w = null;
             this.b = null;
@@ -138,8 +178,59 @@ final class FusedSoftmaxRegression {
             // ∂W partial (features × classes) += X[r0 .. r0+n)ᵀ · G[r0 .. r0+n): the features are the output rows
             // (4 adjacent ones broadcast per row of X), the block's rows the reduction.
             kernels.gemmPanel(x, r0 * features, 1, features, features, n, grad, r0 * classes, classes, classes,
-                    partial, pOff, classes, r0 > c0);
+                    dst, pOff, classes, r0 > c0);
         }
+    }
+
+    /** The blocks one after the other, each shared by the threads (same operations, same order per element). */
+    private void runCooperative() {
+        int threads = pool.threads();
+        pieceFeatures = roundUp4((features + threads - 1) / threads);
+        for (int ch = 0; ch < chunks; ch++) {
+            int c0 = ch * Gemm.K_CHUNK;
+            int c1 = Math.min(rows, c0 + Gemm.K_CHUNK);
+            double loss = 0;
+            for (int r0 = c0; r0 < c1; r0 += block) {
+                int n = Math.min(block, c1 - r0);
+                blockRow = r0;
+                blockRows = n;
+                blockChunkRow = c0;
+                blockDst = ch * features * classes;
+                pieceRows = roundUp4((n + threads - 1) / threads);
+                pool.forEach((n + pieceRows - 1) / pieceRows, forwardPieceTask);
+                if (r0 % lossChunkRows == 0) {
+                    loss = 0;
+                }
+                loss = kernels.softmaxCrossEntropy(logits, labels, grad, classes, r0, r0 + n, gradScale, loss);
+                if ((r0 + n) % lossChunkRows == 0 || r0 + n == rows) {
+                    lossPartials[r0 / lossChunkRows] = loss;
+                }
+                pool.forEach((features + pieceFeatures - 1) / pieceFeatures, gradientPieceTask);
+            }
+        }
+    }
+
+    /** Cooperative mode: the logits (and bias) of a piece of the block's rows. */
+    private void forwardPiece(int piece) {
+        int r0 = blockRow + piece * pieceRows;
+        int n = Math.min(pieceRows, blockRow + blockRows - r0);
+        kernels.gemmPanel(x, r0 * features, features, 1, n, features, w, 0, classes, classes, logits, r0 * classes,
+                classes, false);
+        if (b != null) {
+            kernels.addRowVector(logits, b, classes, r0, r0 + n);
+        }
+    }
+
+    /** Cooperative mode: the weight-gradient chains of a piece of the features, over the block's rows. */
+    private void gradientPiece(int piece) {
+        int f0 = piece * pieceFeatures;
+        int fn = Math.min(pieceFeatures, features - f0);
+        kernels.gemmPanel(x, blockRow * features + f0, 1, features, fn, blockRows, grad, blockRow * classes, classes,
+                classes, dst, blockDst + f0 * classes, classes, blockRow > blockChunkRow);
+    }
+
+    private static int roundUp4(int v) {
+        return (v + 3) / 4 * 4;
     }
 
     /** Adds the chunk partials of a block of ∂W's rows in chunk order. */

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
  * The fused {@link CpuBackend#linearSoftmaxCrossEntropy} against the calls it stands for, on the same backend: the
  * logits, the gradient, the weight and bias gradients and the loss must be bit-identical (see
  * {@link FusedSoftmaxRegression}), for both kernel twins and 1, 2 and 3 threads, on shapes where the fused pass runs
- * (checked) — several reduction chunks with a partial last one, a row count that is not a multiple of the 4-row tile,
+ * (checked), a chunk per thread or blocks shared by the threads — several reduction chunks with a partial last one, a
+ * row count that is not a multiple of the 4-row tile, feature counts that split unevenly,
  * 8/16/24 classes, with and without bias, the gradient written over the logits — and on shapes where it does not.
  */
 class FusedSoftmaxRegressionTest {
@@ -77,6 +78,12 @@ class FusedSoftmaxRegressionTest {
         "scalar, 1, 7001, 50, 3, true, false",
         "scalar, 2, 7001, 50, 3, true, true",
         "scalar, 3, 13000, 33, 2, false, false",
+        "vector, 2, 3000, 50, 3, true, false",
+        "vector, 2, 1024, 784, 3, true, false",
+        "vector, 3, 5000, 33, 2, true, true",
+        "vector, 2, 4100, 37, 1, false, false",
+        "scalar, 2, 1100, 50, 3, true, false",
+        "scalar, 3, 2049, 21, 3, true, false",
     })
     void fusedEqualsComposedBitForBit(String twin, int threads, int n, int in, int widths, boolean bias,
             boolean alias) {
@@ -122,7 +129,7 @@ class FusedSoftmaxRegressionTest {
 
     @ParameterizedTest(name = "{0} threads, n={1}, in={2}, k={3}")
     @CsvSource({
-        "2, 3000, 50, 24",   // too few reduction chunks for two threads: composed (finer GEMM splits)
+        "2, 400, 50, 24",    // too few rows for the threads to share blocks: composed (finer GEMM splits)
         "1, 3000, 50, 10",   // classes not a whole number of vectors
         "1, 3000, 3000, 24", // features beyond one reduction chunk
         "1, 40, 50, 24",     // fewer rows than a block
