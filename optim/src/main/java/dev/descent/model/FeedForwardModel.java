@@ -27,6 +27,8 @@ import java.util.Random;
  * <p>Backward pass, with δ the loss gradient with respect to a layer's Z (the fused loss kernel gives the last one):
  * {@code ∂W = Aᵀ·δ} (gemm with transposed A), {@code ∂b = column sums of δ}, and for the layer below
  * {@code δ' = (δ·Wᵀ) ⊙ [A > 0]} (gemm with transposed W, then reluBackward). The input's gradient is never formed.
+ * With the cross-entropy loss the last layer's forward pass, the loss and that layer's ∂W and ∂b are one
+ * {@link Backend#linearSoftmaxCrossEntropy} call (the same results as the separate calls; the CPU backend fuses it).
  *
  * <p>Activation and δ buffers are cached per batch row count (up to {@value #MAX_SHAPES} row counts, least recently
  * used evicted), typically the full batch and the epoch's final partial batch.
