@@ -715,12 +715,7 @@ public final class CpuBackend implements Backend {
             sameShape(op, "logits", z, "grad", g);
         }
         int[] yl = y.i;
-        for (int r = 0; r < n; r++) {
-            if (yl[r] < 0 || yl[r] >= k) {
-                throw new IllegalArgumentException(op + ": label " + yl[r] + " at row " + r + " is outside [0, " + k
-                        + ") for logits " + z.shapeString());
-            }
-        }
+        checkLabels(op, yl, n, k, z);
         float[] zf = z.f;
         float[] gf = g == null ? null : g.f;
         float gradScale = (float) (1.0 / normalizer);
@@ -788,12 +783,7 @@ public final class CpuBackend implements Backend {
             return;
         }
         int[] yl = ty.i;
-        for (int r = 0; r < n; r++) {
-            if (yl[r] < 0 || yl[r] >= k) {
-                throw new IllegalArgumentException(op + ": label " + yl[r] + " at row " + r + " is outside [0, " + k
-                        + ") for logits " + tz.shapeString());
-            }
-        }
+        checkLabels(op, yl, n, k, tz);
         int lossChunkRows = softmaxRowsPerChunk(k);
         int lossChunks = (n + lossChunkRows - 1) / lossChunkRows;
         double[] p = partials(lossChunks);
@@ -868,7 +858,17 @@ public final class CpuBackend implements Backend {
         };
     }
 
-    private CpuTensor lossTarget(String op, Tensor lossOut, int lossIndex, int normalizer) {
+    /** Every class label of the first {@code n} must be in [0, k); the error names the first that is not. */
+    private static void checkLabels(String op, int[] labels, int n, int k, CpuTensor logits) {
+        for (int r = 0; r < n; r++) {
+            if (labels[r] < 0 || labels[r] >= k) {
+                throw new IllegalArgumentException(op + ": label " + labels[r] + " at row " + r + " is outside [0, "
+                        + k + ") for logits " + logits.shapeString());
+            }
+        }
+    }
+
+        private CpuTensor lossTarget(String op, Tensor lossOut, int lossIndex, int normalizer) {
         CpuTensor lo = f32(lossOut, op, "lossOut");
         if (lossIndex < 0 || lossIndex >= lo.length()) {
             throw new IllegalArgumentException(op + ": lossIndex " + lossIndex + " is outside lossOut "

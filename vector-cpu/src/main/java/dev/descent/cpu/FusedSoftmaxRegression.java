@@ -163,18 +163,8 @@ final class FusedSoftmaxRegression {
         double loss = 0;
         for (int r0 = c0; r0 < c1; r0 += block) {
             int n = Math.min(block, c1 - r0);
-            kernels.gemmPanel(x, r0 * features, features, 1, n, features, w, 0, classes, classes, logits,
-                    r0 * classes, classes, false);
-            if (b != null) {
-                kernels.addRowVector(logits, b, classes, r0, r0 + n);
-            }
-            if (r0 % lossChunkRows == 0) {
-                loss = 0;
-            }
-            loss = kernels.softmaxCrossEntropy(logits, labels, grad, classes, r0, r0 + n, gradScale, loss);
-            if ((r0 + n) % lossChunkRows == 0 || r0 + n == rows) {
-                lossPartials[r0 / lossChunkRows] = loss;
-            }
+            forward(r0, n);
+            loss = softmax(r0, n, loss);
             // ∂W partial (features × classes) += X[r0 .. r0+n)ᵀ · G[r0 .. r0+n): the features are the output rows
             // (4 adjacent ones broadcast per row of X), the block's rows the reduction.
             kernels.gemmPanel(x, r0 * features, 1, features, features, n, grad, r0 * classes, classes, classes,
@@ -198,13 +188,7 @@ final class FusedSoftmaxRegression {
                 blockDst = ch * features * classes;
                 pieceRows = roundUp4((n + threads - 1) / threads);
                 pool.forEach((n + pieceRows - 1) / pieceRows, forwardPieceTask);
-                if (r0 % lossChunkRows == 0) {
-                    loss = 0;
-                }
-                loss = kernels.softmaxCrossEntropy(logits, labels, grad, classes, r0, r0 + n, gradScale, loss);
-                if ((r0 + n) % lossChunkRows == 0 || r0 + n == rows) {
-                    lossPartials[r0 / lossChunkRows] = loss;
-                }
+                loss = softmax(r0, n, loss);
                 pool.forEach((features + pieceFeatures - 1) / pieceFeatures, gradientPieceTask);
             }
         }
@@ -213,12 +197,29 @@ final class FusedSoftmaxRegression {
     /** Cooperative mode: the logits (and bias) of a piece of the block's rows. */
     private void forwardPiece(int piece) {
         int r0 = blockRow + piece * pieceRows;
-        int n = Math.min(pieceRows, blockRow + blockRows - r0);
+        forward(r0, Math.min(pieceRows, blockRow + blockRows - r0));
+    }
+
+    /** The logits of rows [r0, r0 + n): one fma chain per logit over the features, then the bias. */
+    private void forward(int r0, int n) {
         kernels.gemmPanel(x, r0 * features, features, 1, n, features, w, 0, classes, classes, logits, r0 * classes,
                 classes, false);
         if (b != null) {
             kernels.addRowVector(logits, b, classes, r0, r0 + n);
         }
+    }
+
+    /**
+     * G and the loss of rows [r0, r0 + n), continuing {@code loss} within a softmax chunk (restarting at 0 where one
+     * begins); the chunk's sum is stored once its last row is done. Returns the running sum.
+     */
+    private double softmax(int r0, int n, double loss) {
+        double start = r0 % lossChunkRows == 0 ? 0 : loss;
+        double sum = kernels.softmaxCrossEntropy(logits, labels, grad, classes, r0, r0 + n, gradScale, start);
+        if ((r0 + n) % lossChunkRows == 0 || r0 + n == rows) {
+            lossPartials[r0 / lossChunkRows] = sum;
+        }
+        return sum;
     }
 
     /** Cooperative mode: the weight-gradient chains of a piece of the features, over the block's rows. */
