@@ -200,10 +200,13 @@ final class FusedSoftmaxRegression {
         forward(r0, Math.min(pieceRows, blockRow + blockRows - r0));
     }
 
-    /** The logits of rows [r0, r0 + n): one fma chain per logit over the features, then the bias. */
+    /**
+     * The logits of rows [r0, r0 + n): one fma chain per logit over the features, then the bias. The tiles read the
+     * block in 4 streams ({@link Gemm#streamedRows}): X comes from memory here.
+     */
     private void forward(int r0, int n) {
-        kernels.gemmPanel(x, r0 * features, features, 1, n, features, w, 0, classes, classes, logits, r0 * classes,
-                classes, false);
+        Gemm.streamedRows(kernels, x, r0 * features, features, n, features, w, 0, classes, classes, logits,
+                r0 * classes, classes);
         if (b != null) {
             kernels.addRowVector(logits, b, classes, r0, r0 + n);
         }
