@@ -1464,11 +1464,11 @@ public final class CpuBackend implements Backend {
 
     /**
      * Rows per chunk of the softmax cross-entropy (its loss is the in-order sum of per-chunk sums): about
-     * {@link #ELEMENT_CHUNK} logits, rounded down to a power of two and at most {@link Gemm#K_CHUNK}, so that the chunks
+     * {@link #ELEMENT_CHUNK} logits, rounded down to a power of two and at most {@link Gemm#ROW_CHUNK}, so that the chunks
      * nest in the GEMM's reduction chunks and the fused {@link #linearSoftmaxCrossEntropy} can form the same sums.
      */
     static int softmaxRowsPerChunk(int k) {
-        return Math.min(Gemm.K_CHUNK, Integer.highestOneBit(Math.max(1, ELEMENT_CHUNK / Math.max(1, k))));
+        return Math.min(Gemm.ROW_CHUNK, Integer.highestOneBit(Math.max(1, ELEMENT_CHUNK / Math.max(1, k))));
     }
 
     private static double sumInOrder(double[] p, int chunks) {

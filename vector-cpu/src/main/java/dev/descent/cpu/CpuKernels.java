@@ -51,6 +51,14 @@ interface CpuKernels {
      */
     void copyRows(float[] src, int srcOff, int srcLd, int rows, int cols, float[] dst, int dstOff, int dstLd);
 
+    /**
+     * Chunk partial sums added in chunk order: for {@code i < len},
+     * {@code out[outOff + i] ← ((p[off + i] + p[off + stride + i]) + p[off + 2·stride + i]) + …} over {@code chunks}
+     * partials (one partial: a copy). {@code out} may be {@code p} at {@code off} (the first partial is read before it
+     * is written).
+     */
+    void addChunks(float[] p, int off, int stride, int chunks, float[] out, int outOff, int len);
+
     // ------------------------------------------------------------------ elementwise
 
     /** {@code y ← fma(alpha, x, y)} (torch's {@code add_(x, alpha)} rounding). */

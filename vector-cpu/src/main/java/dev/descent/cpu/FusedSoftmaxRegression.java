@@ -8,18 +8,20 @@ package dev.descent.cpu;
  * columns over all rows of a reduction chunk, from L2 or memory at every step; here it walks a block of
  * {@value #BLOCK} rows that the forward pass has just brought in.
  *
- * <p><b>Same results as the composed calls, bit for bit.</b> Work items are the GEMM's reduction chunks of
- * {@link Gemm#K_CHUNK} rows. Within an item, for each block of rows: the forward micro-kernel forms each logit as one
- * fma chain over the features from +0 (the GEMM's definition when the features fit one reduction chunk), the bias is
- * added as {@code addRowVector} adds it, the softmax kernel writes G and continues its chunk's loss sum row by row (the
- * blocks nest in {@link CpuBackend#softmaxRowsPerChunk}'s chunks), and the weight-gradient micro-kernel continues each
- * element's fma chain over the chunk's rows, from +0 at the chunk's first row. The chunk partials of ∂W are then added
- * in chunk order, as the GEMM adds them. None of this depends on the thread count.
+ * <p><b>Same results as the composed calls, bit for bit.</b> Work items are the weight-gradient GEMM's reduction chunks
+ * of {@link Gemm#ROW_CHUNK} rows. Within an item, for each block of rows: the forward micro-kernel forms each logit as
+ * one fma chain over the features from +0 (the GEMM's definition when the features fit one reduction chunk of {@link
+ * Gemm#K_CHUNK}), the bias is added as {@code addRowVector} adds it, the softmax kernel writes G and continues its
+ * chunk's loss sum row by row (the blocks nest in {@link CpuBackend#softmaxRowsPerChunk}'s chunks), and the
+ * weight-gradient micro-kernel continues each element's fma chain over the chunk's rows, from +0 at the chunk's first
+ * row. The chunk partials of ∂W are then added in chunk order, as the GEMM adds them. None of this depends on the
+ * thread count.
  *
  * <p><b>Threads.</b> With a reduction chunk per thread and more (full batches), each thread runs whole chunks. With
- * fewer chunks (minibatches of 512 to a few thousand rows) the threads share each block: the forward pass is cut by
- * rows, the softmax runs on the calling thread (its loss sum goes row by row), the weight gradient is cut by features;
- * every element still gets the same chain. One reduction chunk writes its chains straight into ∂W.
+ * fewer chunks than twice the threads (minibatches of 512 to 8191 rows on 2 threads) the threads share each block: the
+ * forward pass is cut by rows, the softmax runs on the calling thread (its loss sum goes row by row), the weight
+ * gradient is cut by features; every element still gets the same chain. One reduction chunk writes its chains straight
+ * into ∂W.
  *
  * <p>Used when the features fit one reduction chunk, the classes are one strip of 1–3 vector widths, and the batch has
  * at least a block of rows ({@value #COOPERATIVE_MIN_ROWS} when the threads share blocks); otherwise the composed
@@ -88,7 +90,7 @@ final class FusedSoftmaxRegression {
      * the softmax on the calling thread (its loss sum runs row by row).
      */
     private boolean cooperative(int rows) {
-        int chunks = (rows + Gemm.K_CHUNK - 1) / Gemm.K_CHUNK;
+        int chunks = (rows + Gemm.ROW_CHUNK - 1) / Gemm.ROW_CHUNK;
         return pool.threads() > 1 && chunks < 2 * pool.threads();
     }
 
@@ -122,7 +124,7 @@ final class FusedSoftmaxRegression {
         this.lossChunkRows = lossChunkRows;
         this.block = Math.min(BLOCK, lossChunkRows);
         this.gradScale = gradScale;
-        this.chunks = (rows + Gemm.K_CHUNK - 1) / Gemm.K_CHUNK;
+        this.chunks = (rows + Gemm.ROW_CHUNK - 1) / Gemm.ROW_CHUNK;
         if (chunks == 1) {
             dst = gradW; // one chunk: the chains are the result (the GEMM's combine would copy them unchanged)
         } else {
@@ -157,8 +159,8 @@ final class FusedSoftmaxRegression {
 
     /** One reduction chunk of rows: forward, softmax and weight-gradient partial, block by block. */
     private void item(int ch) {
-        int c0 = ch * Gemm.K_CHUNK;
-        int c1 = Math.min(rows, c0 + Gemm.K_CHUNK);
+        int c0 = ch * Gemm.ROW_CHUNK;
+        int c1 = Math.min(rows, c0 + Gemm.ROW_CHUNK);
         int pOff = ch * features * classes;
         double loss = 0;
         for (int r0 = c0; r0 < c1; r0 += block) {
@@ -177,8 +179,8 @@ final class FusedSoftmaxRegression {
         int threads = pool.threads();
         pieceFeatures = roundUp4((features + threads - 1) / threads);
         for (int ch = 0; ch < chunks; ch++) {
-            int c0 = ch * Gemm.K_CHUNK;
-            int c1 = Math.min(rows, c0 + Gemm.K_CHUNK);
+            int c0 = ch * Gemm.ROW_CHUNK;
+            int c1 = Math.min(rows, c0 + Gemm.ROW_CHUNK);
             double loss = 0;
             for (int r0 = c0; r0 < c1; r0 += block) {
                 int n = Math.min(block, c1 - r0);
@@ -241,15 +243,6 @@ final class FusedSoftmaxRegression {
     private void combine(int item) {
         int from = item * combineRows * classes;
         int to = Math.min(features, (item + 1) * combineRows) * classes;
-        int stride = features * classes;
-        float[] p = partial;
-        float[] out = gradW;
-        for (int i = from; i < to; i++) {
-            float s = p[i];
-            for (int ch = 1; ch < chunks; ch++) {
-                s += p[i + ch * stride];
-            }
-            out[i] = s;
-        }
+        kernels.addChunks(partial, from, features * classes, chunks, gradW, from, to - from);
     }
 }

@@ -6,9 +6,11 @@ import java.util.Arrays;
  * The GEMM driver of one {@link CpuBackend}: {@code C ← alpha·op(A)·op(B) + beta·C}, row-major, over heap arrays.
  *
  * <p><b>Result definition</b> (what makes it deterministic and identical for both kernel twins): k is cut into fixed
- * reduction chunks of {@link #K_CHUNK}; within a chunk each element of C is one fma chain in k order starting at +0;
- * chunk partial sums are added in chunk order; then {@code c = alpha·s} ({@code beta == 0}: old C ignored) or
- * {@code c = alpha·s + beta·c}. None of this depends on the thread count, the cache blocking or the vector width.
+ * reduction chunks, of {@link #ROW_CHUNK} for transposed A with {@code k >} {@link #SMALL_K_T} (a weight gradient's sum
+ * over the rows of a batch or data set) and of {@link #K_CHUNK} otherwise; within a chunk each element of C is one fma
+ * chain in k order starting at +0; chunk partial sums are added in chunk order; then {@code c = alpha·s}
+ * ({@code beta == 0}: old C ignored) or {@code c = alpha·s + beta·c}. None of this depends on the thread count, the
+ * cache blocking or the vector width.
  *
  * <p><b>Plain A</b> ({@code C = A·op(B)}, the forward pass {@code logits = X·W}): op(B) is packed into strips of 1–3
  * {@link CpuKernels#gemmLanes() vector widths} (zero-padded, k-major per strip); when B is not transposed and exactly
@@ -45,6 +47,14 @@ import java.util.Arrays;
 final class Gemm {
     /** Reduction chunk along k: fixed, so that the order of the sum never depends on the thread count. */
     static final int K_CHUNK = 2048;
+    /**
+     * Reduction chunk of the transposed-A path with large k: a weight gradient summed over the rows of a batch or data
+     * set. These chunks are also the work items the threads share (here and in {@link FusedSoftmaxRegression}): the
+     * lecture's 27,455 rows are 14 of them, 7 for one thread and 6 and a partial one for the other. Chunks of 512 rows
+     * balance 2 threads better (27 against 26 and a partial one: 2 % faster on 2 threads), but each chunk's partial
+     * sums are 75 KB of a 784 × 24 gradient written to memory and read back, which made one thread 7 % slower.
+     */
+    static final int ROW_CHUNK = 2048;
     /** k sub-block of the transposed-A path (does not change results). */
     static final int KC_T = 48;
     /** Rows of the output per work item. */
@@ -80,6 +90,8 @@ final class Gemm {
     private int n;
     private int k;
     private int chunks;
+    /** The reduction chunk of the call in progress ({@link #K_CHUNK} or {@link #ROW_CHUNK}). */
+    private int chunkLen;
     private int chunkStride;
     private int rowBlocks;
     // plain A (and transposed A with small k): A's element (row r, reduction index kk) is a[r·aRs + kk·aKs]
@@ -134,7 +146,8 @@ final class Gemm {
         this.m = m;
         this.n = n;
         this.k = k;
-        this.chunks = chunks(k);
+        this.chunkLen = transA && k > SMALL_K_T ? ROW_CHUNK : K_CHUNK;
+        this.chunks = (k + chunkLen - 1) / chunkLen;
         try {
             if (!transA) {
                 aRs = k;
@@ -297,8 +310,8 @@ final class Gemm {
         int i1 = Math.min(mpad, i0 + colBlock);
         int r0 = rb * MB;
         int rows = Math.min(MB, n - r0);
-        int kStart = ch * K_CHUNK;
-        int kEnd = Math.min(k, kStart + K_CHUNK);
+        int kStart = ch * chunkLen;
+        int kEnd = Math.min(k, kStart + chunkLen);
         int dBase = ch * chunkStride + r0 * mpad;
         for (int k0 = kStart; k0 < kEnd; k0 += KC_T) {
             int kLen = Math.min(KC_T, kEnd - k0);
@@ -320,14 +333,16 @@ final class Gemm {
 
     /** Adds the chunk partials of C^T in chunk order into a block of rows of C, applying alpha and beta. */
     private void transposedCombine(int rb) {
+        int r0 = rb * MB;
         int r1 = Math.min(m, (rb + 1) * MB);
-        for (int i = rb * MB; i < r1; i++) {
+        if (chunks > 1) { // the chunk sums of these columns of C^T, in chunk order, into the first chunk's partial
             for (int j = 0; j < n; j++) {
-                int idx = j * mpad + i;
-                float s = d[idx];
-                for (int ch = 1; ch < chunks; ch++) {
-                    s += d[idx + ch * chunkStride];
-                }
+                kernels.addChunks(d, j * mpad + r0, chunkStride, chunks, d, j * mpad + r0, r1 - r0);
+            }
+        }
+        for (int i = r0; i < r1; i++) {
+            for (int j = 0; j < n; j++) {
+                float s = d[j * mpad + i];
                 int ci = i * n + j;
                 c[ci] = beta == 0f ? alpha * s : alpha * s + beta * c[ci];
             }
@@ -379,10 +394,6 @@ final class Gemm {
     /** Width of the next strip when {@code remaining} (a multiple of the lane count) columns are left. */
     private int stripWidth(int remaining) {
         return Math.min(3 * lanes, remaining);
-    }
-
-    private static int chunks(int k) {
-        return (k + K_CHUNK - 1) / K_CHUNK;
     }
 
     /**

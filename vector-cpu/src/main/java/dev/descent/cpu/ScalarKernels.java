@@ -140,6 +140,17 @@ final class ScalarKernels implements CpuKernels {
     // ------------------------------------------------------------------ elementwise
 
     @Override
+    public void addChunks(float[] p, int off, int stride, int chunks, float[] out, int outOff, int len) {
+        for (int i = 0; i < len; i++) {
+            float s = p[off + i];
+            for (int ch = 1; ch < chunks; ch++) {
+                s += p[off + ch * stride + i];
+            }
+            out[outOff + i] = s;
+        }
+    }
+
+    @Override
     public void axpy(float alpha, float[] x, float[] y, int from, int to) {
         for (int i = from; i < to; i++) {
             y[i] = Math.fma(alpha, x[i], y[i]);

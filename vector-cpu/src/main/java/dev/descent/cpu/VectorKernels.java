@@ -329,6 +329,40 @@ final class VectorKernels implements CpuKernels {
     // ================================================================== elementwise
 
     @Override
+    public void addChunks(float[] p, int off, int stride, int chunks, float[] out, int outOff, int len) {
+        // Four vectors at a time: four independent chains of adds (each element's own chain is in chunk order).
+        int i = 0;
+        for (; i + 4 * L <= len; i += 4 * L) {
+            int o = off + i;
+            FloatVector s0 = FloatVector.fromArray(F, p, o);
+            FloatVector s1 = FloatVector.fromArray(F, p, o + L);
+            FloatVector s2 = FloatVector.fromArray(F, p, o + 2 * L);
+            FloatVector s3 = FloatVector.fromArray(F, p, o + 3 * L);
+            for (int ch = 1; ch < chunks; ch++) {
+                o += stride;
+                s0 = s0.add(FloatVector.fromArray(F, p, o));
+                s1 = s1.add(FloatVector.fromArray(F, p, o + L));
+                s2 = s2.add(FloatVector.fromArray(F, p, o + 2 * L));
+                s3 = s3.add(FloatVector.fromArray(F, p, o + 3 * L));
+            }
+            s0.intoArray(out, outOff + i);
+            s1.intoArray(out, outOff + i + L);
+            s2.intoArray(out, outOff + i + 2 * L);
+            s3.intoArray(out, outOff + i + 3 * L);
+        }
+        for (; i + L <= len; i += L) {
+            int o = off + i;
+            FloatVector s0 = FloatVector.fromArray(F, p, o);
+            for (int ch = 1; ch < chunks; ch++) {
+                o += stride;
+                s0 = s0.add(FloatVector.fromArray(F, p, o));
+            }
+            s0.intoArray(out, outOff + i);
+        }
+        TAIL.addChunks(p, off + i, stride, chunks, out, outOff + i, len - i);
+    }
+
+    @Override
     public void axpy(float alpha, float[] x, float[] y, int from, int to) {
         int i = from;
         int bound = from + F.loopBound(to - from);

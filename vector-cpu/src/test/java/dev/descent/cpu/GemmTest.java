@@ -126,6 +126,17 @@ class GemmTest {
     }
 
     /**
+     * The large-k transposed-A path (the weight gradient over a data set) across several reduction chunks of {@link
+     * Gemm#ROW_CHUNK} rows, against the chunked definition written out independently: per chunk one fma chain from +0,
+     * the chunk sums added in chunk order, then alpha and beta. Bit-exact, both twins, 1 and 2 threads.
+     */
+    @Test
+    void largeKTransposedAMatchesChunkedDefinition() {
+        int[][] shapes = {{45, 2 * Gemm.ROW_CHUNK + 37, 24}, {37, Gemm.ROW_CHUNK + 1, 10}, {20, 3 * Gemm.ROW_CHUNK, 8}};
+        matchesDefinition(true, shapes, new float[][] {{1f, 0f}, {-0.75f, 1.25f}});
+    }
+
+    /**
      * Plain A with few rows (a minibatch forward pass: fewer row blocks than threads, so the work is split into column
      * blocks of strips, and op(B) packed strip by strip, n tails zero-padded) against the result definition, on 1 and
      * 2 threads and with both kernel twins: bit-exact.
@@ -162,7 +173,7 @@ class GemmTest {
                                 }
                             }
                         }
-                        float[] want = definition(at, b, tb, c, m, k, n, ab[0], ab[1]);
+                        float[] want = definition(ta, at, b, tb, c, m, k, n, ab[0], ab[1]);
                         float[] one;
                         try (Tensor aT = ta ? single.upload(a, k, m) : single.upload(a, m, k);
                                 Tensor bT = tb ? single.upload(b, n, k) : single.upload(b, k, n);
@@ -185,15 +196,24 @@ class GemmTest {
         }
     }
 
-    /** C = alpha·A^T·op(B) + beta·C for k ≤ {@link Gemm#K_CHUNK}: one fma chain per element, in k order. */
-    private static float[] definition(float[] a, float[] b, boolean tb, float[] c, int m, int k, int n, float alpha,
-            float beta) {
+    /**
+     * C = alpha·A^T·op(B) + beta·C (A^T given as k × m): per element one fma chain in k order over each reduction
+     * chunk, the chunk sums added in order. The chunk is {@link Gemm#ROW_CHUNK} for a transposed A with k above {@link
+     * Gemm#SMALL_K_T}, else {@link Gemm#K_CHUNK} (the shapes here have k ≤ K_CHUNK for a plain A).
+     */
+    private static float[] definition(boolean ta, float[] a, float[] b, boolean tb, float[] c, int m, int k, int n,
+            float alpha, float beta) {
+        int chunk = ta && k > Gemm.SMALL_K_T ? Gemm.ROW_CHUNK : Gemm.K_CHUNK;
         float[] out = new float[m * n];
         for (int i = 0; i < m; i++) {
             for (int j = 0; j < n; j++) {
                 float s = 0f;
-                for (int kk = 0; kk < k; kk++) {
-                    s = Math.fma(a[kk * m + i], tb ? b[j * k + kk] : b[kk * n + j], s);
+                for (int k0 = 0; k0 < k; k0 += chunk) {
+                    float part = 0f;
+                    for (int kk = k0; kk < Math.min(k, k0 + chunk); kk++) {
+                        part = Math.fma(a[kk * m + i], tb ? b[j * k + kk] : b[kk * n + j], part);
+                    }
+                    s = k0 == 0 ? part : s + part;
                 }
                 out[i * n + j] = beta == 0f ? alpha * s : alpha * s + beta * c[i * n + j];
             }

@@ -123,6 +123,32 @@ class ScalarVsVectorTest {
         }
     }
 
+    /** Chunk partials added in order (GEMM and fused-pass combines): bit-identical, in place or not, every tail. */
+    @Test
+    void chunkPartialsAddedInOrder() {
+        for (int len : SIZES) {
+            for (int chunks : new int[] {1, 2, 5, 14}) {
+                int stride = len + 3;
+                float[] p = data(stride * chunks, true);
+                float[] want = new float[len + 2];
+                float[] got = new float[len + 2];
+                s.addChunks(p, 1, stride, chunks, want, 2, len);
+                v.addChunks(p, 1, stride, chunks, got, 2, len);
+                assertBits(want, got, "addChunks len=" + len + " chunks=" + chunks);
+                float sum = p[1 + len - 1];
+                for (int ch = 1; ch < chunks; ch++) {
+                    sum += p[1 + ch * stride + len - 1];
+                }
+                assertEquals(Float.floatToIntBits(sum), Float.floatToIntBits(got[2 + len - 1]), "last element, in order");
+                float[] q = p.clone();
+                v.addChunks(q, 1, stride, chunks, q, 1, len); // in place, into the first partial
+                for (int i = 0; i < len; i++) {
+                    assertEquals(Float.floatToIntBits(want[2 + i]), Float.floatToIntBits(q[1 + i]), "in place " + i);
+                }
+            }
+        }
+    }
+
     @Test
     void elementwise() {
         for (int n : SIZES) {
