@@ -207,6 +207,40 @@ public final class Compare {
         }
     }
 
+    /** Most warm-up runs a descent side adds to a case's while its runs still make the JIT compile. */
+    static final int MAX_JIT_WARMUPS = 25;
+
+    /**
+     * Total JIT compilation time of this JVM so far, in ms ({@link java.lang.management.CompilationMXBean}), or -1
+     * where the JVM does not report it.
+     */
+    static long jitMillis() {
+        java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+        return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : -1;
+    }
+
+    /**
+     * More warm-up runs for a side that runs in this JVM, until one of them (with the idle pause before it) compiles
+     * nothing, at most {@link #MAX_JIT_WARMUPS}. A fixed count of warm-up runs left C2 still compiling kernels
+     * (softmax, GEMM panel, the log) during W1's measured runs, on the compiler threads that share the two cores:
+     * those medians came out 10–15 % slower than the same epochs timed after a longer warm-up. The extra runs are
+     * listed with the warm-up runs in the report.
+     */
+    static void warmUntilJitQuiet(Side s, Case c, List<DescentWorkloads.Sample> warm, int settleMillis)
+            throws IOException {
+        if (jitMillis() < 0) {
+            return;
+        }
+        for (int extra = 0; extra < MAX_JIT_WARMUPS; extra++) {
+            long before = jitMillis();
+            settle(settleMillis);
+            warm.add(s.run(c.workload(), c.warmupParams()));
+            if (jitMillis() == before) {
+                return;
+            }
+        }
+    }
+
     static final String USAGE = """
             usage: Compare [--quick] [--out DIR] [--only W1,W2,W3-...] [--threads 1,0]
                            [--peers ob1,default,cuda|none] [--cuda auto|on|off]
@@ -251,6 +285,11 @@ public final class Compare {
 
         /** Whether it computes on the GPU (no CPU roofline then). */
         default boolean cuda() {
+            return false;
+        }
+
+        /** Whether it runs in this JVM, whose JIT compiles it during its first runs (descent's sides). */
+        default boolean jit() {
             return false;
         }
 
@@ -442,6 +481,11 @@ public final class Compare {
                     }
 
                     @Override
+                    public boolean jit() {
+                        return true;
+                    }
+
+                    @Override
                     public DescentWorkloads.Sample run(String workload, Map<String, String> params) {
                         return w.run(workload, params);
                     }
@@ -483,6 +527,11 @@ public final class Compare {
 
                         @Override
                         public boolean cuda() {
+                            return true;
+                        }
+
+                        @Override
+                        public boolean jit() {
                             return true;
                         }
 
@@ -578,6 +627,11 @@ public final class Compare {
                     for (Side s : rotate(sides, r)) {
                         settle(o.settleMillis());
                         warm.get(s.id()).add(s.run(c.workload(), c.warmupParams()));
+                    }
+                }
+                for (Side s : sides) {
+                    if (s.jit()) {
+                        warmUntilJitQuiet(s, c, warm.get(s.id()), o.settleMillis());
                     }
                 }
                 try (JfrRounds recording = o.jfrPrefix() == null ? null : new JfrRounds()) {

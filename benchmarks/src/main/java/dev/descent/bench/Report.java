@@ -441,7 +441,9 @@ final class Report {
             md.append("- **physical limits (measured now by dev.descent.bench.MachinePeak)**: ").append(peak)
                     .append('\n');
         }
-        md.append("\nTimes are medians of the measured runs; each side ran its warm-up runs first (not counted), then "
+        md.append("\nTimes are medians of the measured runs; each side ran its warm-up runs first (not counted; "
+                + "descent's sides then repeat them until a run makes the JIT compile nothing, at most "
+                + Compare.MAX_JIT_WARMUPS + " more), then "
                 + "the sides alternated run by run, each run after an idle pause of " + options.settleMillis()
                 + " ms (--settle-ms: the previous side's spin-waiting threads go quiet first). Speed-up = PyTorch "
                 + "median / descent median (> 1: descent is "
@@ -556,7 +558,8 @@ final class Report {
         }
 
         md.append("\n## All runs (seconds per unit)\n\nWarm-up runs use the parameters in the last column (W1, W3 and "
-                + "W5 warm up on one epoch); a JIT warms up during them, Python does not need to.\n\n"
+                + "W5 warm up on one epoch); a JIT warms up during them, Python does not need to: descent's sides add runs "
+                + "until one compiles nothing.\n\n"
                 + "| case | side | measured runs | warm-up runs | warm-up parameters |\n|---|---|---|---|---|\n");
         for (Row row : rows) {
             for (SideInfo s : sides) {
@@ -595,7 +598,8 @@ final class Report {
                 int t = s.threads() >= cores ? 0 : s.threads();
                 boolean cpu = !s.cuda();
                 csv.append(String.join(",", Arrays.asList(c.id(), c.workload(), c.unit(), s.id(),
-                        Integer.toString(s.threads()), Integer.toString(xs.size()), Integer.toString(c.warmups()),
+                        Integer.toString(s.threads()), Integer.toString(xs.size()),
+                        Integer.toString(row.warmups().get(s.id()).size()),
                         num(m), num(min(xs)), num(max(xs)), s.id().startsWith("descent") && cpu ? num(speedup) : "",
                         num(c.target()), num(c.flops()), num(c.bytes()), num(b), num(b / m), row.loadBefore(),
                         row.loadAfter(), peak == null || !cpu ? "" : num(peak.fma(t)),
