@@ -309,7 +309,7 @@ public final class Compare {
         for (String opt : List.of("sgd", "momentum", "adam")) {
             String lr = opt.equals("adam") ? "1e-05" : "1e-06";
             cases.add(new Case("W1-" + opt, "W1", map("opt", opt, "epochs", Integer.toString(w1Epochs), "lr", lr),
-                    map("opt", opt, "epochs", "1", "lr", lr), 4, quick ? 3 : 5, "s/epoch",
+                    map("opt", opt, "epochs", "1", "lr", lr), 4, quick ? 3 : 9, "s/epoch",
                     softmaxFlopPerEpoch, signBytes, 3.0,
                     "full batch, " + w1Epochs + " epochs from W = 0 per run, time per epoch", false));
         }
@@ -332,7 +332,7 @@ public final class Compare {
         double mlpFlopPerEpoch = FASHION_TRAIN * (2.0 * 2 * 784 * 256 + 3.0 * 2 * 256 * 10);
         cases.add(new Case("W5", "W5", map("epochs", Integer.toString(w5Epochs), "batch", "64", "lr", "0.001",
                 "hidden", "256", "seed", "1"), map("epochs", "1", "batch", "64", "lr", "0.001", "hidden", "256",
-                "seed", "100"), 1, quick ? 1 : 2, "s/run", w5Epochs * mlpFlopPerEpoch, w5Epochs * fashionBytes, 3.0,
+                "seed", "100"), 1, quick ? 1 : 3, "s/run", w5Epochs * mlpFlopPerEpoch, w5Epochs * fashionBytes, 3.0,
                 "MLP 784-256-10, " + w5Epochs + " epochs at batch 64, pixels / 255, Adam lr 1e-3; seed 1, 2, ... by "
                         + "round", true));
         return cases;

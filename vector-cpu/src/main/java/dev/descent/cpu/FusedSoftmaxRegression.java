@@ -17,11 +17,13 @@ package dev.descent.cpu;
  * row. The chunk partials of ∂W are then added in chunk order, as the GEMM adds them. None of this depends on the
  * thread count.
  *
- * <p><b>Threads.</b> With a reduction chunk per thread and more (full batches), each thread runs whole chunks. With
- * fewer chunks than twice the threads (minibatches of 512 to 8191 rows on 2 threads) the threads share each block: the
- * forward pass is cut by rows, the softmax runs on the calling thread (its loss sum goes row by row), the weight
- * gradient is cut by features; every element still gets the same chain. One reduction chunk writes its chains straight
- * into ∂W.
+ * <p><b>Threads.</b> With a reduction chunk per thread and more (full batches), the threads run whole chunks, as many
+ * rounds of one full chunk per thread as there are; the chunks left over (the partial last one, and full ones short of
+ * a round: for the lecture's 27,455 rows on 2 threads, 6 chunks each, then a full and a partial one) are run as below,
+ * so that no thread idles for a chunk's time. With fewer chunks than twice the threads (minibatches of 512 to 8191 rows
+ * on 2 threads) the threads share each block: the forward pass is cut by rows, the softmax runs on the calling thread
+ * (its loss sum goes row by row), the weight gradient is cut by features; every element still gets the same chain.
+ * One reduction chunk writes its chains straight into ∂W.
  *
  * <p>Used when the features fit one reduction chunk, the classes are one strip of 1–3 vector widths, and the batch has
  * at least a block of rows ({@value #COOPERATIVE_MIN_ROWS} when the threads share blocks); otherwise the composed
@@ -136,9 +138,16 @@ final class FusedSoftmaxRegression {
         }
         try {
             if (cooperative(rows)) {
-                runCooperative();
+                runCooperative(0);
             } else {
-                pool.forEach(chunks, itemTask);
+                // Whole rounds of full chunks one per thread; the rest (the partial last chunk and the full ones that
+                // do not make a round) shared block by block, so that no thread waits a chunk's time for the others.
+                int threads = pool.threads();
+                int independent = threads == 1 ? chunks : rows / Gemm.ROW_CHUNK / threads * threads;
+                pool.forEach(independent, itemTask);
+                if (independent < chunks) {
+                    runCooperative(independent);
+                }
             }
             if (chunks > 1) {
                 combineRows = Math.max(1, (features + 2 * pool.threads() - 1) / (2 * pool.threads()));
@@ -174,11 +183,14 @@ final class FusedSoftmaxRegression {
         }
     }
 
-    /** The blocks one after the other, each shared by the threads (same operations, same order per element). */
-    private void runCooperative() {
+    /**
+     * The blocks of the chunks from {@code firstChunk} on, one after the other, each shared by the threads (same
+     * operations, same order per element).
+     */
+    private void runCooperative(int firstChunk) {
         int threads = pool.threads();
         pieceFeatures = roundUp4((features + threads - 1) / threads);
-        for (int ch = 0; ch < chunks; ch++) {
+        for (int ch = firstChunk; ch < chunks; ch++) {
             int c0 = ch * Gemm.ROW_CHUNK;
             int c1 = Math.min(rows, c0 + Gemm.ROW_CHUNK);
             double loss = 0;
