@@ -442,7 +442,7 @@ final class Report {
                     .append('\n');
         }
         md.append("\nTimes are medians of the measured runs; each side ran its warm-up runs first (not counted; "
-                + "descent's sides then repeat them until a run makes the JIT compile nothing, at most "
+                + "descent's sides then repeat them until two runs in a row make the JIT compile nothing, at most "
                 + Compare.MAX_JIT_WARMUPS + " more), then "
                 + "the sides alternated run by run, each run after an idle pause of " + options.settleMillis()
                 + " ms (--settle-ms: the previous side's spin-waiting threads go quiet first). Speed-up = PyTorch "
@@ -557,9 +557,9 @@ final class Report {
             md.append(row.loadBefore()).append(" → ").append(row.loadAfter()).append(" |\n");
         }
 
-        md.append("\n## All runs (seconds per unit)\n\nWarm-up runs use the parameters in the last column (W1, W3 and "
-                + "W5 warm up on one epoch); a JIT warms up during them, Python does not need to: descent's sides add runs "
-                + "until one compiles nothing.\n\n"
+        md.append("\n## All runs (seconds per unit)\n\nWarm-up runs use the parameters in the last column (W3 and W5 "
+                + "warm up on one epoch); a JIT warms up during them, Python does not need to: descent's sides add runs "
+                + "until two in a row compile nothing.\n\n"
                 + "| case | side | measured runs | warm-up runs | warm-up parameters |\n|---|---|---|---|---|\n");
         for (Row row : rows) {
             for (SideInfo s : sides) {
