@@ -268,13 +268,12 @@ final class Gemm {
             kernels.copyRows(d, rb * MB * npad, npad, r1 - rb * MB, n, c, rb * MB * n, n);
             return;
         }
+        if (chunks > 1) { // the chunk sums of these rows, in chunk order, into the first chunk's partial
+            kernels.addChunks(d, rb * MB * npad, chunkStride, chunks, d, rb * MB * npad, (r1 - rb * MB) * npad);
+        }
         for (int r = rb * MB; r < r1; r++) {
             for (int j = 0; j < n; j++) {
-                int idx = r * npad + j;
-                float s = d[idx];
-                for (int ch = 1; ch < chunks; ch++) {
-                    s += d[idx + ch * chunkStride];
-                }
+                float s = d[r * npad + j];
                 int ci = r * n + j;
                 c[ci] = beta == 0f ? alpha * s : alpha * s + beta * c[ci];
             }

@@ -136,6 +136,13 @@ class GemmTest {
         matchesDefinition(true, shapes, new float[][] {{1f, 0f}, {-0.75f, 1.25f}});
     }
 
+    /** Plain A with k over {@link Gemm#K_CHUNK} (several feature chunks, their partials combined): bit-exact. */
+    @Test
+    void largeKPlainAMatchesChunkedDefinition() {
+        int[][] shapes = {{20, Gemm.K_CHUNK + 37, 24}, {9, 2 * Gemm.K_CHUNK + 5, 10}};
+        matchesDefinition(false, shapes, new float[][] {{1f, 0f}, {-0.75f, 1.25f}});
+    }
+
     /**
      * Plain A with few rows (a minibatch forward pass: fewer row blocks than threads, so the work is split into column
      * blocks of strips, and op(B) packed strip by strip, n tails zero-padded) against the result definition, on 1 and
@@ -199,7 +206,7 @@ class GemmTest {
     /**
      * C = alpha·A^T·op(B) + beta·C (A^T given as k × m): per element one fma chain in k order over each reduction
      * chunk, the chunk sums added in order. The chunk is {@link Gemm#ROW_CHUNK} for a transposed A with k above {@link
-     * Gemm#SMALL_K_T}, else {@link Gemm#K_CHUNK} (the shapes here have k ≤ K_CHUNK for a plain A).
+     * Gemm#SMALL_K_T}, else {@link Gemm#K_CHUNK}.
      */
     private static float[] definition(boolean ta, float[] a, float[] b, boolean tb, float[] c, int m, int k, int n,
             float alpha, float beta) {
