@@ -118,8 +118,18 @@ interface CpuKernels {
      * As above, with the per-row losses added row by row, in order, to {@code start} (so that a range cut into
      * consecutive pieces, each call continuing from the last one's result, gives exactly the sum of one call).
      */
+    default double softmaxCrossEntropy(float[] z, int[] labels, float[] grad, int k, int rowFrom, int rowTo,
+            float gradScale, double start) {
+        return softmaxCrossEntropy(z, labels, grad, k, rowFrom, rowTo, gradScale, start, null, 0);
+    }
+
+    /**
+     * As above; when {@code rowLoss} is not null, also writes each row's loss {@code max + log Σ exp(z − max) − z_y}
+     * (the double added to the sum) at {@code rowLoss[rowLossOff + r − rowFrom]}, so that rows computed apart (by
+     * several threads) can be added in row order afterwards, to the same sum.
+     */
     double softmaxCrossEntropy(float[] z, int[] labels, float[] grad, int k, int rowFrom, int rowTo, float gradScale,
-            double start);
+            double start, double[] rowLoss, int rowLossOff);
 
     /** Returns {@code Σ max(x,0) − x·t + log1p(exp(−|x|))}; grad {@code (sigmoid(x) − t) · gradScale}. */
     double sigmoidBinaryCrossEntropy(float[] x, float[] t, float[] grad, int from, int to, float gradScale);

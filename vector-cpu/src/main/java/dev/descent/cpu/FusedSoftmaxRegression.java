@@ -21,8 +21,9 @@ package dev.descent.cpu;
  * rounds of one full chunk per thread as there are; the chunks left over (the partial last one, and full ones short of
  * a round: for the lecture's 27,455 rows on 2 threads, 6 chunks each, then a full and a partial one) are run as below,
  * so that no thread idles for a chunk's time. With fewer chunks than twice the threads (minibatches of 512 to 8191 rows
- * on 2 threads) the threads share each block: the forward pass is cut by rows, the softmax runs on the calling thread
- * (its loss sum goes row by row), the weight gradient is cut by features; every element still gets the same chain.
+ * on 2 threads) the threads share each block: the forward pass and the softmax are cut by rows (the row losses are
+ * then added in row order, as the kernel adds them), the weight gradient by features; every element still gets the
+ * same chain.
  * One reduction chunk writes its chains straight into ∂W.
  *
  * <p>Used when the features fit one reduction chunk, the classes are one strip of 1–3 vector widths, and the batch has
@@ -40,6 +41,8 @@ final class FusedSoftmaxRegression {
     private final CpuKernels kernels;
     private final int lanes;
     private float[] partial = new float[0];
+    /** Cooperative mode: the loss of each row of the block in progress. */
+    private final double[] rowLoss = new double[BLOCK];
 
     // The call in progress, read by the task on every pool thread (published by the pool).
     private float[] x;
@@ -88,8 +91,8 @@ final class FusedSoftmaxRegression {
 
     /**
      * Whether the threads work on each block together (too few reduction chunks to give each thread its own:
-     * minibatches of 512 to 8191 rows on two threads): the forward pass split by rows, the weight gradient by features,
-     * the softmax on the calling thread (its loss sum runs row by row).
+     * minibatches of 512 to 8191 rows on two threads): the forward pass and the softmax split by rows, the weight
+     * gradient by features.
      */
     private boolean cooperative(int rows) {
         int chunks = (rows + Gemm.ROW_CHUNK - 1) / Gemm.ROW_CHUNK;
@@ -202,16 +205,30 @@ final class FusedSoftmaxRegression {
                 blockDst = ch * features * classes;
                 pieceRows = roundUp4((n + threads - 1) / threads);
                 pool.forEach((n + pieceRows - 1) / pieceRows, forwardPieceTask);
-                loss = softmax(r0, n, loss);
+                // The pieces' row losses, added in row order: the sum the softmax kernel forms over the block.
+                for (int r = r0; r < r0 + n; r++) {
+                    if (r % lossChunkRows == 0) {
+                        loss = 0;
+                    }
+                    loss += rowLoss[r - r0];
+                    if ((r + 1) % lossChunkRows == 0 || r + 1 == rows) {
+                        lossPartials[r / lossChunkRows] = loss;
+                    }
+                }
                 pool.forEach((features + pieceFeatures - 1) / pieceFeatures, gradientPieceTask);
             }
         }
     }
 
-    /** Cooperative mode: the logits (and bias) of a piece of the block's rows. */
+    /**
+     * Cooperative mode: the logits (and bias) of a piece of the block's rows, then their softmax: G, and each row's
+     * loss into {@link #rowLoss} (the caller adds them in row order).
+     */
     private void forwardPiece(int piece) {
         int r0 = blockRow + piece * pieceRows;
-        forward(r0, Math.min(pieceRows, blockRow + blockRows - r0));
+        int n = Math.min(pieceRows, blockRow + blockRows - r0);
+        forward(r0, n);
+        kernels.softmaxCrossEntropy(logits, labels, grad, classes, r0, r0 + n, gradScale, 0, rowLoss, r0 - blockRow);
     }
 
     /**

@@ -265,7 +265,7 @@ final class ScalarKernels implements CpuKernels {
 
     @Override
     public double softmaxCrossEntropy(float[] z, int[] labels, float[] grad, int k, int rowFrom, int rowTo,
-            float gradScale, double start) {
+            float gradScale, double start, double[] rowLoss, int rowLossOff) {
         double total = start;
         for (int r = rowFrom; r < rowTo; r++) {
             int off = r * k;
@@ -283,7 +283,11 @@ final class ScalarKernels implements CpuKernels {
                     grad[off + j] = e;
                 }
             }
-            total += (double) max + StrictMath.log(s) - zy;
+            double rowTerm = (double) max + StrictMath.log(s) - zy;
+            total += rowTerm;
+            if (rowLoss != null) {
+                rowLoss[rowLossOff + (r - rowFrom)] = rowTerm;
+            }
             if (grad != null) {
                 float sf = (float) s;
                 for (int j = 0; j < k; j++) {

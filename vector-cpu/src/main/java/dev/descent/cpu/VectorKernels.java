@@ -595,84 +595,111 @@ final class VectorKernels implements CpuKernels {
 
     @Override
     public double softmaxCrossEntropy(float[] z, int[] labels, float[] grad, int k, int rowFrom, int rowTo,
-            float gradScale, double start) {
+            float gradScale, double start, double[] rowLoss, int rowLossOff) {
         // One exp for whole and partial vectors (see the class comment): the last, partial vector of a row is read
         // under a mask, with -inf past k, whose exp is +0; adding it leaves the lane sums as a masked add would.
+        //
+        // Software-pipelined by one row: iteration r takes row r through its maximum, exps and their sum, then
+        // finishes row r - 1 (its log, loss and the division of its gradient). Within a row each step waits for the
+        // one before (maximum, lane tree, exp, sum, lane tree, log), some 200 cycles; the finish of the previous
+        // row is independent of it, so the two overlap. Each row's operations are the same as in row order.
         double total = start;
         int kb = F.loopBound(k);
         VectorMask<Float> tailMask = F.indexInRange(kb, k);
         VectorMask<Float> pastK = tailMask.not();
         FloatVector negInf = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
-        for (int r = rowFrom; r < rowTo; r++) {
-            int off = r * k;
-            int y = labels[r];
-            float zy = z[off + y]; // read before grad (which may alias z) is written
-            FloatVector vmax = negInf;
-            for (int j = 0; j < k; j += L) {
-                FloatVector v = j < kb ? FloatVector.fromArray(F, z, off + j)
-                        : FloatVector.fromArray(F, z, off + j, tailMask).blend(negInf, pastK);
-                vmax = vmax.max(v);
-            }
-            float max = maxLanes(vmax);
-            FloatVector vs = FloatVector.zero(F);
-            for (int j = 0; j < k; j += L) {
-                FloatVector v = j < kb ? FloatVector.fromArray(F, z, off + j)
-                        : FloatVector.fromArray(F, z, off + j, tailMask).blend(negInf, pastK);
-                // expNonPositive(v - max), written out: a helper that C2 has already compiled on its own (it is hot)
-                // may be refused for inlining here (InlineSmallCode), and its argument and result are then boxed.
-                FloatVector ex = v.sub(max);
-                FloatVector xc = ex.max(ScalarKernels.EXP_UNDERFLOW);
-                FloatVector shifted = xc.mul(ScalarKernels.LOG2E).add(ScalarKernels.ROUND_MAGIC);
-                FloatVector nf = shifted.sub(ScalarKernels.ROUND_MAGIC);
-                FloatVector rr = nf.fma(FloatVector.broadcast(F, -ScalarKernels.LN2_HI), xc);
-                rr = nf.fma(FloatVector.broadcast(F, -ScalarKernels.LN2_LO), rr);
-                FloatVector pp = rr.fma(FloatVector.broadcast(F, ScalarKernels.E5),
-                        FloatVector.broadcast(F, ScalarKernels.E4));
-                pp = pp.fma(rr, FloatVector.broadcast(F, ScalarKernels.E3));
-                pp = pp.fma(rr, FloatVector.broadcast(F, ScalarKernels.E2));
-                pp = pp.fma(rr, FloatVector.broadcast(F, ScalarKernels.E1));
-                pp = pp.fma(rr, FloatVector.broadcast(F, ScalarKernels.E0));
-                FloatVector er = pp.fma(rr.mul(rr), rr).add(1f);
-                IntVector ni = shifted.reinterpretAsInts().sub(ScalarKernels.ROUND_MAGIC_BITS);
-                IntVector n1 = ni.lanewise(VectorOperators.ASHR, 1);
-                IntVector n2 = ni.sub(n1);
-                FloatVector s1 = n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-                FloatVector s2 = n2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-                FloatVector e = er.mul(s1).mul(s2)
-                        .blend(0f, ex.compare(VectorOperators.LT, ScalarKernels.EXP_UNDERFLOW));
-                vs = vs.add(e);
-                if (grad != null) {
-                    if (j < kb) {
-                        e.intoArray(grad, off + j);
-                    } else {
-                        e.intoArray(grad, off + j, tailMask);
+        float prevMax = 0f;
+        float prevZy = 0f;
+        float prevSum = 0f;
+        int prevY = 0;
+        for (int r = rowFrom; r <= rowTo; r++) {
+            float max = 0f;
+            float zy = 0f;
+            float sum = 0f;
+            int y = 0;
+            if (r < rowTo) {
+                int off = r * k;
+                y = labels[r];
+                zy = z[off + y]; // read before grad (which may alias z) is written
+                FloatVector vmax = negInf;
+                for (int j = 0; j < k; j += L) {
+                    FloatVector v = j < kb ? FloatVector.fromArray(F, z, off + j)
+                            : FloatVector.fromArray(F, z, off + j, tailMask).blend(negInf, pastK);
+                    vmax = vmax.max(v);
+                }
+                max = maxLanes(vmax);
+                FloatVector vs = FloatVector.zero(F);
+                for (int j = 0; j < k; j += L) {
+                    FloatVector v = j < kb ? FloatVector.fromArray(F, z, off + j)
+                            : FloatVector.fromArray(F, z, off + j, tailMask).blend(negInf, pastK);
+                    // expNonPositive(v - max), written out: a helper that C2 has already compiled on its own (it is
+                    // hot) may be refused for inlining here (InlineSmallCode), and its argument and result are then
+                    // boxed.
+                    FloatVector ex = v.sub(max);
+                    FloatVector xc = ex.max(ScalarKernels.EXP_UNDERFLOW);
+                    FloatVector shifted = xc.mul(ScalarKernels.LOG2E).add(ScalarKernels.ROUND_MAGIC);
+                    FloatVector nf = shifted.sub(ScalarKernels.ROUND_MAGIC);
+                    FloatVector rr = nf.fma(FloatVector.broadcast(F, -ScalarKernels.LN2_HI), xc);
+                    rr = nf.fma(FloatVector.broadcast(F, -ScalarKernels.LN2_LO), rr);
+                    FloatVector pp = rr.fma(FloatVector.broadcast(F, ScalarKernels.E5),
+                            FloatVector.broadcast(F, ScalarKernels.E4));
+                    pp = pp.fma(rr, FloatVector.broadcast(F, ScalarKernels.E3));
+                    pp = pp.fma(rr, FloatVector.broadcast(F, ScalarKernels.E2));
+                    pp = pp.fma(rr, FloatVector.broadcast(F, ScalarKernels.E1));
+                    pp = pp.fma(rr, FloatVector.broadcast(F, ScalarKernels.E0));
+                    FloatVector er = pp.fma(rr.mul(rr), rr).add(1f);
+                    IntVector ni = shifted.reinterpretAsInts().sub(ScalarKernels.ROUND_MAGIC_BITS);
+                    IntVector n1 = ni.lanewise(VectorOperators.ASHR, 1);
+                    IntVector n2 = ni.sub(n1);
+                    FloatVector s1 = n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+                    FloatVector s2 = n2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+                    FloatVector e = er.mul(s1).mul(s2)
+                            .blend(0f, ex.compare(VectorOperators.LT, ScalarKernels.EXP_UNDERFLOW));
+                    vs = vs.add(e);
+                    if (grad != null) {
+                        if (j < kb) {
+                            e.intoArray(grad, off + j);
+                        } else {
+                            e.intoArray(grad, off + j, tailMask);
+                        }
                     }
                 }
-            }
-            // The lane sum as a fixed tree of float additions (rotate and add), the same in every compilation tier
-            // (reduceLanes(ADD) leaves its order to the JIT); written out, as it comes after the exp.
-            if (L >= 16) {
-                vs = vs.add(vs.rearrange(ROT8));
-            }
-            if (L >= 8) {
-                vs = vs.add(vs.rearrange(ROT4));
-            }
-            vs = vs.add(vs.rearrange(ROT2));
-            vs = vs.add(vs.rearrange(ROT1));
-            double s = vs.lane(0);
-            total += (double) max + StrictMath.log(s) - zy;
-            if (grad != null) {
-                float sf = (float) s;
-                float ey = grad[off + y];
-                for (int j = 0; j < kb; j += L) {
-                    FloatVector.fromArray(F, grad, off + j).div(sf).mul(gradScale).intoArray(grad, off + j);
+                // The lane sum as a fixed tree of float additions (rotate and add), the same in every compilation
+                // tier (reduceLanes(ADD) leaves its order to the JIT); written out, as it comes after the exp.
+                if (L >= 16) {
+                    vs = vs.add(vs.rearrange(ROT8));
                 }
-                if (kb < k) {
-                    FloatVector.fromArray(F, grad, off + kb, tailMask).div(sf).mul(gradScale)
-                            .intoArray(grad, off + kb, tailMask);
+                if (L >= 8) {
+                    vs = vs.add(vs.rearrange(ROT4));
                 }
-                grad[off + y] = (ey / sf - 1f) * gradScale;
+                vs = vs.add(vs.rearrange(ROT2));
+                vs = vs.add(vs.rearrange(ROT1));
+                sum = vs.lane(0);
             }
+            if (r > rowFrom) { // finish row r - 1
+                int p = r - 1;
+                double rowTerm = (double) prevMax + StrictMath.log(prevSum) - prevZy;
+                total += rowTerm;
+                if (rowLoss != null) {
+                    rowLoss[rowLossOff + (p - rowFrom)] = rowTerm;
+                }
+                if (grad != null) {
+                    int off = p * k;
+                    float ey = grad[off + prevY];
+                    for (int j = 0; j < kb; j += L) {
+                        FloatVector.fromArray(F, grad, off + j).div(prevSum).mul(gradScale).intoArray(grad, off + j);
+                    }
+                    if (kb < k) {
+                        FloatVector.fromArray(F, grad, off + kb, tailMask).div(prevSum).mul(gradScale)
+                                .intoArray(grad, off + kb, tailMask);
+                    }
+                    grad[off + prevY] = (ey / prevSum - 1f) * gradScale;
+                }
+            }
+            prevMax = max;
+            prevZy = zy;
+            prevSum = sum;
+            prevY = y;
         }
         return total;
     }

@@ -316,6 +316,63 @@ class ScalarVsVectorTest {
         }
     }
 
+    /**
+     * The softmax's row losses: each twin's per-row values add up, in row order from the start value, to the sum it
+     * returns, bit for bit; rows computed in pieces (as the fused pass's threads compute them) give the same row
+     * losses and gradient as one call; the gradient does not depend on whether row losses are asked for; and the two
+     * twins' row losses agree to rounding.
+     */
+    @Test
+    void softmaxRowLossesAddUpToTheSum() {
+        for (int k : new int[] {1, 3, 8, 10, 24, 33}) {
+            int rows = 21;
+            float[] z = data(rows * k, false);
+            z[k / 2] = 1e4f; // a row whose other classes underflow
+            int[] labels = new int[rows];
+            for (int r = 0; r < rows; r++) {
+                labels[r] = random.nextInt(k);
+            }
+            double[][] twinLosses = new double[2][];
+            CpuKernels[] twins = {s, v};
+            for (int t = 0; t < 2; t++) {
+                CpuKernels kern = twins[t];
+                String at = (t == 0 ? "scalar" : "vector") + " k=" + k;
+                double start = 0.75;
+                int off = 3;
+                double[] rowLoss = new double[off + rows];
+                float[] g = new float[rows * k];
+                double total = kern.softmaxCrossEntropy(z, labels, g, k, 0, rows, 0.5f, start, rowLoss, off);
+                double again = start;
+                for (int r = 0; r < rows; r++) {
+                    assertTrue(rowLoss[off + r] >= 0, at + ": row " + r + " loss " + rowLoss[off + r]);
+                    again += rowLoss[off + r];
+                }
+                assertEquals(Double.doubleToRawLongBits(total), Double.doubleToRawLongBits(again),
+                        at + ": row losses added in order");
+                float[] plain = new float[rows * k];
+                assertEquals(Double.doubleToRawLongBits(total), Double.doubleToRawLongBits(
+                        kern.softmaxCrossEntropy(z, labels, plain, k, 0, rows, 0.5f, start)), at + ": sum");
+                assertBits(plain, g, at + ": gradient with and without row losses");
+                double[] pieces = new double[rows];
+                float[] gp = new float[rows * k];
+                for (int r0 = 0; r0 < rows; r0 += 5) {
+                    int r1 = Math.min(rows, r0 + 5);
+                    kern.softmaxCrossEntropy(z, labels, gp, k, r0, r1, 0.5f, 0, pieces, r0);
+                }
+                for (int r = 0; r < rows; r++) {
+                    assertEquals(Double.doubleToRawLongBits(rowLoss[off + r]), Double.doubleToRawLongBits(pieces[r]),
+                            at + ": row " + r + " computed in pieces");
+                }
+                assertBits(g, gp, at + ": gradient computed in pieces");
+                twinLosses[t] = pieces;
+            }
+            for (int r = 0; r < rows; r++) {
+                double want = twinLosses[0][r];
+                assertNear(want, twinLosses[1][r], 1e-6 * Math.max(1, Math.abs(want)), "row " + r + " loss k=" + k);
+            }
+        }
+    }
+
     @Test
     void optimizerUpdatesAreBitIdentical() {
         for (int n : SIZES) {
