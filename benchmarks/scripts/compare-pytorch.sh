@@ -34,8 +34,12 @@ while [ $# -gt 0 ]; do
 done
 
 # AlwaysPreTouch: the heap's pages are faulted in at start-up, not during the first timed runs that allocate buffers.
+# Transparent huge pages where the kernel offers them, as the descent launcher uses them (the report names the mode).
 jvm=(--add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xss8m -Xms4g -Xmx4g -XX:+AlwaysPreTouch
      -Xlog:disable -Xlog:all=warning:stderr)
+case "$(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null || true)" in
+  *"[always]"*|*"[madvise]"*) jvm+=(-XX:+UseTransparentHugePages) ;;
+esac
 if [ -n "$profile" ]; then
   # Compare records only the measured rounds (after the warm-up) of each case: <out>/profile-X/jfr-<case>.jfr
   pdir="$out/profile-$profile"

@@ -401,7 +401,8 @@ public final class Compare {
         report.started = ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
         report.loadStart = Report.loadAverage();
         report.cpu = Report.cpuModel();
-        report.java = System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version");
+        report.java = System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version")
+                + "; JVM options " + Report.jvmOptions() + "; transparent huge pages " + Report.hugePageMode();
         int cores = Runtime.getRuntime().availableProcessors();
         report.cores = cores;
         // before anything slow: --cuda on fails at once when the backend is unusable

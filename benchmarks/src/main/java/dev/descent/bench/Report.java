@@ -1,6 +1,7 @@
 package dev.descent.bench;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -398,6 +399,29 @@ final class Report {
             // not Linux
         }
         return System.getProperty("os.arch");
+    }
+
+    /** The JVM's -X and -XX options (heap, pre-touch, huge pages): what the descent sides ran under. */
+    static String jvmOptions() {
+        List<String> kept = new ArrayList<>();
+        for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if ((a.startsWith("-X") && !a.startsWith("-Xlog")) || a.startsWith("-XX:")) {
+                kept.add(a);
+            }
+        }
+        return kept.isEmpty() ? "(none)" : String.join(" ", kept);
+    }
+
+    /** The kernel's transparent-huge-page mode (the bracketed word of its sysfs setting), or why it is unknown. */
+    static String hugePageMode() {
+        try {
+            String v = Files.readString(Path.of("/sys/kernel/mm/transparent_hugepage/enabled")).trim();
+            int open = v.indexOf('[');
+            int close = v.indexOf(']', open + 1);
+            return open >= 0 && close > open ? v.substring(open + 1, close) : v;
+        } catch (IOException e) {
+            return "unknown (no /sys/kernel/mm/transparent_hugepage/enabled)";
+        }
     }
 
     private String markdown() {
