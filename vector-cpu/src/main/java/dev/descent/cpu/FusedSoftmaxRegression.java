@@ -1,5 +1,7 @@
 package dev.descent.cpu;
 
+import java.lang.foreign.MemorySegment;
+
 /**
  * The fused forward and backward pass of a dense layer with softmax cross-entropy ({@link
  * CpuBackend#linearSoftmaxCrossEntropy}): {@code logits = X·W (+ b)}, the softmax cross-entropy and its gradient G,
@@ -41,6 +43,23 @@ final class FusedSoftmaxRegression {
     private final CpuKernels kernels;
     private final int lanes;
     private float[] partial = new float[0];
+    private MemorySegment partialView;
+    /** Where the chunk partials start in {@link #partial}: its first element on a cache line. */
+    private int partialOff;
+    /**
+     * The weights, copied for the call so that the forward micro-kernel's panel rows start on cache-line boundaries
+     * ({@link HeapAlignment}); they begin at {@link #wOff}.
+     */
+    private float[] wPanel = new float[0];
+    private MemorySegment wPanelView;
+    private int wOff;
+    /**
+     * Per thread: the softmax gradient of the block in progress, copied from G so that the weight-gradient
+     * micro-kernel's panel rows start on cache-line boundaries; they begin at {@link #gOffs}.
+     */
+    private final float[][] gBlocks;
+    private final MemorySegment[] gBlockViews;
+    private final int[] gOffs;
     /** Cooperative mode: the loss of each row of the block in progress. */
     private final double[] rowLoss = new double[BLOCK];
 
@@ -59,7 +78,7 @@ final class FusedSoftmaxRegression {
     private int lossChunkRows;
     private int block;
     private float gradScale;
-    private final WorkerPool.ChunkTask itemTask = this::item;
+    private final WorkerPool.WorkerTask itemTask = this::item;
     private float[] gradW;
     /** Where the weight-gradient chains go: {@link #gradW} itself for one reduction chunk, else the partials. */
     private float[] dst;
@@ -79,6 +98,9 @@ final class FusedSoftmaxRegression {
         this.pool = pool;
         this.kernels = kernels;
         this.lanes = kernels.gemmLanes();
+        this.gBlocks = new float[pool.threads()][0];
+        this.gBlockViews = new MemorySegment[pool.threads()];
+        this.gOffs = new int[pool.threads()];
     }
 
     /** Whether the fused pass applies to this shape (otherwise the caller composes the calls). */
@@ -106,7 +128,11 @@ final class FusedSoftmaxRegression {
 
     /** Bytes of work buffers currently held. */
     long bufferBytes() {
-        return 4L * partial.length;
+        long bytes = 4L * (partial.length + wPanel.length);
+        for (float[] g : gBlocks) {
+            bytes += 4L * g.length;
+        }
+        return bytes;
     }
 
     /**
@@ -130,14 +156,34 @@ final class FusedSoftmaxRegression {
         this.block = Math.min(BLOCK, lossChunkRows);
         this.gradScale = gradScale;
         this.chunks = (rows + Gemm.ROW_CHUNK - 1) / Gemm.ROW_CHUNK;
+        int panel = Math.multiplyExact(features, classes);
         if (chunks == 1) {
             dst = gradW; // one chunk: the chains are the result (the GEMM's combine would copy them unchanged)
+            partialOff = 0;
         } else {
-            int size = Math.multiplyExact(Math.multiplyExact(features, classes), chunks);
+            int size = Math.addExact(Math.multiplyExact(panel, chunks), HeapAlignment.PAD_FLOATS);
             if (partial.length < size) {
                 partial = new float[size];
+                partialView = HeapAlignment.segment(partial);
             }
             dst = partial;
+            partialOff = HeapAlignment.lineOffset(partial, partialView);
+        }
+        // Line-aligned work copies of the panels the micro-kernels read at every step (exact copies: the results do
+        // not depend on where they start).
+        if (wPanel.length < panel + HeapAlignment.PAD_FLOATS) {
+            wPanel = new float[panel + HeapAlignment.PAD_FLOATS];
+            wPanelView = HeapAlignment.segment(wPanel);
+        }
+        wOff = HeapAlignment.lineOffset(wPanel, wPanelView);
+        System.arraycopy(w, 0, wPanel, wOff, panel);
+        int gSize = BLOCK * classes + HeapAlignment.PAD_FLOATS;
+        for (int t = 0; t < gBlocks.length; t++) {
+            if (gBlocks[t].length < gSize) {
+                gBlocks[t] = new float[gSize];
+                gBlockViews[t] = HeapAlignment.segment(gBlocks[t]);
+            }
+            gOffs[t] = HeapAlignment.lineOffset(gBlocks[t], gBlockViews[t]);
         }
         try {
             if (cooperative(rows)) {
@@ -170,19 +216,22 @@ final class FusedSoftmaxRegression {
     }
 
     /** One reduction chunk of rows: forward, softmax and weight-gradient partial, block by block. */
-    private void item(int ch) {
+    private void item(int ch, int worker) {
         int c0 = ch * Gemm.ROW_CHUNK;
         int c1 = Math.min(rows, c0 + Gemm.ROW_CHUNK);
-        int pOff = ch * features * classes;
+        int pOff = chunkOffset(ch);
+        float[] gb = gBlocks[worker];
+        int gOff = gOffs[worker];
         double loss = 0;
         for (int r0 = c0; r0 < c1; r0 += block) {
             int n = Math.min(block, c1 - r0);
             forward(r0, n);
             loss = softmax(r0, n, loss);
             // ∂W partial (features × classes) += X[r0 .. r0+n)ᵀ · G[r0 .. r0+n): the features are the output rows
-            // (4 adjacent ones broadcast per row of X), the block's rows the reduction.
-            kernels.gemmPanel(x, r0 * features, 1, features, features, n, grad, r0 * classes, classes, classes,
-                    dst, pOff, classes, r0 > c0);
+            // (4 adjacent ones broadcast per row of X), the block's rows the reduction; G read from the aligned copy.
+            System.arraycopy(grad, r0 * classes, gb, gOff, n * classes);
+            kernels.gemmPanel(x, r0 * features, 1, features, features, n, gb, gOff, classes, classes, dst, pOff,
+                    classes, r0 > c0);
         }
     }
 
@@ -202,7 +251,7 @@ final class FusedSoftmaxRegression {
                 blockRow = r0;
                 blockRows = n;
                 blockChunkRow = c0;
-                blockDst = ch * features * classes;
+                blockDst = chunkOffset(ch);
                 pieceRows = roundUp4((n + threads - 1) / threads);
                 pool.forEach((n + pieceRows - 1) / pieceRows, forwardPieceTask);
                 // The pieces' row losses, added in row order: the sum the softmax kernel forms over the block.
@@ -215,6 +264,7 @@ final class FusedSoftmaxRegression {
                         lossPartials[r / lossChunkRows] = loss;
                     }
                 }
+                System.arraycopy(grad, r0 * classes, gBlocks[0], gOffs[0], n * classes); // read by both pieces
                 pool.forEach((features + pieceFeatures - 1) / pieceFeatures, gradientPieceTask);
             }
         }
@@ -236,7 +286,7 @@ final class FusedSoftmaxRegression {
      * block in 4 streams ({@link Gemm#streamedRows}): X comes from memory here.
      */
     private void forward(int r0, int n) {
-        Gemm.streamedRows(kernels, x, r0 * features, features, n, features, w, 0, classes, classes, logits,
+        Gemm.streamedRows(kernels, x, r0 * features, features, n, features, wPanel, wOff, classes, classes, logits,
                 r0 * classes, classes);
         if (b != null) {
             kernels.addRowVector(logits, b, classes, r0, r0 + n);
@@ -260,8 +310,13 @@ final class FusedSoftmaxRegression {
     private void gradientPiece(int piece) {
         int f0 = piece * pieceFeatures;
         int fn = Math.min(pieceFeatures, features - f0);
-        kernels.gemmPanel(x, blockRow * features + f0, 1, features, fn, blockRows, grad, blockRow * classes, classes,
+        kernels.gemmPanel(x, blockRow * features + f0, 1, features, fn, blockRows, gBlocks[0], gOffs[0], classes,
                 classes, dst, blockDst + f0 * classes, classes, blockRow > blockChunkRow);
+    }
+
+    /** Where chunk {@code ch}'s weight-gradient chains go in {@link #dst}. */
+    private int chunkOffset(int ch) {
+        return partialOff + ch * features * classes;
     }
 
     private static int roundUp4(int v) {
@@ -272,6 +327,6 @@ final class FusedSoftmaxRegression {
     private void combine(int item) {
         int from = item * combineRows * classes;
         int to = Math.min(features, (item + 1) * combineRows) * classes;
-        kernels.addChunks(partial, from, features * classes, chunks, gradW, from, to - from);
+        kernels.addChunks(partial, partialOff + from, features * classes, chunks, gradW, from, to - from);
     }
 }

@@ -1,5 +1,6 @@
 package dev.descent.cpu;
 
+import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
 /**
@@ -68,6 +69,7 @@ final class Gemm {
     private final CpuKernels kernels;
     private final int lanes;
     private float[] packedB = new float[0];
+    private MemorySegment packedView;
     private float[] edge = new float[0];
     private float[] partial = new float[0];
 
@@ -82,6 +84,8 @@ final class Gemm {
     private float[] d;
     /** Whether {@link #panel} is B itself (rows n apart) rather than packed strips. */
     private boolean panelInPlace;
+    /** Where the packed strips start in {@link #packedB}: on a cache line ({@link HeapAlignment}). */
+    private int panelOff;
     private int strips;
     private boolean transB;
     private float alpha;
@@ -209,8 +213,14 @@ final class Gemm {
             panel = b;
             panelInPlace = true;
         } else {
-            panel = packedB = ensure(packedB, Math.multiplyExact(k, npad));
+            int size = Math.addExact(Math.multiplyExact(k, npad), HeapAlignment.PAD_FLOATS);
+            if (packedB.length < size) {
+                packedB = new float[size];
+                packedView = HeapAlignment.segment(packedB);
+            }
+            panel = packedB;
             panelInPlace = false;
+            panelOff = HeapAlignment.lineOffset(packedB, packedView); // the strips' rows then start on cache lines
             pool.forEach(chunks * strips, packTask);
         }
         if (direct) {
@@ -233,7 +243,8 @@ final class Gemm {
     private void packChunk(int item) {
         int ch = item / strips;
         int j0 = (item - ch * strips) * 3 * lanes;
-        packStrip(b, transB, n, k, j0, stripWidth(npad - j0), ch * K_CHUNK, Math.min(k, (ch + 1) * K_CHUNK), panel);
+        packStrip(b, transB, n, k, j0, stripWidth(npad - j0), ch * K_CHUNK, Math.min(k, (ch + 1) * K_CHUNK), panel,
+                panelOff);
     }
 
     /** Work item: a block of {@link #rowBlock} rows of C × a column block × one reduction chunk. */
@@ -250,7 +261,7 @@ final class Gemm {
         int dBase = ch * chunkStride + r0 * ldd;
         for (int j0 = jStart; j0 < jEnd; j0 += stripWidth(npad - j0)) {
             int w = stripWidth(npad - j0);
-            int pbOff = panelInPlace ? k0 * n + j0 : k * j0 + k0 * w;
+            int pbOff = panelInPlace ? k0 * n + j0 : panelOff + k * j0 + k0 * w;
             int ldb = panelInPlace ? n : w;
             if (aKs == 1) { // plain A: rows of A from memory, in 4 streams
                 streamedRows(kernels, a, r0 * aRs + k0, aRs, rows, kLen, panel, pbOff, ldb, w, d, dBase + j0, ldd);
@@ -408,11 +419,12 @@ final class Gemm {
 
     /**
      * Packs op(B) rows [kFrom, kTo) of the strip at column j0, of width w, into the strip layout: (kk, jj) at
-     * {@code k·j0 + kk·w + jj}, zero beyond column n.
+     * {@code off + k·j0 + kk·w + jj}, zero beyond column n.
      */
-    private void packStrip(float[] b, boolean transB, int n, int k, int j0, int w, int kFrom, int kTo, float[] pb) {
+    private void packStrip(float[] b, boolean transB, int n, int k, int j0, int w, int kFrom, int kTo, float[] pb,
+            int off) {
         int valid = Math.min(w, n - j0);
-        int base = k * j0;
+        int base = off + k * j0;
         if (!transB) {
             kernels.packRows(b, kFrom * n + j0, n, kTo - kFrom, valid, pb, base + kFrom * w, w);
             return;
