@@ -868,7 +868,7 @@ public final class CpuBackend implements Backend {
         }
     }
 
-        private CpuTensor lossTarget(String op, Tensor lossOut, int lossIndex, int normalizer) {
+    private CpuTensor lossTarget(String op, Tensor lossOut, int lossIndex, int normalizer) {
         CpuTensor lo = f32(lossOut, op, "lossOut");
         if (lossIndex < 0 || lossIndex >= lo.length()) {
             throw new IllegalArgumentException(op + ": lossIndex " + lossIndex + " is outside lossOut "

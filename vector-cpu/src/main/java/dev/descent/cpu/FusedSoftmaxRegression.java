@@ -260,9 +260,7 @@ final class FusedSoftmaxRegression {
                         loss = 0;
                     }
                     loss += rowLoss[r - r0];
-                    if ((r + 1) % lossChunkRows == 0 || r + 1 == rows) {
-                        lossPartials[r / lossChunkRows] = loss;
-                    }
+                    storeLossIfChunkEnds(r + 1, loss);
                 }
                 System.arraycopy(grad, r0 * classes, gBlocks[0], gOffs[0], n * classes); // read by both pieces
                 pool.forEach((features + pieceFeatures - 1) / pieceFeatures, gradientPieceTask);
@@ -300,10 +298,15 @@ final class FusedSoftmaxRegression {
     private double softmax(int r0, int n, double loss) {
         double start = r0 % lossChunkRows == 0 ? 0 : loss;
         double sum = kernels.softmaxCrossEntropy(logits, labels, grad, classes, r0, r0 + n, gradScale, start);
-        if ((r0 + n) % lossChunkRows == 0 || r0 + n == rows) {
-            lossPartials[r0 / lossChunkRows] = sum;
-        }
+        storeLossIfChunkEnds(r0 + n, sum);
         return sum;
+    }
+
+    /** Stores a softmax chunk's loss sum when row {@code end - 1} is the chunk's last (or the batch's). */
+    private void storeLossIfChunkEnds(int end, double sum) {
+        if (end % lossChunkRows == 0 || end == rows) {
+            lossPartials[(end - 1) / lossChunkRows] = sum;
+        }
     }
 
     /** Cooperative mode: the weight-gradient chains of a piece of the features, over the block's rows. */
