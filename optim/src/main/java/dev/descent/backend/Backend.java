@@ -150,7 +150,7 @@ public interface Backend extends AutoCloseable {
     /**
      * Softmax cross-entropy from logits [n, k] and int32 labels [n] in [0, k), computed with a max-subtracted
      * log-sum-exp. Loss {@code Σ_i (lse_i − z_i,y_i) / normalizer}; gradient {@code (softmax(z) − onehot(y)) / normalizer}.
-     * A label outside [0, k) is an error.
+     * A label outside [0, k) is an error. {@code grad} may be {@code logits}: the gradient then overwrites them.
      */
     void softmaxCrossEntropy(Tensor logits, Tensor labels, Tensor grad, int normalizer, Tensor lossOut, int lossIndex);
 
@@ -163,7 +163,8 @@ public interface Backend extends AutoCloseable {
      *   gemm(true, false, 1, x, grad, 0, gradW);  if (gradB != null) columnSums(1, grad, 0, gradB);
      * </pre>
      * which is also the default implementation. Shapes: x [n, in], w and gradW [in, k], b and gradB [k] (both or
-     * neither), labels int32 [n], logits and grad [n, k]. A backend may fuse the passes (the CPU backend reads each
+     * neither), labels int32 [n], logits and grad [n, k]; grad may be logits (a caller that does not need the logits
+     * afterwards saves a buffer and its memory traffic). A backend may fuse the passes (the CPU backend reads each
      * block of x once for the forward and the weight gradient, while it is in cache); the results must be those of the
      * sequence above (on the CPU bit-identical, whatever the thread count).
      */

@@ -168,8 +168,9 @@ public abstract sealed class FeedForwardModel implements Model
     public Tensor forward(Tensor features) {
         int rows = checkFeatures(features, features.rows());
         Buffers buf = buffers(rows);
-        forwardInto(features, buf, buf.act[layers - 1]);
-        return buf.act[layers - 1];
+        Tensor out = buf.output();
+        forwardInto(features, buf, out);
+        return out;
     }
 
     private void forwardInto(Tensor x, Buffers buf, Tensor out) {
@@ -203,17 +204,19 @@ public abstract sealed class FeedForwardModel implements Model
         }
         Tensor x = batch.features();
         Buffers buf = buffers(rows);
-        Tensor out = buf.act[layers - 1];
         int top = layers - 1;
         if (spec.loss() == Loss.CROSS_ENTROPY) {
             // The last layer, the loss and the last layer's gradients in one backend call (the same results as the
-            // calls below; the CPU backend reads the layer's input once instead of twice).
+            // calls below; the CPU backend reads the layer's input once instead of twice). The logits are not needed
+            // afterwards, so they go into δ, which the softmax then overwrites in place: one [rows, classes] buffer
+            // written per step instead of two.
             targets(batch, buf);
             forwardInto(x, buf, top, null);
             backend.linearSoftmaxCrossEntropy(top == 0 ? x : buf.act[top - 1], weight[top], bias[top],
-                    batch.labels(), out, buf.delta[top], weightGrad[top], biasGrad[top], batch.globalSize(), lossOut,
-                    lossIndex);
+                    batch.labels(), buf.delta[top], buf.delta[top], weightGrad[top], biasGrad[top],
+                    batch.globalSize(), lossOut, lossIndex);
         } else {
+            Tensor out = buf.output();
             forwardInto(x, buf, layers, out);
             spec.loss().compute(backend, out, batch.labels(), targets(batch, buf), buf.delta[top],
                     batch.globalSize(), lossOut, lossIndex);
@@ -240,7 +243,7 @@ public abstract sealed class FeedForwardModel implements Model
             return null;
         }
         Buffers buf = buffers(rows);
-        Tensor out = buf.act[layers - 1];
+        Tensor out = buf.output();
         forwardInto(batch.features(), buf, out);
         spec.loss().compute(backend, out, batch.labels(), targets(batch, buf), null, batch.globalSize(), lossOut,
                 lossIndex);
@@ -374,13 +377,26 @@ public abstract sealed class FeedForwardModel implements Model
             this.rows = rows;
             try {
                 for (int l = 0; l < layers; l++) {
-                    act[l] = backend.allocate(rows, widths[l + 1]);
+                    if (l < layers - 1) {
+                        act[l] = backend.allocate(rows, widths[l + 1]);
+                    }
                     delta[l] = backend.allocate(rows, widths[l + 1]);
                 }
             } catch (RuntimeException e) {
                 close();
                 throw e;
             }
+        }
+
+        /**
+         * The last layer's output, allocated on first use: a training step with cross-entropy never needs it (its
+         * logits go into δ).
+         */
+        Tensor output() {
+            if (act[layers - 1] == null) {
+                act[layers - 1] = backend.allocate(rows, widths[layers]);
+            }
+            return act[layers - 1];
         }
 
         Tensor targets() {
