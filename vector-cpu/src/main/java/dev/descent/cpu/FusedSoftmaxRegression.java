@@ -19,13 +19,14 @@ import java.lang.foreign.MemorySegment;
  * row. The chunk partials of ∂W are then added in chunk order, as the GEMM adds them. None of this depends on the
  * thread count.
  *
- * <p><b>Threads.</b> With a reduction chunk per thread and more (full batches), the threads run whole chunks, as many
- * rounds of one full chunk per thread as there are; the chunks left over (the partial last one, and full ones short of
- * a round: for the lecture's 27,455 rows on 2 threads, 6 chunks each, then a full and a partial one) are run as below,
- * so that no thread idles for a chunk's time. With fewer chunks than twice the threads (minibatches of 512 to 8191 rows
- * on 2 threads) the threads share each block: the forward pass and the softmax are cut by rows (the row losses are
- * then added in row order, as the kernel adds them), the weight gradient by features; every element still gets the
- * same chain.
+ * <p><b>Threads.</b> The threads first run whole rounds of full reduction chunks, one chunk per thread (for the
+ * lecture's 27,455 rows on 2 threads, 6 chunks each). The chunks left over (full ones short of a round, and the partial
+ * last one: there one of each) each start on a thread of their own, the shortest first; once one is done, the others
+ * stop at their next block boundary, and the threads share each of their remaining blocks: the forward pass and the
+ * softmax cut by rows (the row losses are then added in row order, as the kernel adds them), the weight gradient by
+ * features. Where a chunk changes hands changes nothing: every element still gets the same chain. So no thread idles
+ * for a chunk's time, and few blocks pay for sharing (each thread then reads the rows the other brought in). A batch of
+ * one partial chunk (minibatches of 512 to 2047 rows on 2 threads) is shared block by block throughout.
  * One reduction chunk writes its chains straight into ∂W.
  *
  * <p>Used when the features fit one reduction chunk, the classes are one strip of 1–3 vector widths, and the batch has
@@ -92,6 +93,15 @@ final class FusedSoftmaxRegression {
     private int pieceRows;
     private int pieceFeatures;
     private final WorkerPool.ChunkTask forwardPieceTask = this::forwardPiece;
+    // the tail (runTail): per chunk from tailFirst, the row its own thread reached and its loss sum there
+    private int tailFirst;
+    private final int[] tailRow;
+    private final double[] tailLoss;
+    /** Set when a tail chunk is done on its own thread: the others stop at their next block boundary. */
+    private volatile boolean tailStop;
+    private final WorkerPool.WorkerTask tailTask = this::tailItem;
+    /** Tests: a tail chunk's own thread stops after this many blocks at most (negative: no limit). */
+    int stopAfterBlocks = -1;
     private final WorkerPool.ChunkTask gradientPieceTask = this::gradientPiece;
 
     FusedSoftmaxRegression(WorkerPool pool, CpuKernels kernels) {
@@ -101,6 +111,8 @@ final class FusedSoftmaxRegression {
         this.gBlocks = new float[pool.threads()][0];
         this.gBlockViews = new MemorySegment[pool.threads()];
         this.gOffs = new int[pool.threads()];
+        this.tailRow = new int[pool.threads()];
+        this.tailLoss = new double[pool.threads()];
     }
 
     /** Whether the fused pass applies to this shape (otherwise the caller composes the calls). */
@@ -112,9 +124,9 @@ final class FusedSoftmaxRegression {
     }
 
     /**
-     * Whether the threads work on each block together (too few reduction chunks to give each thread its own:
-     * minibatches of 512 to 8191 rows on two threads): the forward pass and the softmax split by rows, the weight
-     * gradient by features.
+     * Whether the threads may share blocks for much of the batch (too few reduction chunks to give each thread its own
+     * several times: minibatches of up to 8191 rows on two threads); below {@value #COOPERATIVE_MIN_ROWS} rows such
+     * batches take the composed calls, whose GEMMs split small batches more finely.
      */
     private boolean cooperative(int rows) {
         int chunks = (rows + Gemm.ROW_CHUNK - 1) / Gemm.ROW_CHUNK;
@@ -186,17 +198,15 @@ final class FusedSoftmaxRegression {
             gOffs[t] = HeapAlignment.lineOffset(gBlocks[t], gBlockViews[t]);
         }
         try {
-            if (cooperative(rows)) {
-                runCooperative(0);
-            } else {
-                // Whole rounds of full chunks one per thread; the rest (the partial last chunk and the full ones that
-                // do not make a round) shared block by block, so that no thread waits a chunk's time for the others.
-                int threads = pool.threads();
-                int independent = threads == 1 ? chunks : rows / Gemm.ROW_CHUNK / threads * threads;
+            // Whole rounds of full chunks, one per thread; the rest (the partial last chunk and the full ones that do
+            // not make a round) as runTail shares them, so that no thread waits a chunk's time for the others.
+            int threads = pool.threads();
+            int independent = threads == 1 ? chunks : rows / Gemm.ROW_CHUNK / threads * threads;
+            if (independent > 0) {
                 pool.forEach(independent, itemTask);
-                if (independent < chunks) {
-                    runCooperative(independent);
-                }
+            }
+            if (independent < chunks) {
+                runTail(independent);
             }
             if (chunks > 1) {
                 combineRows = Math.max(1, (features + 2 * pool.threads() - 1) / (2 * pool.threads()));
@@ -218,12 +228,26 @@ final class FusedSoftmaxRegression {
     /** One reduction chunk of rows: forward, softmax and weight-gradient partial, block by block. */
     private void item(int ch, int worker) {
         int c0 = ch * Gemm.ROW_CHUNK;
-        int c1 = Math.min(rows, c0 + Gemm.ROW_CHUNK);
+        blocks(ch, c0, Math.min(rows, c0 + Gemm.ROW_CHUNK), 0, worker, false);
+    }
+
+    /**
+     * The blocks of chunk {@code ch} from row {@code from} (a block boundary) to {@code c1}, on one thread, the chunk's
+     * loss sum so far being {@code loss}. With {@code stoppable}, returns at the first block boundary where {@link
+     * #tailStop} is set, leaving the rest to {@link #runTail}: the row reached and the loss go to {@link #tailRow} and
+     * {@link #tailLoss}. Returns whether the chunk is done.
+     */
+    private boolean blocks(int ch, int from, int c1, double loss, int worker, boolean stoppable) {
+        int c0 = ch * Gemm.ROW_CHUNK;
         int pOff = chunkOffset(ch);
         float[] gb = gBlocks[worker];
         int gOff = gOffs[worker];
-        double loss = 0;
-        for (int r0 = c0; r0 < c1; r0 += block) {
+        for (int r0 = from; r0 < c1; r0 += block) {
+            if (stoppable && (tailStop || (stopAfterBlocks >= 0 && (r0 - from) / block >= stopAfterBlocks))) {
+                tailRow[ch - tailFirst] = r0;
+                tailLoss[ch - tailFirst] = loss;
+                return false;
+            }
             int n = Math.min(block, c1 - r0);
             forward(r0, n);
             loss = softmax(r0, n, loss);
@@ -233,38 +257,75 @@ final class FusedSoftmaxRegression {
             kernels.gemmPanel(x, r0 * features, 1, features, features, n, gb, gOff, classes, classes, dst, pOff,
                     classes, r0 > c0);
         }
+        return true;
     }
 
     /**
-     * The blocks of the chunks from {@code firstChunk} on, one after the other, each shared by the threads (same
-     * operations, same order per element).
+     * The chunks from {@code firstChunk} on: fewer than the threads (at most the full chunks short of a round and the
+     * partial last one). Each first runs on a thread of its own, the shortest first, until one is done: the others
+     * stop at their next block boundary (the lecture's 27,455 rows on 2 threads: the partial chunk's 831 rows on one
+     * thread while the other starts the last full chunk). Their remaining blocks are then shared by the threads ({@link
+     * #runCooperative}). Where each stops changes no result: both ways give every element the same chain.
      */
-    private void runCooperative(int firstChunk) {
+    private void runTail(int firstChunk) {
+        int n = chunks - firstChunk;
+        tailFirst = firstChunk;
+        for (int i = 0; i < n; i++) {
+            int ch = firstChunk + i;
+            tailRow[i] = ch * Gemm.ROW_CHUNK;
+            tailLoss[i] = 0;
+        }
+        if (n > 1) {
+            tailStop = false;
+            pool.forEach(n, tailTask);
+        }
+        for (int i = 0; i < n; i++) {
+            int ch = firstChunk + i;
+            int c1 = Math.min(rows, (ch + 1) * Gemm.ROW_CHUNK);
+            if (tailRow[i] < c1) {
+                runCooperative(ch, tailRow[i], tailLoss[i]);
+            }
+        }
+    }
+
+    /** Tail item {@code item}: the last chunk first (the partial one, if any), then the full ones before it. */
+    private void tailItem(int item, int worker) {
+        int ch = chunks - 1 - item;
+        int c0 = ch * Gemm.ROW_CHUNK;
+        int c1 = Math.min(rows, c0 + Gemm.ROW_CHUNK);
+        if (blocks(ch, c0, c1, 0, worker, true)) {
+            tailRow[ch - tailFirst] = c1;
+            tailStop = true;
+        }
+    }
+
+    /**
+     * The blocks of chunk {@code ch} from row {@code from} (a block boundary), one after the other, each shared by the
+     * threads (same operations, same order per element), continuing the chunk's loss sum {@code loss}.
+     */
+    private void runCooperative(int ch, int from, double loss) {
         int threads = pool.threads();
         pieceFeatures = roundUp4((features + threads - 1) / threads);
-        for (int ch = firstChunk; ch < chunks; ch++) {
-            int c0 = ch * Gemm.ROW_CHUNK;
-            int c1 = Math.min(rows, c0 + Gemm.ROW_CHUNK);
-            double loss = 0;
-            for (int r0 = c0; r0 < c1; r0 += block) {
-                int n = Math.min(block, c1 - r0);
-                blockRow = r0;
-                blockRows = n;
-                blockChunkRow = c0;
-                blockDst = chunkOffset(ch);
-                pieceRows = roundUp4((n + threads - 1) / threads);
-                pool.forEach((n + pieceRows - 1) / pieceRows, forwardPieceTask);
-                // The pieces' row losses, added in row order: the sum the softmax kernel forms over the block.
-                for (int r = r0; r < r0 + n; r++) {
-                    if (r % lossChunkRows == 0) {
-                        loss = 0;
-                    }
-                    loss += rowLoss[r - r0];
-                    storeLossIfChunkEnds(r + 1, loss);
+        int c0 = ch * Gemm.ROW_CHUNK;
+        int c1 = Math.min(rows, c0 + Gemm.ROW_CHUNK);
+        for (int r0 = from; r0 < c1; r0 += block) {
+            int n = Math.min(block, c1 - r0);
+            blockRow = r0;
+            blockRows = n;
+            blockChunkRow = c0;
+            blockDst = chunkOffset(ch);
+            pieceRows = roundUp4((n + threads - 1) / threads);
+            pool.forEach((n + pieceRows - 1) / pieceRows, forwardPieceTask);
+            // The pieces' row losses, added in row order: the sum the softmax kernel forms over the block.
+            for (int r = r0; r < r0 + n; r++) {
+                if (r % lossChunkRows == 0) {
+                    loss = 0;
                 }
-                System.arraycopy(grad, r0 * classes, gBlocks[0], gOffs[0], n * classes); // read by both pieces
-                pool.forEach((features + pieceFeatures - 1) / pieceFeatures, gradientPieceTask);
+                loss += rowLoss[r - r0];
+                storeLossIfChunkEnds(r + 1, loss);
             }
+            System.arraycopy(grad, r0 * classes, gBlocks[0], gOffs[0], n * classes); // read by both pieces
+            pool.forEach((features + pieceFeatures - 1) / pieceFeatures, gradientPieceTask);
         }
     }
 

@@ -89,10 +89,54 @@ class FusedSoftmaxRegressionTest {
             boolean alias) {
         CpuBackend be = open(twin, threads);
         int k = widths * be.fusedSoftmaxRegression().lanes(); // 24 classes with 8 lanes, 12 with 4 (-Ddescent.vector.bits)
+        Problem p = problem(n, in, k, bias);
+        try (be) {
+            assertTrue(fusedApplies(be, n, in, k), "the fused pass must run for this shape");
+            Out composed = run(be, false, p.x, p.w, p.b, p.y, n, in, k, alias);
+            Out fused = run(be, true, p.x, p.w, p.b, p.y, n, in, k, alias);
+            assertSameBits(composed, fused, alias, bias);
+        }
+    }
+
+    /**
+     * The chunks left over after the whole rounds each start on a thread of their own and stop when one is done; the
+     * threads then share the rest. Where they stop depends on timing, so force it at each of several block counts:
+     * the results must not change.
+     */
+    @ParameterizedTest(name = "{0}, {1} threads, n={2}")
+    @CsvSource({
+        "vector, 2, 6844",  // 3 full chunks and a partial one of 700 rows: a full and the partial one left over
+        "vector, 3, 10340", // 5 full chunks and 100 rows: two full and the partial one left over
+        "vector, 2, 6144",  // 3 full chunks: one left over, shared from its start
+        "vector, 2, 4096",  // 2 full chunks, one round: nothing left over
+        "vector, 2, 1500",  // one partial chunk: shared from its start
+        "scalar, 2, 6844",
+    })
+    void whereALeftOverChunkChangesHandsChangesNothing(String twin, int threads, int n) {
+        CpuBackend be = open(twin, threads);
+        int in = 40;
+        int k = 3 * be.fusedSoftmaxRegression().lanes();
+        Problem p = problem(n, in, k, true);
+        try (be) {
+            assertTrue(fusedApplies(be, n, in, k), "the fused pass must run for this shape");
+            Out composed = run(be, false, p.x, p.w, p.b, p.y, n, in, k, false);
+            for (int stop : new int[] {0, 1, 2, 7, 31, 32, 1000, -1}) {
+                be.fusedSoftmaxRegression().stopAfterBlocks = stop;
+                Out fused = run(be, true, p.x, p.w, p.b, p.y, n, in, k, false);
+                assertSameBits(composed, fused, false, true);
+            }
+        }
+    }
+
+    private record Problem(float[] x, float[] w, float[] b, int[] y) {
+    }
+
+    /** Raw pixels 0–255 (as in the lecture), small weights, a bias if asked, labels in [0, k). */
+    private static Problem problem(int n, int in, int k, boolean bias) {
         Random random = new Random(n * 31L + in * 7L + k);
         float[] x = new float[n * in];
         for (int i = 0; i < x.length; i++) {
-            x[i] = random.nextInt(256); // raw pixels, as in the lecture
+            x[i] = random.nextInt(256);
         }
         float[] w = new float[in * k];
         for (int i = 0; i < w.length; i++) {
@@ -109,22 +153,21 @@ class FusedSoftmaxRegressionTest {
         for (int i = 0; i < n; i++) {
             y[i] = random.nextInt(k);
         }
-        try (be) {
-            assertTrue(fusedApplies(be, n, in, k), "the fused pass must run for this shape");
-            Out composed = run(be, false, x, w, b, y, n, in, k, alias);
-            Out fused = run(be, true, x, w, b, y, n, in, k, alias);
-            if (!alias) {
-                assertArrayEquals(composed.logits(), fused.logits(), "logits");
-            }
-            assertArrayEquals(composed.grad(), fused.grad(), "gradient of the logits");
-            assertArrayEquals(composed.gradW(), fused.gradW(), "weight gradient");
-            if (bias) {
-                assertArrayEquals(composed.gradB(), fused.gradB(), "bias gradient");
-            }
-            assertEquals(Float.floatToRawIntBits(composed.loss()), Float.floatToRawIntBits(fused.loss()),
-                    "loss " + composed.loss() + " vs " + fused.loss());
-            assertTrue(Float.isFinite(fused.loss()) && fused.loss() > 0, "loss " + fused.loss());
+        return new Problem(x, w, b, y);
+    }
+
+    private static void assertSameBits(Out composed, Out fused, boolean alias, boolean bias) {
+        if (!alias) {
+            assertArrayEquals(composed.logits(), fused.logits(), "logits");
         }
+        assertArrayEquals(composed.grad(), fused.grad(), "gradient of the logits");
+        assertArrayEquals(composed.gradW(), fused.gradW(), "weight gradient");
+        if (bias) {
+            assertArrayEquals(composed.gradB(), fused.gradB(), "bias gradient");
+        }
+        assertEquals(Float.floatToRawIntBits(composed.loss()), Float.floatToRawIntBits(fused.loss()),
+                "loss " + composed.loss() + " vs " + fused.loss());
+        assertTrue(Float.isFinite(fused.loss()) && fused.loss() > 0, "loss " + fused.loss());
     }
 
     @ParameterizedTest(name = "{0} threads, n={1}, in={2}, k={3}")
