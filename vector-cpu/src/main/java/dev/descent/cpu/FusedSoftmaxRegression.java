@@ -1,6 +1,7 @@
 package dev.descent.cpu;
 
 import java.lang.foreign.MemorySegment;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The fused forward and backward pass of a dense layer with softmax cross-entropy ({@link
@@ -19,14 +20,14 @@ import java.lang.foreign.MemorySegment;
  * row. The chunk partials of ∂W are then added in chunk order, as the GEMM adds them. None of this depends on the
  * thread count.
  *
- * <p><b>Threads.</b> The threads first run whole rounds of full reduction chunks, one chunk per thread (for the
- * lecture's 27,455 rows on 2 threads, 6 chunks each). The chunks left over (full ones short of a round, and the partial
- * last one: there one of each) each start on a thread of their own, the shortest first; once one is done, the others
- * stop at their next block boundary, and the threads share each of their remaining blocks: the forward pass and the
- * softmax cut by rows (the row losses are then added in row order, as the kernel adds them), the weight gradient by
- * features. Where a chunk changes hands changes nothing: every element still gets the same chain. So no thread idles
- * for a chunk's time, and few blocks pay for sharing (each thread then reads the rows the other brought in). A batch of
- * one partial chunk (minibatches of 512 to 2047 rows on 2 threads) is shared block by block throughout.
+ * <p><b>Threads.</b> Each thread claims reduction chunks, the partial last one first, and runs each alone, block by
+ * block. When a thread finds no chunk left to claim, the others stop at their next block boundary, and the threads
+ * then share each remaining block: the forward pass and the softmax cut by rows (the row losses are then added in row
+ * order, as the kernel adds them), the weight gradient by features. Where a chunk changes hands changes nothing: every
+ * element still gets the same chain. So no thread idles for more than a block's time, also when the other is slowed
+ * down (another process on its core), and only the blocks at the end pay for sharing (each thread then reads rows the
+ * other brought in). For the lecture's 27,455 rows on 2 threads, some 1,000 of them are shared; a batch of one partial
+ * chunk (minibatches under 2048 rows on 2 threads) is shared throughout.
  * One reduction chunk writes its chains straight into ∂W.
  *
  * <p>Used when the features fit one reduction chunk, the classes are one strip of 1–3 vector widths, and the batch has
@@ -79,7 +80,6 @@ final class FusedSoftmaxRegression {
     private int lossChunkRows;
     private int block;
     private float gradScale;
-    private final WorkerPool.WorkerTask itemTask = this::item;
     private float[] gradW;
     /** Where the weight-gradient chains go: {@link #gradW} itself for one reduction chunk, else the partials. */
     private float[] dst;
@@ -93,14 +93,15 @@ final class FusedSoftmaxRegression {
     private int pieceRows;
     private int pieceFeatures;
     private final WorkerPool.ChunkTask forwardPieceTask = this::forwardPiece;
-    // the tail (runTail): per chunk from tailFirst, the row its own thread reached and its loss sum there
-    private int tailFirst;
-    private final int[] tailRow;
-    private final double[] tailLoss;
-    /** Set when a tail chunk is done on its own thread: the others stop at their next block boundary. */
-    private volatile boolean tailStop;
-    private final WorkerPool.WorkerTask tailTask = this::tailItem;
-    /** Tests: a tail chunk's own thread stops after this many blocks at most (negative: no limit). */
+    // Scheduling (see runner): the next chunk to claim, and per chunk the row its own thread reached and the chunk's
+    // loss sum there.
+    private final AtomicInteger nextChunk = new AtomicInteger();
+    private int[] chunkRow = new int[0];
+    private double[] chunkLoss = new double[0];
+    /** Set when a thread finds no chunk left to claim: the others stop at their next block boundary. */
+    private volatile boolean stop;
+    private final WorkerPool.WorkerTask runnerTask = this::runner;
+    /** Tests: a chunk's own thread stops after this many blocks at most (negative: no limit). */
     int stopAfterBlocks = -1;
     private final WorkerPool.ChunkTask gradientPieceTask = this::gradientPiece;
 
@@ -111,8 +112,6 @@ final class FusedSoftmaxRegression {
         this.gBlocks = new float[pool.threads()][0];
         this.gBlockViews = new MemorySegment[pool.threads()];
         this.gOffs = new int[pool.threads()];
-        this.tailRow = new int[pool.threads()];
-        this.tailLoss = new double[pool.threads()];
     }
 
     /** Whether the fused pass applies to this shape (otherwise the caller composes the calls). */
@@ -198,15 +197,21 @@ final class FusedSoftmaxRegression {
             gOffs[t] = HeapAlignment.lineOffset(gBlocks[t], gBlockViews[t]);
         }
         try {
-            // Whole rounds of full chunks, one per thread; the rest (the partial last chunk and the full ones that do
-            // not make a round) as runTail shares them, so that no thread waits a chunk's time for the others.
-            int threads = pool.threads();
-            int independent = threads == 1 ? chunks : rows / Gemm.ROW_CHUNK / threads * threads;
-            if (independent > 0) {
-                pool.forEach(independent, itemTask);
+            if (chunkRow.length < chunks) {
+                chunkRow = new int[chunks];
+                chunkLoss = new double[chunks];
             }
-            if (independent < chunks) {
-                runTail(independent);
+            for (int ch = 0; ch < chunks; ch++) {
+                chunkRow[ch] = ch * Gemm.ROW_CHUNK;
+                chunkLoss[ch] = 0;
+            }
+            nextChunk.set(0);
+            stop = false;
+            pool.forEach(pool.threads(), runnerTask);
+            for (int ch = 0; ch < chunks; ch++) {
+                if (chunkRow[ch] < chunkEnd(ch)) {
+                    runCooperative(ch, chunkRow[ch], chunkLoss[ch]);
+                }
             }
             if (chunks > 1) {
                 combineRows = Math.max(1, (features + 2 * pool.threads() - 1) / (2 * pool.threads()));
@@ -225,28 +230,39 @@ final class FusedSoftmaxRegression {
         }
     }
 
-    /** One reduction chunk of rows: forward, softmax and weight-gradient partial, block by block. */
-    private void item(int ch, int worker) {
-        int c0 = ch * Gemm.ROW_CHUNK;
-        blocks(ch, c0, Math.min(rows, c0 + Gemm.ROW_CHUNK), 0, worker, false);
+    /**
+     * One thread's share: it claims chunks, the partial last one first, and runs each alone, block by block, until none
+     * is left to claim; it then sets {@link #stop}, and each chunk still in progress on another thread is left at its
+     * next block boundary for the threads to share ({@link #runCooperative}).
+     */
+    private void runner(int task, int worker) {
+        while (!stop) {
+            int i = nextChunk.getAndIncrement();
+            if (i >= chunks) {
+                stop = true;
+                return;
+            }
+            int ch = (chunks - 1 + i) % chunks; // the last chunk (the partial one, if any) first
+            blocks(ch, worker);
+        }
     }
 
     /**
-     * The blocks of chunk {@code ch} from row {@code from} (a block boundary) to {@code c1}, on one thread, the chunk's
-     * loss sum so far being {@code loss}. With {@code stoppable}, returns at the first block boundary where {@link
-     * #tailStop} is set, leaving the rest to {@link #runTail}: the row reached and the loss go to {@link #tailRow} and
-     * {@link #tailLoss}. Returns whether the chunk is done.
+     * Chunk {@code ch}'s blocks on one thread: forward, softmax and weight-gradient partial, one block after the other,
+     * until the chunk is done or {@link #stop} is set; {@link #chunkRow} and {@link #chunkLoss} then say where it is.
      */
-    private boolean blocks(int ch, int from, int c1, double loss, int worker, boolean stoppable) {
+    private void blocks(int ch, int worker) {
         int c0 = ch * Gemm.ROW_CHUNK;
+        int c1 = chunkEnd(ch);
         int pOff = chunkOffset(ch);
         float[] gb = gBlocks[worker];
         int gOff = gOffs[worker];
-        for (int r0 = from; r0 < c1; r0 += block) {
-            if (stoppable && (tailStop || (stopAfterBlocks >= 0 && (r0 - from) / block >= stopAfterBlocks))) {
-                tailRow[ch - tailFirst] = r0;
-                tailLoss[ch - tailFirst] = loss;
-                return false;
+        double loss = 0;
+        for (int r0 = c0; r0 < c1; r0 += block) {
+            if (stop || (stopAfterBlocks >= 0 && (r0 - c0) / block >= stopAfterBlocks)) {
+                chunkRow[ch] = r0;
+                chunkLoss[ch] = loss;
+                return;
             }
             int n = Math.min(block, c1 - r0);
             forward(r0, n);
@@ -257,46 +273,12 @@ final class FusedSoftmaxRegression {
             kernels.gemmPanel(x, r0 * features, 1, features, features, n, gb, gOff, classes, classes, dst, pOff,
                     classes, r0 > c0);
         }
-        return true;
+        chunkRow[ch] = c1;
     }
 
-    /**
-     * The chunks from {@code firstChunk} on: fewer than the threads (at most the full chunks short of a round and the
-     * partial last one). Each first runs on a thread of its own, the shortest first, until one is done: the others
-     * stop at their next block boundary (the lecture's 27,455 rows on 2 threads: the partial chunk's 831 rows on one
-     * thread while the other starts the last full chunk). Their remaining blocks are then shared by the threads ({@link
-     * #runCooperative}). Where each stops changes no result: both ways give every element the same chain.
-     */
-    private void runTail(int firstChunk) {
-        int n = chunks - firstChunk;
-        tailFirst = firstChunk;
-        for (int i = 0; i < n; i++) {
-            int ch = firstChunk + i;
-            tailRow[i] = ch * Gemm.ROW_CHUNK;
-            tailLoss[i] = 0;
-        }
-        if (n > 1) {
-            tailStop = false;
-            pool.forEach(n, tailTask);
-        }
-        for (int i = 0; i < n; i++) {
-            int ch = firstChunk + i;
-            int c1 = Math.min(rows, (ch + 1) * Gemm.ROW_CHUNK);
-            if (tailRow[i] < c1) {
-                runCooperative(ch, tailRow[i], tailLoss[i]);
-            }
-        }
-    }
-
-    /** Tail item {@code item}: the last chunk first (the partial one, if any), then the full ones before it. */
-    private void tailItem(int item, int worker) {
-        int ch = chunks - 1 - item;
-        int c0 = ch * Gemm.ROW_CHUNK;
-        int c1 = Math.min(rows, c0 + Gemm.ROW_CHUNK);
-        if (blocks(ch, c0, c1, 0, worker, true)) {
-            tailRow[ch - tailFirst] = c1;
-            tailStop = true;
-        }
+    /** The end of chunk {@code ch}'s rows. */
+    private int chunkEnd(int ch) {
+        return Math.min(rows, (ch + 1) * Gemm.ROW_CHUNK);
     }
 
     /**
@@ -307,7 +289,7 @@ final class FusedSoftmaxRegression {
         int threads = pool.threads();
         pieceFeatures = roundUp4((features + threads - 1) / threads);
         int c0 = ch * Gemm.ROW_CHUNK;
-        int c1 = Math.min(rows, c0 + Gemm.ROW_CHUNK);
+        int c1 = chunkEnd(ch);
         for (int r0 = from; r0 < c1; r0 += block) {
             int n = Math.min(block, c1 - r0);
             blockRow = r0;

@@ -99,20 +99,21 @@ class FusedSoftmaxRegressionTest {
     }
 
     /**
-     * The chunks left over after the whole rounds each start on a thread of their own and stop when one is done; the
-     * threads then share the rest. Where they stop depends on timing, so force it at each of several block counts:
-     * the results must not change.
+     * Each thread runs chunks alone until none is left to claim; the chunks still in progress are then shared from
+     * their next block. Where that happens depends on timing, so force it after each of several block counts (every
+     * chunk stops there): the results must not change.
      */
     @ParameterizedTest(name = "{0}, {1} threads, n={2}")
     @CsvSource({
-        "vector, 2, 6844",  // 3 full chunks and a partial one of 700 rows: a full and the partial one left over
-        "vector, 3, 10340", // 5 full chunks and 100 rows: two full and the partial one left over
-        "vector, 2, 6144",  // 3 full chunks: one left over, shared from its start
-        "vector, 2, 4096",  // 2 full chunks, one round: nothing left over
+        "vector, 2, 6844",  // 3 full chunks and a partial one of 700 rows
+        "vector, 3, 10340", // 5 full chunks and 100 rows
+        "vector, 2, 6144",  // 3 full chunks
+        "vector, 2, 4096",  // 2 full chunks
         "vector, 2, 1500",  // one partial chunk: shared from its start
+        "vector, 1, 6844",  // one thread: the shared blocks run on it alone
         "scalar, 2, 6844",
     })
-    void whereALeftOverChunkChangesHandsChangesNothing(String twin, int threads, int n) {
+    void whereAChunkChangesHandsChangesNothing(String twin, int threads, int n) {
         CpuBackend be = open(twin, threads);
         int in = 40;
         int k = 3 * be.fusedSoftmaxRegression().lanes();
