@@ -105,9 +105,17 @@ interface CpuKernels {
     // ------------------------------------------------------------------ fused losses (return the summed loss)
 
     /**
-     * Rows {@code [rowFrom, rowTo)} of logits {@code [*, k]}: returns {@code Σ (max + log Σ exp(z − max) − z_y)};
-     * when {@code grad} is not null writes {@code (softmax(z) − onehot(y)) · gradScale} ({@code grad} may be
-     * {@code z} itself). Labels are already checked.
+     * Rows of a softmax cross-entropy whose logs are taken together: the loss of a group of rows is
+     * {@code Σ (max − z_y) + log Π Σ exp(z − max)} (each row's sum of exps is at least 1 and at most k, so the product
+     * of 8 of them fits a double by far), one log per group instead of one per row. A group ends at a row index that is
+     * a multiple of this, and at the end of a call.
+     */
+    int LOG_GROUP = 8;
+
+    /**
+     * Rows {@code [rowFrom, rowTo)} of logits {@code [*, k]}: returns {@code Σ (max + log Σ exp(z − max) − z_y)}, added
+     * up as {@link #LOG_GROUP} says; when {@code grad} is not null writes {@code (softmax(z) − onehot(y)) · gradScale}
+     * ({@code grad} may be {@code z} itself). Labels are already checked.
      */
     default double softmaxCrossEntropy(float[] z, int[] labels, float[] grad, int k, int rowFrom, int rowTo,
             float gradScale) {
@@ -115,8 +123,9 @@ interface CpuKernels {
     }
 
     /**
-     * As above, with the per-row losses added row by row, in order, to {@code start} (so that a range cut into
-     * consecutive pieces, each call continuing from the last one's result, gives exactly the sum of one call).
+     * As above, added to {@code start}: row by row, in order, {@code max − z_y}, and after the last row of each group
+     * the log of the group's product of sums. A range cut into consecutive pieces at multiples of {@link #LOG_GROUP}
+     * rows, each call continuing from the last one's result, gives exactly the sum of one call.
      */
     default double softmaxCrossEntropy(float[] z, int[] labels, float[] grad, int k, int rowFrom, int rowTo,
             float gradScale, double start) {
@@ -124,9 +133,11 @@ interface CpuKernels {
     }
 
     /**
-     * As above; when {@code rowLoss} is not null, also writes each row's loss {@code max + log Σ exp(z − max) − z_y}
-     * (the double added to the sum) at {@code rowLoss[rowLossOff + r − rowFrom]}, so that rows computed apart (by
-     * several threads) can be added in row order afterwards, to the same sum.
+     * As above; when {@code rowLoss} is not null, also writes the two doubles that each row adds to the sum, in the
+     * order it adds them, at {@code rowLoss[rowLossOff + 2 (r − rowFrom)]} and the element after: {@code max − z_y},
+     * then the log of its group's product of sums where the row ends a group, else 0 (adding it leaves the sum as it
+     * is). Rows computed apart (by several threads, in pieces cut at multiples of {@link #LOG_GROUP}) can so be added in
+     * row order afterwards, to the same sum.
      */
     double softmaxCrossEntropy(float[] z, int[] labels, float[] grad, int k, int rowFrom, int rowTo, float gradScale,
             double start, double[] rowLoss, int rowLossOff);

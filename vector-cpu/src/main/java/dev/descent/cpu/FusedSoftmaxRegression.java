@@ -62,8 +62,8 @@ final class FusedSoftmaxRegression {
     private final float[][] gBlocks;
     private final MemorySegment[] gBlockViews;
     private final int[] gOffs;
-    /** Cooperative mode: the loss of each row of the block in progress. */
-    private final double[] rowLoss = new double[BLOCK];
+    /** Shared blocks: the two terms each row of the block in progress adds to the loss ({@link CpuKernels}). */
+    private final double[] rowLoss = new double[2 * BLOCK];
 
     // The call in progress, read by the task on every pool thread (published by the pool).
     private float[] x;
@@ -296,14 +296,16 @@ final class FusedSoftmaxRegression {
             blockRows = n;
             blockChunkRow = c0;
             blockDst = chunkOffset(ch);
-            pieceRows = roundUp4((n + threads - 1) / threads);
+            // rows cut at multiples of the softmax's log groups, so that each piece's groups are the block's
+            pieceRows = roundUp((n + threads - 1) / threads, CpuKernels.LOG_GROUP);
             pool.forEach((n + pieceRows - 1) / pieceRows, forwardPieceTask);
             // The pieces' row losses, added in row order: the sum the softmax kernel forms over the block.
             for (int r = r0; r < r0 + n; r++) {
                 if (r % lossChunkRows == 0) {
                     loss = 0;
                 }
-                loss += rowLoss[r - r0];
+                loss += rowLoss[2 * (r - r0)];
+                loss += rowLoss[2 * (r - r0) + 1];
                 storeLossIfChunkEnds(r + 1, loss);
             }
             System.arraycopy(grad, r0 * classes, gBlocks[0], gOffs[0], n * classes); // read by both pieces
@@ -319,7 +321,8 @@ final class FusedSoftmaxRegression {
         int r0 = blockRow + piece * pieceRows;
         int n = Math.min(pieceRows, blockRow + blockRows - r0);
         forward(r0, n);
-        kernels.softmaxCrossEntropy(logits, labels, grad, classes, r0, r0 + n, gradScale, 0, rowLoss, r0 - blockRow);
+        kernels.softmaxCrossEntropy(logits, labels, grad, classes, r0, r0 + n, gradScale, 0, rowLoss,
+                2 * (r0 - blockRow));
     }
 
     /**
@@ -366,7 +369,11 @@ final class FusedSoftmaxRegression {
     }
 
     private static int roundUp4(int v) {
-        return (v + 3) / 4 * 4;
+        return roundUp(v, 4);
+    }
+
+    private static int roundUp(int v, int unit) {
+        return (v + unit - 1) / unit * unit;
     }
 
     /** Adds the chunk partials of a block of ∂W's rows in chunk order. */

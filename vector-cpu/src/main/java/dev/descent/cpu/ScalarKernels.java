@@ -267,6 +267,7 @@ final class ScalarKernels implements CpuKernels {
     public double softmaxCrossEntropy(float[] z, int[] labels, float[] grad, int k, int rowFrom, int rowTo,
             float gradScale, double start, double[] rowLoss, int rowLossOff) {
         double total = start;
+        double product = 1.0; // of the sums of exps in the group so far (see LOG_GROUP)
         for (int r = rowFrom; r < rowTo; r++) {
             int off = r * k;
             float max = Float.NEGATIVE_INFINITY;
@@ -283,10 +284,18 @@ final class ScalarKernels implements CpuKernels {
                     grad[off + j] = e;
                 }
             }
-            double rowTerm = (double) max + StrictMath.log(s) - zy;
+            double rowTerm = (double) max - zy;
             total += rowTerm;
+            product *= s;
+            double groupLog = 0.0;
+            if ((r + 1) % LOG_GROUP == 0 || r + 1 == rowTo) {
+                groupLog = StrictMath.log(product);
+                total += groupLog;
+                product = 1.0;
+            }
             if (rowLoss != null) {
-                rowLoss[rowLossOff + (r - rowFrom)] = rowTerm;
+                rowLoss[rowLossOff + 2 * (r - rowFrom)] = rowTerm;
+                rowLoss[rowLossOff + 2 * (r - rowFrom) + 1] = groupLog;
             }
             if (grad != null) {
                 float sf = (float) s;

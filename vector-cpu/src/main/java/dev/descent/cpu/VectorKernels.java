@@ -603,7 +603,11 @@ final class VectorKernels implements CpuKernels {
         // finishes row r - 1 (its log, loss and the division of its gradient). Within a row each step waits for the
         // one before (maximum, lane tree, exp, sum, lane tree, log), some 200 cycles; the finish of the previous
         // row is independent of it, so the two overlap. Each row's operations are the same as in row order.
+        //
+        // One log per LOG_GROUP rows, of the product of their sums: a log per row was some 10 of a row's 57 ns for 24
+        // classes (SoftBench, 1 thread).
         double total = start;
+        double product = 1.0;
         int kb = F.loopBound(k);
         VectorMask<Float> tailMask = F.indexInRange(kb, k);
         VectorMask<Float> pastK = tailMask.not();
@@ -678,10 +682,18 @@ final class VectorKernels implements CpuKernels {
             }
             if (r > rowFrom) { // finish row r - 1
                 int p = r - 1;
-                double rowTerm = (double) prevMax + StrictMath.log(prevSum) - prevZy;
+                double rowTerm = (double) prevMax - prevZy;
                 total += rowTerm;
+                product *= prevSum;
+                double groupLog = 0.0;
+                if (r % LOG_GROUP == 0 || r == rowTo) { // row p = r - 1 ends a group
+                    groupLog = StrictMath.log(product);
+                    total += groupLog;
+                    product = 1.0;
+                }
                 if (rowLoss != null) {
-                    rowLoss[rowLossOff + (p - rowFrom)] = rowTerm;
+                    rowLoss[rowLossOff + 2 * (p - rowFrom)] = rowTerm;
+                    rowLoss[rowLossOff + 2 * (p - rowFrom) + 1] = groupLog;
                 }
                 if (grad != null) {
                     int off = p * k;

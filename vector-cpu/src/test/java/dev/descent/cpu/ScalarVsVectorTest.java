@@ -324,6 +324,7 @@ class ScalarVsVectorTest {
      */
     @Test
     void softmaxRowLossesAddUpToTheSum() {
+        int group = CpuKernels.LOG_GROUP;
         for (int k : new int[] {1, 3, 8, 10, 24, 33}) {
             int rows = 21;
             float[] z = data(rows * k, false);
@@ -332,43 +333,67 @@ class ScalarVsVectorTest {
             for (int r = 0; r < rows; r++) {
                 labels[r] = random.nextInt(k);
             }
-            double[][] twinLosses = new double[2][];
+            // Independent reference: each row's max + log Σ exp(z − max) − z_y in double, added up.
+            double reference = 0;
+            for (int r = 0; r < rows; r++) {
+                double max = Double.NEGATIVE_INFINITY;
+                for (int j = 0; j < k; j++) {
+                    max = Math.max(max, z[r * k + j]);
+                }
+                double sum = 0;
+                for (int j = 0; j < k; j++) {
+                    sum += Math.exp(z[r * k + j] - max);
+                }
+                reference += max + Math.log(sum) - z[r * k + labels[r]];
+            }
+            double[][] twinTerms = new double[2][];
             CpuKernels[] twins = {s, v};
             for (int t = 0; t < 2; t++) {
                 CpuKernels kern = twins[t];
                 String at = (t == 0 ? "scalar" : "vector") + " k=" + k;
                 double start = 0.75;
                 int off = 3;
-                double[] rowLoss = new double[off + rows];
+                double[] rowLoss = new double[off + 2 * rows];
                 float[] g = new float[rows * k];
                 double total = kern.softmaxCrossEntropy(z, labels, g, k, 0, rows, 0.5f, start, rowLoss, off);
+                assertNear(start + reference, total, 1e-6 * Math.abs(reference), at + ": sum vs reference");
                 double again = start;
                 for (int r = 0; r < rows; r++) {
-                    assertTrue(rowLoss[off + r] >= 0, at + ": row " + r + " loss " + rowLoss[off + r]);
-                    again += rowLoss[off + r];
+                    double term = rowLoss[off + 2 * r];
+                    double groupLog = rowLoss[off + 2 * r + 1];
+                    assertTrue(term >= 0, at + ": row " + r + " max - z_y " + term);
+                    boolean endsGroup = (r + 1) % group == 0 || r + 1 == rows;
+                    assertTrue(endsGroup ? groupLog >= 0 : groupLog == 0.0, at + ": row " + r + " log " + groupLog);
+                    again += term;
+                    again += groupLog;
                 }
                 assertEquals(Double.doubleToRawLongBits(total), Double.doubleToRawLongBits(again),
-                        at + ": row losses added in order");
+                        at + ": row terms added in order");
                 float[] plain = new float[rows * k];
                 assertEquals(Double.doubleToRawLongBits(total), Double.doubleToRawLongBits(
                         kern.softmaxCrossEntropy(z, labels, plain, k, 0, rows, 0.5f, start)), at + ": sum");
-                assertBits(plain, g, at + ": gradient with and without row losses");
-                double[] pieces = new double[rows];
+                assertBits(plain, g, at + ": gradient with and without row terms");
+                double[] pieces = new double[2 * rows];
                 float[] gp = new float[rows * k];
-                for (int r0 = 0; r0 < rows; r0 += 5) {
-                    int r1 = Math.min(rows, r0 + 5);
-                    kern.softmaxCrossEntropy(z, labels, gp, k, r0, r1, 0.5f, 0, pieces, r0);
+                double chained = start;
+                for (int r0 = 0; r0 < rows; r0 += group) { // pieces cut at multiples of the log group
+                    int r1 = Math.min(rows, r0 + group);
+                    kern.softmaxCrossEntropy(z, labels, gp, k, r0, r1, 0.5f, 0, pieces, 2 * r0);
+                    chained = kern.softmaxCrossEntropy(z, labels, null, k, r0, r1, 0.5f, chained);
                 }
-                for (int r = 0; r < rows; r++) {
-                    assertEquals(Double.doubleToRawLongBits(rowLoss[off + r]), Double.doubleToRawLongBits(pieces[r]),
-                            at + ": row " + r + " computed in pieces");
+                assertEquals(Double.doubleToRawLongBits(total), Double.doubleToRawLongBits(chained),
+                        at + ": sum continued piece by piece");
+                for (int i = 0; i < 2 * rows; i++) {
+                    assertEquals(Double.doubleToRawLongBits(rowLoss[off + i]), Double.doubleToRawLongBits(pieces[i]),
+                            at + ": row " + i / 2 + " term " + i % 2 + " computed in pieces");
                 }
                 assertBits(g, gp, at + ": gradient computed in pieces");
-                twinLosses[t] = pieces;
+                twinTerms[t] = pieces;
             }
-            for (int r = 0; r < rows; r++) {
-                double want = twinLosses[0][r];
-                assertNear(want, twinLosses[1][r], 1e-6 * Math.max(1, Math.abs(want)), "row " + r + " loss k=" + k);
+            for (int i = 0; i < 2 * rows; i++) {
+                double want = twinTerms[0][i];
+                assertNear(want, twinTerms[1][i], 1e-6 * Math.max(1, Math.abs(want)), "row " + i / 2 + " term "
+                        + i % 2 + " k=" + k);
             }
         }
     }
