@@ -306,7 +306,11 @@ public final class Compare {
         int n = SIGN_ROWS;
         double signBytes = (double) n * 784 * 4;
         double softmaxFlopPerEpoch = 4.0 * n * 784 * 24; // forward X·W and gradient Xᵀ·G, 2mnk each
-        int w1Epochs = 3;
+        // Epochs per W1 run: each run starts after the idle pause (--settle-ms), and the first epoch after it pays
+        // about 1 ms on either thread count (caches and clocks gone cold; W1Sleep-style runs with a 300 ms pause vs
+        // none), a cost per run, not per epoch. 10 epochs spread it as training does (the lecture runs 200); with 3 it
+        // weighed a third of a millisecond per epoch, 2.5 % of descent's and 0.8 % of PyTorch's.
+        int w1Epochs = quick ? 3 : 10;
         for (String opt : List.of("sgd", "momentum", "adam")) {
             String lr = opt.equals("adam") ? "1e-05" : "1e-06";
             cases.add(new Case("W1-" + opt, "W1", map("opt", opt, "epochs", Integer.toString(w1Epochs), "lr", lr),
