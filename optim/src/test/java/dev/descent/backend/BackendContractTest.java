@@ -749,8 +749,11 @@ public abstract class BackendContractTest {
 
     // ================================================================== losses
 
-    /** Reference softmax cross-entropy in double; returns the loss, fills grad. */
-    private static double refSoftmaxCe(float[] z, int[] y, int n, int k, int normalizer, double[] grad) {
+    /**
+     * Reference softmax cross-entropy in double; returns the loss, fills grad. Public: the CPU kernels' tests check
+     * against it too.
+     */
+    public static double refSoftmaxCe(float[] z, int[] y, int n, int k, int normalizer, double[] grad) {
         double total = 0;
         for (int r = 0; r < n; r++) {
             double max = Double.NEGATIVE_INFINITY;
