@@ -112,6 +112,11 @@ interface CpuKernels {
      */
     int LOG_GROUP = 8;
 
+    /** Whether row {@code row} of a call over rows {@code [.., rowTo)} ends a log group ({@link #LOG_GROUP}). */
+    static boolean endsLogGroup(int row, int rowTo) {
+        return (row + 1) % LOG_GROUP == 0 || row + 1 == rowTo;
+    }
+
     /**
      * Rows {@code [rowFrom, rowTo)} of logits {@code [*, k]}: returns {@code Σ (max + log Σ exp(z − max) − z_y)}, added
      * up as {@link #LOG_GROUP} says; when {@code grad} is not null writes {@code (softmax(z) − onehot(y)) · gradScale}

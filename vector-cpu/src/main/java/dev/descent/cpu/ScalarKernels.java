@@ -288,7 +288,7 @@ final class ScalarKernels implements CpuKernels {
             total += rowTerm;
             product *= s;
             double groupLog = 0.0;
-            if ((r + 1) % LOG_GROUP == 0 || r + 1 == rowTo) {
+            if (CpuKernels.endsLogGroup(r, rowTo)) {
                 groupLog = StrictMath.log(product);
                 total += groupLog;
                 product = 1.0;

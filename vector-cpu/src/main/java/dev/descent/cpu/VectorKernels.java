@@ -686,7 +686,7 @@ final class VectorKernels implements CpuKernels {
                 total += rowTerm;
                 product *= prevSum;
                 double groupLog = 0.0;
-                if (r % LOG_GROUP == 0 || r == rowTo) { // row p = r - 1 ends a group
+                if (CpuKernels.endsLogGroup(p, rowTo)) {
                     groupLog = StrictMath.log(product);
                     total += groupLog;
                     product = 1.0;
