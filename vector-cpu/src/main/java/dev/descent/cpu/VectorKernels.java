@@ -5,7 +5,6 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -32,6 +31,16 @@ import jdk.incubator.vector.VectorSpecies;
  * sums); a remainder that would need a second copy of the exp reuses the first through
  * a mask instead; the upper half of a float vector is widened after a rotation ({@code convertShape} part 1 costs
  * about 6,000 nodes, part 0 a few hundred). {@code AllocationFreeTest} checks it.
+ *
+ * <p><b>One float species per JVM.</b> {@code FloatVector.intoArray} is a single JDK method whose receiver-type
+ * profile every caller in the JVM shares. Where a kernel stores a vector that comes out of a late-inlined intrinsic,
+ * C2 inlines {@code vspecies()} by that profile; if it ever saw a second float vector class (a half-width species,
+ * or the Vector API's own fallback code running on one while the kernels were still interpreted), the species is
+ * not a constant, the store intrinsic is refused on the first try and the vector is boxed: an allocation per store,
+ * in whichever kernels C2 happened to compile that way. So every float vector here is of species {@link #F}, doubles
+ * are of {@link #D} (the same shape), ints only come from reinterpreting F; a wider or narrower view of the data is
+ * made with masks, rotations and {@code convertShape} part 0 of an F vector, never with another species.
+ * {@code VectorKernelsSpeciesTest} checks the static species and shuffles.
  */
 final class VectorKernels implements CpuKernels {
 
@@ -40,8 +49,6 @@ final class VectorKernels implements CpuKernels {
     static final VectorSpecies<Double> D = VectorSpecies.of(double.class, F.vectorShape());
     static final int L = F.length();
     /** Half a float vector: the floats of one double vector. */
-    private static final VectorSpecies<Float> FH =
-            VectorSpecies.of(float.class, VectorShape.forBitSize(F.vectorBitSize() / 2));
     private static final int H = L / 2;
     private static final int L2 = 2 * L;
     private static final int L3 = 3 * L;
@@ -443,8 +450,9 @@ final class VectorKernels implements CpuKernels {
     @Override
     public void columnSums(float[] x, int cols, int rowFrom, int rowTo, int colFrom, int colTo, double[] acc) {
         int c = colFrom;
-        // Three float vectors of columns (six double vectors) per pass over the rows, then half vectors; per column
-        // the sum is the same sequential double sum as the scalar twin's.
+        // Three float vectors of columns (six double vectors) per pass over the rows, then one, then the scalar twin
+        // for the last partial vector; per column the sum is the same sequential double sum as the scalar twin's. Every float
+        // vector is of species F and is widened by lo/hi (see the class comment: no second float species).
         for (; c + L3 <= colTo; c += L3) {
             DoubleVector s0 = DoubleVector.fromArray(D, acc, c);
             DoubleVector s1 = DoubleVector.fromArray(D, acc, c + H);
@@ -454,12 +462,15 @@ final class VectorKernels implements CpuKernels {
             DoubleVector s5 = DoubleVector.fromArray(D, acc, c + 5 * H);
             for (int r = rowFrom; r < rowTo; r++) {
                 int off = r * cols + c;
-                s0 = s0.add(widen(x, off));
-                s1 = s1.add(widen(x, off + H));
-                s2 = s2.add(widen(x, off + 2 * H));
-                s3 = s3.add(widen(x, off + 3 * H));
-                s4 = s4.add(widen(x, off + 4 * H));
-                s5 = s5.add(widen(x, off + 5 * H));
+                FloatVector v0 = FloatVector.fromArray(F, x, off);
+                FloatVector v1 = FloatVector.fromArray(F, x, off + L);
+                FloatVector v2 = FloatVector.fromArray(F, x, off + L2);
+                s0 = s0.add(lo(v0));
+                s1 = s1.add(hi(v0));
+                s2 = s2.add(lo(v1));
+                s3 = s3.add(hi(v1));
+                s4 = s4.add(lo(v2));
+                s5 = s5.add(hi(v2));
             }
             s0.intoArray(acc, c);
             s1.intoArray(acc, c + H);
@@ -468,21 +479,20 @@ final class VectorKernels implements CpuKernels {
             s4.intoArray(acc, c + 4 * H);
             s5.intoArray(acc, c + 5 * H);
         }
-        for (; c + H <= colTo; c += H) {
-            DoubleVector s = DoubleVector.fromArray(D, acc, c);
+        for (; c + L <= colTo; c += L) {
+            DoubleVector s0 = DoubleVector.fromArray(D, acc, c);
+            DoubleVector s1 = DoubleVector.fromArray(D, acc, c + H);
             for (int r = rowFrom; r < rowTo; r++) {
-                s = s.add(widen(x, r * cols + c));
+                FloatVector v = FloatVector.fromArray(F, x, r * cols + c);
+                s0 = s0.add(lo(v));
+                s1 = s1.add(hi(v));
             }
-            s.intoArray(acc, c);
+            s0.intoArray(acc, c);
+            s1.intoArray(acc, c + H);
         }
         if (c < colTo) {
             TAIL.columnSums(x, cols, rowFrom, rowTo, c, colTo, acc);
         }
-    }
-
-    /** {@code x[i, i + L/2)} widened to doubles (exact): a half-width load converts without a lane shuffle. */
-    private static DoubleVector widen(float[] x, int i) {
-        return (DoubleVector) FloatVector.fromArray(FH, x, i).convertShape(VectorOperators.F2D, D, 0);
     }
 
     /** Largest lane (NaN if any lane is NaN), by a fixed tree of rotations, the same in every compilation tier. */
