@@ -35,8 +35,19 @@ interface CpuKernels {
      * multiple of {@link #gemmLanes()}, at most three of them; B's rows are {@code ldb} apart (the strip width for
      * packed panels, the row length when a matrix is used in place).
      */
+    default void gemmPanel(float[] a, int aOff, int rs, int ks, int rows, int kLen, float[] pb, int pbOff, int ldb,
+            int width, float[] d, int dOff, int ldd, boolean accumulate) {
+        gemmPanel(a, aOff, rs, ks, rows, kLen, pb, pbOff, ldb, width, width, d, dOff, ldd, accumulate);
+    }
+
+    /**
+     * As above, for the destination's first {@code valid} columns only ({@code width − }{@link #gemmLanes()}{@code <
+     * valid ≤ width}): the last vector of each row is computed whole but stored (and, when accumulating, read) under a
+     * mask, so that a panel padded to whole vectors (10 or 24 classes at any width) writes straight into a destination
+     * of rows {@code valid} wide, touching nothing past them. Each written element is the same chain as above.
+     */
     void gemmPanel(float[] a, int aOff, int rs, int ks, int rows, int kLen, float[] pb, int pbOff, int ldb, int width,
-            float[] d, int dOff, int ldd, boolean accumulate);
+            int valid, float[] d, int dOff, int ldd, boolean accumulate);
 
     /**
      * Packs {@code rows} rows for {@link #gemmPanel}: row r's {@code valid} floats at {@code src[srcOff + r·ld]} go to

@@ -30,7 +30,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * chunk (minibatches under 2048 rows on 2 threads) is shared throughout.
  * One reduction chunk writes its chains straight into ∂W.
  *
- * <p>Used when the features fit one reduction chunk, the classes are one strip of 1–3 vector widths, and the batch has
+ * <p>Used when the features fit one reduction chunk, the classes fit one strip of 1–3 vectors (any count: the
+ * panels are padded to whole vectors and the last vector of each row is stored under a mask), and the batch has
  * at least a block of rows ({@value #COOPERATIVE_MIN_ROWS} when the threads share blocks); otherwise the composed
  * calls, whose GEMMs split small batches more finely. Buffers are owned and reused; the pool tasks are created once:
  * a call allocates nothing.
@@ -76,6 +77,8 @@ final class FusedSoftmaxRegression {
     private int rows;
     private int features;
     private int classes;
+    /** The classes rounded up to whole vectors: the row length of the padded panels {@link #wPanel} and gBlocks. */
+    private int kpad;
     private int chunks;
     private int lossChunkRows;
     private int block;
@@ -116,7 +119,7 @@ final class FusedSoftmaxRegression {
 
     /** Whether the fused pass applies to this shape (otherwise the caller composes the calls). */
     boolean applies(int rows, int features, int classes) {
-        if (rows < BLOCK || features > Gemm.K_CHUNK || classes % lanes != 0 || classes > 3 * lanes) {
+        if (rows < BLOCK || features > Gemm.K_CHUNK || classes > 3 * lanes) {
             return false;
         }
         return pool.threads() == 1 || !cooperative(rows) || rows >= COOPERATIVE_MIN_ROWS;
@@ -132,7 +135,7 @@ final class FusedSoftmaxRegression {
         return pool.threads() > 1 && chunks < 2 * pool.threads();
     }
 
-    /** The vector width the classes must be a multiple of (at most three of them). */
+    /** The vector width (in floats): the classes must fit three of them. */
     int lanes() {
         return lanes;
     }
@@ -163,6 +166,7 @@ final class FusedSoftmaxRegression {
         this.rows = rows;
         this.features = features;
         this.classes = classes;
+        this.kpad = (classes + lanes - 1) / lanes * lanes;
         this.lossChunkRows = lossChunkRows;
         this.block = Math.min(BLOCK, lossChunkRows);
         this.gradScale = gradScale;
@@ -180,15 +184,21 @@ final class FusedSoftmaxRegression {
             dst = partial;
             partialOff = HeapAlignment.lineOffset(partial, partialView);
         }
-        // Line-aligned work copies of the panels the micro-kernels read at every step (exact copies: the results do
-        // not depend on where they start).
-        if (wPanel.length < panel + HeapAlignment.PAD_FLOATS) {
-            wPanel = new float[panel + HeapAlignment.PAD_FLOATS];
+        // Line-aligned work copies of the panels the micro-kernels read at every step, their rows zero-padded to whole
+        // vectors (exact copies: the results do not depend on where they start; the padding columns are computed and
+        // never stored, see CpuKernels.gemmPanel's valid columns).
+        int paddedPanel = Math.multiplyExact(features, kpad);
+        if (wPanel.length < paddedPanel + HeapAlignment.PAD_FLOATS) {
+            wPanel = new float[paddedPanel + HeapAlignment.PAD_FLOATS];
             wPanelView = HeapAlignment.segment(wPanel);
         }
         wOff = HeapAlignment.lineOffset(wPanel, wPanelView);
-        System.arraycopy(w, 0, wPanel, wOff, panel);
-        int gSize = BLOCK * classes + HeapAlignment.PAD_FLOATS;
+        if (kpad == classes) {
+            System.arraycopy(w, 0, wPanel, wOff, panel);
+        } else {
+            kernels.packRows(w, 0, classes, features, classes, wPanel, wOff, kpad);
+        }
+        int gSize = BLOCK * kpad + HeapAlignment.PAD_FLOATS;
         for (int t = 0; t < gBlocks.length; t++) {
             if (gBlocks[t].length < gSize) {
                 gBlocks[t] = new float[gSize];
@@ -269,8 +279,8 @@ final class FusedSoftmaxRegression {
             loss = softmax(r0, n, loss);
             // ∂W partial (features × classes) += X[r0 .. r0+n)ᵀ · G[r0 .. r0+n): the features are the output rows
             // (4 adjacent ones broadcast per row of X), the block's rows the reduction; G read from the aligned copy.
-            System.arraycopy(grad, r0 * classes, gb, gOff, n * classes);
-            kernels.gemmPanel(x, r0 * features, 1, features, features, n, gb, gOff, classes, classes, dst, pOff,
+            copyGradBlock(r0, n, gb, gOff);
+            kernels.gemmPanel(x, r0 * features, 1, features, features, n, gb, gOff, kpad, kpad, classes, dst, pOff,
                     classes, r0 > c0);
         }
         chunkRow[ch] = c1;
@@ -308,7 +318,7 @@ final class FusedSoftmaxRegression {
                 loss += rowLoss[2 * (r - r0) + 1];
                 storeLossIfChunkEnds(r + 1, loss);
             }
-            System.arraycopy(grad, r0 * classes, gBlocks[0], gOffs[0], n * classes); // read by both pieces
+            copyGradBlock(r0, n, gBlocks[0], gOffs[0]); // read by both pieces
             pool.forEach((features + pieceFeatures - 1) / pieceFeatures, gradientPieceTask);
         }
     }
@@ -330,8 +340,8 @@ final class FusedSoftmaxRegression {
      * block in 4 streams ({@link Gemm#streamedRows}): X comes from memory here.
      */
     private void forward(int r0, int n) {
-        Gemm.streamedRows(kernels, x, r0 * features, features, n, features, wPanel, wOff, classes, classes, logits,
-                r0 * classes, classes);
+        Gemm.streamedRows(kernels, x, r0 * features, features, n, features, wPanel, wOff, kpad, kpad, classes,
+                logits, r0 * classes, classes);
         if (b != null) {
             kernels.addRowVector(logits, b, classes, r0, r0 + n);
         }
@@ -359,8 +369,17 @@ final class FusedSoftmaxRegression {
     private void gradientPiece(int piece) {
         int f0 = piece * pieceFeatures;
         int fn = Math.min(pieceFeatures, features - f0);
-        kernels.gemmPanel(x, blockRow * features + f0, 1, features, fn, blockRows, gBlocks[0], gOffs[0], classes,
+        kernels.gemmPanel(x, blockRow * features + f0, 1, features, fn, blockRows, gBlocks[0], gOffs[0], kpad, kpad,
                 classes, dst, blockDst + f0 * classes, classes, blockRow > blockChunkRow);
+    }
+
+    /** G's rows [r0, r0 + n), copied into a block panel of rows {@link #kpad} wide (zero-padded). */
+    private void copyGradBlock(int r0, int n, float[] gb, int gOff) {
+        if (kpad == classes) {
+            System.arraycopy(grad, r0 * classes, gb, gOff, n * classes);
+        } else {
+            kernels.packRows(grad, r0 * classes, classes, n, classes, gb, gOff, kpad);
+        }
     }
 
     /** Where chunk {@code ch}'s weight-gradient chains go in {@link #dst}. */

@@ -26,7 +26,7 @@ import java.util.Arrays;
  * k = batch): the plain-A path with op(A) = A^T read in place through strides (row r of op(A) is column r of A, one k
  * step is a row of A, so the 4 broadcast values of a k step are adjacent). The 4×3 micro-kernel keeps 4 rows of C ×
  * 3 vectors of its columns in registers over all of k; op(B) is used in place or packed as above (n tails are
- * zero-padded, and then written through the partial buffer). For 784×24 with k = 8/16/64 this took the GEMM from
+ * zero-padded; the last vector of each row of C is stored under a mask, straight into C). For 784×24 with k = 8/16/64 this took the GEMM from
  * about 12/19/34 to 44/54/66 GFLOP/s per core: the large-k scheme below pays for its C^T partials and transpose,
  * which k = batch does not amortise.
  *
@@ -177,7 +177,9 @@ final class Gemm {
 
     private void plainA() {
         npad = roundUp(n, lanes);
-        boolean direct = chunks == 1 && alpha == 1f && beta == 0f && npad == n;
+        // One chunk, no scaling: the chains are the result and go straight into C; a last strip wider than C's last
+        // columns (n not a multiple of the lanes: 10 or 24 classes at 512 bits) is stored under a mask.
+        boolean direct = chunks == 1 && alpha == 1f && beta == 0f;
         strips = (npad + 3 * lanes - 1) / (3 * lanes);
         rowBlocks = (m + MB - 1) / MB;
         // Column blocks of whole strips when row blocks × chunks are too few to keep the threads busy (the forward pass
@@ -261,13 +263,15 @@ final class Gemm {
         int dBase = ch * chunkStride + r0 * ldd;
         for (int j0 = jStart; j0 < jEnd; j0 += stripWidth(npad - j0)) {
             int w = stripWidth(npad - j0);
+            int valid = Math.min(w, ldd - j0); // ldd: n when writing C directly, npad for the partials
             int pbOff = panelInPlace ? k0 * n + j0 : panelOff + k * j0 + k0 * w;
             int ldb = panelInPlace ? n : w;
             if (aKs == 1) { // plain A: rows of A from memory, in 4 streams
-                streamedRows(kernels, a, r0 * aRs + k0, aRs, rows, kLen, panel, pbOff, ldb, w, d, dBase + j0, ldd);
+                streamedRows(kernels, a, r0 * aRs + k0, aRs, rows, kLen, panel, pbOff, ldb, w, valid, d, dBase + j0,
+                        ldd);
             } else {
-                kernels.gemmPanel(a, r0 * aRs + k0 * aKs, aRs, aKs, rows, kLen, panel, pbOff, ldb, w, d, dBase + j0,
-                        ldd, false);
+                kernels.gemmPanel(a, r0 * aRs + k0 * aKs, aRs, aKs, rows, kLen, panel, pbOff, ldb, w, valid, d,
+                        dBase + j0, ldd, false);
             }
         }
     }
@@ -275,10 +279,6 @@ final class Gemm {
     /** Adds the chunk partials of a block of rows in chunk order and applies alpha and beta. */
     private void plainCombine(int rb) {
         int r1 = Math.min(m, (rb + 1) * MB);
-        if (chunks == 1 && alpha == 1f && beta == 0f) { // only the padding to drop (n not a multiple of the lanes)
-            kernels.copyRows(d, rb * MB * npad, npad, r1 - rb * MB, n, c, rb * MB * n, n);
-            return;
-        }
         if (chunks > 1) { // the chunk sums of these rows, in chunk order, into the first chunk's partial
             kernels.addChunks(d, rb * MB * npad, chunkStride, chunks, d, rb * MB * npad, (r1 - rb * MB) * npad);
         }
@@ -382,15 +382,15 @@ final class Gemm {
      * about 63 to 75 GFLOP/s per core (data in cache: the same).
      */
     static void streamedRows(CpuKernels kernels, float[] a, int aOff, int rs, int rows, int kLen, float[] pb,
-            int pbOff, int ldb, int width, float[] d, int dOff, int ldd) {
+            int pbOff, int ldb, int width, int valid, float[] d, int dOff, int ldd) {
         int q = rows / 4;
         for (int t = 0; t < q; t++) {
-            kernels.gemmPanel(a, aOff + t * rs, q * rs, 1, 4, kLen, pb, pbOff, ldb, width, d, dOff + t * ldd, q * ldd,
-                    false);
+            kernels.gemmPanel(a, aOff + t * rs, q * rs, 1, 4, kLen, pb, pbOff, ldb, width, valid, d, dOff + t * ldd,
+                    q * ldd, false);
         }
         int done = 4 * q;
         if (done < rows) {
-            kernels.gemmPanel(a, aOff + done * rs, rs, 1, rows - done, kLen, pb, pbOff, ldb, width, d,
+            kernels.gemmPanel(a, aOff + done * rs, rs, 1, rows - done, kLen, pb, pbOff, ldb, width, valid, d,
                     dOff + done * ldd, ldd, false);
         }
     }

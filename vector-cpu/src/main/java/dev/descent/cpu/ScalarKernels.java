@@ -118,11 +118,14 @@ final class ScalarKernels implements CpuKernels {
 
     @Override
     public void gemmPanel(float[] a, int aOff, int rs, int ks, int rows, int kLen, float[] pb, int pbOff, int ldb,
-            int width, float[] d, int dOff, int ldd, boolean accumulate) {
+            int width, int valid, float[] d, int dOff, int ldd, boolean accumulate) {
+        if (valid > width || valid <= 0) {
+            throw new IllegalArgumentException("gemmPanel: valid " + valid + " not in (0, width " + width + "]");
+        }
         for (int r = 0; r < rows; r++) {
             int dRow = dOff + r * ldd;
             if (!accumulate) {
-                for (int c = 0; c < width; c++) {
+                for (int c = 0; c < valid; c++) {
                     d[dRow + c] = 0f;
                 }
             }
@@ -130,7 +133,7 @@ final class ScalarKernels implements CpuKernels {
             for (int kk = 0; kk < kLen; kk++) {
                 float av = a[aRow + kk * ks];
                 int bRow = pbOff + kk * ldb;
-                for (int c = 0; c < width; c++) {
+                for (int c = 0; c < valid; c++) {
                     d[dRow + c] = Math.fma(av, pb[bRow + c], d[dRow + c]);
                 }
             }

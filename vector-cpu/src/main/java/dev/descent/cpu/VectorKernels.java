@@ -141,28 +141,35 @@ final class VectorKernels implements CpuKernels {
 
     @Override
     public void gemmPanel(float[] a, int aOff, int rs, int ks, int rows, int kLen, float[] pb, int pbOff, int ldb,
-            int width, float[] d, int dOff, int ldd, boolean accumulate) {
+            int width, int valid, float[] d, int dOff, int ldd, boolean accumulate) {
+        // tv: the lanes of each row's last vector that are stored (L: all of them, unmasked). The tiles build their
+        // mask from this int themselves: a mask passed between methods that C2 did not inline would be boxed.
+        int tv = valid - (width - L);
+        if (tv <= 0 || tv > L) {
+            throw new IllegalArgumentException("gemmPanel: valid " + valid + " not in (" + (width - L) + ", " + width
+                    + "]");
+        }
         int r = 0;
         if (width == L3) {
             for (; r + 4 <= rows; r += 4) {
-                tile4x3(a, aOff + r * rs, rs, ks, kLen, pb, pbOff, ldb, d, dOff + r * ldd, ldd, accumulate);
+                tile4x3(a, aOff + r * rs, rs, ks, kLen, pb, pbOff, ldb, d, dOff + r * ldd, ldd, accumulate, tv);
             }
             for (; r < rows; r++) {
-                tile1x3(a, aOff + r * rs, ks, kLen, pb, pbOff, ldb, d, dOff + r * ldd, accumulate);
+                tile1x3(a, aOff + r * rs, ks, kLen, pb, pbOff, ldb, d, dOff + r * ldd, accumulate, tv);
             }
         } else if (width == L2) {
             for (; r + 4 <= rows; r += 4) {
-                tile4x2(a, aOff + r * rs, rs, ks, kLen, pb, pbOff, ldb, d, dOff + r * ldd, ldd, accumulate);
+                tile4x2(a, aOff + r * rs, rs, ks, kLen, pb, pbOff, ldb, d, dOff + r * ldd, ldd, accumulate, tv);
             }
             for (; r < rows; r++) {
-                tile1xW(a, aOff + r * rs, ks, kLen, pb, pbOff, ldb, L2, d, dOff + r * ldd, accumulate);
+                tile1xW(a, aOff + r * rs, ks, kLen, pb, pbOff, ldb, L2, d, dOff + r * ldd, accumulate, tv);
             }
         } else if (width == L) {
             for (; r + 4 <= rows; r += 4) {
-                tile4x1(a, aOff + r * rs, rs, ks, kLen, pb, pbOff, ldb, d, dOff + r * ldd, ldd, accumulate);
+                tile4x1(a, aOff + r * rs, rs, ks, kLen, pb, pbOff, ldb, d, dOff + r * ldd, ldd, accumulate, tv);
             }
             for (; r < rows; r++) {
-                tile1xW(a, aOff + r * rs, ks, kLen, pb, pbOff, ldb, L, d, dOff + r * ldd, accumulate);
+                tile1xW(a, aOff + r * rs, ks, kLen, pb, pbOff, ldb, L, d, dOff + r * ldd, accumulate, tv);
             }
         } else {
             throw new IllegalArgumentException("gemmPanel: width " + width + " is not 1, 2 or 3 times " + L);
@@ -173,24 +180,32 @@ final class VectorKernels implements CpuKernels {
         return accumulate ? FloatVector.fromArray(F, d, off) : FloatVector.zero(F);
     }
 
+    /** The start of a row's last vector: read under the mask of its first {@code tv} lanes when accumulating. */
+    private static FloatVector startLast(float[] d, int off, boolean accumulate, int tv) {
+        if (!accumulate) {
+            return FloatVector.zero(F);
+        }
+        return tv == L ? FloatVector.fromArray(F, d, off) : FloatVector.fromArray(F, d, off, F.indexInRange(0, tv));
+    }
+
     /** 4 rows × 3 vectors, any strides (transposed A: the 4 values of one k step are adjacent). */
     private static void tile4x3(float[] a, int a0, int rs, int ks, int kLen, float[] pb, int pbOff, int ldb, float[] d,
-            int d0, int ldd, boolean acc) {
+            int d0, int ldd, boolean acc, int tv) {
         int d1 = d0 + ldd;
         int d2 = d1 + ldd;
         int d3 = d2 + ldd;
         FloatVector c00 = start(d, d0, acc);
         FloatVector c01 = start(d, d0 + L, acc);
-        FloatVector c02 = start(d, d0 + L2, acc);
+        FloatVector c02 = startLast(d, d0 + L2, acc, tv);
         FloatVector c10 = start(d, d1, acc);
         FloatVector c11 = start(d, d1 + L, acc);
-        FloatVector c12 = start(d, d1 + L2, acc);
+        FloatVector c12 = startLast(d, d1 + L2, acc, tv);
         FloatVector c20 = start(d, d2, acc);
         FloatVector c21 = start(d, d2 + L, acc);
-        FloatVector c22 = start(d, d2 + L2, acc);
+        FloatVector c22 = startLast(d, d2 + L2, acc, tv);
         FloatVector c30 = start(d, d3, acc);
         FloatVector c31 = start(d, d3 + L, acc);
-        FloatVector c32 = start(d, d3 + L2, acc);
+        FloatVector c32 = startLast(d, d3 + L2, acc, tv);
         int ai = a0;
         int rs2 = 2 * rs;
         int rs3 = 3 * rs;
@@ -219,23 +234,31 @@ final class VectorKernels implements CpuKernels {
         }
         c00.intoArray(d, d0);
         c01.intoArray(d, d0 + L);
-        c02.intoArray(d, d0 + L2);
         c10.intoArray(d, d1);
         c11.intoArray(d, d1 + L);
-        c12.intoArray(d, d1 + L2);
         c20.intoArray(d, d2);
         c21.intoArray(d, d2 + L);
-        c22.intoArray(d, d2 + L2);
         c30.intoArray(d, d3);
         c31.intoArray(d, d3 + L);
-        c32.intoArray(d, d3 + L2);
+        if (tv == L) {
+            c02.intoArray(d, d0 + L2);
+            c12.intoArray(d, d1 + L2);
+            c22.intoArray(d, d2 + L2);
+            c32.intoArray(d, d3 + L2);
+        } else {
+            VectorMask<Float> m = F.indexInRange(0, tv);
+            c02.intoArray(d, d0 + L2, m);
+            c12.intoArray(d, d1 + L2, m);
+            c22.intoArray(d, d2 + L2, m);
+            c32.intoArray(d, d3 + L2, m);
+        }
     }
 
     private static void tile1x3(float[] a, int a0, int ks, int kLen, float[] pb, int pbOff, int ldb, float[] d,
-            int d0, boolean acc) {
+            int d0, boolean acc, int tv) {
         FloatVector c0 = start(d, d0, acc);
         FloatVector c1 = start(d, d0 + L, acc);
-        FloatVector c2 = start(d, d0 + L2, acc);
+        FloatVector c2 = startLast(d, d0 + L2, acc, tv);
         int ai = a0;
         for (int kk = 0; kk < kLen; kk++) {
             int bi = pbOff + kk * ldb;
@@ -247,22 +270,26 @@ final class VectorKernels implements CpuKernels {
         }
         c0.intoArray(d, d0);
         c1.intoArray(d, d0 + L);
-        c2.intoArray(d, d0 + L2);
+        if (tv == L) {
+            c2.intoArray(d, d0 + L2);
+        } else {
+            c2.intoArray(d, d0 + L2, F.indexInRange(0, tv));
+        }
     }
 
     private static void tile4x2(float[] a, int a0, int rs, int ks, int kLen, float[] pb, int pbOff, int ldb, float[] d,
-            int d0, int ldd, boolean acc) {
+            int d0, int ldd, boolean acc, int tv) {
         int d1 = d0 + ldd;
         int d2 = d1 + ldd;
         int d3 = d2 + ldd;
         FloatVector c00 = start(d, d0, acc);
-        FloatVector c01 = start(d, d0 + L, acc);
+        FloatVector c01 = startLast(d, d0 + L, acc, tv);
         FloatVector c10 = start(d, d1, acc);
-        FloatVector c11 = start(d, d1 + L, acc);
+        FloatVector c11 = startLast(d, d1 + L, acc, tv);
         FloatVector c20 = start(d, d2, acc);
-        FloatVector c21 = start(d, d2 + L, acc);
+        FloatVector c21 = startLast(d, d2 + L, acc, tv);
         FloatVector c30 = start(d, d3, acc);
-        FloatVector c31 = start(d, d3 + L, acc);
+        FloatVector c31 = startLast(d, d3 + L, acc, tv);
         int ai = a0;
         int rs2 = 2 * rs;
         int rs3 = 3 * rs;
@@ -285,24 +312,32 @@ final class VectorKernels implements CpuKernels {
             ai += ks;
         }
         c00.intoArray(d, d0);
-        c01.intoArray(d, d0 + L);
         c10.intoArray(d, d1);
-        c11.intoArray(d, d1 + L);
         c20.intoArray(d, d2);
-        c21.intoArray(d, d2 + L);
         c30.intoArray(d, d3);
-        c31.intoArray(d, d3 + L);
+        if (tv == L) {
+            c01.intoArray(d, d0 + L);
+            c11.intoArray(d, d1 + L);
+            c21.intoArray(d, d2 + L);
+            c31.intoArray(d, d3 + L);
+        } else {
+            VectorMask<Float> m = F.indexInRange(0, tv);
+            c01.intoArray(d, d0 + L, m);
+            c11.intoArray(d, d1 + L, m);
+            c21.intoArray(d, d2 + L, m);
+            c31.intoArray(d, d3 + L, m);
+        }
     }
 
     private static void tile4x1(float[] a, int a0, int rs, int ks, int kLen, float[] pb, int pbOff, int ldb, float[] d,
-            int d0, int ldd, boolean acc) {
+            int d0, int ldd, boolean acc, int tv) {
         int d1 = d0 + ldd;
         int d2 = d1 + ldd;
         int d3 = d2 + ldd;
-        FloatVector c0 = start(d, d0, acc);
-        FloatVector c1 = start(d, d1, acc);
-        FloatVector c2 = start(d, d2, acc);
-        FloatVector c3 = start(d, d3, acc);
+        FloatVector c0 = startLast(d, d0, acc, tv);
+        FloatVector c1 = startLast(d, d1, acc, tv);
+        FloatVector c2 = startLast(d, d2, acc, tv);
+        FloatVector c3 = startLast(d, d3, acc, tv);
         int ai = a0;
         int rs2 = 2 * rs;
         int rs3 = 3 * rs;
@@ -314,22 +349,35 @@ final class VectorKernels implements CpuKernels {
             c3 = FloatVector.broadcast(F, a[ai + rs3]).fma(b, c3);
             ai += ks;
         }
-        c0.intoArray(d, d0);
-        c1.intoArray(d, d1);
-        c2.intoArray(d, d2);
-        c3.intoArray(d, d3);
+        if (tv == L) {
+            c0.intoArray(d, d0);
+            c1.intoArray(d, d1);
+            c2.intoArray(d, d2);
+            c3.intoArray(d, d3);
+        } else {
+            VectorMask<Float> m = F.indexInRange(0, tv);
+            c0.intoArray(d, d0, m);
+            c1.intoArray(d, d1, m);
+            c2.intoArray(d, d2, m);
+            c3.intoArray(d, d3, m);
+        }
     }
 
     private static void tile1xW(float[] a, int a0, int ks, int kLen, float[] pb, int pbOff, int ldb, int width,
-            float[] d, int d0, boolean acc) {
+            float[] d, int d0, boolean acc, int tv) {
         for (int v = 0; v < width; v += L) {
-            FloatVector c = start(d, d0 + v, acc);
+            boolean last = v + L == width;
+            FloatVector c = last ? startLast(d, d0 + v, acc, tv) : start(d, d0 + v, acc);
             int ai = a0;
             for (int kk = 0; kk < kLen; kk++) {
                 c = FloatVector.broadcast(F, a[ai]).fma(FloatVector.fromArray(F, pb, pbOff + kk * ldb + v), c);
                 ai += ks;
             }
-            c.intoArray(d, d0 + v);
+            if (!last || tv == L) {
+                c.intoArray(d, d0 + v);
+            } else {
+                c.intoArray(d, d0 + v, F.indexInRange(0, tv));
+            }
         }
     }
 

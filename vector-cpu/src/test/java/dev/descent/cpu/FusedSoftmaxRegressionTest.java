@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
  * {@link FusedSoftmaxRegression}), for both kernel twins and 1, 2 and 3 threads, on shapes where the fused pass runs
  * (checked), a chunk per thread or blocks shared by the threads — several reduction chunks with a partial last one, a
  * row count that is not a multiple of the 4-row tile, feature counts that split unevenly,
- * 8/16/24 classes, with and without bias, the gradient written over the logits — and on shapes where it does not.
+ * 8/16/24 classes and counts that are no whole number of vectors (10, 24 at 512 bits, 17, 47), with and without bias, the gradient written over the logits — and on shapes where it does not.
  */
 class FusedSoftmaxRegressionTest {
 
@@ -92,6 +92,38 @@ class FusedSoftmaxRegressionTest {
         Problem p = problem(n, in, k, bias);
         try (be) {
             assertTrue(fusedApplies(be, n, in, k), "the fused pass must run for this shape");
+            Out composed = run(be, false, p.x, p.w, p.b, p.y, n, in, k, alias);
+            Out fused = run(be, true, p.x, p.w, p.b, p.y, n, in, k, alias);
+            assertSameBits(composed, fused, alias, bias);
+        }
+    }
+
+    /**
+     * Any class count up to three vectors takes the fused pass, whole vectors or not (Fashion-MNIST's 10 classes and
+     * the lecture's 24 at every width): the panels are padded and each row's last vector is stored under a mask, so
+     * nothing past the classes is written (G over the logits included), and the results are the composed calls' bits.
+     */
+    @ParameterizedTest(name = "{0}, {1} threads, n={2}, in={3}, classes={4}, bias={5}, grad over logits={6}")
+    @CsvSource({
+        "vector, 1, 3000, 784, 10, true, false",
+        "vector, 2, 3000, 784, 10, true, true",
+        "vector, 2, 7001, 50, 24, true, false",
+        "vector, 1, 7001, 50, 24, false, true",
+        "vector, 2, 1100, 37, 24, true, false",
+        "vector, 3, 4100, 33, 2, true, false",
+        "vector, 2, 4100, 33, 3, false, false",
+        "vector, 2, 4100, 33, 17, true, true",
+        "vector, 2, 5000, 21, 47, true, false",
+        "vector, 1, 130, 784, 10, true, false",
+        "scalar, 2, 3000, 50, 10, true, false",
+        "scalar, 1, 2049, 21, 24, true, true",
+    })
+    void fusedForAnyClassCount(String twin, int threads, int n, int in, int k, boolean bias, boolean alias) {
+        CpuBackend be = open(twin, threads);
+        Problem p = problem(n, in, k, bias);
+        try (be) {
+            boolean fits = k <= 3 * be.fusedSoftmaxRegression().lanes();
+            assertEquals(fits, fusedApplies(be, n, in, k), "the fused pass runs exactly when the classes fit 3 vectors");
             Out composed = run(be, false, p.x, p.w, p.b, p.y, n, in, k, alias);
             Out fused = run(be, true, p.x, p.w, p.b, p.y, n, in, k, alias);
             assertSameBits(composed, fused, alias, bias);
@@ -174,7 +206,6 @@ class FusedSoftmaxRegressionTest {
     @ParameterizedTest(name = "{0} threads, n={1}, in={2}, k={3}")
     @CsvSource({
         "2, 400, 50, 24",    // too few rows for the threads to share blocks: composed (finer GEMM splits)
-        "1, 3000, 50, 10",   // classes not a whole number of vectors
         "1, 3000, 3000, 24", // features beyond one reduction chunk
         "1, 40, 50, 24",     // fewer rows than a block
     })

@@ -481,4 +481,42 @@ class ScalarVsVectorTest {
             }
         }
     }
+
+    /**
+     * Panels padded to whole vectors with fewer valid destination columns: the same bits in the valid columns, and
+     * nothing written past them (the next columns of a tightly packed destination belong to another row).
+     */
+    @Test
+    void gemmPanelsWriteOnlyTheValidColumns() {
+        int lanes = v.gemmLanes();
+        for (int w = lanes; w <= 3 * lanes; w += lanes) {
+            for (int valid = w - lanes + 1; valid <= w; valid++) {
+                for (int rows : new int[] {1, 3, 4, 9}) {
+                    for (int kLen : new int[] {1, 7, 33}) {
+                        float[] a = data(rows * (kLen + 3) + 4, false);
+                        float[] pb = data(kLen * w + 5, false);
+                        int ldd = valid + 2;
+                        float[] d0 = data(rows * ldd + w + 4, false);
+                        for (boolean acc : new boolean[] {false, true}) {
+                            float[] ds = d0.clone();
+                            float[] dv = d0.clone();
+                            s.gemmPanel(a, 1, kLen + 3, 1, rows, kLen, pb, 2, w, w, valid, ds, 1, ldd, acc);
+                            v.gemmPanel(a, 1, kLen + 3, 1, rows, kLen, pb, 2, w, w, valid, dv, 1, ldd, acc);
+                            String what = "gemmPanel w=" + w + " valid=" + valid + " rows=" + rows + " k=" + kLen
+                                    + " acc=" + acc;
+                            assertBits(ds, dv, what);
+                            for (int i = 0; i < d0.length; i++) {
+                                int col = (i - 1) % ldd;
+                                boolean written = i >= 1 && i < 1 + rows * ldd && col < valid;
+                                if (!written) {
+                                    assertEquals(Float.floatToRawIntBits(d0[i]), Float.floatToRawIntBits(dv[i]),
+                                            what + ": element " + i + " past the valid columns was written");
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
