@@ -19,7 +19,8 @@ export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 target="${DESCENT_TARGET:-target}"
 jar="benchmarks/$target/benchmarks.jar"
 if [ "${SKIP_BUILD:-0}" != 1 ] || [ ! -f "$jar" ]; then
-  ./mvnw -q -o "-Ddescent.target=$target" -pl benchmarks -am package -DskipTests
+  # Not offline (-o): on a fresh machine JMH and the plugins come from Maven Central on the first build.
+  ./mvnw -q "-Ddescent.target=$target" -pl benchmarks -am package -DskipTests
 fi
 
 profile=""

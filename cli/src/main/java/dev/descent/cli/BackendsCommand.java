@@ -14,14 +14,31 @@ import picocli.CommandLine.Option;
 /** {@code descent backends}: each backend, available or not, and why. */
 @Command(name = "backends", mixinStandardHelpOptions = true, sortOptions = false,
         header = "List the compute backends, available or not, and why.",
-        description = {"Lists each compute backend, whether it can be used here and why (vector width, cores, CUDA "
-                + "device and driver), and which one --backend auto picks."})
+        description = {"Lists each compute backend, whether it can be used here and why (vector width and why that "
+                + "width, cores, CUDA device and driver), and which one --backend auto picks. --plan measures and saves "
+                + "the fastest vector width for this machine."})
 final class BackendsCommand extends BaseCommand {
     @Option(names = "--json", description = "Print the list as JSON on standard output.")
     boolean json;
 
+    @Option(names = "--plan", description = {"Measure which settings train fastest on this machine (the CPU backend: "
+            + "each vector width the CPU offers, in JVMs of their own, on the lecture's workloads; about a minute) "
+            + "and save them in descent's cache folder, so that every later run on this machine uses them. "
+            + "-Ddescent.vector.bits=N (DESCENT_JAVA_OPTS) still overrides the plan."})
+    boolean plan;
+
     @Override
-    int run() {
+    int run() throws java.io.IOException {
+        if (plan) {
+            for (BackendProvider p : Backends.providers()) {
+                if (safeAvailability(p).available()) {
+                    note(p.name() + ": measuring ...");
+                    out().println(p.tune(line -> note(p.name() + ": " + line)));
+                    out().flush();
+                }
+            }
+            return ExitCodes.OK;
+        }
         List<BackendProvider> providers = Backends.providers();
         List<Map<String, Object>> rows = new ArrayList<>();
         String auto = null;

@@ -58,6 +58,9 @@ class GridCommandsTest {
         assertEquals(0, r.code(), r.toString());
         assertTrue(r.out().contains("cpu"), r.out());
         assertTrue(r.out().contains("auto picks: "), r.out());
+        // the vector width and why it was chosen (tests run with -Ddescent.vector.plan=none: the widest)
+        assertTrue(r.out().matches("(?s).*cpu +available +ok: Vector API \\d+-bit .*; width: the widest this CPU offers"
+                + " \\(-Ddescent.vector.plan=none\\).*"), r.out());
         Cli.Result j = Cli.run("backends", "--json");
         assertEquals(0, j.code());
         Map<String, Object> doc = Json.parseObject(j.out());

@@ -26,6 +26,12 @@ public final class CpuBackendProvider implements BackendProvider {
         return Holder.AVAILABILITY;
     }
 
+    /** Measures the vector widths this CPU offers and saves the fastest as this machine's plan ({@link WidthPlanner}). */
+    @Override
+    public String tune(java.util.function.Consumer<String> progress) throws java.io.IOException {
+        return WidthPlanner.planAndSave(progress);
+    }
+
     @Override
     public Backend create(BackendOptions options) {
         return new CpuBackend(options == null ? BackendOptions.defaults() : options);
@@ -38,8 +44,10 @@ public final class CpuBackendProvider implements BackendProvider {
         private static Availability compute() {
             try {
                 int cores = Runtime.getRuntime().availableProcessors();
+                String why = KernelSelection.kernels() == ScalarKernels.INSTANCE ? ""
+                        : "; width: " + VectorBits.origin();
                 return Availability.ok(KernelSelection.kernels().describe() + ", " + cores
-                        + (cores == 1 ? " thread" : " threads"));
+                        + (cores == 1 ? " thread" : " threads") + why);
             } catch (Throwable t) {
                 return Availability.unavailable("cpu kernels could not be initialised: " + t);
             }

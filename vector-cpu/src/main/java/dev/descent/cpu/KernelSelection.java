@@ -42,6 +42,8 @@ final class KernelSelection {
                 int bits = VectorBits.requested();
                 if (bits > VectorKernels.preferredBits()) {
                     reason += " (" + BITS_PROPERTY + "=" + bits + " is wider than this CPU's vectors)";
+                } else {
+                    reason += " (" + VectorBits.origin() + ")";
                 }
             } catch (Throwable t) { // LinkageError, or a species this JVM cannot make: fall back, never throw
                 chosen = ScalarKernels.INSTANCE;

@@ -1,12 +1,19 @@
 package dev.descent.cpu;
 
+import java.io.IOException;
+import java.nio.file.Path;
+
 /**
- * The {@value #PROPERTY} system property: the vector width in bits the CPU kernels should use (0 = scalar kernels;
- * 128, 256, 512 force that species, capped at the hardware's). A class of its own, with no dependencies, so that
- * {@link VectorKernels} and {@link KernelSelection} can both read it while either is being initialised.
+ * The vector width of the CPU kernels, decided once per JVM: the {@value #PROPERTY} system property (0 = scalar
+ * kernels; 128, 256, 512 force that species, capped at the hardware's), else the measured {@link WidthPlan} of this
+ * machine, else the widest the hardware offers. A class without Vector API types, so that {@link VectorKernels} and
+ * {@link KernelSelection} can both read it while either is being initialised.
  */
 final class VectorBits {
     static final String PROPERTY = "descent.vector.bits";
+
+    /** Why the width is what it is (set by {@link #resolve}). */
+    private static volatile String origin = "not decided yet";
 
     private VectorBits() {
     }
@@ -27,5 +34,63 @@ final class VectorBits {
             case "512" -> 512;
             default -> -1;
         };
+    }
+
+    /**
+     * The width for this JVM's kernels given the hardware's widest ({@code preferredBits}): the property, else the plan
+     * measured on this machine, else {@code preferredBits}; never throws (an unreadable plan is reported in
+     * {@link #origin()} and ignored). Called once, by {@link VectorKernels}' initialisation.
+     */
+    static int resolve(int preferredBits) {
+        Decision d;
+        try {
+            d = decide(preferredBits, System.getProperty(PROPERTY), WidthPlan.file(),
+                    WidthPlan.machineKey(preferredBits));
+        } catch (RuntimeException e) {
+            d = new Decision(preferredBits, "the widest this CPU offers (no plan: " + e + ")");
+        }
+        origin = d.origin();
+        return d.bits();
+    }
+
+    /** A width and why. */
+    record Decision(int bits, String origin) {
+    }
+
+    /**
+     * The ladder of {@link #resolve}, from its inputs: the property's text, the plan file (null: none) and this
+     * machine's key.
+     */
+    static Decision decide(int preferredBits, String property, Path file, String machineKey) {
+        int requested = parse(property);
+        if (requested > 0) {
+            return new Decision(Math.min(requested, preferredBits), "-D" + PROPERTY + "=" + requested);
+        }
+        if (file == null) {
+            return new Decision(preferredBits, "the widest this CPU offers (-D" + WidthPlan.PROPERTY + "=none)");
+        }
+        try {
+            WidthPlan plan = WidthPlan.read(file);
+            if (plan == null) {
+                return new Decision(preferredBits,
+                        "the widest this CPU offers; no measured plan (./descent backends --plan measures one)");
+            }
+            if (!plan.key().equals(machineKey)) {
+                return new Decision(preferredBits, "the widest this CPU offers; the plan in " + file
+                        + " was measured on another machine or JVM (" + plan.key() + "), ignored");
+            }
+            if (plan.bits() > preferredBits) {
+                return new Decision(preferredBits, "the widest this CPU offers; the plan in " + file + " asks for "
+                        + plan.bits() + " bits");
+            }
+            return new Decision(plan.bits(), "measured plan " + file + ": " + plan.summary());
+        } catch (IOException | RuntimeException e) {
+            return new Decision(preferredBits, "the widest this CPU offers; the plan is unreadable: " + e.getMessage());
+        }
+    }
+
+    /** Why the kernels use their width: the property, the plan (and what it measured), or the hardware's widest. */
+    static String origin() {
+        return origin;
     }
 }

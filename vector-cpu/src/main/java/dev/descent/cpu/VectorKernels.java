@@ -69,11 +69,12 @@ final class VectorKernels implements CpuKernels {
     }
 
     /**
-     * The requested width, capped at the preferred (widest hardware) one: a species wider than the hardware would run
-     * the Vector API's pure-Java fallback, many times slower than the scalar kernels.
+     * The width {@link VectorBits#resolve} decides (the property, the measured plan, or the widest), capped at the
+     * preferred (widest hardware) one: a species wider than the hardware would run the Vector API's pure-Java
+     * fallback, many times slower than the scalar kernels.
      */
     private static VectorSpecies<Float> floatSpecies() {
-        int bits = Math.min(VectorBits.requested(), FloatVector.SPECIES_PREFERRED.vectorBitSize());
+        int bits = VectorBits.resolve(FloatVector.SPECIES_PREFERRED.vectorBitSize());
         return switch (bits) {
             case 128 -> FloatVector.SPECIES_128;
             case 256 -> FloatVector.SPECIES_256;

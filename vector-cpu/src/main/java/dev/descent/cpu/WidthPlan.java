@@ -1,0 +1,250 @@
+package dev.descent.cpu;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+
+/**
+ * The CPU backend's measured vector-width plan: which width ran this machine's training workloads fastest, as
+ * {@link WidthPlanner} measured it, cached in a small properties file so that every later JVM on the same machine
+ * starts with that width (like FFTW's wisdom). The width is chosen once per JVM, never per call: one float species
+ * per JVM is what keeps the kernels free of boxed vectors (see {@link VectorKernels}).
+ *
+ * <p>Where the plan lives: {@value #PROPERTY} names a file (or {@code none}: no plan is read), else
+ * {@code cpu-width-plan.properties} in descent's cache folder ({@code -Ddescent.cache.dir}, {@code DESCENT_CACHE_DIR},
+ * {@code $XDG_CACHE_HOME/descent} or {@code ~/.cache/descent}). A plan is used only on the machine it was measured on:
+ * its key (CPU model, the widest vector width, the JVM's version) must match this JVM's; otherwise it is ignored and
+ * {@link KernelSelection} says so. {@code -Ddescent.vector.bits} overrides any plan.
+ *
+ * @param key     the machine the plan was measured on ({@link #machineKey})
+ * @param bits    the chosen width
+ * @param seconds per workload, per width: the median seconds the probe measured
+ * @param measured when, as an ISO instant
+ */
+record WidthPlan(String key, int bits, Map<String, Map<Integer, Double>> seconds, String measured) {
+
+    /** System property: the plan file to read and write, or {@code none}. */
+    static final String PROPERTY = "descent.vector.plan";
+    static final String FILE_NAME = "cpu-width-plan.properties";
+
+    WidthPlan {
+        seconds = copy(seconds);
+    }
+
+    /** The plan file of this JVM, or null when {@value #PROPERTY} is {@code none}. */
+    static Path file() {
+        String p = System.getProperty(PROPERTY);
+        if (p != null && !p.isBlank()) {
+            return p.trim().equalsIgnoreCase("none") ? null : Path.of(p.trim());
+        }
+        return cacheDir().resolve(FILE_NAME);
+    }
+
+    /** descent's cache folder, found as the data downloader finds it. */
+    private static Path cacheDir() {
+        return dev.descent.data.io.Downloader.defaultCacheDir();
+    }
+
+    /** What identifies this machine and JVM for a plan: the CPU model, the widest vector width, the JVM version. */
+    static String machineKey(int preferredBits) {
+        return cpuModel() + " | " + preferredBits + "-bit | " + System.getProperty("os.arch", "?") + " | Java "
+                + Runtime.version();
+    }
+
+    /** The CPU's model name ({@code /proc/cpuinfo} on Linux; the architecture elsewhere). */
+    static String cpuModel() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"), StandardCharsets.UTF_8)) {
+                String l = line.toLowerCase(Locale.ROOT);
+                if (l.startsWith("model name") || l.startsWith("cpu model")) {
+                    int colon = line.indexOf(':');
+                    if (colon > 0) {
+                        return line.substring(colon + 1).trim();
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux, or unreadable: fall through
+        }
+        return System.getProperty("os.arch", "unknown CPU");
+    }
+
+    /** The workloads measured, in the probe's order. */
+    List<String> workloads() {
+        return new ArrayList<>(seconds.keySet());
+    }
+
+    /** The widths measured, narrowest first. */
+    List<Integer> widths() {
+        TreeMap<Integer, Boolean> all = new TreeMap<>();
+        for (Map<Integer, Double> m : seconds.values()) {
+            for (Integer b : m.keySet()) {
+                all.put(b, true);
+            }
+        }
+        return new ArrayList<>(all.keySet());
+    }
+
+    /**
+     * The width with the smallest geometric mean over the workloads of its time relative to the workload's fastest
+     * width (1.0 = fastest everywhere), widths measured for every workload only; on a tie, the wider one.
+     */
+    static int choose(Map<String, Map<Integer, Double>> seconds) {
+        int best = -1;
+        double bestScore = Double.POSITIVE_INFINITY;
+        for (int bits : new WidthPlan("", 0, seconds, "").widths()) {
+            double score = score(seconds, bits);
+            if (score <= bestScore) {
+                bestScore = score;
+                best = bits;
+            }
+        }
+        if (best < 0) {
+            throw new IllegalArgumentException("no width was measured for every workload: " + seconds);
+        }
+        return best;
+    }
+
+    /** The geometric mean of {@code bits}' time over each workload's fastest time; +inf if a workload lacks it. */
+    static double score(Map<String, Map<Integer, Double>> seconds, int bits) {
+        double logSum = 0;
+        int n = 0;
+        for (Map<Integer, Double> m : seconds.values()) {
+            Double t = m.get(bits);
+            if (t == null || !(t > 0) || !Double.isFinite(t)) {
+                return Double.POSITIVE_INFINITY;
+            }
+            double fastest = m.values().stream().filter(v -> v > 0 && Double.isFinite(v))
+                    .mapToDouble(Double::doubleValue).min().orElse(t);
+            logSum += Math.log(t / fastest);
+            n++;
+        }
+        return n == 0 ? Double.POSITIVE_INFINITY : Math.exp(logSum / n);
+    }
+
+    /** Reads a plan; null when the file does not exist; an exception naming the file when it cannot be parsed. */
+    static WidthPlan read(Path file) throws IOException {
+        if (file == null || !Files.isRegularFile(file)) {
+            return null;
+        }
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            p.load(r);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(file + ": not a properties file (" + e.getMessage() + ")", e);
+        }
+        String key = p.getProperty("key");
+        String bitsText = p.getProperty("bits");
+        if (key == null || bitsText == null) {
+            throw new IOException(file + ": missing " + (key == null ? "key" : "bits"));
+        }
+        int bits = VectorBits.parse(bitsText);
+        if (bits <= 0) {
+            throw new IOException(file + ": bits=" + bitsText + " is not one of 128, 256, 512");
+        }
+        Map<String, Map<Integer, Double>> seconds = new LinkedHashMap<>();
+        String order = p.getProperty("workloads", "");
+        for (String w : order.split(",")) {
+            if (w.isBlank()) {
+                continue;
+            }
+            Map<Integer, Double> m = new TreeMap<>();
+            for (int b : new int[] {128, 256, 512}) {
+                String v = p.getProperty("seconds." + w + "." + b);
+                if (v != null) {
+                    try {
+                        m.put(b, Double.parseDouble(v));
+                    } catch (NumberFormatException e) {
+                        throw new IOException(file + ": seconds." + w + "." + b + "=" + v + " is not a number");
+                    }
+                }
+            }
+            seconds.put(w, m);
+        }
+        return new WidthPlan(key, bits, seconds, p.getProperty("measured", "?"));
+    }
+
+    /** Writes the plan to {@code file} atomically (a temporary file beside it, then a rename). */
+    void write(Path file) throws IOException {
+        Path dir = file.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        StringBuilder sb = new StringBuilder();
+        sb.append("# descent CPU backend: the vector width measured fastest on this machine (./descent backends --plan)\n");
+        sb.append("# delete this file, or run the planner again, after changing the CPU or the JDK\n");
+        sb.append("key=").append(escape(key)).append('\n');
+        sb.append("bits=").append(bits).append('\n');
+        sb.append("measured=").append(measured).append('\n');
+        sb.append("workloads=").append(String.join(",", seconds.keySet())).append('\n');
+        for (Map.Entry<String, Map<Integer, Double>> e : seconds.entrySet()) {
+            for (Map.Entry<Integer, Double> t : e.getValue().entrySet()) {
+                sb.append("seconds.").append(e.getKey()).append('.').append(t.getKey()).append('=')
+                        .append(t.getValue()).append('\n');
+            }
+        }
+        Path tmp = Files.createTempFile(dir, "." + FILE_NAME, ".tmp");
+        try {
+            try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+                w.write(sb.toString());
+            }
+            try {
+                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** One line: the choice and how much it gains on the workloads over the widest width. */
+    String summary() {
+        List<Integer> widths = widths();
+        int widest = widths.isEmpty() ? bits : widths.get(widths.size() - 1);
+        if (widest == bits) {
+            return bits + "-bit, the widest, was fastest overall";
+        }
+        double gain = score(seconds, widest) / score(seconds, bits);
+        return String.format(Locale.ROOT, "%d-bit ran the probe workloads %.2f× as fast as %d-bit (geometric mean)",
+                bits, gain, widest);
+    }
+
+    /** Java properties escaping of a value (the key holds colons and spaces). */
+    private static String escape(String v) {
+        StringBuilder sb = new StringBuilder();
+        for (char c : v.toCharArray()) {
+            switch (c) {
+                case '\\' -> sb.append("\\\\");
+                case ':', '=', '#', '!' -> sb.append('\\').append(c);
+                case '\n' -> sb.append("\\n");
+                default -> {
+                    if (c < 0x20 || c > 0x7e) {
+                        sb.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        sb.append(c);
+                    }
+                }
+            }
+        }
+        return sb.toString();
+    }
+
+    private static Map<String, Map<Integer, Double>> copy(Map<String, Map<Integer, Double>> m) {
+        Map<String, Map<Integer, Double>> out = new LinkedHashMap<>();
+        for (Map.Entry<String, Map<Integer, Double>> e : m.entrySet()) {
+            out.put(e.getKey(), new TreeMap<>(e.getValue()));
+        }
+        return java.util.Collections.unmodifiableMap(out);
+    }
+}

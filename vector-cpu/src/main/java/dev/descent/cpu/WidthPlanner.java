@@ -1,0 +1,161 @@
+package dev.descent.cpu;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * Measures which vector width runs this machine's training workloads fastest and saves the choice as its
+ * {@link WidthPlan}. Each width the hardware offers (128 and 256 bits on AVX2, also 512 on AVX-512) runs
+ * {@link WidthProbe} in a JVM of its own, since the width is fixed per JVM (one float species per JVM keeps the kernels
+ * free of boxed vectors). The widths take turns, {@link #ROUNDS} rounds, and each workload keeps its fastest median, so
+ * that a burst of load from another process on a shared machine does not decide the plan. The width with the best
+ * geometric mean over the workloads wins ({@link WidthPlan#choose}).
+ */
+final class WidthPlanner {
+    static final int ROUNDS = 2;
+
+    /** Runs one probe JVM at a width and returns its seconds per workload. */
+    interface ProbeRunner {
+        Map<String, Double> run(int bits) throws IOException;
+    }
+
+    private WidthPlanner() {
+    }
+
+    /** The widths to try on hardware whose widest is {@code preferredBits}. */
+    static List<Integer> candidates(int preferredBits) {
+        List<Integer> out = new ArrayList<>();
+        for (int b : new int[] {128, 256, 512}) {
+            if (b <= preferredBits) {
+                out.add(b);
+            }
+        }
+        return out;
+    }
+
+    /** Measures every candidate width {@code rounds} times with {@code runner} and returns the plan (not written). */
+    static WidthPlan measure(int preferredBits, int rounds, ProbeRunner runner, Consumer<String> progress)
+            throws IOException {
+        Map<String, Map<Integer, Double>> seconds = new LinkedHashMap<>();
+        List<Integer> widths = candidates(preferredBits);
+        for (int round = 0; round < rounds; round++) {
+            for (int bits : widths) {
+                progress.accept(String.format(Locale.ROOT, "round %d/%d: %d-bit ...", round + 1, rounds, bits));
+                for (Map.Entry<String, Double> e : runner.run(bits).entrySet()) {
+                    seconds.computeIfAbsent(e.getKey(), k -> new TreeMap<>()).merge(bits, e.getValue(), Math::min);
+                }
+            }
+        }
+        int bits = WidthPlan.choose(seconds);
+        return new WidthPlan(WidthPlan.machineKey(preferredBits), bits, seconds,
+                Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+    }
+
+    /**
+     * Measures this machine with probe JVMs (the running JVM's java, class path and heap), writes the plan to
+     * {@link WidthPlan#file()} and returns it with the table of timings as text.
+     */
+    static String planAndSave(Consumer<String> progress) throws IOException {
+        if (KernelSelection.kernels() == ScalarKernels.INSTANCE) {
+            return "nothing to plan: the CPU backend runs its scalar kernels here (" + KernelSelection.reason() + ")";
+        }
+        Path file = WidthPlan.file();
+        if (file == null) {
+            throw new IOException("-D" + WidthPlan.PROPERTY + "=none: no plan file to write");
+        }
+        WidthPlan plan = measure(VectorKernels.preferredBits(), ROUNDS, WidthPlanner::runProbeJvm, progress);
+        plan.write(file);
+        return table(plan) + "chosen: " + plan.summary() + "\nsaved to " + file
+                + " (every later run on this machine uses it; -D" + VectorBits.PROPERTY + "=N overrides it)";
+    }
+
+    /** The timings as a text table: one row per workload, one column per width, the fastest marked. */
+    static String table(WidthPlan plan) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "%-18s", "workload (ms)"));
+        for (int b : plan.widths()) {
+            sb.append(String.format(Locale.ROOT, "%12s", b + "-bit"));
+        }
+        sb.append('\n');
+        for (Map.Entry<String, Map<Integer, Double>> e : plan.seconds().entrySet()) {
+            sb.append(String.format(Locale.ROOT, "%-18s", e.getKey()));
+            double fastest = e.getValue().values().stream().mapToDouble(Double::doubleValue).min().orElse(0);
+            for (int b : plan.widths()) {
+                Double t = e.getValue().get(b);
+                sb.append(t == null ? String.format(Locale.ROOT, "%12s", "-")
+                        : String.format(Locale.ROOT, "%11.2f%s", 1e3 * t, t == fastest ? "*" : " "));
+            }
+            sb.append('\n');
+        }
+        sb.append(String.format(Locale.ROOT, "%-18s", "relative (geomean)"));
+        for (int b : plan.widths()) {
+            sb.append(String.format(Locale.ROOT, "%11.3f ", WidthPlan.score(plan.seconds(), b)));
+        }
+        sb.append('\n');
+        return sb.toString();
+    }
+
+    /** {@link WidthProbe} in a child JVM at {@code bits}; throws with its output when it fails. */
+    static Map<String, Double> runProbeJvm(int bits) throws IOException {
+        return runProbeJvm(bits, List.of());
+    }
+
+    static Map<String, Double> runProbeJvm(int bits, List<String> probeArgs) throws IOException {
+        String java = ProcessHandle.current().info().command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        List<String> cmd = new ArrayList<>();
+        cmd.add(java);
+        cmd.add("--add-modules=jdk.incubator.vector");
+        cmd.add("--enable-native-access=ALL-UNNAMED");
+        cmd.add("-Xmx" + Math.max(512, Runtime.getRuntime().maxMemory() >> 20) + "m");
+        cmd.add("-D" + VectorBits.PROPERTY + "=" + bits);
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(WidthProbe.class.getName());
+        cmd.addAll(probeArgs);
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        Map<String, Double> out = new LinkedHashMap<>();
+        StringBuilder all = new StringBuilder();
+        int width = -1;
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                all.append(line).append('\n');
+                String[] f = line.trim().split(" ");
+                if (f.length == 2 && f[0].equals("width")) {
+                    width = Integer.parseInt(f[1]);
+                } else if (f.length == 3 && f[0].equals("probe")) {
+                    out.put(f[1], Double.parseDouble(f[2]));
+                }
+            }
+        }
+        try {
+            if (!p.waitFor(10, TimeUnit.MINUTES)) {
+                p.destroyForcibly();
+                throw new IOException("the " + bits + "-bit probe JVM did not finish in 10 minutes");
+            }
+        } catch (InterruptedException e) {
+            p.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while the " + bits + "-bit probe ran", e);
+        }
+        if (p.exitValue() != 0 || width != bits || out.size() != WidthProbe.WORKLOADS.length) {
+            throw new IOException("the " + bits + "-bit probe JVM failed (exit " + p.exitValue() + ", width " + width
+                    + "): " + all.toString().strip());
+        }
+        return out;
+    }
+}

@@ -1,0 +1,128 @@
+package dev.descent.cpu;
+
+import dev.descent.backend.BackendOptions;
+import dev.descent.data.DataLoader;
+import dev.descent.data.Dataset;
+import dev.descent.data.DeviceDataset;
+import dev.descent.data.LoaderOptions;
+import dev.descent.model.Mlp;
+import dev.descent.model.Model;
+import dev.descent.model.SoftmaxRegression;
+import dev.descent.optim.AdamOptions;
+import dev.descent.optim.Optimizer;
+import dev.descent.optim.Optimizers;
+import dev.descent.train.Trainer;
+import dev.descent.train.TrainingResult;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * The workloads {@link WidthPlanner} times at each vector width, each in a JVM of its own started with
+ * {@code -Ddescent.vector.bits}: the lecture's training steps on synthetic data of the lecture's shapes, through the
+ * trainer as a user runs them (Adam; all cores unless {@code --threads}). Each workload trains epochs until the JIT has
+ * settled (two seconds of warm-up epochs), then reports the median of 9 epochs. Output, one line each:
+ * {@code width BITS}, then {@code probe NAME SECONDS}.
+ *
+ * <ul>
+ *   <li>{@code softmax-full-24}: full-batch softmax regression, 784 features, 24 classes (Sign Language MNIST);</li>
+ *   <li>{@code softmax-full-10}: the same with 10 classes (MNIST, Fashion-MNIST);</li>
+ *   <li>{@code softmax-b16-24}: batches of 16 rows, 24 classes (the lecture's minibatch run);</li>
+ *   <li>{@code mlp-b64-10}: a 784-256-10 MLP with batches of 64.</li>
+ * </ul>
+ */
+public final class WidthProbe {
+    /** Workload names, in the order they are run and reported. */
+    static final String[] WORKLOADS = {"softmax-full-24", "softmax-full-10", "softmax-b16-24", "mlp-b64-10"};
+
+    private WidthProbe() {
+    }
+
+    /** {@code [--small] [--threads N]}: {@code --small} runs tiny shapes (tests). */
+    public static void main(String[] args) {
+        boolean small = false;
+        int threads = 0;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--small" -> small = true;
+                case "--threads" -> threads = Integer.parseInt(args[++i]);
+                default -> throw new IllegalArgumentException("WidthProbe: unknown argument " + args[i]);
+            }
+        }
+        System.out.println("width " + (KernelSelection.kernels() == ScalarKernels.INSTANCE ? 0
+                : KernelSelection.kernels().gemmLanes() * 32));
+        for (Map.Entry<String, Double> e : run(small, threads).entrySet()) {
+            System.out.printf(Locale.ROOT, "probe %s %.9f%n", e.getKey(), e.getValue());
+        }
+    }
+
+    /** Median seconds per epoch of each workload. */
+    static Map<String, Double> run(boolean small, int threads) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        BackendOptions options = threads > 0 ? BackendOptions.threads(threads) : BackendOptions.defaults();
+        try (CpuBackend backend = new CpuBackend(options)) {
+            int fullRows = small ? 256 : 8192;
+            int miniRows = small ? 128 : 2048;
+            double warm = small ? 0.05 : 2.0; // seconds of warm-up epochs per workload: C2 done compiling
+            int measured = small ? 3 : 9;
+            out.put(WORKLOADS[0], time(backend, data(fullRows, 784, 24, 255, 1), 0, 0, warm, measured));
+            out.put(WORKLOADS[1], time(backend, data(fullRows, 784, 10, 255, 2), 0, 0, warm, measured));
+            out.put(WORKLOADS[2], time(backend, data(miniRows, 784, 24, 255, 3), 16, 0, warm, measured));
+            out.put(WORKLOADS[3], time(backend, data(miniRows, 784, 10, 1, 4), 64, 256, warm, measured));
+        }
+        return out;
+    }
+
+    /** Random pixels in [0, scale] (raw 0–255, or scaled to [0, 1]) and random labels. */
+    private static Dataset data(int rows, int features, int classes, int scale, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        float[] x = new float[rows * features];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = scale == 255 ? random.nextInt(256) : (float) random.nextDouble();
+        }
+        int[] y = new int[rows];
+        for (int i = 0; i < rows; i++) {
+            y[i] = random.nextInt(classes);
+        }
+        return Dataset.classification("probe", x, rows, features, y, classes);
+    }
+
+    /**
+     * Median seconds of {@code measured} epochs after {@code warmSeconds} of warm-up epochs (at least 3) (batch 0:
+     * full batch; hidden 0: softmax).
+     */
+    private static double time(CpuBackend backend, Dataset set, int batch, int hidden, double warmSeconds,
+            int measured) {
+        double[] seconds = new double[measured];
+        try (DeviceDataset data = set.upload(backend);
+                Model model = hidden == 0 ? new SoftmaxRegression(backend, set.featureCount(), set.classes())
+                        : new Mlp(backend, set.featureCount(), new int[] {hidden}, set.classes(), 1);
+                Optimizer adam = Optimizers.create("adam", AdamOptions.defaults().withLr(1e-5), model.parameters());
+                DataLoader loader = new DataLoader(data,
+                        batch == 0 ? LoaderOptions.fullBatch() : LoaderOptions.batches(batch).withSeed(1))) {
+            long warmEnd = System.nanoTime() + (long) (warmSeconds * 1e9);
+            int warm = 0;
+            for (int i = 0; i < warm + measured; i++) {
+                try (Trainer trainer = Trainer.builder(model, adam, loader).epochs(1).seed(i).build()) {
+                    long t0 = System.nanoTime();
+                    TrainingResult r = trainer.run();
+                    backend.synchronize();
+                    double s = (System.nanoTime() - t0) / 1e9;
+                    if (r.status() != TrainingResult.Status.COMPLETED) {
+                        throw new IllegalStateException("probe training did not complete: " + r.message());
+                    }
+                    if (warm == i && (i < 3 || System.nanoTime() < warmEnd)) {
+                        warm++; // still warming up
+                    } else {
+                        seconds[i - warm] = s;
+                    }
+                }
+            }
+        }
+        Arrays.sort(seconds);
+        return seconds[measured / 2];
+    }
+}

@@ -1,0 +1,132 @@
+package dev.descent.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The measured width plan: the choice, the file, the ladder that applies it, and one real probe JVM. */
+class WidthPlanTest {
+    @TempDir
+    Path dir;
+
+    private static Map<String, Map<Integer, Double>> times(Object... rows) {
+        Map<String, Map<Integer, Double>> m = new LinkedHashMap<>();
+        for (int i = 0; i < rows.length; i += 2) {
+            double[] t = (double[]) rows[i + 1];
+            Map<Integer, Double> w = new TreeMap<>();
+            int[] bits = {128, 256, 512};
+            for (int j = 0; j < t.length; j++) {
+                if (t[j] > 0) {
+                    w.put(bits[j], t[j]);
+                }
+            }
+            m.put((String) rows[i], w);
+        }
+        return m;
+    }
+
+    @Test
+    void choosesTheBestGeometricMeanAndTheWiderOnATie() {
+        // 256-bit: fastest on "full", 5 % slower than 512 on "mini"; 512-bit 10 % slower on "full": 256 wins
+        var a = times("full", new double[] {3.0, 1.0, 1.1}, "mini", new double[] {2.0, 1.05, 1.0});
+        assertEquals(256, WidthPlan.choose(a));
+        var tie = times("full", new double[] {2.0, 1.0, 1.0});
+        assertEquals(512, WidthPlan.choose(tie));
+        var wide = times("full", new double[] {3.0, 2.0, 1.0}, "mini", new double[] {3.0, 2.0, 1.5});
+        assertEquals(512, WidthPlan.choose(wide));
+        // a width missing for one workload cannot win
+        var missing = times("full", new double[] {3.0, 1.0, 0.5}, "mini", new double[] {3.0, 1.0, 0});
+        assertEquals(256, WidthPlan.choose(missing));
+    }
+
+    @Test
+    void writesAndReadsBackTheSamePlan() throws IOException {
+        var t = times("softmax-full-24", new double[] {0.03, 0.012, 0.0125}, "mlp-b64-10",
+                new double[] {0.2, 0.1, 0.09});
+        WidthPlan plan = new WidthPlan("AMD EPYC: 9 = x | 512-bit | amd64 | Java 25", 256, t, "2026-12-06T20:00:00Z");
+        Path file = dir.resolve("sub").resolve(WidthPlan.FILE_NAME);
+        plan.write(file);
+        WidthPlan back = WidthPlan.read(file);
+        assertEquals(plan, back);
+        try (var files = Files.list(file.getParent())) {
+            assertEquals(1, files.count(), "no temporary file left beside the plan");
+        }
+        assertTrue(plan.summary().startsWith("256-bit ran the probe workloads"), plan.summary());
+        assertNull(WidthPlan.read(dir.resolve("absent")));
+    }
+
+    @Test
+    void theLadderPrefersThePropertyThenAPlanOfThisMachineThenTheWidest() throws IOException {
+        Path file = dir.resolve(WidthPlan.FILE_NAME);
+        String key = "this machine";
+        var t = times("w", new double[] {2.0, 1.0, 1.5});
+        // no plan
+        VectorBits.Decision d = VectorBits.decide(512, null, file, key);
+        assertEquals(512, d.bits());
+        assertTrue(d.origin().contains("no measured plan"), d.origin());
+        // a plan of this machine
+        new WidthPlan(key, 256, t, "now").write(file);
+        d = VectorBits.decide(512, null, file, key);
+        assertEquals(256, d.bits());
+        assertTrue(d.origin().startsWith("measured plan " + file), d.origin());
+        // the property wins, capped at the hardware
+        assertEquals(128, VectorBits.decide(512, "128", file, key).bits());
+        assertEquals(256, VectorBits.decide(256, "512", file, key).bits());
+        // another machine's plan is ignored, and said so
+        d = VectorBits.decide(512, null, file, "another machine");
+        assertEquals(512, d.bits());
+        assertTrue(d.origin().contains("measured on another machine"), d.origin());
+        // a plan wider than this hardware
+        new WidthPlan(key, 512, t, "now").write(file);
+        assertEquals(256, VectorBits.decide(256, null, file, key).bits());
+        // no plan file at all (-Ddescent.vector.plan=none)
+        assertEquals(512, VectorBits.decide(512, null, null, key).bits());
+        // garbage: ignored, with the file named
+        Files.writeString(file, "bits=77\nkey=x\n");
+        d = VectorBits.decide(512, null, file, key);
+        assertEquals(512, d.bits());
+        assertTrue(d.origin().contains(file.toString()) && d.origin().contains("bits=77"), d.origin());
+    }
+
+    @Test
+    void measureTakesEachWidthsFastestRoundAndChooses() throws IOException {
+        List<Integer> calls = new ArrayList<>();
+        int[] round = {0};
+        WidthPlan plan = WidthPlanner.measure(512, 2, bits -> {
+            calls.add(bits);
+            double slow = calls.size() <= 3 ? 2.0 : 1.0; // the first round ran under load
+            Map<String, Double> m = new LinkedHashMap<>();
+            m.put("a", slow * (bits == 256 ? 1.0 : 1.2));
+            m.put("b", slow * (bits == 128 ? 3.0 : 1.0));
+            round[0]++;
+            return m;
+        }, line -> { });
+        assertEquals(List.of(128, 256, 512, 128, 256, 512), calls, "the widths take turns, round by round");
+        assertEquals(256, plan.bits());
+        assertEquals(1.0, plan.seconds().get("a").get(256));
+        assertEquals(WidthPlan.machineKey(512), plan.key());
+        String table = WidthPlanner.table(plan);
+        assertTrue(table.contains("256-bit") && table.contains("1000.00*"), table);
+    }
+
+    @Test
+    void aRealProbeJvmReportsEveryWorkloadAtItsWidth() throws IOException {
+        Map<String, Double> t = WidthPlanner.runProbeJvm(128, List.of("--small", "--threads", "1"));
+        assertEquals(List.of(WidthProbe.WORKLOADS), new ArrayList<>(t.keySet()));
+        for (double s : t.values()) {
+            assertTrue(s > 0 && s < 10, "seconds " + s);
+        }
+    }
+}
