@@ -8,10 +8,14 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** The comparison's tables: Markdown for people, CSV for tools; rewritten (atomically) after every case. */
 final class Report {
@@ -401,6 +405,69 @@ final class Report {
         return System.getProperty("os.arch");
     }
 
+    /**
+     * The vector instruction sets this CPU and JVM use, e.g. {@code AVX-512 (F BW VL FP16), JVM UseAVX=3} or
+     * {@code AVX2, JVM UseAVX=2} ({@code /proc/cpuinfo}'s flags; HotSpot's UseAVX caps what C2 emits on x86), or
+     * {@code NEON/ASIMD} on ARM.
+     */
+    static String vectorIsa() {
+        Set<String> flags = new HashSet<>();
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith("flags") || line.startsWith("Features")) {
+                    flags.addAll(Arrays.asList(line.substring(line.indexOf(':') + 1).trim().split("\\s+")));
+                    break;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return "unknown (no /proc/cpuinfo)";
+        }
+        String isa;
+        if (flags.contains("avx512f")) {
+            List<String> ext = new ArrayList<>();
+            for (String x : new String[] {"f", "bw", "dq", "vl", "fp16", "bf16"}) {
+                if (flags.contains("avx512" + x) || flags.contains("avx512_" + x)) {
+                    ext.add(x.toUpperCase(Locale.ROOT));
+                }
+            }
+            isa = "AVX-512 (" + String.join(" ", ext) + ")";
+        } else if (flags.contains("avx2")) {
+            isa = "AVX2" + (flags.contains("fma") ? "+FMA" : "");
+        } else if (flags.contains("asimd")) {
+            return flags.contains("sve") ? "NEON/ASIMD, SVE" : "NEON/ASIMD";
+        } else if (flags.contains("avx")) {
+            isa = "AVX";
+        } else {
+            isa = "SSE";
+        }
+        String useAvx = vmOption("UseAVX");
+        return useAvx == null ? isa : isa + ", JVM UseAVX=" + useAvx;
+    }
+
+    private static String vmOption(String name) {
+        try {
+            com.sun.management.HotSpotDiagnosticMXBean bean =
+                    ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
+            return bean.getVMOption(name).getValue();
+        } catch (RuntimeException | LinkageError e) {
+            return null;
+        }
+    }
+
+    /** The descent CPU sides' vector width in bits from their descriptions ("Vector API 512-bit ..."), 0 for scalar. */
+    String descentVectorBits() {
+        for (String d : descentDescriptions) {
+            Matcher m = Pattern.compile("Vector API (\\d+)-bit").matcher(d);
+            if (m.find()) {
+                return m.group(1);
+            }
+            if (d.startsWith("cpu: scalar")) {
+                return "0";
+            }
+        }
+        return "";
+    }
+
     /** The JVM's -X and -XX options (heap, pre-touch, huge pages): what the descent sides ran under. */
     static String jvmOptions() {
         List<String> kept = new ArrayList<>();
@@ -430,7 +497,9 @@ final class Report {
         md.append("- started ").append(started).append(", ")
                 .append(String.format(Locale.ROOT, "%.0f s", elapsedSeconds)).append(" so far; mode ")
                 .append(options.quick() ? "**quick**" : "full").append('\n');
-        md.append("- machine: ").append(cpu).append(", ").append(cores).append(" cores; load average (1/5/15 min) ")
+        md.append("- machine: ").append(cpu).append(", ").append(cores).append(" cores; vector ISA ")
+                .append(vectorIsa()).append("; descent's vector width ").append(descentVectorBits()).append(" bits")
+                .append("; load average (1/5/15 min) ")
                 .append(loadStart).append(" at the start, ").append(loadEnd).append(" at the end\n");
         md.append("- ").append(java).append('\n');
         for (String d : descentDescriptions) {
@@ -610,7 +679,9 @@ final class Report {
         boolean cudaRatio = descentCuda != null && torchCuda != null;
         StringBuilder csv = new StringBuilder("case,workload,unit,side,threads,runs,warmups,median_s,min_s,max_s,"
                 + "speedup_vs_torch_ob1,target,flop,bytes,bound_s,roofline_share,load_before,load_after,"
-                + "fma_peak_gflops,read_gbs" + (cudaRatio ? ",speedup_vs_torch_cuda" : "") + "\n");
+                + "fma_peak_gflops,read_gbs,cpu_model,vector_bits,vector_isa"
+                + (cudaRatio ? ",speedup_vs_torch_cuda" : "") + "\n");
+        String machine = String.join(",", String.valueOf(cpu).replace(',', ';'), descentVectorBits(), vectorIsa().replace(',', ';'));
         SideInfo ob1 = side("torch-ob1");
         for (Row row : rows) {
             Compare.Case c = row.c();
@@ -627,7 +698,7 @@ final class Report {
                         num(m), num(min(xs)), num(max(xs)), s.id().startsWith("descent") && cpu ? num(speedup) : "",
                         num(c.target()), num(c.flops()), num(c.bytes()), num(b), num(b / m), row.loadBefore(),
                         row.loadAfter(), peak == null || !cpu ? "" : num(peak.fma(t)),
-                        peak == null || !cpu ? "" : num(peak.read(t)))));
+                        peak == null || !cpu ? "" : num(peak.read(t)), machine)));
                 if (cudaRatio) {
                     csv.append(',').append(s == descentCuda ? num(median(row.samples().get(torchCuda.id())) / m)
                             : "");

@@ -53,7 +53,7 @@ class CompareCudaTest {
         String csv = Files.readString(tmp.resolve("compare.csv"), StandardCharsets.UTF_8);
         assertTrue(csv.startsWith("case,workload,unit,side,threads,runs,warmups,median_s,min_s,max_s,"
                 + "speedup_vs_torch_ob1,target,flop,bytes,bound_s,roofline_share,load_before,load_after,"
-                + "fma_peak_gflops,read_gbs\n"), csv);
+                + "fma_peak_gflops,read_gbs,cpu_model,vector_bits,vector_isa\n"), csv);
         // 3 alternating warm-up runs, then descent's own until two in a row compile nothing (at least 2 more)
         java.util.regex.Matcher w = java.util.regex.Pattern.compile("\nW4,W4,s/run,descent-1t,1,5,(\\d+),")
                 .matcher(csv);

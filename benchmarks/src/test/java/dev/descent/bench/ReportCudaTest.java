@@ -97,20 +97,21 @@ class ReportCudaTest {
         String csv = csv();
         assertTrue(csv.startsWith("case,workload,unit,side,threads,runs,warmups,median_s,min_s,max_s,"
                 + "speedup_vs_torch_ob1,target,flop,bytes,bound_s,roofline_share,load_before,load_after,"
-                + "fma_peak_gflops,read_gbs,speedup_vs_torch_cuda\n"), csv);
+                + "fma_peak_gflops,read_gbs,cpu_model,vector_bits,vector_isa,speedup_vs_torch_cuda\n"), csv);
         Map<String, String[]> rows = new LinkedHashMap<>();
         csv.lines().skip(1).forEach(l -> rows.put(l.split(",", -1)[3], l.split(",", -1)));
         assertEquals(List.of("descent-1t", "descent-cuda", "torch-ob1", "torch-cuda"), List.copyOf(rows.keySet()));
         String[] cuda = rows.get("descent-cuda");
-        assertEquals(21, cuda.length);
+        assertEquals(24, cuda.length);
+        assertTrue(cuda[21].matches("\\d*") && !cuda[22].isEmpty(), "vector width and ISA: " + cuda[21] + ", " + cuda[22]);
         assertEquals(0.002, Double.parseDouble(cuda[7]), 1e-12);
         assertEquals("", cuda[10], "no speed-up against the CPU peer for the GPU side");
         assertEquals("", cuda[14], "no CPU roofline for the GPU side");
-        assertEquals(250, Double.parseDouble(cuda[20]), 1e-9);
+        assertEquals(250, Double.parseDouble(cuda[23]), 1e-9);
         String[] cpu = rows.get("descent-1t");
         assertEquals(625, Double.parseDouble(cpu[10]), 1e-9);
-        assertEquals("", cpu[20]);
-        assertEquals("", rows.get("torch-cuda")[20]);
+        assertEquals("", cpu[23]);
+        assertEquals("", rows.get("torch-cuda")[23]);
     }
 
     @Test
@@ -153,7 +154,8 @@ class ReportCudaTest {
         assertTrue(md.contains("| case | descent vs PyTorch | descent thread counts | load before → after |\n"
                 + "|---|---|---|---|\n"), md);
         assertEquals("case,workload,unit,side,threads,runs,warmups,median_s,min_s,max_s,speedup_vs_torch_ob1,target,"
-                + "flop,bytes,bound_s,roofline_share,load_before,load_after,fma_peak_gflops,read_gbs",
+                + "flop,bytes,bound_s,roofline_share,load_before,load_after,fma_peak_gflops,read_gbs,cpu_model,"
+                + "vector_bits,vector_isa",
                 csv().lines().findFirst().orElseThrow());
     }
 }
