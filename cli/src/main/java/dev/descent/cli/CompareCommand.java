@@ -106,6 +106,7 @@ final class CompareCommand extends BaseCommand {
                 + " epochs; " + names.size() * lrs.size() + " runs");
         List<GridRun> runs = new ArrayList<>();
         Progress.Mode mode = Progress.detect(common.quiet);
+        Engine.hintWorkload(spec, batchSize);
         try (Backend backend = Engine.backend(compute, this::note, common.verbose).backend();
              DeviceDataset train = d.train().upload(backend)) {
             for (String n : names) {

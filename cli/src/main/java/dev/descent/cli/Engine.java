@@ -43,6 +43,19 @@ final class Engine {
     }
 
     /**
+     * Tells the backends which training workload this JVM is about to run, before the first is selected: the CPU
+     * backend then takes its measured plan's fastest vector width for it (see {@link Backends#hintWorkload}).
+     * Regression models give no hint.
+     *
+     * @param batch the batch size, 0 for the full batch
+     */
+    static void hintWorkload(ModelSpec spec, int batch) {
+        if (spec.classes() >= 2) {
+            Backends.hintWorkload(spec.widths().length - 2, spec.classes(), batch);
+        }
+    }
+
+    /**
      * An optimizer builder: the name's torch defaults, the learning rate (NaN: the optimizer's default), the settings
      * given on the command line, the schedule and the clipping.
      *

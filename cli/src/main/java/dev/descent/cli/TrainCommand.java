@@ -174,6 +174,7 @@ final class TrainCommand extends BaseCommand {
         Map<Integer, Double> oldSeconds = checkpoint != null ? readSeconds(resume.resolve("metrics.csv"))
                 : Map.of();
         Path checkpointDir = dir.resolve("checkpoints");
+        Engine.hintWorkload(spec, batchSize);
         Backends.Selection sel = Engine.backend(compute, say, common.verbose);
         try (Backend backend = sel.backend();
              DeviceDataset train = d.train().upload(backend);

@@ -20,6 +20,29 @@ public final class Backends {
     private Backends() {
     }
 
+    /**
+     * System property: the training workload this JVM is about to run, a hint for backends that fix a setting once
+     * per process (the CPU backend's vector width, from its measured plan). Set it with {@link #hintWorkload} before
+     * the first backend is selected; a backend that has already fixed its settings ignores it.
+     */
+    public static final String WORKLOAD_PROPERTY = "descent.workload";
+
+    /**
+     * Says which workload this JVM runs (see {@link #WORKLOAD_PROPERTY}), unless one was set already (by the user with
+     * {@code -Ddescent.workload=...} or an earlier call): {@code model=softmax|mlp,classes=N,batch=N}, batch 0 for a
+     * full batch.
+     *
+     * @param hiddenLayers the model's hidden layers (0: softmax regression)
+     * @param classes      the output width
+     * @param batch        the batch size, 0 for the full batch
+     */
+    public static void hintWorkload(int hiddenLayers, int classes, int batch) {
+        if (System.getProperty(WORKLOAD_PROPERTY) == null) {
+            System.setProperty(WORKLOAD_PROPERTY, "model=" + (hiddenLayers == 0 ? "softmax" : "mlp") + ",classes="
+                    + classes + ",batch=" + batch);
+        }
+    }
+
     /** A created backend and a one-line explanation of why it was chosen. */
     public record Selection(Backend backend, String explanation) {
     }

@@ -6,11 +6,14 @@ import java.nio.file.Path;
 /**
  * The vector width of the CPU kernels, decided once per JVM: the {@value #PROPERTY} system property (0 = scalar
  * kernels; 128, 256, 512 force that species, capped at the hardware's), else the measured {@link WidthPlan} of this
- * machine, else the widest the hardware offers. A class without Vector API types, so that {@link VectorKernels} and
+ * machine (its fastest width for the workload the application announced, else its best overall), else the widest the
+ * hardware offers. A class without Vector API types, so that {@link VectorKernels} and
  * {@link KernelSelection} can both read it while either is being initialised.
  */
 final class VectorBits {
     static final String PROPERTY = "descent.vector.bits";
+    /** The workload hint ({@code dev.descent.backend.Backends.WORKLOAD_PROPERTY}). */
+    static final String WORKLOAD_PROPERTY = dev.descent.backend.Backends.WORKLOAD_PROPERTY;
 
     /** Why the width is what it is (set by {@link #resolve}). */
     private static volatile String origin = "not decided yet";
@@ -45,7 +48,7 @@ final class VectorBits {
         Decision d;
         try {
             d = decide(preferredBits, System.getProperty(PROPERTY), WidthPlan.file(),
-                    WidthPlan.machineKey(preferredBits));
+                    WidthPlan.machineKey(preferredBits), System.getProperty(WORKLOAD_PROPERTY));
         } catch (RuntimeException e) {
             d = new Decision(preferredBits, "the widest this CPU offers (no plan: " + e + ")");
         }
@@ -57,11 +60,17 @@ final class VectorBits {
     record Decision(int bits, String origin) {
     }
 
-    /**
-     * The ladder of {@link #resolve}, from its inputs: the property's text, the plan file (null: none) and this
-     * machine's key.
-     */
+    /** The ladder of {@link #resolve} without a workload hint. */
     static Decision decide(int preferredBits, String property, Path file, String machineKey) {
+        return decide(preferredBits, property, file, machineKey, null);
+    }
+
+    /**
+     * The ladder of {@link #resolve}, from its inputs: the property's text, the plan file (null: none), this
+     * machine's key and the workload hint ({@link #WORKLOAD_PROPERTY}; null: none). With a hint the plan's fastest
+     * width for that workload is taken, otherwise its best overall.
+     */
+    static Decision decide(int preferredBits, String property, Path file, String machineKey, String workload) {
         int requested = parse(property);
         if (requested > 0) {
             return new Decision(Math.min(requested, preferredBits), "-D" + PROPERTY + "=" + requested);
@@ -83,7 +92,14 @@ final class VectorBits {
                 return new Decision(preferredBits, "the widest this CPU offers; the plan in " + file + " asks for "
                         + plan.bits() + " bits");
             }
-            return new Decision(plan.bits(), "measured plan " + file + ": " + plan.summary());
+            String probe = WidthPlan.probeFor(workload);
+            int forWorkload = probe == null ? -1 : plan.bestFor(probe);
+            if (forWorkload > 0 && forWorkload <= preferredBits) {
+                return new Decision(forWorkload, "measured plan " + file + ", for this workload (" + workload + "): "
+                        + plan.summaryFor(probe));
+            }
+            return new Decision(plan.bits(), "measured plan " + file + ": " + plan.summary() + "; per workload "
+                    + plan.perWorkload() + " (train and compare announce theirs)");
         } catch (IOException | RuntimeException e) {
             return new Decision(preferredBits, "the widest this CPU offers; the plan is unreadable: " + e.getMessage());
         }

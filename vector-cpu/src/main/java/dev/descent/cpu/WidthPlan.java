@@ -134,6 +134,81 @@ record WidthPlan(String key, int bits, Map<String, Map<Integer, Double>> seconds
         return n == 0 ? Double.POSITIVE_INFINITY : Math.exp(logSum / n);
     }
 
+    /**
+     * The probe workload that stands for a run described by {@code dev.descent.backend.Backends#WORKLOAD_PROPERTY}
+     * ({@code model=softmax|mlp,classes=N,batch=N}), or null when the text says nothing usable: an MLP is
+     * {@code mlp-b64-10}; softmax regression with batches under 512 rows is {@code softmax-b16-24}, with larger or full
+     * batches (the fused pass) {@code softmax-full-24} or {@code softmax-full-10}, whichever class count is nearer.
+     */
+    static String probeFor(String workload) {
+        if (workload == null || workload.isBlank()) {
+            return null;
+        }
+        Map<String, String> kv = new LinkedHashMap<>();
+        for (String part : workload.split(",")) {
+            int eq = part.indexOf('=');
+            if (eq > 0) {
+                kv.put(part.substring(0, eq).trim(), part.substring(eq + 1).trim());
+            }
+        }
+        try {
+            String model = kv.get("model");
+            if ("mlp".equals(model)) {
+                return "mlp-b64-10";
+            }
+            if (!"softmax".equals(model)) {
+                return null;
+            }
+            int classes = Integer.parseInt(kv.getOrDefault("classes", "24"));
+            int batch = Integer.parseInt(kv.getOrDefault("batch", "0"));
+            if (batch > 0 && batch < 512) {
+                return "softmax-b16-24";
+            }
+            return Math.abs(classes - 10) < Math.abs(classes - 24) ? "softmax-full-10" : "softmax-full-24";
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    /** The fastest measured width for one workload, or -1 when it was not measured. */
+    int bestFor(String workload) {
+        Map<Integer, Double> m = seconds.get(workload);
+        if (m == null || m.isEmpty()) {
+            return -1;
+        }
+        int best = -1;
+        double t = Double.POSITIVE_INFINITY;
+        for (Map.Entry<Integer, Double> e : m.entrySet()) { // narrowest first: the wider wins a tie
+            if (e.getValue() <= t) {
+                t = e.getValue();
+                best = e.getKey();
+            }
+        }
+        return best;
+    }
+
+    /** Each workload's fastest width, e.g. {@code softmax-full-24 256, mlp-b64-10 512}. */
+    String perWorkload() {
+        List<String> parts = new ArrayList<>();
+        for (String w : seconds.keySet()) {
+            parts.add(w + " " + bestFor(w));
+        }
+        return String.join(", ", parts);
+    }
+
+    /** One line: the width for one workload and how it compares with the widest. */
+    String summaryFor(String workload) {
+        int best = bestFor(workload);
+        Map<Integer, Double> m = seconds.get(workload);
+        List<Integer> widths = widths();
+        int widest = widths.get(widths.size() - 1);
+        if (best == widest || !m.containsKey(widest)) {
+            return best + "-bit, the widest, was fastest on " + workload;
+        }
+        return String.format(Locale.ROOT, "%d-bit ran %s %.2f× as fast as %d-bit", best, workload,
+                m.get(widest) / m.get(best), widest);
+    }
+
     /** Reads a plan; null when the file does not exist; an exception naming the file when it cannot be parsed. */
     static WidthPlan read(Path file) throws IOException {
         if (file == null || !Files.isRegularFile(file)) {

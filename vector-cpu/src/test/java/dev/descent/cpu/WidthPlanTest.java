@@ -101,6 +101,35 @@ class WidthPlanTest {
     }
 
     @Test
+    void aWorkloadHintTakesThatWorkloadsFastestWidth() throws IOException {
+        assertEquals("mlp-b64-10", WidthPlan.probeFor("model=mlp,classes=10,batch=64"));
+        assertEquals("softmax-b16-24", WidthPlan.probeFor("model=softmax,classes=24,batch=16"));
+        assertEquals("softmax-full-24", WidthPlan.probeFor("model=softmax,classes=24,batch=0"));
+        assertEquals("softmax-full-24", WidthPlan.probeFor("model=softmax,classes=26,batch=4096"));
+        assertEquals("softmax-full-10", WidthPlan.probeFor("model=softmax,classes=10,batch=0"));
+        assertEquals("softmax-full-10", WidthPlan.probeFor("model=softmax,classes=2,batch=1024"));
+        assertNull(WidthPlan.probeFor("model=softmax,classes=x"));
+        assertNull(WidthPlan.probeFor(null));
+
+        Path file = dir.resolve(WidthPlan.FILE_NAME);
+        var t = times("softmax-full-24", new double[] {7.6, 3.6, 6.3}, "softmax-b16-24", new double[] {6.3, 4.7, 4.8},
+                "mlp-b64-10", new double[] {26.4, 34.1, 13.5});
+        WidthPlan plan = new WidthPlan("k", WidthPlan.choose(t), t, "now");
+        assertEquals(512, plan.bits(), "the geometric mean favours 512 (the MLP)");
+        plan.write(file);
+        VectorBits.Decision d = VectorBits.decide(512, null, file, "k", "model=softmax,classes=24,batch=0");
+        assertEquals(256, d.bits(), d.origin());
+        assertTrue(d.origin().contains("softmax-full-24") && d.origin().contains("1.75×"), d.origin());
+        assertEquals(512, VectorBits.decide(512, null, file, "k", "model=mlp,classes=10,batch=64").bits());
+        assertEquals(512, VectorBits.decide(512, null, file, "k", "gibberish").bits(), "no usable hint: overall");
+        d = VectorBits.decide(512, null, file, "k", null);
+        assertTrue(d.origin().contains("per workload softmax-full-24 256, softmax-b16-24 256, mlp-b64-10 512"),
+                d.origin());
+        assertEquals(128, VectorBits.decide(512, "128", file, "k", "model=mlp,classes=10,batch=64").bits(),
+                "the property still wins");
+    }
+
+    @Test
     void measureTakesEachWidthsFastestRoundAndChooses() throws IOException {
         List<Integer> calls = new ArrayList<>();
         int[] round = {0};
