@@ -25,7 +25,7 @@ import java.util.function.Consumer;
  * geometric mean over the workloads wins ({@link WidthPlan#choose}).
  */
 final class WidthPlanner {
-    static final int ROUNDS = 2;
+    static final int ROUNDS = 3;
 
     /** Runs one probe JVM at a width and returns its seconds per workload. */
     interface ProbeRunner {
