@@ -10,7 +10,9 @@ final class ComputeOptions {
     String backend;
 
     @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
-            description = "CPU worker threads; 0 = all cores (default). Results do not depend on it.")
+            description = "CPU worker threads; 0 = all cores (default), or 1 where this machine's measured plan "
+                    + "(descent backends --plan) found one thread faster for the run's workload. Results do not "
+                    + "depend on it.")
     int threads;
 
     void validate() {

@@ -211,13 +211,20 @@ public final class CpuBackend implements Backend {
         }
     };
 
-    /** A backend with the kernels chosen by {@link KernelSelection} and {@code options.threads()} threads. */
+    /**
+     * A backend with the kernels chosen by {@link KernelSelection} and {@code options.threads()} threads (0: all cores,
+     * or 1 where the measured width plan found one thread faster for the workload the application announced).
+     */
     public CpuBackend(BackendOptions options) {
         this(options, KernelSelection.kernels());
     }
 
     CpuBackend(BackendOptions options, CpuKernels kernels) {
-        int threads = options.threads() == 0 ? Runtime.getRuntime().availableProcessors() : options.threads();
+        // 0: all cores, unless this machine's measured plan found one thread faster for the announced workload
+        // (only the selected kernels follow the plan; results do not depend on the thread count).
+        int planned = kernels == KernelSelection.kernels() ? VectorBits.planThreads() : 0;
+        int threads = options.threads() != 0 ? options.threads()
+                : planned > 0 ? planned : Runtime.getRuntime().availableProcessors();
         this.kernels = kernels;
         this.pool = new WorkerPool(threads, "descent-cpu");
         this.gemm = new Gemm(pool, kernels);

@@ -17,6 +17,8 @@ final class VectorBits {
 
     /** Why the width is what it is (set by {@link #resolve}). */
     private static volatile String origin = "not decided yet";
+    /** The plan's thread count for the announced workload (1), or 0: all cores (set by {@link #resolve}). */
+    private static volatile int planThreads;
 
     private VectorBits() {
     }
@@ -53,11 +55,23 @@ final class VectorBits {
             d = new Decision(preferredBits, "the widest this CPU offers (no plan: " + e + ")");
         }
         origin = d.origin();
+        planThreads = d.threads();
         return d.bits();
     }
 
-    /** A width and why. */
-    record Decision(int bits, String origin) {
+    /**
+     * A width, the thread count for backends created with "all cores" (0: all cores; 1: the plan found one thread
+     * faster for the announced workload), and why.
+     */
+    record Decision(int bits, int threads, String origin) {
+        Decision(int bits, String origin) {
+            this(bits, 0, origin);
+        }
+    }
+
+    /** The thread count a backend asked for "all cores" uses: 1 where the plan says so for the workload, else 0. */
+    static int planThreads() {
+        return planThreads;
     }
 
     /** The ladder of {@link #resolve} without a workload hint. */
@@ -95,8 +109,10 @@ final class VectorBits {
             String probe = WidthPlan.probeFor(workload);
             int forWorkload = probe == null ? -1 : plan.bestFor(probe);
             if (forWorkload > 0 && forWorkload <= preferredBits) {
-                return new Decision(forWorkload, "measured plan " + file + ", for this workload (" + workload + "): "
-                        + plan.summaryFor(probe));
+                int threads = plan.threadsFor(probe, forWorkload);
+                return new Decision(forWorkload, threads, "measured plan " + file + ", for this workload (" + workload
+                        + "): " + plan.summaryFor(probe) + (threads == 1 ? "; on 1 thread, which ran it faster than "
+                        + "all cores" : ""));
             }
             return new Decision(plan.bits(), "measured plan " + file + ": " + plan.summary() + "; per workload "
                     + plan.perWorkload() + " (train and compare announce theirs)");

@@ -30,10 +30,17 @@ import java.util.TreeMap;
  *
  * @param key     the machine the plan was measured on ({@link #machineKey})
  * @param bits    the chosen width
- * @param seconds per workload, per width: the median seconds the probe measured
- * @param measured when, as an ISO instant
+ * @param seconds   per workload, per width: the median seconds the probe measured on all cores
+ * @param oneThread per workload, per width: the same on one thread (empty when not measured)
+ * @param measured  when, as an ISO instant
  */
-record WidthPlan(String key, int bits, Map<String, Map<Integer, Double>> seconds, String measured) {
+record WidthPlan(String key, int bits, Map<String, Map<Integer, Double>> seconds,
+        Map<String, Map<Integer, Double>> oneThread, String measured) {
+
+    /** A plan measured on all cores only. */
+    WidthPlan(String key, int bits, Map<String, Map<Integer, Double>> seconds, String measured) {
+        this(key, bits, seconds, Map.of(), measured);
+    }
 
     /** System property: the plan file to read and write, or {@code none}. */
     static final String PROPERTY = "descent.vector.plan";
@@ -41,6 +48,18 @@ record WidthPlan(String key, int bits, Map<String, Map<Integer, Double>> seconds
 
     WidthPlan {
         seconds = copy(seconds);
+        oneThread = copy(oneThread);
+    }
+
+    /**
+     * The thread count for {@code workload} at {@code bits}: 1 where one thread ran it at least 5 % faster than all
+     * cores (small minibatch steps, where handing work to another core costs more than it saves on some machines),
+     * else 0 (all cores).
+     */
+    int threadsFor(String workload, int bits) {
+        Double all = seconds.getOrDefault(workload, Map.of()).get(bits);
+        Double one = oneThread.getOrDefault(workload, Map.of()).get(bits);
+        return all != null && one != null && one < 0.95 * all ? 1 : 0;
     }
 
     /** The plan file of this JVM, or null when {@value #PROPERTY} is {@code none}. */
@@ -187,11 +206,12 @@ record WidthPlan(String key, int bits, Map<String, Map<Integer, Double>> seconds
         return best;
     }
 
-    /** Each workload's fastest width, e.g. {@code softmax-full-24 256, mlp-b64-10 512}. */
+    /** Each workload's fastest width (and 1 thread where that was faster), e.g. {@code mlp-b64-10 512}. */
     String perWorkload() {
         List<String> parts = new ArrayList<>();
         for (String w : seconds.keySet()) {
-            parts.add(w + " " + bestFor(w));
+            int b = bestFor(w);
+            parts.add(w + " " + b + (threadsFor(w, b) == 1 ? " on 1 thread" : ""));
         }
         return String.join(", ", parts);
     }
@@ -230,25 +250,35 @@ record WidthPlan(String key, int bits, Map<String, Map<Integer, Double>> seconds
             throw new IOException(file + ": bits=" + bitsText + " is not one of 128, 256, 512");
         }
         Map<String, Map<Integer, Double>> seconds = new LinkedHashMap<>();
+        Map<String, Map<Integer, Double>> oneThread = new LinkedHashMap<>();
         String order = p.getProperty("workloads", "");
         for (String w : order.split(",")) {
             if (w.isBlank()) {
                 continue;
             }
-            Map<Integer, Double> m = new TreeMap<>();
-            for (int b : new int[] {128, 256, 512}) {
-                String v = p.getProperty("seconds." + w + "." + b);
-                if (v != null) {
-                    try {
-                        m.put(b, Double.parseDouble(v));
-                    } catch (NumberFormatException e) {
-                        throw new IOException(file + ": seconds." + w + "." + b + "=" + v + " is not a number");
-                    }
+            seconds.put(w, numbers(p, file, "seconds." + w + "."));
+            Map<Integer, Double> one = numbers(p, file, "seconds1." + w + ".");
+            if (!one.isEmpty()) {
+                oneThread.put(w, one);
+            }
+        }
+        return new WidthPlan(key, bits, seconds, oneThread, p.getProperty("measured", "?"));
+    }
+
+    /** The numbers under {@code prefix + bits} for each width. */
+    private static Map<Integer, Double> numbers(Properties p, Path file, String prefix) throws IOException {
+        Map<Integer, Double> m = new TreeMap<>();
+        for (int b : new int[] {128, 256, 512}) {
+            String v = p.getProperty(prefix + b);
+            if (v != null) {
+                try {
+                    m.put(b, Double.parseDouble(v));
+                } catch (NumberFormatException e) {
+                    throw new IOException(file + ": " + prefix + b + "=" + v + " is not a number");
                 }
             }
-            seconds.put(w, m);
         }
-        return new WidthPlan(key, bits, seconds, p.getProperty("measured", "?"));
+        return m;
     }
 
     /** Writes the plan to {@code file} atomically (a temporary file beside it, then a rename). */
@@ -265,6 +295,12 @@ record WidthPlan(String key, int bits, Map<String, Map<Integer, Double>> seconds
         for (Map.Entry<String, Map<Integer, Double>> e : seconds.entrySet()) {
             for (Map.Entry<Integer, Double> t : e.getValue().entrySet()) {
                 sb.append("seconds.").append(e.getKey()).append('.').append(t.getKey()).append('=')
+                        .append(t.getValue()).append('\n');
+            }
+        }
+        for (Map.Entry<String, Map<Integer, Double>> e : oneThread.entrySet()) {
+            for (Map.Entry<Integer, Double> t : e.getValue().entrySet()) {
+                sb.append("seconds1.").append(e.getKey()).append('.').append(t.getKey()).append('=')
                         .append(t.getValue()).append('\n');
             }
         }

@@ -20,16 +20,17 @@ import java.util.function.Consumer;
  * Measures which vector width runs this machine's training workloads fastest and saves the choice as its
  * {@link WidthPlan}. Each width the hardware offers (128 and 256 bits on AVX2, also 512 on AVX-512) runs
  * {@link WidthProbe} in a JVM of its own, since the width is fixed per JVM (one float species per JVM keeps the kernels
- * free of boxed vectors). The widths take turns, {@link #ROUNDS} rounds, and each workload keeps its fastest median, so
- * that a burst of load from another process on a shared machine does not decide the plan. The width with the best
- * geometric mean over the workloads wins ({@link WidthPlan#choose}).
+ * free of boxed vectors), on all cores and on one thread. The runs take turns, {@link #ROUNDS} rounds, and each
+ * workload keeps its fastest median per width, so that a burst of load from another process on a shared machine does
+ * not decide the plan. The width with the best geometric mean over the workloads wins ({@link WidthPlan#choose});
+ * each workload also keeps its own fastest width, and one thread where that beat all cores.
  */
 final class WidthPlanner {
     static final int ROUNDS = 3;
 
-    /** Runs one probe JVM at a width and returns its seconds per workload. */
+    /** Runs one probe JVM at a width and thread count (0: all cores) and returns its seconds per workload. */
     interface ProbeRunner {
-        Map<String, Double> run(int bits) throws IOException;
+        Map<String, Double> run(int bits, int threads) throws IOException;
     }
 
     private WidthPlanner() {
@@ -50,17 +51,23 @@ final class WidthPlanner {
     static WidthPlan measure(int preferredBits, int rounds, ProbeRunner runner, Consumer<String> progress)
             throws IOException {
         Map<String, Map<Integer, Double>> seconds = new LinkedHashMap<>();
+        Map<String, Map<Integer, Double>> oneThread = new LinkedHashMap<>();
         List<Integer> widths = candidates(preferredBits);
+        int[] threadCounts = Runtime.getRuntime().availableProcessors() > 1 ? new int[] {0, 1} : new int[] {0};
         for (int round = 0; round < rounds; round++) {
             for (int bits : widths) {
-                progress.accept(String.format(Locale.ROOT, "round %d/%d: %d-bit ...", round + 1, rounds, bits));
-                for (Map.Entry<String, Double> e : runner.run(bits).entrySet()) {
-                    seconds.computeIfAbsent(e.getKey(), k -> new TreeMap<>()).merge(bits, e.getValue(), Math::min);
+                for (int threads : threadCounts) {
+                    progress.accept(String.format(Locale.ROOT, "round %d/%d: %d-bit, %s ...", round + 1, rounds, bits,
+                            threads == 1 ? "1 thread" : "all cores"));
+                    Map<String, Map<Integer, Double>> into = threads == 1 ? oneThread : seconds;
+                    for (Map.Entry<String, Double> e : runner.run(bits, threads).entrySet()) {
+                        into.computeIfAbsent(e.getKey(), k -> new TreeMap<>()).merge(bits, e.getValue(), Math::min);
+                    }
                 }
             }
         }
         int bits = WidthPlan.choose(seconds);
-        return new WidthPlan(WidthPlan.machineKey(preferredBits), bits, seconds,
+        return new WidthPlan(WidthPlan.machineKey(preferredBits), bits, seconds, oneThread,
                 Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
     }
 
@@ -82,7 +89,10 @@ final class WidthPlanner {
                 + " (every later run on this machine uses it; -D" + VectorBits.PROPERTY + "=N overrides it)";
     }
 
-    /** The timings as a text table: one row per workload, one column per width, the fastest marked. */
+    /**
+     * The timings as a text table: one row per workload, one column per width, the fastest marked {@code *}; then the
+     * one-thread rows, {@code <} where one thread beat all cores at that width.
+     */
     static String table(WidthPlan plan) {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "%-18s", "workload (ms)"));
@@ -100,6 +110,16 @@ final class WidthPlanner {
             }
             sb.append('\n');
         }
+        for (Map.Entry<String, Map<Integer, Double>> e : plan.oneThread().entrySet()) {
+            sb.append(String.format(Locale.ROOT, "%-18s", e.getKey() + " 1t"));
+            for (int b : plan.widths()) {
+                Double t = e.getValue().get(b);
+                sb.append(t == null ? String.format(Locale.ROOT, "%12s", "-")
+                        : String.format(Locale.ROOT, "%11.2f%s", 1e3 * t,
+                                plan.threadsFor(e.getKey(), b) == 1 ? "<" : " "));
+            }
+            sb.append('\n');
+        }
         sb.append(String.format(Locale.ROOT, "%-18s", "relative (geomean)"));
         for (int b : plan.widths()) {
             sb.append(String.format(Locale.ROOT, "%11.3f ", WidthPlan.score(plan.seconds(), b)));
@@ -109,8 +129,8 @@ final class WidthPlanner {
     }
 
     /** {@link WidthProbe} in a child JVM at {@code bits}; throws with its output when it fails. */
-    static Map<String, Double> runProbeJvm(int bits) throws IOException {
-        return runProbeJvm(bits, List.of());
+    static Map<String, Double> runProbeJvm(int bits, int threads) throws IOException {
+        return runProbeJvm(bits, threads == 0 ? List.of() : List.of("--threads", Integer.toString(threads)));
     }
 
     static Map<String, Double> runProbeJvm(int bits, List<String> probeArgs) throws IOException {

@@ -130,10 +130,38 @@ class WidthPlanTest {
     }
 
     @Test
+    void oneThreadWhereThePlanFoundItFasterForTheWorkload() throws IOException {
+        var all = times("softmax-b16-24", new double[] {6.0, 4.9, 4.7}, "mlp-b64-10", new double[] {26, 15, 13.9});
+        var one = times("softmax-b16-24", new double[] {6.5, 3.0, 3.1}, "mlp-b64-10", new double[] {40, 25, 22});
+        WidthPlan plan = new WidthPlan("k", 512, all, one, "now");
+        Path file = dir.resolve(WidthPlan.FILE_NAME);
+        plan.write(file);
+        assertEquals(plan, WidthPlan.read(file));
+        assertEquals(1, plan.threadsFor("softmax-b16-24", 512));
+        assertEquals(0, plan.threadsFor("softmax-b16-24", 128), "one thread only 8 % slower there: all cores");
+        assertEquals(0, plan.threadsFor("mlp-b64-10", 512));
+        VectorBits.Decision d = VectorBits.decide(512, null, file, "k", "model=softmax,classes=10,batch=16");
+        assertEquals(512, d.bits());
+        assertEquals(1, d.threads(), d.origin());
+        assertTrue(d.origin().contains("on 1 thread"), d.origin());
+        assertEquals(0, VectorBits.decide(512, null, file, "k", "model=mlp,classes=10,batch=64").threads());
+        assertEquals(0, VectorBits.decide(512, null, file, "k", null).threads(), "no hint: all cores");
+        assertEquals(0, VectorBits.decide(512, "256", file, "k", "model=softmax,classes=10,batch=16").threads(),
+                "the width property bypasses the plan, threads too");
+        assertTrue(plan.perWorkload().contains("softmax-b16-24 512 on 1 thread"), plan.perWorkload());
+    }
+
+    @Test
     void measureTakesEachWidthsFastestRoundAndChooses() throws IOException {
         List<Integer> calls = new ArrayList<>();
         int[] round = {0};
-        WidthPlan plan = WidthPlanner.measure(512, 2, bits -> {
+        WidthPlan plan = WidthPlanner.measure(512, 2, (bits, threads) -> {
+            if (threads == 1) {
+                Map<String, Double> m = new LinkedHashMap<>();
+                m.put("a", 5.0);
+                m.put("b", bits == 512 ? 0.5 : 5.0); // one thread wins "b" at 512 bits
+                return m;
+            }
             calls.add(bits);
             double slow = calls.size() <= 3 ? 2.0 : 1.0; // the first round ran under load
             Map<String, Double> m = new LinkedHashMap<>();
@@ -146,6 +174,11 @@ class WidthPlanTest {
         assertEquals(256, plan.bits());
         assertEquals(1.0, plan.seconds().get("a").get(256));
         assertEquals(WidthPlan.machineKey(512), plan.key());
+        if (Runtime.getRuntime().availableProcessors() > 1) {
+            assertEquals(1, plan.threadsFor("b", 512));
+            assertEquals(0, plan.threadsFor("a", 256));
+            assertEquals(0, plan.threadsFor("b", 256));
+        }
         String table = WidthPlanner.table(plan);
         assertTrue(table.contains("256-bit") && table.contains("1000.00*"), table);
     }
