@@ -152,10 +152,24 @@ class FileFormatsTest {
         try (Stream<Path> s = Files.list(f.getParent())) {
             assertEquals(List.of(f), s.toList(), "no temporary file left");
         }
-        Files.writeString(f.getParent().resolve(".out.txt.123.tmp"), "stale");
+        Files.writeString(f.getParent().resolve(".out.txt.descent-123.tmp"), "stale");
+        Path foreign = f.getParent().resolve(".notes.txt.swp.tmp");
+        Files.writeString(foreign, "another program's");
         AtomicFiles.removeStaleTemporaries(f.getParent());
         try (Stream<Path> s = Files.list(f.getParent())) {
-            assertFalse(s.anyMatch(p -> p.getFileName().toString().endsWith(".tmp")));
+            assertEquals(List.of(foreign), s.filter(p -> p.getFileName().toString().endsWith(".tmp")).toList(),
+                    "descent's stale temporary is gone, another program's hidden .tmp file stays");
         }
+    }
+
+    /** Result files get the permissions any new file gets under the umask, not the owner-only ones of a temp file. */
+    @Test
+    void atomicWritesFollowTheUmask() throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                dir.getFileSystem().supportedFileAttributeViews().contains("posix"), "POSIX permissions");
+        Path plain = Files.createFile(dir.resolve("plain.txt"));
+        Path written = dir.resolve("written.txt");
+        AtomicFiles.writeString(written, "x");
+        assertEquals(Files.getPosixFilePermissions(plain), Files.getPosixFilePermissions(written));
     }
 }

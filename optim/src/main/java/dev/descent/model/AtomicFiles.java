@@ -6,10 +6,12 @@ import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Writes files so that a reader sees either the old complete file or the new complete file, never a half-written one,
@@ -17,6 +19,12 @@ import java.nio.file.StandardOpenOption;
  * rename it over the target, fsync the directory. Used for saved models and training checkpoints.
  */
 public final class AtomicFiles {
+    /**
+     * What names descent's temporary files: {@code .NAME.descent-RANDOM.tmp}. Cleaning up after a killed writer removes
+     * only names of this form, never another program's hidden {@code .tmp} files.
+     */
+    public static final String TEMPORARY_GLOB = ".*.descent-*.tmp";
+
     private AtomicFiles() {
     }
 
@@ -35,7 +43,7 @@ public final class AtomicFiles {
         Path abs = target.toAbsolutePath();
         Path dir = abs.getParent();
         Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
+        Path tmp = createTemporary(dir, abs.getFileName().toString());
         boolean done = false;
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
@@ -54,6 +62,25 @@ public final class AtomicFiles {
         } finally {
             if (!done) {
                 Files.deleteIfExists(tmp);
+            }
+        }
+    }
+
+    /**
+     * A new, empty temporary file {@code .NAME.descent-RANDOM.tmp} in {@code dir}, created with the permissions the
+     * process's umask gives any new file, so that the renamed result has them too ({@code Files.createTempFile} would
+     * make it readable by its owner only).
+     */
+    static Path createTemporary(Path dir, String name) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            String random = Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36);
+            Path tmp = dir.resolve("." + name + ".descent-" + random + ".tmp");
+            try {
+                return Files.createFile(tmp);
+            } catch (FileAlreadyExistsException e) {
+                if (attempt >= 100) {
+                    throw e;
+                }
             }
         }
     }

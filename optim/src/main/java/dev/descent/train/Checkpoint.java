@@ -256,7 +256,7 @@ public final class Checkpoint {
         for (int i = 0; i < files.size() - keep; i++) {
             Files.deleteIfExists(files.get(i));
         }
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, ".checkpoint-*.tmp")) {
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, ".checkpoint-*.descent-*.tmp")) {
             for (Path p : ds) {
                 Files.deleteIfExists(p);
             }

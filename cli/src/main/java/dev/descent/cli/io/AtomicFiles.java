@@ -14,11 +14,9 @@ import javax.imageio.ImageIO;
  * Writes files atomically: the content goes to a hidden temporary file in the same folder, is flushed to disk, and is
  * then renamed over the final name (the library's {@link dev.descent.model.AtomicFiles} does the writing; this class
  * adds the CLI's text, bytes and PNG helpers). A run that fails or is killed part-way never leaves a half-written file under a
- * final name; at worst a hidden {@code .NAME.*.tmp} file stays behind, which {@link #removeStaleTemporaries} clears.
+ * final name; at worst a hidden {@code .NAME.descent-*.tmp} file stays behind, which {@link #removeStaleTemporaries} clears.
  */
 public final class AtomicFiles {
-    private static final String SUFFIX = ".tmp";
-
     private AtomicFiles() {
     }
 
@@ -56,12 +54,15 @@ public final class AtomicFiles {
         });
     }
 
-    /** Deletes hidden temporary files left in {@code dir} by a writer that was killed. */
+    /**
+     * Deletes the hidden temporary files that a killed descent writer left in {@code dir}
+     * ({@value dev.descent.model.AtomicFiles#TEMPORARY_GLOB}); other programs' hidden {@code .tmp} files stay.
+     */
     public static void removeStaleTemporaries(Path dir) {
         if (!Files.isDirectory(dir)) {
             return;
         }
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, ".*" + SUFFIX)) {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, dev.descent.model.AtomicFiles.TEMPORARY_GLOB)) {
             for (Path f : files) {
                 Files.deleteIfExists(f);
             }
