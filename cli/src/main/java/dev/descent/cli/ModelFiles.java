@@ -147,7 +147,7 @@ final class ModelFiles {
         if (version != VERSION) {
             throw new IOException(json + ": model format version " + version + ", this descent reads " + VERSION);
         }
-        Path npz = json.resolveSibling(String.valueOf(m.getOrDefault("weights", NPZ)));
+        Path npz = weightsFile(json, m.getOrDefault("weights", NPZ));
         Map<String, Npy.Array> arrays = Npz.read(npz);
         ModelSpec spec;
         try {
@@ -225,5 +225,25 @@ final class ModelFiles {
 
     private static int intOf(Map<String, Object> m, String key, Path file) throws IOException {
         return (int) numberOf(m, key, file);
+    }
+
+    /**
+     * The weights file {@code model.json} names: a plain file name in the model's own folder. A path that leads
+     * elsewhere ({@code ../other/model.npz}, {@code /etc/...}, a sub-folder) is refused, so that a model folder from
+     * someone else cannot make descent read files outside it.
+     */
+    static Path weightsFile(Path json, Object weights) throws IOException {
+        String name = String.valueOf(weights).replaceAll("\\p{Cntrl}", "?"); // printable in the error line
+        Path p;
+        try {
+            p = Path.of(name);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new IOException(json + ": \"weights\": \"" + name + "\" is not a file name");
+        }
+        if (name.isBlank() || p.isAbsolute() || p.getNameCount() != 1 || name.equals(".") || name.equals("..")) {
+            throw new IOException(json + ": \"weights\": \"" + name + "\" must be a file name in the model's folder "
+                    + "(like \"" + NPZ + "\"), not a path");
+        }
+        return json.resolveSibling(p);
     }
 }

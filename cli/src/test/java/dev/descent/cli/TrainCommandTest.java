@@ -30,6 +30,32 @@ class TrainCommandTest {
         test = Cli.blobs(dir, "test.csv", 60, 4, 3, 2, 1.0);
     }
 
+    /** model.json's "weights" names a file in the model's folder; a path that leads elsewhere is refused, in one line. */
+    @Test
+    void aModelCannotPointItsWeightsOutsideItsFolder() throws Exception {
+        Path out = dir.resolve("run-w");
+        Cli.Result r = Cli.run("train", "--data", train.toString(), "--full-batch", "--epochs", "1", "--optimizer",
+                "sgd", "--lr", "0.01", "--out", out.toString());
+        assertEquals(0, r.code(), r.toString());
+        Path json = out.resolve("model.json");
+        String original = Files.readString(json);
+        Files.createDirectories(dir.resolve("other"));
+        Files.copy(out.resolve("model.npz"), dir.resolve("other/model.npz"));
+        for (String bad : new String[] {"../other/model.npz", dir.resolve("other/model.npz").toString(), "sub/model.npz",
+                "..", ""}) {
+            Files.writeString(json, original.replace("\"weights\": \"model.npz\"", "\"weights\": \""
+                    + bad.replace("\\", "\\\\") + "\""));
+            Cli.Result ev = Cli.run("evaluate", "--model", out.toString(), "--test", test.toString());
+            assertEquals(2, ev.code(), bad + ": " + ev);
+            assertTrue(ev.err().contains("\"weights\"") && ev.err().contains("must be a file name in the model's folder"),
+                    ev.err());
+            assertEquals(1, ev.err().lines().filter(l -> l.contains("error")).count(), ev.err());
+            assertFalse(ev.err().contains("Exception") || ev.err().contains("\tat "), "no stack trace: " + ev.err());
+        }
+        Files.writeString(json, original);
+        assertEquals(0, Cli.run("evaluate", "--model", out.toString(), "--test", test.toString()).code());
+    }
+
     @Test
     void trainsWritesEverythingAndEvaluatesTheSavedModel() throws Exception {
         Path out = dir.resolve("run");
