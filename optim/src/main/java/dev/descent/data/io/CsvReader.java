@@ -27,6 +27,11 @@ import java.util.List;
  */
 public final class CsvReader {
     private static final int CHUNK_ROWS = 2048;
+    /**
+     * Labels may make more classes than there are rows up to this many classes (small test files); beyond it, more
+     * classes than rows is taken for a mistyped label and refused.
+     */
+    static final int MAX_CLASSES_WITHOUT_ROWS = 1024;
     private static final double[] POW10 = new double[23];
 
     static {
@@ -365,6 +370,7 @@ public final class CsvReader {
             float[] targets = classification ? null : new float[Math.multiplyExact(1024, targetCount)];
             int rows = 0;
             int maxLabel = -1;
+            long maxLabelLine = 0;
 
             rowLoop:
             while (true) {
@@ -399,6 +405,7 @@ public final class CsvReader {
                                 labels[rows] = label;
                                 if (label > maxLabel) {
                                     maxLabel = label;
+                                    maxLabelLine = rowLine;
                                 }
                             } else {
                                 long at = (long) rows * targetCount + slot[col];
@@ -451,6 +458,12 @@ public final class CsvReader {
             System.arraycopy(chunk, 0, features, at, rowInChunk * d);
             if (classification) {
                 int classes = fixedClasses > 0 ? fixedClasses : maxLabel + 1;
+                if (fixedClasses <= 0 && classes > Math.max(rows, MAX_CLASSES_WITHOUT_ROWS)) {
+                    // One mistyped label (100000000) would otherwise make a model of 100,000,001 classes: gigabytes
+                    // of weights, and an out-of-memory error far from the cause.
+                    throw DataFormatException.atLine(source, maxLabelLine, "label " + maxLabel + " would make "
+                            + classes + " classes for " + rows + " rows (labels are 0 .. classes-1; a mistyped label?)");
+                }
                 return Dataset.classification(source, features, rows, d, Arrays.copyOf(labels, rows), classes);
             }
             return Dataset.regression(source, features, rows, d, Arrays.copyOf(targets, rows * targetCount),

@@ -186,6 +186,20 @@ class CsvReaderTest {
         assertEquals("expected 2 columns, found 4", more.problem());
     }
 
+    /** One mistyped label must not make a model of 100,000,001 classes: refused, naming its line. */
+    @Test
+    void aLabelFarAboveTheOthersIsRefused() throws IOException {
+        assertMessage("line 4: label 100000000 would make 100000001 classes for 3 rows (labels are 0 .. classes-1; "
+                + "a mistyped label?)",
+                fails("typo.csv", "label,a\n1,2\n0,3\n100000000,4\n", CsvOptions.classification()));
+        // more classes than rows is fine for small class counts (a tiny test file with labels up to 23)
+        assertEquals(24, CsvReader.read(write("small.csv", "label,a\n23,1\n0,2\n"), CsvOptions.classification())
+                .classes());
+        // and with --classes given explicitly, the labels are checked against it instead
+        assertEquals(2000, CsvReader.read(write("fixed.csv", "label,a\n1999,1\n0,2\n"),
+                CsvOptions.classification().withClasses(2000)).classes());
+    }
+
     @Test
     void nonNumericAndEmptyCells() {
         for (DataFormatException e : List.of(fails("n.csv", "label,a,b\n1,2,x3\n", CsvOptions.classification()),
