@@ -2,12 +2,9 @@ package dev.descent.cpu;
 
 import java.io.IOException;
 import java.io.Reader;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -281,10 +278,8 @@ record WidthPlan(String key, int bits, Map<String, Map<Integer, Double>> seconds
         return m;
     }
 
-    /** Writes the plan to {@code file} atomically (a temporary file beside it, then a rename). */
+    /** Writes the plan to {@code file} atomically (descent's {@link dev.descent.model.AtomicFiles}). */
     void write(Path file) throws IOException {
-        Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
         StringBuilder sb = new StringBuilder();
         sb.append("# descent CPU backend: the vector width measured fastest on this machine (./descent backends --plan)\n");
         sb.append("# delete this file, or run the planner again, after changing the CPU or the JDK\n");
@@ -292,30 +287,19 @@ record WidthPlan(String key, int bits, Map<String, Map<Integer, Double>> seconds
         sb.append("bits=").append(bits).append('\n');
         sb.append("measured=").append(measured).append('\n');
         sb.append("workloads=").append(String.join(",", seconds.keySet())).append('\n');
-        for (Map.Entry<String, Map<Integer, Double>> e : seconds.entrySet()) {
+        appendNumbers(sb, "seconds.", seconds);
+        appendNumbers(sb, "seconds1.", oneThread);
+        byte[] bytes = sb.toString().getBytes(StandardCharsets.UTF_8);
+        dev.descent.model.AtomicFiles.write(file, out -> out.write(bytes));
+    }
+
+    /** One line {@code PREFIX<workload>.<bits>=<seconds>} per measurement. */
+    private static void appendNumbers(StringBuilder sb, String prefix, Map<String, Map<Integer, Double>> numbers) {
+        for (Map.Entry<String, Map<Integer, Double>> e : numbers.entrySet()) {
             for (Map.Entry<Integer, Double> t : e.getValue().entrySet()) {
-                sb.append("seconds.").append(e.getKey()).append('.').append(t.getKey()).append('=')
-                        .append(t.getValue()).append('\n');
+                sb.append(prefix).append(e.getKey()).append('.').append(t.getKey()).append('=').append(t.getValue())
+                        .append('\n');
             }
-        }
-        for (Map.Entry<String, Map<Integer, Double>> e : oneThread.entrySet()) {
-            for (Map.Entry<Integer, Double> t : e.getValue().entrySet()) {
-                sb.append("seconds1.").append(e.getKey()).append('.').append(t.getKey()).append('=')
-                        .append(t.getValue()).append('\n');
-            }
-        }
-        Path tmp = Files.createTempFile(dir, "." + FILE_NAME, ".tmp");
-        try {
-            try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-                w.write(sb.toString());
-            }
-            try {
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
         }
     }
 
