@@ -17,7 +17,9 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.security.SecureRandom;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -35,9 +37,15 @@ import java.util.zip.CRC32;
  * atomically (temporary file, fsync, rename, fsync of the directory), so a run killed at any moment leaves only
  * complete checkpoints; the newest {@code keep} are kept. {@link #latest(Path)} finds the newest.
  *
- * <p>Format version {@value #VERSION}, big-endian ({@link DataOutputStream}):
+ * <p><b>Run identity.</b> Every checkpoint carries the identity of the run that wrote it ({@link #runId()}, a random
+ * token the run drew when it started; a resumed run keeps it). A trainer writing into a folder leaves other runs'
+ * checkpoints alone and refuses to start beside them, and {@link #latest(Path, String)} finds only a given run's, so a
+ * run never resumes from, or prunes, another run's checkpoints.
+ *
+ * <p>Format version {@value #VERSION}, big-endian ({@link DataOutputStream}); version 1, without the run identity, is
+ * still read (as run identity ""):
  * <pre>
- *   8 bytes "DSCNTCKP", int version
+ *   8 bytes "DSCNTCKP", int version, UTF run identity
  *   UTF model description, int n + n bytes: the saved-model file ({@link ParameterFile}) of the parameters
  *   UTF optimizer name, int n + n bytes: its saveState
  *   int epoch, int next batch index, long global step   (batch index 0: the epoch has not started)
@@ -51,10 +59,11 @@ import java.util.zip.CRC32;
  */
 public final class Checkpoint {
     /** The current format version. */
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
     private static final byte[] MAGIC = "DSCNTCKP".getBytes(StandardCharsets.US_ASCII);
     private static final Pattern NAME = Pattern.compile("checkpoint-(\\d{12})\\.ckpt");
 
+    private final String runId;
     private final String model;
     private final byte[] parameters;
     private final String optimizer;
@@ -75,10 +84,11 @@ public final class Checkpoint {
     private final List<EpochMetrics> history;
     private final String source;
 
-    Checkpoint(String model, byte[] parameters, String optimizer, byte[] optimizerState, int epoch, int batchIndex,
+    Checkpoint(String runId, String model, byte[] parameters, String optimizer, byte[] optimizerState, int epoch, int batchIndex,
             long globalStep, double epochLossSum, long epochRows, double epochLearningRate, int samples,
             int batchesPerEpoch, long seed, int processes, double bestLoss, int bestEpoch,
             int epochsWithoutImprovement, List<EpochMetrics> history, String source) {
+        this.runId = runId;
         this.model = model;
         this.parameters = parameters;
         this.optimizer = optimizer;
@@ -155,6 +165,11 @@ public final class Checkpoint {
         return history;
     }
 
+    /** The identity of the run that wrote it ("" for a version-1 checkpoint, which has none). */
+    public String runId() {
+        return runId;
+    }
+
     /** Where it was read from, or "checkpoint" when it was not read from a file. */
     public String source() {
         return source;
@@ -227,10 +242,56 @@ public final class Checkpoint {
         return files;
     }
 
-    /** The newest checkpoint file in {@code dir}, if any. */
+    /** The newest checkpoint file in {@code dir}, if any, whichever run wrote it. */
     public static Optional<Path> latest(Path dir) throws IOException {
         List<Path> files = list(dir);
         return files.isEmpty() ? Optional.empty() : Optional.of(files.get(files.size() - 1));
+    }
+
+    /** The newest checkpoint file in {@code dir} written by run {@code runId}, if any. */
+    public static Optional<Path> latest(Path dir, String runId) throws IOException {
+        List<Path> files = list(dir);
+        for (int i = files.size() - 1; i >= 0; i--) {
+            if (runId.equals(runIdOf(files.get(i)))) {
+                return Optional.of(files.get(i));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** A new run identity: 16 random hexadecimal digits. */
+    public static String newRunId() {
+        byte[] b = new byte[8];
+        RANDOM.nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    /**
+     * The run identity in a checkpoint file's header ("" for version 1), read without reading the rest.
+     *
+     * @throws IOException naming the file when it is not a descent checkpoint
+     */
+    public static String runIdOf(Path file) throws IOException {
+        try (DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(Files.newInputStream(file),
+                256))) {
+            byte[] magic = in.readNBytes(MAGIC.length);
+            if (!Arrays.equals(magic, MAGIC)) {
+                throw new IOException(file + ": not a descent checkpoint (expected magic DSCNTCKP)");
+            }
+            int version = in.readInt();
+            if (version == 1) {
+                return "";
+            }
+            if (version != VERSION) {
+                throw new IOException(file + ": checkpoint format version " + version
+                        + " is not supported (this is version " + VERSION + ")");
+            }
+            return in.readUTF();
+        } catch (EOFException e) {
+            throw new IOException(file + ": checkpoint ends early (truncated)", e);
+        }
     }
 
     /** The global step encoded in a checkpoint file's name, or −1. */
@@ -240,8 +301,8 @@ public final class Checkpoint {
     }
 
     /**
-     * Writes this checkpoint into {@code dir} atomically and deletes all but the newest {@code keep} checkpoints (and
-     * temporary files left by a killed writer).
+     * Writes this checkpoint into {@code dir} atomically and deletes this run's older checkpoints but the newest
+     * {@code keep} in all (and temporary files left by a killed writer; the caller holds the folder).
      *
      * @return the file written
      */
@@ -252,9 +313,15 @@ public final class Checkpoint {
         byte[] bytes = encode();
         Path file = dir.resolve(fileName(globalStep));
         AtomicFiles.write(file, out -> out.write(bytes));
-        List<Path> files = list(dir);
-        for (int i = 0; i < files.size() - keep; i++) {
-            Files.deleteIfExists(files.get(i));
+        // Prune this run's older checkpoints only: never the one just written, never another run's.
+        List<Path> older = new ArrayList<>();
+        for (Path p : list(dir)) {
+            if (stepOf(p) < globalStep && runId.equals(runIdOrNull(p))) {
+                older.add(p);
+            }
+        }
+        for (int i = 0; i < older.size() - (keep - 1); i++) {
+            Files.deleteIfExists(older.get(i));
         }
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, ".checkpoint-*.descent-*.tmp")) {
             for (Path p : ds) {
@@ -262,6 +329,14 @@ public final class Checkpoint {
             }
         }
         return file;
+    }
+
+    private static String runIdOrNull(Path file) {
+        try {
+            return runIdOf(file);
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     /** Reads and verifies a checkpoint file. */
@@ -281,6 +356,7 @@ public final class Checkpoint {
         DataOutputStream out = new DataOutputStream(bytes);
         out.write(MAGIC);
         out.writeInt(VERSION);
+        out.writeUTF(runId);
         out.writeUTF(model);
         out.writeInt(parameters.length);
         out.write(parameters);
@@ -346,7 +422,7 @@ public final class Checkpoint {
         try {
             in.skipNBytes(MAGIC.length);
             int version = in.readInt();
-            if (version != VERSION) {
+            if (version != 1 && version != VERSION) {
                 throw new IOException(source + ": checkpoint format version " + version
                         + " is not supported (this is version " + VERSION + ")");
             }
@@ -359,6 +435,7 @@ public final class Checkpoint {
             if (stored != crc.getValue()) {
                 throw new IOException(source + ": checksum mismatch, the checkpoint is damaged");
             }
+            String runId = version >= 2 ? in.readUTF() : "";
             String model = in.readUTF();
             byte[] params = readBlock(in, source, "parameters");
             String optimizer = in.readUTF();
@@ -417,7 +494,7 @@ public final class Checkpoint {
             if (in.available() != 0) {
                 throw new IOException(source + ": " + in.available() + " unexpected bytes at the end");
             }
-            return new Checkpoint(model, params, optimizer, state, epoch, batchIndex, globalStep, lossSum, rows, lr,
+            return new Checkpoint(runId, model, params, optimizer, state, epoch, batchIndex, globalStep, lossSum, rows, lr,
                     samples, batches, seed, processes, best, bestEpoch, bad, history, source);
         } catch (EOFException e) {
             throw new IOException(source + ": checkpoint ends early (truncated)", e);
@@ -435,7 +512,7 @@ public final class Checkpoint {
 
     @Override
     public String toString() {
-        return "checkpoint " + source + ": epoch " + epoch + ", batch " + batchIndex + ", step " + globalStep + ", "
+        return "checkpoint " + source + " (run " + (runId.isEmpty() ? "?" : runId) + "): epoch " + epoch + ", batch " + batchIndex + ", step " + globalStep + ", "
                 + model + ", " + optimizer;
     }
 }

@@ -127,6 +127,8 @@ public final class Trainer implements AutoCloseable {
     private int chunkFirstStep;
     private long chunkFirstGlobal;
     private Path lastCheckpoint;
+    private String runId;
+    private final boolean runIdGiven;
     private boolean started;
     private boolean closed;
 
@@ -142,6 +144,8 @@ public final class Trainer implements AutoCloseable {
         this.checkpointEverySteps = b.checkpointEverySteps;
         this.keepCheckpoints = b.keepCheckpoints;
         this.seed = b.seed;
+        this.runIdGiven = b.runId != null;
+        this.runId = b.runId != null ? b.runId : Checkpoint.newRunId();
         this.listeners = b.listeners.toArray(new TrainingListener[0]);
         this.backend = model.backend();
         this.batchesPerEpoch = loader.batchesPerEpoch();
@@ -233,6 +237,10 @@ public final class Trainer implements AutoCloseable {
     /** Trains from the model's and optimizer's current state, epoch 1. */
     public TrainingResult run() {
         begin();
+        return holdingCheckpointFolder(null, this::fresh);
+    }
+
+    private TrainingResult fresh() {
         epoch = 1;
         stepInEpoch = 0;
         globalStep = 0;
@@ -253,6 +261,19 @@ public final class Trainer implements AutoCloseable {
      */
     public TrainingResult resume(Checkpoint checkpoint) {
         begin();
+        String src = checkpoint.source();
+        if (runIdGiven && !runId.equals(checkpoint.runId())) {
+            throw mismatch(src + ": written by run " + describeRun(checkpoint.runId()) + ", not by run " + runId);
+        }
+        runId = checkpoint.runId();
+        if (checkpoint.epochsCompleted() > epochs) {
+            throw mismatch(src + ": the run is past epoch " + checkpoint.epochsCompleted() + ", beyond this run's "
+                    + epochs + " epochs");
+        }
+        return holdingCheckpointFolder(checkpoint, () -> continueFrom(checkpoint));
+    }
+
+    private TrainingResult continueFrom(Checkpoint checkpoint) {
         String src = checkpoint.source();
         if (checkpoint.samples() != loader.samples() || checkpoint.batchesPerEpoch() != batchesPerEpoch) {
             throw mismatch(src + ": written for " + checkpoint.samples()
@@ -284,6 +305,42 @@ public final class Trainer implements AutoCloseable {
         bestEpoch = checkpoint.bestEpoch();
         badEpochs = checkpoint.epochsWithoutImprovement();
         return loop(true);
+    }
+
+    /**
+     * Runs {@code body} holding the checkpoint folder (rank 0, when checkpoints are written): its {@link FolderLock},
+     * and a check that no other run's checkpoints are there, since this run would neither resume from nor prune them.
+     */
+    private TrainingResult holdingCheckpointFolder(Checkpoint from, java.util.function.Supplier<TrainingResult> body) {
+        if (checkpointDir == null || communicator.rank() != 0) {
+            return body.get();
+        }
+        try (FolderLock lock = FolderLock.acquire(checkpointDir, "training")) {
+            for (Path p : Checkpoint.list(checkpointDir)) {
+                if (from == null) {
+                    throw mismatch(checkpointDir + " holds " + p.getFileName() + " already; a new run needs an "
+                            + "empty checkpoint folder (or resume from that checkpoint)");
+                }
+                String other = Checkpoint.runIdOf(p);
+                if (!other.equals(runId)) {
+                    throw mismatch(checkpointDir + " holds " + p.getFileName() + " of another run ("
+                            + describeRun(other) + "); this run (" + runId + ") would mix with it: use an empty "
+                            + "folder or remove that run's checkpoints");
+                }
+            }
+            return body.get();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
+        }
+    }
+
+    private static String describeRun(String id) {
+        return id.isEmpty() ? "unidentified, written by an older descent" : id;
+    }
+
+    /** The identity of this run, recorded in every checkpoint it writes (a resumed run keeps its checkpoint's). */
+    public String runId() {
+        return runId;
     }
 
     private static UncheckedIOException mismatch(String message) {
@@ -488,7 +545,7 @@ public final class Trainer implements AutoCloseable {
             try (DataOutputStream out = new DataOutputStream(state)) {
                 optimizer.saveState(out);
             }
-            Checkpoint cp = new Checkpoint(model.describe(), ParameterFile.encode(model), optimizer.name(),
+            Checkpoint cp = new Checkpoint(runId, model.describe(), ParameterFile.encode(model), optimizer.name(),
                     state.toByteArray(), cpEpoch, cpBatch, globalStep, cpLossSum, cpRows, cpRate,
                     loader.samples(), batchesPerEpoch, seed, communicator.size(), bestLoss, bestEpoch, badEpochs,
                     history, "checkpoint");
@@ -556,6 +613,7 @@ public final class Trainer implements AutoCloseable {
         private long checkpointEverySteps;
         private int keepCheckpoints = 3;
         private long seed;
+        private String runId;
         private final List<TrainingListener> listeners = new ArrayList<>();
 
         private Builder(Model model, Optimizer optimizer, Loader loader) {
@@ -633,6 +691,19 @@ public final class Trainer implements AutoCloseable {
                 throw new IllegalArgumentException("checkpoint step interval must be >= 0, got " + steps);
             }
             this.checkpointEverySteps = steps;
+            return this;
+        }
+
+        /**
+         * The run's identity, recorded in every checkpoint (default: a new random one, see
+         * {@link Checkpoint#newRunId()}). A resumed run takes its checkpoint's; given here too, they must agree.
+         */
+        public Builder runId(String runId) {
+            if (runId == null || !runId.matches("[0-9A-Za-z_-]{1,64}")) {
+                throw new IllegalArgumentException("run id must be 1 to 64 letters, digits, '_' or '-', got "
+                        + (runId == null ? "null" : "\"" + runId + "\""));
+            }
+            this.runId = runId;
             return this;
         }
 

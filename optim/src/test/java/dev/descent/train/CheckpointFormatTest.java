@@ -15,11 +15,15 @@ import org.junit.jupiter.api.io.TempDir;
 class CheckpointFormatTest {
 
     private static Checkpoint sample(long step) {
+        return sample("run-a", step);
+    }
+
+    private static Checkpoint sample(String runId, long step) {
         Evaluation eval = new Evaluation(100, 0.5, 0.9, Double.NaN, Double.NaN,
                 new ConfusionMatrix(2, new long[] {45, 5, 5, 45}));
         List<EpochMetrics> history = List.of(new EpochMetrics(1, 1.25, 1000, 8, 0.1, eval),
                 new EpochMetrics(2, 0.75, 1000, 16, 0.05, null));
-        return new Checkpoint("softmax 4-2, no bias, ce, init zero", new byte[] {1, 2, 3}, "adam",
+        return new Checkpoint(runId, "softmax 4-2, no bias, ce, init zero", new byte[] {1, 2, 3}, "adam",
                 new byte[] {9, 8, 7, 6}, 3, 5, step, 12.5, 640L, 0.025, 1000, 8, 42L, 1, 0.75, 2, 0, history,
                 "checkpoint");
     }
@@ -40,6 +44,53 @@ class CheckpointFormatTest {
         assertEquals(12.5, back.epochLossSum());
         assertEquals(file.toString(), back.source());
         assertEquals(21, Checkpoint.stepOf(file));
+        assertEquals("run-a", back.runId());
+        assertEquals("run-a", Checkpoint.runIdOf(file));
+    }
+
+    @Test
+    void prunesOnlyItsOwnRunsOlderCheckpoints(@TempDir Path dir) throws IOException {
+        // An older, longer run left checkpoints at steps 40 and 48; this run's must neither prune them nor be
+        // pruned by them (pruning by step alone deleted the checkpoint just written).
+        sample("old", 40).write(dir, 2);
+        sample("old", 48).write(dir, 2);
+        Path a = sample("new", 8).write(dir, 2);
+        Path b = sample("new", 16).write(dir, 2);
+        Path c = sample("new", 24).write(dir, 2);
+        assertTrue(Files.exists(b) && Files.exists(c), "this run's newest two stay");
+        assertTrue(Files.notExists(a), "this run's oldest goes");
+        assertEquals(4, Checkpoint.list(dir).size(), "the other run's two stay");
+        assertEquals(24, Checkpoint.stepOf(Checkpoint.latest(dir, "new").orElseThrow()));
+        assertEquals(48, Checkpoint.stepOf(Checkpoint.latest(dir, "old").orElseThrow()));
+        assertTrue(Checkpoint.latest(dir, "third").isEmpty());
+    }
+
+    @Test
+    void readsVersionOneWithoutARunIdentity(@TempDir Path dir) throws IOException {
+        // Version 1 is version 2 without the run identity's UTF field (2-byte length, then the bytes).
+        byte[] v2 = sample("", 12).encode();
+        byte[] v1 = new byte[v2.length - 2];
+        System.arraycopy(v2, 0, v1, 0, 12);
+        System.arraycopy(v2, 14, v1, 12, v2.length - 22);
+        v1[11] = 1;
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(v1, 0, v1.length - 8);
+        java.nio.ByteBuffer.wrap(v1, v1.length - 8, 8).putLong(crc.getValue());
+        Path file = dir.resolve(Checkpoint.fileName(12));
+        Files.write(file, v1);
+        Checkpoint back = Checkpoint.read(file);
+        assertEquals("", back.runId());
+        assertEquals("", Checkpoint.runIdOf(file));
+        assertEquals(12, back.globalStep());
+        assertEquals(sample("", 12).history(), back.history());
+    }
+
+    @Test
+    void newRunIdsDiffer() {
+        String a = Checkpoint.newRunId();
+        assertEquals(16, a.length());
+        assertTrue(a.matches("[0-9a-f]{16}"), a);
+        assertTrue(!a.equals(Checkpoint.newRunId()));
     }
 
     @Test

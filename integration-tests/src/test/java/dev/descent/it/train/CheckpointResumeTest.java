@@ -212,4 +212,44 @@ class CheckpointResumeTest {
                     e.getCause().getMessage());
         }
     }
+
+    /** A checkpoint folder belongs to one run: locked while it trains, refused to a new run, resumed by its own. */
+    @Test
+    void checkpointFoldersBelongToOneRun(@TempDir Path dir) throws IOException {
+        boolean[] heldDuringTheRun = new boolean[1];
+        TrainingListener probe = new TrainingListener() {
+            @Override
+            public void onEpochEnd(dev.descent.train.EpochMetrics m) {
+                try (dev.descent.train.FolderLock l = dev.descent.train.FolderLock.acquire(dir, "probe")) {
+                    heldDuringTheRun[0] = false;
+                } catch (dev.descent.train.FolderLock.HeldException e) {
+                    heldDuringTheRun[0] = true;
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+        };
+        Outcome first = run(1, 0, dir, 0, null, null, List.of(probe));
+        assertTrue(heldDuringTheRun[0], "the trainer holds its checkpoint folder while it runs");
+        Checkpoint cp = Checkpoint.read(first.result().lastCheckpoint());
+        assertEquals(16, cp.runId().length());
+
+        UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> run(1, 0, dir, 0, null, null,
+                List.of()));
+        assertTrue(e.getMessage().startsWith(dir + " holds " + first.result().lastCheckpoint().getFileName()
+                + " already; a new run needs an empty checkpoint folder"), e.getMessage());
+
+        try (DataLoader loader = new DataLoader(train, LoaderOptions.batches(32).withSeed(SEED));
+                Model model = ModelSpec.builder("mlp").inputs(40).hidden(16).classes(5).seed(SEED).build()
+                        .create(backend);
+                Optimizer adam = Fixtures.adam(model.parameters(), 0.1)) {
+            e = assertThrows(UncheckedIOException.class, () -> Trainer.builder(model, adam, loader).seed(SEED)
+                    .epochs(2).runId("someone-else").build().resume(cp));
+            assertEquals(first.result().lastCheckpoint() + ": written by run " + cp.runId()
+                    + ", not by run someone-else", e.getMessage());
+        }
+        // Its own run continues, keeping its identity in the checkpoints it writes.
+        Outcome resumed = run(2, 0, dir, 0, cp, null, List.of());
+        assertEquals(cp.runId(), Checkpoint.read(resumed.result().lastCheckpoint()).runId());
+    }
 }
