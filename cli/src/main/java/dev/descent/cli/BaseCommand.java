@@ -1,6 +1,7 @@
 package dev.descent.cli;
 
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -35,11 +36,25 @@ abstract class BaseCommand implements Callable<Integer> {
     @Override
     public final Integer call() throws Exception {
         try {
-            return run();
+            Path dir = outputFolder();
+            if (dir == null) {
+                return run();
+            }
+            try (OutputFolder held = OutputFolder.claim(dir, spec.name())) {
+                return run();
+            }
         } finally {
             out().flush();
             err().flush();
         }
+    }
+
+    /**
+     * The folder this command writes into, held ({@link OutputFolder}) for as long as it runs; null when it writes
+     * none, or takes its folder itself (train, which holds it on MPI rank 0 only).
+     */
+    Path outputFolder() {
+        return null;
     }
 
     /** Runs the command; returns its exit status. */

@@ -207,4 +207,9 @@ final class BenchCommand extends BaseCommand {
         }
         return Dataset.classification("synthetic " + n + "x" + d, x, n, d, y, k);
     }
+
+    @Override
+    Path outputFolder() {
+        return out;
+    }
 }

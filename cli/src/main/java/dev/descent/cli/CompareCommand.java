@@ -199,4 +199,9 @@ final class CompareCommand extends BaseCommand {
         doc.put("files", List.of("compare.csv", "compare.png"));
         AtomicFiles.writeString(dir.resolve("summary.json"), Json.write(doc));
     }
+
+    @Override
+    Path outputFolder() {
+        return out;
+    }
 }

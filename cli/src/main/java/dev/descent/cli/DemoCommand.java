@@ -117,7 +117,7 @@ final class DemoCommand extends BaseCommand {
             train.addAll(List.of("--test", testSource));
         }
         train.addAll(List.of("--batch-size", "16", "--epochs", Integer.toString(plan.trainEpochs()), "--optimizer",
-                "adam", "--lr", "1e-5", "--seed", Long.toString(seed), "--out", sub("train")));
+                "adam", "--lr", "1e-5", "--seed", Long.toString(seed), "--out", sub("train"), "--force"));
         int trained = step("training at batch 16", train.toArray(String[]::new));
         if (testSource != null) {
             List<String> eval = new ArrayList<>(List.of("evaluate", "--model", sub("train"), "--test", testSource,
@@ -222,5 +222,10 @@ final class DemoCommand extends BaseCommand {
 
     static Map<String, Object> readJson(Path file) throws IOException {
         return Json.parseObject(Files.readString(file));
+    }
+
+    @Override
+    Path outputFolder() {
+        return out;
     }
 }

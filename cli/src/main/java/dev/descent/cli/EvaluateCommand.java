@@ -224,4 +224,9 @@ final class EvaluateCommand extends BaseCommand {
         }
         return csv;
     }
+
+    @Override
+    Path outputFolder() {
+        return out;
+    }
 }

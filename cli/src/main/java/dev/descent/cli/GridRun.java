@@ -20,7 +20,7 @@ record GridRun(String optimizer, double lr, int batchSize, List<EpochMetrics> hi
     static GridRun train(DeviceDataset data, ModelSpec spec, String optimizer, Optimizers.Builder opt, double lr,
             int batchSize, int epochs, long seed, boolean shuffle, Progress progress) {
         Map<Integer, Double> seconds = new TreeMap<>();
-        Training.Config c = new Training.Config(spec, opt, batchSize, epochs, seed, shuffle, null, 0, 0);
+        Training.Config c = new Training.Config(spec, opt, batchSize, epochs, seed, shuffle, null, 0, 0, null);
         try (Training t = new Training(Communicator.single(), data, null, c, progress, List.of(), seconds)) {
             TrainingResult r = t.run(null);
             if (r.status() == TrainingResult.Status.STOPPED) {

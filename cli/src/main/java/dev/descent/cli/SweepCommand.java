@@ -178,4 +178,9 @@ final class SweepCommand extends BaseCommand {
         doc.put("files", List.of("sweep.csv", "sweep.png"));
         AtomicFiles.writeString(dir.resolve("summary.json"), Json.write(doc));
     }
+
+    @Override
+    Path outputFolder() {
+        return out;
+    }
 }

@@ -48,6 +48,11 @@ import picocli.CommandLine.Option;
                     + "loads it",
             "  checkpoints/   with --checkpoint-every N (and on Ctrl-C): everything needed to continue with --resume",
             "",
+            "A run owns its folder: a second run on the same --out is refused while the first runs (naming its "
+                    + "process id), and a new run is refused in a folder that holds an earlier run unless --force "
+                    + "(which deletes that run's files first) or --resume (which continues it). Every checkpoint "
+                    + "carries its run's identity (run.json's run_id): a run never resumes from another's.",
+            "",
             "Exit status 3 when the loss diverges (outputs up to that point are written; summary.json says where).",
             "Under 'mpirun -np N ./descent train ...' the batches are split across the processes; rank 0 writes.",
             ""},
@@ -97,6 +102,11 @@ final class TrainCommand extends BaseCommand {
                     + "options of that run are used again.")
     Path resume;
 
+    @Option(names = "--force",
+            description = "Start a new run even if --out holds an earlier run: delete that run's files (run.json, "
+                    + "metrics.csv, summary.json, loss.png, model.*, checkpoints) first; other files stay.")
+    boolean force;
+
     @Option(names = "--json", description = "Print summary.json on standard output.")
     boolean json;
 
@@ -127,18 +137,35 @@ final class TrainCommand extends BaseCommand {
         Optimizers.Builder opt = Engine.optimizer(optimizer, lr != null ? lr : Double.NaN, settings);
         compute.validate();
         Path dir = out != null ? out : resume != null ? resume : Path.of("out", "train");
-        Checkpoint checkpoint = null;
-        if (resume != null) {
-            checkpoint = latestCheckpoint(resume);
+        boolean continuesInPlace = resume != null && sameFolder(dir, resume);
+        if (force && continuesInPlace) {
+            throw usage("--force starts a new run; it cannot be combined with --resume " + resume
+                    + " into the same folder (give another --out, or leave out --force)");
         }
 
         comm = Communicators.detect();
         boolean finished = false;
+        OutputFolder folder = null;
         try {
+            // Rank 0 owns the output folder for the whole run: no second run can write into it meanwhile.
+            if (comm.rank() == 0) {
+                folder = OutputFolder.claim(dir, "train");
+                if (!continuesInPlace) {
+                    if (force) {
+                        OutputFolder.clearEarlierRun(dir);
+                    } else {
+                        refuseEarlierRun(dir);
+                    }
+                }
+            }
+            Checkpoint checkpoint = resume != null ? latestCheckpoint(resume) : null;
             int code = train(dir, checkpoint, epochs, batchSize, opt);
             finished = true;
             return code;
         } finally {
+            if (folder != null) {
+                folder.close();
+            }
             if (finished && comm.size() > 1) {
                 comm.barrier();
                 comm.close();
@@ -163,13 +190,14 @@ final class TrainCommand extends BaseCommand {
             say.accept("note: --batch-size " + batchSize + " exceeds the " + d.train().samples()
                     + " training samples: one batch per epoch");
         }
-        if (rank0) {
-            Files.createDirectories(dir);
-            AtomicFiles.removeStaleTemporaries(dir);
-            if (checkpoint == null) {
-                AtomicFiles.writeString(dir.resolve(RUN_FILE), Json.write(Map.of("command", "train", "args",
-                        originalArgs())));
-            }
+        // The run's identity: new for a new run, the checkpoint's when continuing; in run.json and every checkpoint.
+        String runId = checkpoint != null ? checkpoint.runId() : Checkpoint.newRunId();
+        if (rank0 && (checkpoint == null || !sameFolder(dir, resume))) {
+            Map<String, Object> run = new LinkedHashMap<>();
+            run.put("command", "train");
+            run.put("run_id", runId);
+            run.put("args", originalArgs());
+            AtomicFiles.writeString(dir.resolve(RUN_FILE), Json.write(run));
         }
         Map<Integer, Double> oldSeconds = checkpoint != null ? readSeconds(resume.resolve("metrics.csv"))
                 : Map.of();
@@ -192,7 +220,7 @@ final class TrainCommand extends BaseCommand {
             // Every rank is given the checkpoint folder; the trainer writes checkpoints on rank 0 only.
             Training.Config config = new Training.Config(spec, opt, batchSize, epochs, runOptions.seed,
                     !runOptions.noShuffle, checkpointDir, checkpointEvery != null ? checkpointEvery : 0,
-                    slowEpochMillis);
+                    slowEpochMillis, runId);
             try (Training training = new Training(comm, train, test, config, progress,
                     List.of(writer, new MetricsWriter(rank0, dir, rows, seconds, classifier)), seconds)) {
                 say.accept("model: " + spec.describe() + ", " + training.model().parameterCount() + " parameters; "
@@ -299,7 +327,10 @@ final class TrainCommand extends BaseCommand {
         return cl.execute(args.toArray(String[]::new));
     }
 
-    /** This invocation's arguments after {@code train}, without {@code --resume DIR}. */
+    /**
+     * This invocation's arguments after {@code train}, without {@code --resume DIR} and {@code --force} (which are about
+     * this invocation, not the run: they are not saved in run.json).
+     */
     private List<String> originalArgs() {
         List<String> args = new ArrayList<>(spec.commandLine().getParseResult().originalArgs());
         int i = args.indexOf("train");
@@ -310,7 +341,7 @@ final class TrainCommand extends BaseCommand {
                 rest.remove(k + 1);
                 rest.remove(k);
                 k--;
-            } else if (a.startsWith("--resume=")) {
+            } else if (a.startsWith("--resume=") || a.equals("--force")) {
                 rest.remove(k);
                 k--;
             }
@@ -318,6 +349,11 @@ final class TrainCommand extends BaseCommand {
         return rest;
     }
 
+    /**
+     * The newest checkpoint of the run in {@code dir}: the run named by its run.json's run_id (a folder from before
+     * run identities, without one, gives its newest checkpoint). Refused when the newest checkpoint there is another
+     * run's: the folder mixes runs, and continuing either could give a result neither run asked for.
+     */
     private static Checkpoint latestCheckpoint(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
             throw new NoSuchFileException(dir.toString(), null, "no such folder (--resume)");
@@ -328,7 +364,60 @@ final class TrainCommand extends BaseCommand {
             throw new UsageException("--resume " + dir + ": no checkpoint in " + ckdir
                     + " (train with --checkpoint-every N, or stop a run with Ctrl-C, to get one)");
         }
+        String runId = savedRunId(dir);
+        if (runId != null) {
+            String newest = Checkpoint.runIdOf(latest.get());
+            if (!newest.equals(runId)) {
+                Optional<Path> own = Checkpoint.latest(ckdir, runId);
+                throw new UsageException("--resume " + dir + ": the newest checkpoint, " + latest.get()
+                        + ", is not from the run in " + RUN_FILE + " (run_id " + runId + ")"
+                        + (own.isPresent() ? " but from another run" : " and that run has no checkpoint there")
+                        + "; the folder mixes runs: start over with --force");
+            }
+        }
         return Checkpoint.read(latest.get());
+    }
+
+    /** run.json's run_id in {@code dir}, or null when there is none (no run.json, or one from an older descent). */
+    private static String savedRunId(Path dir) throws IOException {
+        Path file = dir.resolve(RUN_FILE);
+        if (!Files.isRegularFile(file)) {
+            return null;
+        }
+        Map<String, Object> saved;
+        try {
+            saved = Json.parseObject(Files.readString(file));
+        } catch (IllegalArgumentException | java.nio.charset.CharacterCodingException e) {
+            throw new IOException(file + ": " + e.getMessage(), e);
+        }
+        Object id = saved.get("run_id");
+        if (id == null) {
+            return null;
+        }
+        if (!(id instanceof String s) || !s.matches("[0-9A-Za-z_-]{1,64}")) {
+            throw new IOException(file + ": run_id must be a string of 1 to 64 letters, digits, '_' or '-'");
+        }
+        return s;
+    }
+
+    /** Refuses a new run in a folder holding an earlier run's files, naming what is there and the ways on. */
+    private static void refuseEarlierRun(Path dir) throws IOException {
+        String earlier = OutputFolder.earlierRun(dir);
+        if (!earlier.isEmpty()) {
+            throw new UsageException("--out " + dir + " holds an earlier run (" + earlier + "); continue it with "
+                    + "--resume " + dir + ", replace it with --force, or choose another --out");
+        }
+    }
+
+    private static boolean sameFolder(Path a, Path b) {
+        if (a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize())) {
+            return true;
+        }
+        try {
+            return Files.exists(a) && Files.exists(b) && Files.isSameFile(a, b);
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** Epoch seconds from an earlier run's metrics.csv (for the epochs a resumed run restores). */

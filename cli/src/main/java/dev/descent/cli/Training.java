@@ -26,7 +26,7 @@ import java.util.TreeMap;
 final class Training implements AutoCloseable {
     /** The settings of one run. */
     record Config(ModelSpec spec, Optimizers.Builder optimizer, int batchSize, int epochs, long seed, boolean shuffle,
-            Path checkpointDir, int checkpointEvery, long slowEpochMillis) {
+            Path checkpointDir, int checkpointEvery, long slowEpochMillis, String runId) {
     }
 
     private static final int KEEP_CHECKPOINTS = 2;
@@ -85,6 +85,9 @@ final class Training implements AutoCloseable {
                     .lossReadInterval(interval).listener(new Listener(c.slowEpochMillis()));
             if (el != null) {
                 b.testLoader(el);
+            }
+            if (c.runId() != null) {
+                b.runId(c.runId());
             }
             if (c.checkpointDir() != null) {
                 b.checkpoints(c.checkpointDir(), c.checkpointEvery() > 0 ? c.checkpointEvery() : Integer.MAX_VALUE,
