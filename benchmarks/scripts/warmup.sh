@@ -78,7 +78,7 @@ for ((r = 1; r <= rounds; r++)); do
             load="$(cut -d' ' -f1 /proc/loadavg)"
             t0=$(ms)
             DESCENT_AOT=$aot DESCENT_JAVA_OPTS="${opts[$v]}" ./descent train --data "$data" "${args[@]}" \
-                --optimizer adam --lr 1e-5 --out "$dir" -q
+                --optimizer adam --lr 1e-5 --out "$dir" --force -q
             t1=$(ms)
             wall="$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')"
             tail -n +2 "$dir/metrics.csv" | awk -F, -v v="$v" -v w="$w" -v r="$r" -v wall="$wall" -v l="$load" \
