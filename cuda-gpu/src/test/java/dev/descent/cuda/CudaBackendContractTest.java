@@ -1,7 +1,7 @@
 package dev.descent.cuda;
 
 import dev.descent.backend.Backend;
-import dev.descent.backend.BackendContractTest;
+import dev.descent.testkit.BackendContractTest;
 
 /**
  * The backend contract on CUDA. Skips, with the reason, where no CUDA device is usable; the cuda-emulator surefire

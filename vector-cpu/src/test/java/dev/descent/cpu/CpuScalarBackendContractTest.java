@@ -1,7 +1,7 @@
 package dev.descent.cpu;
 
 import dev.descent.backend.Backend;
-import dev.descent.backend.BackendContractTest;
+import dev.descent.testkit.BackendContractTest;
 import dev.descent.backend.BackendOptions;
 
 /** The backend contract on the CPU backend running its scalar reference kernels, with three threads. */

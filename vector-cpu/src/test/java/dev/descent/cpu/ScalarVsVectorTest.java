@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.descent.backend.BackendContractTest;
+import dev.descent.testkit.BackendContractTest;
 import java.util.Random;
 
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package dev.descent.backend;
+package dev.descent.testkit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -8,6 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.descent.backend.Backend;
+import dev.descent.backend.BackendException;
+import dev.descent.backend.DType;
+import dev.descent.backend.Tensor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
