@@ -182,6 +182,40 @@ class TrainCommandTest {
         assertTrue(metrics.contains("NaN") || metrics.contains("Infinity"), metrics);
     }
 
+    /** Text quoted from a data file (CSV header, cells, model.json) reaches the terminal escaped, on one line. */
+    @Test
+    void dataFileTextIsShownEscaped() throws Exception {
+        Path hostile = dir.resolve("hostile.csv");
+        Files.writeString(hostile, "label,a\u001b[2J\u001b]0;pwned\u0007,b\u202eevil\n0,1,x\u001b[31m\n1,2,3\n");
+        Cli.Result cell = Cli.run("train", "--data", hostile.toString(), "--out", dir.resolve("h1").toString());
+        Cli.Result header = Cli.run("train", "--data", hostile.toString(), "--label-column", "y", "--out",
+                dir.resolve("h2").toString());
+        assertTrue(cell.err().contains("line 2: column 'b\\u202eevil' (index 2): not a number: 'x\\x1b[31m'"),
+                cell.err());
+        assertTrue(header.err().contains("(columns: label, a\\x1b[2J\\x1b]0;pwned\\x07, b\\u202eevil)"),
+                header.err());
+
+        Path out = dir.resolve("run-k");
+        assertEquals(0, Cli.run("train", "--data", train.toString(), "--full-batch", "--epochs", "1", "--out",
+                out.toString(), "--quiet").code());
+        Path json = out.resolve("model.json");
+        String original = Files.readString(json);
+        Files.writeString(json, original.replaceFirst("\"kind\": \"[a-z]+\"", "\"kind\": \"\\\\u001b[2J"
+                + "x".repeat(500) + "\""));
+        Cli.Result kind = Cli.run("evaluate", "--model", out.toString(), "--test", test.toString(), "--quiet");
+        assertTrue(kind.err().contains("unknown model '\\x1b[2Jxxx"), kind.err());
+        assertTrue(kind.err().length() < 400, "the 500-character value is shortened: " + kind.err());
+        Files.writeString(json, "{\"format\": \u001b[2J}");
+        Cli.Result syntax = Cli.run("evaluate", "--model", out.toString(), "--test", test.toString(), "--quiet");
+        assertTrue(syntax.err().contains("unexpected character '\\x1b'"), syntax.err());
+
+        for (Cli.Result r : List.of(cell, header, kind, syntax)) {
+            assertEquals(2, r.code(), r.toString());
+            assertEquals(1, r.errLines().size(), r.toString());
+            assertTrue(r.err().chars().noneMatch(c -> c == 0x1b || c == 0x07 || c == 0x202e), r.toString());
+        }
+    }
+
     @Test
     void badInputIsOneLineAndExitTwo() throws Exception {
         Path bad = dir.resolve("bad.csv");

@@ -353,6 +353,29 @@ class CsvReaderTest {
         assertEquals(checksum, got);
     }
 
+    /** Header names and cells quoted in a message cannot drive the terminal, and a long one is cut short. */
+    @Test
+    void quotedHeaderNamesAndCellsAreEscapedAndShortened() {
+        String hostile = "label,a\u001b[2J\u001b]0;pwned\u0007,b\u202eevil,X,\"multi\nline\"\n1,2,x\u001b[31m,3,4\n";
+        // the header's quoted cell holds a line feed: the data row is line 3
+        DataFormatException cell = fails("h.csv", hostile, CsvOptions.classification());
+        assertMessage("line 3: column 'b\\u202eevil' (index 2): not a number: 'x\\x1b[31m'", cell);
+        DataFormatException header = fails("h.csv", hostile, CsvOptions.classification().withLabelColumn("y"));
+        assertMessage("line 1: the header has no label column 'y' (columns: label, a\\x1b[2J\\x1b]0;pwned\\x07, "
+                + "b\\u202eevil, X, multi\\nline)", header);
+        String longName = "n".repeat(5000);
+        DataFormatException shortened = fails("long.csv", "label," + longName + "\n1,z\n",
+                CsvOptions.classification());
+        assertMessage("line 2: column '" + "n".repeat(40) + "…' (index 1): not a number: 'z'", shortened);
+        DataFormatException longCell = fails("cell.csv", "label,a\n1," + "9".repeat(3000) + "x\n",
+                CsvOptions.classification());
+        assertMessage("not a number: '" + "9".repeat(40) + "…'", longCell);
+        for (DataFormatException e : List.of(cell, header, shortened, longCell)) {
+            assertTrue(e.getMessage().chars().noneMatch(c -> c < 0x20 || c == 0x7f || c == 0x202e), e.getMessage());
+            assertTrue(e.getMessage().length() < 400, e.getMessage());
+        }
+    }
+
     @Test
     void headerListing() throws IOException {
         assertEquals(List.of("label", "pixel1", "pixel2", "pixel3", "pixel4"),
