@@ -216,6 +216,28 @@ class TrainCommandTest {
         }
     }
 
+    /** A second column named like the label column would silently become a feature: refused, naming both. */
+    @Test
+    void aSecondLabelColumnIsRefused() throws Exception {
+        Path dup = dir.resolve("dup.csv");
+        Files.writeString(dup, "label,f0,f1,label\n0,1.0,2.0,0\n1,1.5,2.5,1\n");
+        Cli.Result r = Cli.run("train", "--data", dup.toString(), "--out", dir.resolve("d1").toString());
+        assertEquals(2, r.code(), r.toString());
+        assertEquals(1, r.errLines().size(), r.toString());
+        assertTrue(r.err().startsWith("descent train: error: " + dup + " line 1: columns 0 and 3 are both named "
+                + "'label': which is the label column is ambiguous"), r.err());
+        Path dupY = dir.resolve("dupy.csv");
+        Files.writeString(dupY, "y,f0,y\n0,1.0,0\n1,1.5,1\n");
+        r = Cli.run("train", "--data", dupY.toString(), "--label-column", "y", "--out", dir.resolve("d2").toString());
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().contains(dupY + " line 1: columns 0 and 2 are both named 'y'"), r.err());
+        assertFalse(Files.exists(dir.resolve("d1/model.json")) || Files.exists(dir.resolve("d2/model.json")));
+        // by index the label column is unambiguous
+        r = Cli.run("train", "--data", dupY.toString(), "--label-column", "2", "--full-batch", "--epochs", "1",
+                "--out", dir.resolve("d3").toString(), "--quiet");
+        assertEquals(0, r.code(), r.toString());
+    }
+
     @Test
     void badInputIsOneLineAndExitTwo() throws Exception {
         Path bad = dir.resolve("bad.csv");

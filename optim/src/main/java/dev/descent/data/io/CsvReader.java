@@ -23,8 +23,11 @@ import java.util.List;
  * with optional sign, fraction and exponent; {@code NaN}, {@code Infinity} and hexadecimal are not numbers here.
  *
  * <p>Every problem is a {@link DataFormatException} naming the file and line: an empty file, a header lacking the label
- * column, a row with the wrong number of columns, an empty or non-numeric cell, a number beyond float32's range, a
- * label that is negative, not an integer, or not below an explicitly given class count, and corrupt gzip data.
+ * column, or holding the name of the label column (or of a target or excluded column) twice, a row with the wrong
+ * number of columns, an empty or non-numeric cell, a number beyond float32's range, a label that is negative, not an
+ * integer, or not below an explicitly given class count, and corrupt gzip data. Two feature columns of the same name
+ * are fine: features are taken by position, never by name. Header names and cells quoted in a message are escaped and
+ * shortened ({@link SafeText}).
  */
 public final class CsvReader {
     private static final int CHUNK_ROWS = 2048;
@@ -290,6 +293,13 @@ public final class CsvReader {
         private int resolve(String spec, String role) throws DataFormatException {
             int idx = names.indexOf(spec);
             if (idx >= 0) {
+                int again = names.subList(idx + 1, names.size()).indexOf(spec);
+                if (again >= 0) {
+                    // Taking the first would silently make the second a feature (a label leaking into the inputs).
+                    throw DataFormatException.atLine(source, 1, "columns " + idx + " and " + (idx + 1 + again)
+                            + " are both named '" + SafeText.of(spec) + "': which is the " + role
+                            + " column is ambiguous (rename one, or name the column by its 0-based index)");
+                }
                 return idx;
             }
             if (!spec.isEmpty() && spec.chars().allMatch(ch -> ch >= '0' && ch <= '9')) {

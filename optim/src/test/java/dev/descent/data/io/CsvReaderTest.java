@@ -376,6 +376,30 @@ class CsvReaderTest {
         }
     }
 
+    /** A second column with the label's name would silently become a feature: the header is refused. */
+    @Test
+    void duplicateLabelOrTargetColumnIsRefused() throws IOException {
+        assertMessage("dup.csv line 1: columns 0 and 3 are both named 'label': which is the label column is ambiguous "
+                + "(rename one, or name the column by its 0-based index)",
+                fails("dup.csv", "label,a,b,label\n1,2,3,1\n", CsvOptions.classification()));
+        assertMessage("line 1: columns 1 and 2 are both named 'y': which is the label column is ambiguous (rename one, "
+                + "or name the column by its 0-based index)",
+                failsGz("dup.csv.gz", "a,y,y\n1,2,3\n", CsvOptions.classification().withLabelColumn("y")));
+        assertTrue(fails("dupt.csv", "t,a,t\n1,2,3\n", CsvOptions.regression("t")).getMessage()
+                .contains("line 1: columns 0 and 2 are both named 't': which is the target column is ambiguous"));
+        assertTrue(fails("dupx.csv", "label,id,a,id\n1,2,3,4\n", CsvOptions.classification().withExcluded("id"))
+                .getMessage().contains("columns 1 and 3 are both named 'id': which is the excluded column is "
+                        + "ambiguous"));
+        // naming the label by its index settles it; duplicate feature names are harmless (features are positional)
+        Dataset byIndex = CsvReader.read(write("idx.csv", "label,a,label\n1,2,0\n0,4,1\n"),
+                CsvOptions.classification().withLabelColumn(2));
+        assertArrayEquals(new int[] {0, 1}, byIndex.labels());
+        assertArrayEquals(new float[] {1, 2, 0, 4}, byIndex.features());
+        Dataset sameFeatureNames = CsvReader.read(write("feat.csv", "label,px,px\n1,2,3\n"),
+                CsvOptions.classification());
+        assertEquals(2, sameFeatureNames.featureCount());
+    }
+
     @Test
     void headerListing() throws IOException {
         assertEquals(List.of("label", "pixel1", "pixel2", "pixel3", "pixel4"),
