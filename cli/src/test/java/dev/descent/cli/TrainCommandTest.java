@@ -238,6 +238,39 @@ class TrainCommandTest {
         assertEquals(0, r.code(), r.toString());
     }
 
+    /** A damaged file in the download cache is named as such (with its checksum), not reported as missing. */
+    @Test
+    void aDamagedCachedDownloadIsReportedAsDamaged() throws Exception {
+        Path cache = dir.resolve("cache");
+        Path images = Files.createDirectories(cache.resolve("mnist")).resolve("train-images-idx3-ubyte.gz");
+        Files.write(images, new byte[9912422]); // the right size, the wrong content
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort(); // closed again: connections are refused, nothing leaves the machine
+        }
+        System.setProperty("descent.cache.dir", cache.toString());
+        System.setProperty("descent.data.baseUrl.mnist", "http://127.0.0.1:" + port + "/mnist/");
+        try {
+            Cli.Result r = Cli.run("train", "--data", "mnist", "--epochs", "1", "--out", dir.resolve("m").toString());
+            assertEquals(2, r.code(), r.toString());
+            List<String> lines = r.errLines();
+            assertEquals("the cached file " + images + " fails its checksum: it has MD5 "
+                    + "51552e37bc256999a66fea5bd4c4e654, expected f68b3c2dcbeaaa9fbdd348bbdeb94873; downloading it again",
+                    lines.getFirst(), r.toString());
+            String error = lines.getLast();
+            assertTrue(error.startsWith("descent train: error: the cached file " + images + " fails its checksum: it "
+                    + "has MD5 51552e37bc256999a66fea5bd4c4e654, expected f68b3c2dcbeaaa9fbdd348bbdeb94873, and "
+                    + "downloading it again failed (http://127.0.0.1:" + port + "/mnist/train-images-idx3-ubyte.gz: "
+                    + "connection refused or network unreachable). Delete it and run again"), error);
+            assertFalse(error.contains("To work offline, put"), error);
+            assertEquals(1, r.err().lines().filter(l -> l.contains("error")).count(), r.toString());
+            assertEquals(9912422, Files.size(images), "the cached file is left as it was");
+        } finally {
+            System.clearProperty("descent.cache.dir");
+            System.clearProperty("descent.data.baseUrl.mnist");
+        }
+    }
+
     @Test
     void badInputIsOneLineAndExitTwo() throws Exception {
         Path bad = dir.resolve("bad.csv");
