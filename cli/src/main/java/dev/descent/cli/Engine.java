@@ -324,5 +324,10 @@ final class Engine {
         public void reused(dev.descent.data.io.RemoteFile file, Path cached) {
             // quiet: a cached copy is the normal case
         }
+
+        @Override
+        public void replacing(dev.descent.data.io.RemoteFile file, Path cached, String problem) {
+            note.accept("the cached file " + cached + " " + problem + "; downloading it again");
+        }
     }
 }

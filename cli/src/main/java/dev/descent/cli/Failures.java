@@ -1,6 +1,7 @@
 package dev.descent.cli;
 
 import dev.descent.backend.BackendUnavailableException;
+import dev.descent.data.SafeText;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -67,8 +68,12 @@ final class Failures {
         return oneLine(text);
     }
 
+    /**
+     * The message on one line, with every other character a terminal would act on escaped: a message may quote a
+     * data file (a CSV header, a name in model.json), and such text must not drive the user's terminal.
+     */
     static String oneLine(String s) {
-        return s.replace("\r\n", "; ").replace('\n', ' ').replace('\r', ' ').strip();
+        return SafeText.escape(s.replace("\r\n", "; ").replace('\n', ' ').replace('\r', ' ').strip());
     }
 
     static String stackTrace(Throwable t) {

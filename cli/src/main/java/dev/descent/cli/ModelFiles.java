@@ -7,6 +7,7 @@ import dev.descent.cli.io.Json;
 import dev.descent.cli.io.Npy;
 import dev.descent.cli.io.Npz;
 import dev.descent.data.FeatureTransform;
+import dev.descent.data.SafeText;
 import dev.descent.loss.Loss;
 import dev.descent.model.Init;
 import dev.descent.model.Model;
@@ -233,16 +234,16 @@ final class ModelFiles {
      * someone else cannot make descent read files outside it.
      */
     static Path weightsFile(Path json, Object weights) throws IOException {
-        String name = String.valueOf(weights).replaceAll("\\p{Cntrl}", "?"); // printable in the error line
+        String name = String.valueOf(weights);
         Path p;
         try {
             p = Path.of(name);
         } catch (java.nio.file.InvalidPathException e) {
-            throw new IOException(json + ": \"weights\": \"" + name + "\" is not a file name");
+            throw new IOException(json + ": \"weights\": \"" + SafeText.of(name) + "\" is not a file name");
         }
         if (name.isBlank() || p.isAbsolute() || p.getNameCount() != 1 || name.equals(".") || name.equals("..")) {
-            throw new IOException(json + ": \"weights\": \"" + name + "\" must be a file name in the model's folder "
-                    + "(like \"" + NPZ + "\"), not a path");
+            throw new IOException(json + ": \"weights\": \"" + SafeText.of(name) + "\" must be a file name in the "
+                    + "model's folder (like \"" + NPZ + "\"), not a path");
         }
         return json.resolveSibling(p);
     }

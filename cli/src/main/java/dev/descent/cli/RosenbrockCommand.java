@@ -1,13 +1,23 @@
 package dev.descent.cli;
 
 import dev.descent.backend.Backend;
+import dev.descent.cli.io.AtomicFiles;
 import dev.descent.cli.io.Csv;
 import dev.descent.cli.io.Json;
 import dev.descent.cli.plot.Charts;
+import dev.descent.model.AtomicFiles.Pending;
 import dev.descent.objective.ObjectiveMinimizer;
 import dev.descent.objective.Rosenbrock;
-import dev.descent.objective.Trajectory;
+import dev.descent.objective.RunSummary;
+import dev.descent.objective.TrajectoryObserver;
+import dev.descent.objective.TrajectorySample;
 import dev.descent.optim.Optimizers;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -31,6 +41,9 @@ import picocli.CommandLine.Option;
                     + "R there, non-finite values as NaN/Infinity), DIR/rosenbrock.png and DIR/summary.json. With "
                     + "--compare: DIR/trajectory-<name>.csv for each optimizer and one figure with a panel each.",
             "Divergence is a result (shown in the figure and the CSV), not an error: the exit status is 0.",
+            "The CSV files are written while the optimizers run, so a long run needs disk space, not memory; the "
+                    + "figure shows every step of runs up to 10,000 steps and an even sample of longer ones. Ctrl-C "
+                    + "stops a run and leaves no files.",
             ""},
         footer = {"", "Examples:",
             "  descent rosenbrock --optimizer adam --lr 0.04 --epochs 1000 --out out/r1",
@@ -68,8 +81,12 @@ final class RosenbrockCommand extends BaseCommand {
     @Mixin
     ComputeOptions compute;
 
-    /** One optimizer's run. */
-    record Run(String name, double lr, Trajectory trajectory, Map<String, Double> settings) {
+    /**
+     * One optimizer's run: how it ended, a bounded sample of its path (for the figure), and the first step whose point
+     * lies outside the plotted square (−1 if none).
+     */
+    record Run(String name, double lr, RunSummary result, TrajectorySample sample, int leftPlotAt,
+            Map<String, Double> settings) {
     }
 
     @Override
@@ -98,30 +115,89 @@ final class RosenbrockCommand extends BaseCommand {
         for (String n : names) {
             optimizerBuilder(n, rate);
         }
+        boolean compared = names.size() > 1;
         List<Run> runs = new ArrayList<>();
-        try (Backend backend = Engine.backend(compute, this::note, common.verbose).backend()) {
-            for (String n : names) {
-                Trajectory t = ObjectiveMinimizer.minimize(backend, Rosenbrock.lecture(), w0,
-                        params -> optimizerBuilder(n, rate).build(params), epochs, false);
-                runs.add(new Run(n, rate, t, optimizerBuilder(n, rate).resolvedOptions().settings()));
+        // The trajectories are streamed to temporary files while the optimizers run (a long run's rows do not fit in
+        // memory), and renamed into place together once every run is done; a failure or Ctrl-C removes them.
+        List<Pending> files = new ArrayList<>();
+        Interrupts.setGraceful(true);
+        try {
+            AtomicFiles.removeStaleTemporaries(out); // what a killed run left
+            try (Backend backend = Engine.backend(compute, this::note, common.verbose).backend()) {
+                for (String n : names) {
+                    Pending file = AtomicFiles.open(out.resolve(csvName(n, compared)));
+                    files.add(file);
+                    runs.add(run(backend, n, rate, w0, file.out()));
+                }
+            }
+            write(out, runs, files, w0, epochs, compared);
+        } catch (Stopped e) {
+            note("stopped at step " + e.step + " of " + e.name + "; nothing written");
+            return ExitCodes.INTERRUPTED;
+        } finally {
+            Interrupts.setGraceful(false);
+            for (Pending f : files) {
+                try {
+                    f.close(); // removes the temporary file of a trajectory that was not committed
+                } catch (IOException e) {
+                    note("note: could not remove the temporary file for " + f.target() + ": " + e.getMessage());
+                }
             }
         }
-        write(out, runs, w0, epochs, names.size() > 1);
         for (Run r : runs) {
             out().println(describe(r));
         }
-        note("wrote " + out.resolve("rosenbrock.png") + (names.size() > 1 ? " and trajectory-<name>.csv" : " and "
+        note("wrote " + out.resolve("rosenbrock.png") + (compared ? " and trajectory-<name>.csv" : " and "
                 + out.resolve("trajectory.csv")));
         return ExitCodes.OK;
+    }
+
+    /** Ctrl-C during a run. */
+    private static final class Stopped extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final String name;
+        final int step;
+
+        Stopped(String name, int step) {
+            super("stopped", null, false, false);
+            this.name = name;
+            this.step = step;
+        }
+    }
+
+    /** Runs one optimizer, streaming its rows as CSV to {@code csv} and into a bounded sample. */
+    private Run run(Backend backend, String name, double rate, float[] w0, java.io.OutputStream csv)
+            throws IOException {
+        TrajectoryCsv rows = new TrajectoryCsv(csv);
+        TrajectorySample sample = new TrajectorySample(2);
+        int[] left = {-1};
+        RunSummary result = ObjectiveMinimizer.minimize(backend, Rosenbrock.lecture(), w0,
+                params -> optimizerBuilder(name, rate).build(params), epochs, false, (k, w, v) -> {
+                    rows.row(k, w, v);
+                    sample.row(k, w, v);
+                    if (left[0] < 0 && (w[0] < Charts.LOW || w[0] > Charts.HIGH || w[1] < Charts.LOW
+                            || w[1] > Charts.HIGH)) {
+                        left[0] = k;
+                    }
+                    if ((k & 0xfff) == 0 && Interrupts.stopRequested()) {
+                        throw new Stopped(name, k);
+                    }
+                });
+        rows.flush();
+        return new Run(name, rate, result, sample, left[0], optimizerBuilder(name, rate).resolvedOptions().settings());
     }
 
     private Optimizers.Builder optimizerBuilder(String name, double rate) {
         return Engine.optimizer(name, rate, settings);
     }
 
+    private static String csvName(String optimizer, boolean compared) {
+        return compared ? "trajectory-" + optimizer + ".csv" : "trajectory.csv";
+    }
+
     /** One line for standard output. */
     static String describe(Run r) {
-        Trajectory t = r.trajectory();
+        RunSummary t = r.result();
         float[] w = t.finalParameters();
         String end = String.format(Locale.ROOT, "w = (%s, %s), R = %s", w[0], w[1], Progress.num(t.finalValue()));
         if (t.diverged()) {
@@ -131,31 +207,30 @@ final class RosenbrockCommand extends BaseCommand {
         return String.format(Locale.ROOT, "%s lr %s, %d steps: %s", r.name(), fmt(r.lr()), t.steps(), end);
     }
 
-    /** Writes the CSV file(s), the figure and the summary of one or several runs. */
-    static void write(Path dir, List<Run> runs, float[] start, int steps, boolean compared) throws Exception {
+    /**
+     * Commits the streamed CSV file(s) and writes the figure (from the runs' bounded samples) and the summary of one
+     * or several runs.
+     */
+    static void write(Path dir, List<Run> runs, List<Pending> csvFiles, float[] start, int steps,
+            boolean compared) throws Exception {
+        for (Pending f : csvFiles) {
+            f.commit();
+        }
         List<JFreeChart> panels = new ArrayList<>();
         List<Charts.Curve> curves = new ArrayList<>();
-        List<Charts.Trajectory> paths = new ArrayList<>();
         List<String> notes = new ArrayList<>();
         List<Map<String, Object>> summaries = new ArrayList<>();
         for (Run r : runs) {
-            Trajectory t = r.trajectory();
-            trajectoryCsv(t).write(dir.resolve(compared ? "trajectory-" + r.name() + ".csv" : "trajectory.csv"));
-            double[] w1 = new double[t.rows()];
-            double[] w2 = new double[t.rows()];
-            double[] x = new double[t.rows()];
-            double[] y = new double[t.rows()];
-            for (int k = 0; k < t.rows(); k++) {
-                w1[k] = t.parameter(k, 0);
-                w2[k] = t.parameter(k, 1);
-                x[k] = k;
-                y[k] = t.value(k);
+            RunSummary t = r.result();
+            TrajectorySample sample = r.sample();
+            double[] x = new double[sample.size()];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = sample.step(i);
             }
-            String note = note(t);
             String label = r.name() + (t.diverged() ? " (diverged at step " + t.divergedAt() + ")" : "");
-            Charts.Trajectory path = new Charts.Trajectory(label, w1, w2, note);
-            paths.add(path);
-            curves.add(new Charts.Curve(label, x, y));
+            Charts.Trajectory path = new Charts.Trajectory(label, sample.parameters(0), sample.parameters(1),
+                    note(r));
+            curves.add(new Charts.Curve(label, x, sample.values()));
             if (t.diverged()) {
                 notes.add(r.name() + " diverged at step " + t.divergedAt());
             }
@@ -181,31 +256,22 @@ final class RosenbrockCommand extends BaseCommand {
         doc.put("runs", summaries);
         Map<String, Object> files = new LinkedHashMap<>();
         files.put("figure", "rosenbrock.png");
-        files.put("trajectories", runs.stream().map(r -> compared ? "trajectory-" + r.name() + ".csv"
-                : "trajectory.csv").toList());
+        files.put("trajectories", runs.stream().map(r -> csvName(r.name(), compared)).toList());
         doc.put("files", files);
-        dev.descent.cli.io.AtomicFiles.writeString(dir.resolve("summary.json"), Json.write(doc));
+        AtomicFiles.writeString(dir.resolve("summary.json"), Json.write(doc));
     }
 
-    private static String note(Trajectory t) {
+    private static String note(Run r) {
+        RunSummary t = r.result();
         if (t.diverged()) {
             return "diverged at step " + t.divergedAt();
         }
-        int left = -1;
-        for (int k = 0; k < t.rows(); k++) {
-            float a = t.parameter(k, 0);
-            float b = t.parameter(k, 1);
-            if (a < Charts.LOW || a > Charts.HIGH || b < Charts.LOW || b > Charts.HIGH) {
-                left = k;
-                break;
-            }
-        }
         String end = "final R = " + Progress.num(t.finalValue());
-        return left >= 0 ? "left the plot at step " + left + "; " + end : end;
+        return r.leftPlotAt() >= 0 ? "left the plot at step " + r.leftPlotAt() + "; " + end : end;
     }
 
     private static Map<String, Object> summary(Run r) {
-        Trajectory t = r.trajectory();
+        RunSummary t = r.result();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("optimizer", r.name());
         m.put("lr", r.lr());
@@ -219,15 +285,41 @@ final class RosenbrockCommand extends BaseCommand {
         return m;
     }
 
-    /** {@code step,w1,w2,loss}: row k the parameters after k steps and R there. */
-    static Csv trajectoryCsv(Trajectory t) {
-        Csv csv = new Csv("step", "w1", "w2", "loss");
-        for (int k = 0; k < t.rows(); k++) {
-            double v = t.value(k);
-            Object loss = (double) (float) v == v || Double.isNaN(v) ? (Object) (float) v : (Object) v;
-            csv.add(k, t.parameter(k, 0), t.parameter(k, 1), loss);
+    /**
+     * Writes {@code step,w1,w2,loss} rows as a run produces them: row k the parameters after k steps and R there,
+     * numbers in Java's shortest round-trip form (the loss as a float32 when it is one), non-finite values as
+     * {@code NaN}/{@code Infinity}; the same text as {@link Csv} gives.
+     */
+    static final class TrajectoryCsv implements TrajectoryObserver {
+        private final Writer out;
+        private final StringBuilder line = new StringBuilder(64);
+
+        TrajectoryCsv(java.io.OutputStream out) throws IOException {
+            this.out = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
+            this.out.write("step,w1,w2,loss\n");
         }
-        return csv;
+
+        @Override
+        public void row(int step, float[] w, double value) {
+            line.setLength(0);
+            line.append(step).append(',').append(Float.toString(w[0])).append(',').append(Float.toString(w[1]))
+                    .append(',').append(loss(value)).append('\n');
+            try {
+                out.append(line);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        /** The loss as the CSV shows it. */
+        static String loss(double v) {
+            return (double) (float) v == v || Double.isNaN(v) ? Float.toString((float) v) : Double.toString(v);
+        }
+
+        /** Pushes the buffered rows to the underlying stream (which is not closed). */
+        void flush() throws IOException {
+            out.flush();
+        }
     }
 
     static String fmt(double v) {

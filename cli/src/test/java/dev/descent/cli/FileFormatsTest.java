@@ -162,6 +162,29 @@ class FileFormatsTest {
         }
     }
 
+    /** A file streamed over a long time: invisible under its name until committed, gone when discarded. */
+    @Test
+    void pendingFilesAppearOnlyWhenCommitted() throws IOException {
+        Path a = dir.resolve("p/a.csv");
+        Path b = dir.resolve("p/b.csv");
+        Files.createDirectories(a.getParent());
+        Files.writeString(b, "old b");
+        try (var pa = AtomicFiles.open(a); var pb = AtomicFiles.open(b)) {
+            pa.out().write("new a".getBytes(StandardCharsets.UTF_8));
+            pb.out().write("new b".getBytes(StandardCharsets.UTF_8));
+            assertFalse(Files.exists(a), "not before the commit");
+            assertEquals("old b", Files.readString(b));
+            pa.commit();
+            assertEquals("new a", Files.readString(a));
+            assertThrows(IllegalStateException.class, pa::commit);
+            // pb is closed without a commit: discarded
+        }
+        assertEquals("old b", Files.readString(b), "the uncommitted file leaves the old one whole");
+        try (Stream<Path> s = Files.list(a.getParent())) {
+            assertEquals(List.of(a, b), s.sorted().toList(), "no temporary file left");
+        }
+    }
+
     /** Result files get the permissions any new file gets under the umask, not the owner-only ones of a temp file. */
     @Test
     void atomicWritesFollowTheUmask() throws IOException {

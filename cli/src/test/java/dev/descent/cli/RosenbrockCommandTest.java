@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -68,6 +69,129 @@ class RosenbrockCommandTest {
         assertTrue(Double.parseDouble(adamLast[3]) < 1e-2, "adam converges: " + String.join(",", adamLast));
         Images.check(out.resolve("rosenbrock.png"), 1280, 1164);
         assertTrue(r.out().contains("momentum lr 0.04, 1000 steps: diverged at step"), r.out());
+    }
+
+    /**
+     * The trajectory files are streamed now; their text is the contract (step,w1,w2,loss, shortest round-trip
+     * numbers): byte for byte what the in-memory implementation wrote (the resources are its output).
+     */
+    @Test
+    void streamedOutputIsByteIdenticalToTheRecordedImplementation() throws Exception {
+        Path one = dir.resolve("one");
+        assertEquals(0, Cli.run("rosenbrock", "--optimizer", "adam", "--epochs", "200", "--out", one.toString(),
+                "--quiet").code());
+        assertSameBytes("adam-lr0.04-200.csv", one.resolve("trajectory.csv"));
+
+        Path cmp = dir.resolve("cmp");
+        assertEquals(0, Cli.run("rosenbrock", "--compare", "sgd,momentum,adam", "--lr", "0.04", "--epochs", "200",
+                "--out", cmp.toString(), "--quiet").code());
+        assertSameBytes("sgd-lr0.04-200.csv", cmp.resolve("trajectory-sgd.csv"));
+        assertSameBytes("momentum-lr0.04-200.csv", cmp.resolve("trajectory-momentum.csv"));
+        assertSameBytes("adam-lr0.04-200.csv", cmp.resolve("trajectory-adam.csv"));
+        assertSameBytes("compare-lr0.04-200-summary.json", cmp.resolve("summary.json"));
+
+        Path rms = dir.resolve("rms");
+        assertEquals(0, Cli.run("rosenbrock", "--optimizer", "rmsprop", "--lr", "0.01", "--epochs", "200", "--start",
+                "-0.5,0.25", "--out", rms.toString(), "--quiet").code());
+        assertSameBytes("rmsprop-lr0.01-200-from-minus0.5-0.25.csv", rms.resolve("trajectory.csv"));
+        for (Path d : List.of(one, cmp, rms)) {
+            try (var files = Files.list(d)) {
+                assertTrue(files.noneMatch(f -> f.getFileName().toString().startsWith(".")), "no temporary left in "
+                        + d);
+            }
+        }
+    }
+
+    private static void assertSameBytes(String resource, Path actual) throws Exception {
+        byte[] want;
+        try (var in = RosenbrockCommandTest.class.getResourceAsStream("rosenbrock/" + resource)) {
+            assertTrue(in != null, resource);
+            want = in.readAllBytes();
+        }
+        byte[] got = Files.readAllBytes(actual);
+        if (!java.util.Arrays.equals(want, got)) {
+            assertEquals(new String(want, java.nio.charset.StandardCharsets.UTF_8),
+                    new String(got, java.nio.charset.StandardCharsets.UTF_8), actual + " differs from " + resource);
+        }
+    }
+
+    /**
+     * Millions of steps in a small heap: the trajectory goes to disk as it is computed and the figure is drawn from a
+     * bounded sample (the recorded implementation held every row, and every row's text, in memory).
+     */
+    @Test
+    void aLongRunStreamsInBoundedMemory() throws Exception {
+        Path out = dir.resolve("long");
+        int epochs = 2_000_000;
+        Process p = child(out, "-Xmx48m", "rosenbrock", "--optimizer", "adam", "--epochs", Integer.toString(epochs),
+                "--out", out.toString(), "--quiet");
+        assertTrue(p.waitFor(300, TimeUnit.SECONDS), "finishes");
+        String err = Files.readString(out.resolveSibling("long.err"));
+        assertEquals(0, p.exitValue(), err);
+        Path csv = out.resolve("trajectory.csv");
+        long rows;
+        try (var lines = Files.lines(csv)) {
+            rows = lines.count() - 1;
+        }
+        assertEquals(epochs + 1L, rows);
+        try (var lines = Files.lines(csv)) {
+            assertEquals("0,0.0,1.0,11.0", lines.skip(1).findFirst().orElseThrow());
+        }
+        Images.check(out.resolve("rosenbrock.png"), 1280, 604);
+        Map<String, Object> s = Json.parseObject(Files.readString(out.resolve("summary.json")));
+        assertEquals(epochs, ((Number) s.get("steps")).intValue());
+    }
+
+    /** SIGTERM (as Ctrl-C) stops a long run at a step boundary: exit 130, and no file, not even a temporary one. */
+    @Test
+    void aStoppedRunLeavesNothing() throws Exception {
+        Path out = dir.resolve("stopped");
+        Process p = child(out, "-Xmx256m", "rosenbrock", "--compare", "sgd,adam", "--epochs", "2000000000", "--out",
+                out.toString());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!hasTemporary(out)) {
+            assertTrue(p.isAlive(), () -> "ended early: " + readErr(out));
+            assertTrue(System.nanoTime() < deadline, "no temporary trajectory file within 60 s");
+            Thread.sleep(20);
+        }
+        new ProcessBuilder("kill", "-TERM", Long.toString(p.pid())).start().waitFor();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "stops after the signal");
+        String err = readErr(out);
+        assertEquals(ExitCodes.INTERRUPTED, p.exitValue(), err);
+        assertTrue(err.contains("; nothing written"), err);
+        try (var files = Files.list(out)) {
+            assertEquals(List.of(), files.toList());
+        }
+    }
+
+    private static boolean hasTemporary(Path dir) throws java.io.IOException {
+        if (!Files.isDirectory(dir)) {
+            return false;
+        }
+        try (var files = Files.list(dir)) {
+            return files.anyMatch(f -> f.getFileName().toString().startsWith(".trajectory-"));
+        }
+    }
+
+    private static String readErr(Path out) {
+        try {
+            return Files.readString(out.resolveSibling(out.getFileName() + ".err"));
+        } catch (java.io.IOException e) {
+            return e.toString();
+        }
+    }
+
+    /** descent in a child JVM with {@code heap}, standard error into {@code <out>.err}. */
+    private static Process child(Path out, String heap, String... args) throws java.io.IOException {
+        List<String> cmd = new java.util.ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(List.of(heap, "--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
+                "-Djava.awt.headless=true", "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        pb.redirectError(out.resolveSibling(out.getFileName() + ".err").toFile());
+        return pb.start();
     }
 
     @Test

@@ -182,6 +182,95 @@ class TrainCommandTest {
         assertTrue(metrics.contains("NaN") || metrics.contains("Infinity"), metrics);
     }
 
+    /** Text quoted from a data file (CSV header, cells, model.json) reaches the terminal escaped, on one line. */
+    @Test
+    void dataFileTextIsShownEscaped() throws Exception {
+        Path hostile = dir.resolve("hostile.csv");
+        Files.writeString(hostile, "label,a\u001b[2J\u001b]0;pwned\u0007,b\u202eevil\n0,1,x\u001b[31m\n1,2,3\n");
+        Cli.Result cell = Cli.run("train", "--data", hostile.toString(), "--out", dir.resolve("h1").toString());
+        Cli.Result header = Cli.run("train", "--data", hostile.toString(), "--label-column", "y", "--out",
+                dir.resolve("h2").toString());
+        assertTrue(cell.err().contains("line 2: column 'b\\u202eevil' (index 2): not a number: 'x\\x1b[31m'"),
+                cell.err());
+        assertTrue(header.err().contains("(columns: label, a\\x1b[2J\\x1b]0;pwned\\x07, b\\u202eevil)"),
+                header.err());
+
+        Path out = dir.resolve("run-k");
+        assertEquals(0, Cli.run("train", "--data", train.toString(), "--full-batch", "--epochs", "1", "--out",
+                out.toString(), "--quiet").code());
+        Path json = out.resolve("model.json");
+        String original = Files.readString(json);
+        Files.writeString(json, original.replaceFirst("\"kind\": \"[a-z]+\"", "\"kind\": \"\\\\u001b[2J"
+                + "x".repeat(500) + "\""));
+        Cli.Result kind = Cli.run("evaluate", "--model", out.toString(), "--test", test.toString(), "--quiet");
+        assertTrue(kind.err().contains("unknown model '\\x1b[2Jxxx"), kind.err());
+        assertTrue(kind.err().length() < 400, "the 500-character value is shortened: " + kind.err());
+        Files.writeString(json, "{\"format\": \u001b[2J}");
+        Cli.Result syntax = Cli.run("evaluate", "--model", out.toString(), "--test", test.toString(), "--quiet");
+        assertTrue(syntax.err().contains("unexpected character '\\x1b'"), syntax.err());
+
+        for (Cli.Result r : List.of(cell, header, kind, syntax)) {
+            assertEquals(2, r.code(), r.toString());
+            assertEquals(1, r.errLines().size(), r.toString());
+            assertTrue(r.err().chars().noneMatch(c -> c == 0x1b || c == 0x07 || c == 0x202e), r.toString());
+        }
+    }
+
+    /** A second column named like the label column would silently become a feature: refused, naming both. */
+    @Test
+    void aSecondLabelColumnIsRefused() throws Exception {
+        Path dup = dir.resolve("dup.csv");
+        Files.writeString(dup, "label,f0,f1,label\n0,1.0,2.0,0\n1,1.5,2.5,1\n");
+        Cli.Result r = Cli.run("train", "--data", dup.toString(), "--out", dir.resolve("d1").toString());
+        assertEquals(2, r.code(), r.toString());
+        assertEquals(1, r.errLines().size(), r.toString());
+        assertTrue(r.err().startsWith("descent train: error: " + dup + " line 1: columns 0 and 3 are both named "
+                + "'label': which is the label column is ambiguous"), r.err());
+        Path dupY = dir.resolve("dupy.csv");
+        Files.writeString(dupY, "y,f0,y\n0,1.0,0\n1,1.5,1\n");
+        r = Cli.run("train", "--data", dupY.toString(), "--label-column", "y", "--out", dir.resolve("d2").toString());
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().contains(dupY + " line 1: columns 0 and 2 are both named 'y'"), r.err());
+        assertFalse(Files.exists(dir.resolve("d1/model.json")) || Files.exists(dir.resolve("d2/model.json")));
+        // by index the label column is unambiguous
+        r = Cli.run("train", "--data", dupY.toString(), "--label-column", "2", "--full-batch", "--epochs", "1",
+                "--out", dir.resolve("d3").toString(), "--quiet");
+        assertEquals(0, r.code(), r.toString());
+    }
+
+    /** A damaged file in the download cache is named as such (with its checksum), not reported as missing. */
+    @Test
+    void aDamagedCachedDownloadIsReportedAsDamaged() throws Exception {
+        Path cache = dir.resolve("cache");
+        Path images = Files.createDirectories(cache.resolve("mnist")).resolve("train-images-idx3-ubyte.gz");
+        Files.write(images, new byte[9912422]); // the right size, the wrong content
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort(); // closed again: connections are refused, nothing leaves the machine
+        }
+        System.setProperty("descent.cache.dir", cache.toString());
+        System.setProperty("descent.data.baseUrl.mnist", "http://127.0.0.1:" + port + "/mnist/");
+        try {
+            Cli.Result r = Cli.run("train", "--data", "mnist", "--epochs", "1", "--out", dir.resolve("m").toString());
+            assertEquals(2, r.code(), r.toString());
+            List<String> lines = r.errLines();
+            assertEquals("the cached file " + images + " fails its checksum: it has MD5 "
+                    + "51552e37bc256999a66fea5bd4c4e654, expected f68b3c2dcbeaaa9fbdd348bbdeb94873; downloading it again",
+                    lines.getFirst(), r.toString());
+            String error = lines.getLast();
+            assertTrue(error.startsWith("descent train: error: the cached file " + images + " fails its checksum: it "
+                    + "has MD5 51552e37bc256999a66fea5bd4c4e654, expected f68b3c2dcbeaaa9fbdd348bbdeb94873, and "
+                    + "downloading it again failed (http://127.0.0.1:" + port + "/mnist/train-images-idx3-ubyte.gz: "
+                    + "connection refused or network unreachable). Delete it and run again"), error);
+            assertFalse(error.contains("To work offline, put"), error);
+            assertEquals(1, r.err().lines().filter(l -> l.contains("error")).count(), r.toString());
+            assertEquals(9912422, Files.size(images), "the cached file is left as it was");
+        } finally {
+            System.clearProperty("descent.cache.dir");
+            System.clearProperty("descent.data.baseUrl.mnist");
+        }
+    }
+
     @Test
     void badInputIsOneLineAndExitTwo() throws Exception {
         Path bad = dir.resolve("bad.csv");

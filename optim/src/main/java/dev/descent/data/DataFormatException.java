@@ -6,7 +6,7 @@ import java.io.IOException;
  * Input data that cannot be loaded: a malformed CSV line, a bad IDX header, a truncated or corrupt gzip stream, a label
  * out of range. The message is one line naming the file, the place (line, record or byte) and what is wrong, for
  * example {@code sign_mnist_train.csv line 17: expected 785 columns, found 784}; a command-line tool can print it as
- * it is, without a stack trace.
+ * it is, without a stack trace. Text quoted from the file is shown escaped and shortened ({@link SafeText}).
  *
  * <p>It is an {@link IOException} because it is raised while reading input; callers that read files already handle
  * those.
@@ -50,14 +50,14 @@ public final class DataFormatException extends IOException {
             sb.append(' ').append(location);
         }
         sb.append(": ").append(problem);
-        // one line, whatever the parts hold
+        // one line, whatever the parts hold, and nothing a terminal would act on (the parts may quote the file)
         for (int i = 0; i < sb.length(); i++) {
             char c = sb.charAt(i);
             if (c == '\n' || c == '\r') {
                 sb.setCharAt(i, ' ');
             }
         }
-        return sb.toString();
+        return SafeText.escape(sb.toString());
     }
 
     /** The file or stream name. */

@@ -2,6 +2,7 @@ package dev.descent.loss;
 
 import dev.descent.backend.Backend;
 import dev.descent.backend.Tensor;
+import dev.descent.data.SafeText;
 
 import java.util.Locale;
 
@@ -102,7 +103,8 @@ public enum Loss {
             case "bce", "binary-cross-entropy", "bce-with-logits" -> BINARY_CROSS_ENTROPY;
             case "mse", "mean-squared-error", "l2" -> MSE;
             case "mae", "mean-absolute-error", "l1" -> MAE;
-            default -> throw new IllegalArgumentException("unknown loss '" + name + "'; known: ce, bce, mse, mae");
+            default -> throw new IllegalArgumentException("unknown loss '" + SafeText.of(name)
+                    + "'; known: ce, bce, mse, mae");
         };
     }
 

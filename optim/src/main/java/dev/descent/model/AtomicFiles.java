@@ -40,27 +40,98 @@ public final class AtomicFiles {
      * temporary file is removed.
      */
     public static void write(Path target, Contents contents) throws IOException {
+        try (Pending p = open(target)) {
+            contents.writeTo(p.out());
+            p.commit();
+        }
+    }
+
+    /**
+     * Starts writing {@code target} atomically: the content goes to a temporary file in its folder (created, with
+     * missing parent folders, now) until {@link Pending#commit()} renames it over the target. Closing it without a
+     * commit removes the temporary file and leaves the target as it was. For content produced over a long time (a
+     * file streamed while a computation runs), or several files that should appear only once all are complete.
+     */
+    public static Pending open(Path target) throws IOException {
         Path abs = target.toAbsolutePath();
         Path dir = abs.getParent();
         Files.createDirectories(dir);
         Path tmp = createTemporary(dir, abs.getFileName().toString());
-        boolean done = false;
         try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
-                    OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16)) {
-                contents.writeTo(out);
-                out.flush();
-                ch.force(true);
+            FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+            return new Pending(abs, tmp, ch);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
+        }
+    }
+
+    /** A file being written under a temporary name; see {@link #open}. */
+    public static final class Pending implements AutoCloseable {
+        private final Path target;
+        private final Path tmp;
+        private final FileChannel channel;
+        private final OutputStream out;
+        private boolean committed;
+        private boolean closed;
+
+        private Pending(Path target, Path tmp, FileChannel channel) {
+            this.target = target;
+            this.tmp = tmp;
+            this.channel = channel;
+            this.out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16);
+        }
+
+        /** The file it will become. */
+        public Path target() {
+            return target;
+        }
+
+        /** Where the content goes (buffered; do not close it: {@link #commit} and {@link #close} do). */
+        public OutputStream out() {
+            if (closed) {
+                throw new IllegalStateException(target + ": already " + (committed ? "committed" : "closed"));
+            }
+            return out;
+        }
+
+        /** Flushes and syncs the content, then renames it over the target (and syncs the folder). */
+        public void commit() throws IOException {
+            if (closed) {
+                throw new IllegalStateException(target + ": already " + (committed ? "committed" : "closed"));
+            }
+            out.flush();
+            channel.force(true);
+            closed = true;
+            out.close();
+            try {
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.deleteIfExists(tmp);
+                throw new IOException(target + ": the file system cannot rename atomically (" + e.getMessage() + ")",
+                        e);
+            } catch (IOException | RuntimeException e) {
+                Files.deleteIfExists(tmp);
+                throw e;
+            }
+            committed = true;
+            syncDirectory(target.getParent());
+        }
+
+        /** Without a commit: discards the content and removes the temporary file. After a commit: nothing. */
+        @Override
+        public void close() throws IOException {
+            if (committed) {
+                return;
             }
             try {
-                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                throw new IOException(abs + ": the file system cannot rename atomically (" + e.getMessage() + ")", e);
-            }
-            done = true;
-            syncDirectory(dir);
-        } finally {
-            if (!done) {
+                if (!closed) {
+                    closed = true;
+                    out.close();
+                }
+            } catch (IOException e) {
+                // the content is being discarded: a failing flush does not matter
+            } finally {
                 Files.deleteIfExists(tmp);
             }
         }

@@ -1,5 +1,7 @@
 package dev.descent.model;
 
+import dev.descent.data.SafeText;
+
 import java.util.Locale;
 
 /** How a model's weights and biases start. */
@@ -33,7 +35,8 @@ public enum Init {
         return switch (n) {
             case "zero", "zeros" -> ZERO;
             case "torch", "default", "kaiming-uniform", "kaiming_uniform" -> TORCH;
-            default -> throw new IllegalArgumentException("unknown init '" + name + "'; known: zero, torch");
+            default -> throw new IllegalArgumentException("unknown init '" + SafeText.of(name)
+                    + "'; known: zero, torch");
         };
     }
 }

@@ -1,6 +1,7 @@
 package dev.descent.model;
 
 import dev.descent.backend.Backend;
+import dev.descent.data.SafeText;
 import dev.descent.loss.Loss;
 
 import java.util.ArrayList;
@@ -179,7 +180,7 @@ public record ModelSpec(String kind, int inputs, int outputs, List<Integer> hidd
             case "logistic", "logistic-regression", "logreg", "binary-logistic" -> "logistic";
             case "softmax", "softmax-regression", "multinomial-logistic" -> "softmax";
             case "mlp", "perceptron", "multilayer-perceptron" -> "mlp";
-            default -> throw new IllegalArgumentException("unknown model '" + kind + "'; known: "
+            default -> throw new IllegalArgumentException("unknown model '" + SafeText.of(kind) + "'; known: "
                     + String.join(", ", KINDS));
         };
     }

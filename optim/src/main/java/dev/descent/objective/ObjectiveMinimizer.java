@@ -12,7 +12,9 @@ import java.util.function.Function;
 /**
  * Runs any {@link Optimizer} on an {@link Objective}: the parameters live on a backend as one float32 tensor
  * [1, n]; each step downloads w, computes the gradient on the host, uploads it into the parameter's gradient tensor
- * and calls {@link Optimizer#step()}. The trajectory records every point (row 0 the start).
+ * and calls {@link Optimizer#step()}. The trajectory records every point (row 0 the start); for long runs, give a
+ * {@link TrajectoryObserver} instead ({@link #run(Optimizer, int, boolean, TrajectoryObserver)}), which receives each
+ * row as it is computed and keeps whatever it likes (a file, a {@link TrajectorySample}), in constant memory.
  *
  * <pre>{@code
  * try (ObjectiveMinimizer m = new ObjectiveMinimizer(backend, Rosenbrock.lecture(), new float[] {-1.5f, 2f})) {
@@ -26,7 +28,7 @@ import java.util.function.Function;
  * magnitude exceeds {@link #divergenceThreshold(double)}) is reported by {@link Trajectory#divergedAt()}. The run stops
  * there only when asked ({@code stopOnDivergence}); otherwise non-finite rows are kept.
  *
- * <p>A step allocates nothing: the host arrays and the trajectory are allocated before the loop. {@link #run} may be
+ * <p>A step allocates nothing: the host arrays and the trajectory are allocated before the loop. {@code run} may be
  * called again and continues from the current parameters.
  */
 public final class ObjectiveMinimizer implements AutoCloseable {
@@ -74,6 +76,19 @@ public final class ObjectiveMinimizer implements AutoCloseable {
         }
     }
 
+    /**
+     * As {@link #minimize(Backend, Objective, float[], Function, int, boolean)}, handing each row to {@code observer}
+     * instead of recording it.
+     */
+    public static RunSummary minimize(Backend backend, Objective objective, float[] start,
+            Function<List<Parameter>, Optimizer> optimizerFactory, int steps, boolean stopOnDivergence,
+            TrajectoryObserver observer) {
+        try (ObjectiveMinimizer m = new ObjectiveMinimizer(backend, objective, start);
+                Optimizer optimizer = optimizerFactory.apply(m.parameters())) {
+            return m.run(optimizer, steps, stopOnDivergence, observer);
+        }
+    }
+
     /** The parameter tensor [1, n] and its gradient, named {@code w}. */
     public Parameter parameter() {
         return parameter;
@@ -104,36 +119,47 @@ public final class ObjectiveMinimizer implements AutoCloseable {
     }
 
     /**
-     * Runs {@code steps} optimizer steps from the current parameters.
+     * Runs {@code steps} optimizer steps from the current parameters and records every row.
      *
      * @param stopOnDivergence end at the first diverged row instead of running every step
+     * @throws IllegalArgumentException when the rows would not fit in one array (use an observer then)
      */
     public Trajectory run(Optimizer optimizer, int steps, boolean stopOnDivergence) {
-        Objects.requireNonNull(optimizer, "optimizer");
-        if (closed) {
-            throw new IllegalStateException("objective minimizer is closed");
-        }
-        if (steps < 0) {
-            throw new IllegalArgumentException("steps must be >= 0, got " + steps);
-        }
-        if (!optimizer.parameters().contains(parameter)) {
-            throw new IllegalArgumentException("optimizer " + optimizer.name()
-                    + " does not update this minimizer's parameter; build it over parameters()");
-        }
+        check(optimizer, steps);
         long size = Math.multiplyExact((long) steps + 1, (long) n);
         if (size > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("trajectory of " + steps + " steps x " + n + " parameters is too large");
+            throw new IllegalArgumentException("trajectory of " + steps + " steps x " + n + " parameters is too large "
+                    + "to record; pass a TrajectoryObserver to run(optimizer, steps, stopOnDivergence, observer)");
         }
         float[] path = new float[(int) size];
         double[] values = new double[steps + 1];
+        RunSummary s = run(optimizer, steps, stopOnDivergence, (k, p, v) -> {
+            System.arraycopy(p, 0, path, k * n, n);
+            values[k] = v;
+        });
+        return new Trajectory(n, s.rows(), path, values, s.divergedAt(), s.stoppedEarly());
+    }
+
+    /**
+     * Runs {@code steps} optimizer steps from the current parameters, handing each row (step 0, the current
+     * parameters, first) to {@code observer} as soon as it is computed; keeps nothing of the path. A step allocates
+     * nothing. An exception from the observer ends the run and propagates.
+     *
+     * @param stopOnDivergence end at the first diverged row instead of running every step
+     * @return how the run ended
+     */
+    public RunSummary run(Optimizer optimizer, int steps, boolean stopOnDivergence, TrajectoryObserver observer) {
+        check(optimizer, steps);
+        Objects.requireNonNull(observer, "observer");
         int divergedAt = -1;
         int rows = 0;
         boolean stopped = false;
+        double last = Double.NaN;
         for (int k = 0; ; k++) {
             backend.download(value, w, 0);
             double f = k < steps ? objective.valueAndGradient(w, g) : objective.value(w);
-            System.arraycopy(w, 0, path, k * n, n);
-            values[k] = f;
+            observer.row(k, w, f);
+            last = f;
             rows = k + 1;
             if (divergedAt < 0 && diverged(f)) {
                 divergedAt = k;
@@ -148,7 +174,21 @@ public final class ObjectiveMinimizer implements AutoCloseable {
             backend.upload(g, 0, grad);
             optimizer.step();
         }
-        return new Trajectory(n, rows, path, values, divergedAt, stopped);
+        return new RunSummary(n, rows, w, last, divergedAt, stopped);
+    }
+
+    private void check(Optimizer optimizer, int steps) {
+        Objects.requireNonNull(optimizer, "optimizer");
+        if (closed) {
+            throw new IllegalStateException("objective minimizer is closed");
+        }
+        if (steps < 0) {
+            throw new IllegalArgumentException("steps must be >= 0, got " + steps);
+        }
+        if (!optimizer.parameters().contains(parameter)) {
+            throw new IllegalArgumentException("optimizer " + optimizer.name()
+                    + " does not update this minimizer's parameter; build it over parameters()");
+        }
     }
 
     private boolean diverged(double f) {

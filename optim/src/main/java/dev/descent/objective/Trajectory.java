@@ -9,6 +9,9 @@ import java.util.Arrays;
  *
  * <p>A run that was asked to stop on divergence ends at the first diverged row; otherwise every requested step is
  * present and {@link #divergedAt()} still says where the run first diverged.
+ *
+ * <p>A trajectory holds every row in memory: fine for thousands of steps, not for millions. Long runs hand their rows
+ * to a {@link TrajectoryObserver} instead (write them out, keep a bounded {@link TrajectorySample} to plot).
  */
 public final class Trajectory {
     private final int dimension;
@@ -86,6 +89,20 @@ public final class Trajectory {
     /** Whether the run stopped early because it diverged (only when asked to). */
     public boolean stoppedEarly() {
         return stopped;
+    }
+
+    /** How the run ended, without the path. */
+    public RunSummary summary() {
+        return new RunSummary(dimension, rows, finalParameters(), finalValue(), divergedAt, stopped);
+    }
+
+    /** Hands every row, in order, to {@code observer} (as a streamed run would have). */
+    public void replay(TrajectoryObserver observer) {
+        float[] row = new float[dimension];
+        for (int k = 0; k < rows; k++) {
+            System.arraycopy(params, k * dimension, row, 0, dimension);
+            observer.row(k, row, values[k]);
+        }
     }
 
     /** Writes {@code step,w1,…,wn,value} with a header line, one row per step. */

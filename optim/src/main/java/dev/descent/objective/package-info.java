@@ -18,5 +18,18 @@
  *
  * <p>Each step downloads w, computes the gradient on the host (in float32 for Rosenbrock, bit for bit as torch
  * autograd does), uploads it and calls {@code optimizer.step()}; nothing is allocated inside the loop.
+ *
+ * <p>A {@link dev.descent.objective.Trajectory} holds every row. For a long run, hand the rows to a
+ * {@link dev.descent.objective.TrajectoryObserver} as they are computed instead (write them to a file, keep a bounded
+ * {@link dev.descent.objective.TrajectorySample} to plot); the run then returns a
+ * {@link dev.descent.objective.RunSummary} and its memory does not grow with the steps:
+ *
+ * <pre>{@code
+ * TrajectorySample sample = new TrajectorySample(2);
+ * RunSummary s = m.run(opt, 20_000_000, false, (step, w, value) -> {
+ *     out.println(step + "," + w[0] + "," + w[1] + "," + value);
+ *     sample.row(step, w, value);
+ * });
+ * }</pre>
  */
 package dev.descent.objective;

@@ -34,6 +34,14 @@ public final class AtomicFiles {
         dev.descent.model.AtomicFiles.write(target, content::writeTo);
     }
 
+    /**
+     * Starts writing {@code target} atomically, for content produced over a long time or files that should appear
+     * together: the library's {@link dev.descent.model.AtomicFiles#open}. Commit it, or close it to discard it.
+     */
+    public static dev.descent.model.AtomicFiles.Pending open(Path target) throws IOException {
+        return dev.descent.model.AtomicFiles.open(target);
+    }
+
     /** Writes a UTF-8 text file atomically. */
     public static void writeString(Path target, String text) throws IOException {
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);

@@ -1,5 +1,6 @@
 package dev.descent.cli.io;
 
+import dev.descent.data.SafeText;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -231,7 +232,7 @@ public final class Json {
                     if (c == '-' || (c >= '0' && c <= '9')) {
                         yield number();
                     }
-                    throw error("unexpected character '" + c + "'");
+                    throw error("unexpected character '" + SafeText.escape(String.valueOf(c)) + "'");
                 }
             };
         }
@@ -290,7 +291,7 @@ public final class Json {
                         sb.append((char) Integer.parseInt(s.substring(pos, pos + 4), 16));
                         pos += 4;
                     }
-                    default -> throw error("bad escape \\" + e);
+                    default -> throw error("bad escape \\" + SafeText.escape(String.valueOf(e)));
                 }
             }
         }

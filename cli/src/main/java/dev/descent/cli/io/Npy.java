@@ -1,5 +1,6 @@
 package dev.descent.cli.io;
 
+import dev.descent.data.SafeText;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -164,7 +165,7 @@ public final class Npy {
         Matcher f = FORTRAN.matcher(header);
         Matcher s = SHAPE.matcher(header);
         if (!d.find() || !f.find() || !s.find()) {
-            throw new IOException(name + ": malformed .npy header: " + header.trim());
+            throw new IOException(name + ": malformed .npy header: " + SafeText.of(header.trim(), 80));
         }
         if (f.group(1).equals("True")) {
             throw new IOException(name + ": Fortran-ordered arrays are not supported");
@@ -185,7 +186,7 @@ public final class Npy {
             case "<f4", "<i4" -> 4;
             case "<f8", "<i8" -> 8;
             case "|u1", "<u1", "|i1" -> 1;
-            default -> throw new IOException(name + ": unsupported dtype '" + descr
+            default -> throw new IOException(name + ": unsupported dtype '" + SafeText.of(descr)
                     + "' (descent reads <f4, <f8, <i4, <i8, |u1)");
         };
         byte[] data = in.readNBytes(count * width);

@@ -13,6 +13,7 @@ import dev.descent.it.model.PlainSgd;
 import dev.descent.objective.Objective;
 import dev.descent.objective.ObjectiveMinimizer;
 import dev.descent.objective.Rosenbrock;
+import dev.descent.objective.RunSummary;
 import dev.descent.objective.Trajectory;
 import dev.descent.optim.Optimizer;
 import dev.descent.optim.Optimizers;
@@ -100,6 +101,41 @@ class ObjectiveMinimizerTest {
         assertEquals(k + 2, csv.toString().split("\n").length);
     }
 
+    /** A streamed run hands the observer exactly the rows a recorded run keeps, and ends the same way. */
+    @Test
+    void anObserverSeesTheRowsARecordedRunKeeps() {
+        float[] start = {-1.5f, 2f};
+        for (boolean stop : new boolean[] {false, true}) {
+            Trajectory recorded = ObjectiveMinimizer.minimize(backend, Rosenbrock.lecture(), start,
+                    p -> Fixtures.sgd(p, 0.5), 40, stop);
+            java.util.List<float[]> rows = new java.util.ArrayList<>();
+            java.util.List<Double> values = new java.util.ArrayList<>();
+            RunSummary streamed = ObjectiveMinimizer.minimize(backend, Rosenbrock.lecture(), start,
+                    p -> Fixtures.sgd(p, 0.5), 40, stop, (k, w, v) -> {
+                        assertEquals(rows.size(), k, "rows in order from 0");
+                        rows.add(w.clone());
+                        values.add(v);
+                    });
+            assertEquals(recorded.summary(), streamed);
+            assertEquals(recorded.rows(), rows.size());
+            for (int k = 0; k < rows.size(); k++) {
+                assertArrayEquals(recorded.parameters(k), rows.get(k));
+                assertEquals(Double.doubleToLongBits(recorded.value(k)), Double.doubleToLongBits(values.get(k)));
+            }
+            java.util.List<float[]> replayed = new java.util.ArrayList<>();
+            recorded.replay((k, w, v) -> replayed.add(w.clone()));
+            assertEquals(rows.size(), replayed.size());
+        }
+        // an observer's exception ends the run
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> ObjectiveMinimizer.minimize(
+                backend, Rosenbrock.lecture(), start, p -> Fixtures.sgd(p, 0.01), 1_000_000, false, (k, w, v) -> {
+                    if (k == 5) {
+                        throw new IllegalStateException("enough");
+                    }
+                }));
+        assertEquals("enough", e.getMessage());
+    }
+
     @Test
     void thresholdCountsLargeValuesAsDiverged() {
         try (ObjectiveMinimizer m = new ObjectiveMinimizer(backend, Rosenbrock.lecture(), new float[] {-1.5f, 2f});
@@ -154,6 +190,15 @@ class ObjectiveMinimizerTest {
             long trajectory = 20001L * 4 * 4 + 20001L * 8;
             assertTrue(bytes < trajectory + 4096, "20000 steps allocated " + bytes + " bytes outside the backend,"
                     + " the trajectory " + trajectory);
+            // streamed to an observer, nothing grows with the steps
+            double[] sum = new double[1];
+            dev.descent.objective.TrajectoryObserver observer = (k, w, v) -> sum[0] += v;
+            m.run(sgd, 20000, false, observer);   // warm-up
+            before = MeasuringBackend.allocated();
+            kernels = mb.insideBackend();
+            m.run(sgd, 20000, false, observer);
+            bytes = MeasuringBackend.allocated() - before - (mb.insideBackend() - kernels);
+            assertTrue(bytes < 4096, "20000 streamed steps allocated " + bytes + " bytes outside the backend");
         }
     }
 }

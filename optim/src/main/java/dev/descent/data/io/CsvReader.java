@@ -2,6 +2,7 @@ package dev.descent.data.io;
 
 import dev.descent.data.DataFormatException;
 import dev.descent.data.Dataset;
+import dev.descent.data.SafeText;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,8 +23,11 @@ import java.util.List;
  * with optional sign, fraction and exponent; {@code NaN}, {@code Infinity} and hexadecimal are not numbers here.
  *
  * <p>Every problem is a {@link DataFormatException} naming the file and line: an empty file, a header lacking the label
- * column, a row with the wrong number of columns, an empty or non-numeric cell, a number beyond float32's range, a
- * label that is negative, not an integer, or not below an explicitly given class count, and corrupt gzip data.
+ * column, or holding the name of the label column (or of a target or excluded column) twice, a row with the wrong
+ * number of columns, an empty or non-numeric cell, a number beyond float32's range, a label that is negative, not an
+ * integer, or not below an explicitly given class count, and corrupt gzip data. Two feature columns of the same name
+ * are fine: features are taken by position, never by name. Header names and cells quoted in a message are escaped and
+ * shortened ({@link SafeText}).
  */
 public final class CsvReader {
     private static final int CHUNK_ROWS = 2048;
@@ -289,6 +293,13 @@ public final class CsvReader {
         private int resolve(String spec, String role) throws DataFormatException {
             int idx = names.indexOf(spec);
             if (idx >= 0) {
+                int again = names.subList(idx + 1, names.size()).indexOf(spec);
+                if (again >= 0) {
+                    // Taking the first would silently make the second a feature (a label leaking into the inputs).
+                    throw DataFormatException.atLine(source, 1, "columns " + idx + " and " + (idx + 1 + again)
+                            + " are both named '" + SafeText.of(spec) + "': which is the " + role
+                            + " column is ambiguous (rename one, or name the column by its 0-based index)");
+                }
                 return idx;
             }
             if (!spec.isEmpty() && spec.chars().allMatch(ch -> ch >= '0' && ch <= '9')) {
@@ -304,8 +315,8 @@ public final class CsvReader {
                 throw DataFormatException.atLine(source, 1, role + " column index " + spec + " is out of range: the "
                         + "header has " + names.size() + " columns (0.." + (names.size() - 1) + ")");
             }
-            throw DataFormatException.atLine(source, 1, "the header has no " + role + " column '" + spec
-                    + "' (columns: " + listColumns() + ")");
+            throw DataFormatException.atLine(source, 1, "the header has no " + role + " column '"
+                    + SafeText.of(spec) + "' (columns: " + listColumns() + ")");
         }
 
         private String listColumns() {
@@ -315,7 +326,7 @@ public final class CsvReader {
                 if (i > 0) {
                     sb.append(", ");
                 }
-                sb.append(names.get(i));
+                sb.append(SafeText.of(names.get(i)));
             }
             if (names.size() > show) {
                 sb.append(", … ").append(names.size() - show).append(" more");
@@ -324,7 +335,7 @@ public final class CsvReader {
         }
 
         private String column(int col) {
-            return "column '" + names.get(col) + "' (index " + col + ")";
+            return "column '" + SafeText.of(names.get(col)) + "' (index " + col + ")";
         }
 
         Dataset parse() throws IOException {
@@ -344,7 +355,8 @@ public final class CsvReader {
                 for (String spec : options.targetColumns()) {
                     int t = resolve(spec, "target");
                     if (role[t] == TARGET) {
-                        throw DataFormatException.atLine(source, 1, "target column '" + spec + "' is given twice");
+                        throw DataFormatException.atLine(source, 1, "target column '" + SafeText.of(spec)
+                                + "' is given twice");
                     }
                     role[t] = TARGET;
                     slot[t] = targetCount++;
@@ -478,7 +490,7 @@ public final class CsvReader {
         private float toFloat(double v, long rowLine, int col) throws DataFormatException {
             float f = (float) v;
             if (Float.isInfinite(f)) {
-                throw DataFormatException.atLine(source, rowLine, column(col) + ": " + shorten(cellText())
+                throw DataFormatException.atLine(source, rowLine, column(col) + ": " + SafeText.of(cellText())
                         + " is beyond the float32 range");
             }
             long bits = Double.doubleToRawLongBits(v);
@@ -492,16 +504,16 @@ public final class CsvReader {
 
         private int toLabel(double v, long rowLine, int col, int fixedClasses) throws DataFormatException {
             if (v != Math.rint(v)) {
-                throw DataFormatException.atLine(source, rowLine, column(col) + ": label '" + shorten(cellText())
-                        + "' is not an integer");
+                throw DataFormatException.atLine(source, rowLine, column(col) + ": label '"
+                        + SafeText.of(cellText()) + "' is not an integer");
             }
             if (v < 0) {
-                throw DataFormatException.atLine(source, rowLine, column(col) + ": label " + shorten(cellText())
-                        + " is negative");
+                throw DataFormatException.atLine(source, rowLine, column(col) + ": label "
+                        + SafeText.of(cellText()) + " is negative");
             }
             if (v >= Integer.MAX_VALUE) {
-                throw DataFormatException.atLine(source, rowLine, column(col) + ": label " + shorten(cellText())
-                        + " is too large");
+                throw DataFormatException.atLine(source, rowLine, column(col) + ": label "
+                        + SafeText.of(cellText()) + " is too large");
             }
             int label = (int) v;
             if (fixedClasses > 0 && label >= fixedClasses) {
@@ -517,7 +529,7 @@ public final class CsvReader {
             double v = parseNumber();
             if (Double.isNaN(v)) {
                 throw DataFormatException.atLine(source, rowLine, column(col) + ": not a number: '"
-                        + shorten(cellText()) + "'");
+                        + SafeText.of(cellText()) + "'");
             }
             return v;
         }
@@ -634,18 +646,6 @@ public final class CsvReader {
                 return d; // sign included
             }
             return neg ? -d : d;
-        }
-
-        private static String shorten(String s) {
-            StringBuilder sb = new StringBuilder();
-            for (int i = 0; i < s.length() && sb.length() < 40; i++) {
-                char c = s.charAt(i);
-                sb.append(c < 0x20 || c == 0x7f ? '?' : c);
-            }
-            if (s.length() > 40) {
-                sb.append('…');
-            }
-            return sb.toString();
         }
     }
 }

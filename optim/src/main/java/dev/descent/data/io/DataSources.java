@@ -143,13 +143,24 @@ public final class DataSources {
         int classes = o.classes() > 0 ? o.classes() : named.classes();
         Dataset train;
         Dataset test;
-        if (named.format() == DataFiles.Format.CSV) {
-            CsvOptions csv = CsvOptions.classification().withClasses(classes);
-            train = CsvReader.read(paths.get(0), csv);
-            test = CsvReader.read(paths.get(1), csv);
-        } else {
-            train = IdxReader.read(paths.get(0), paths.get(1), classes);
-            test = IdxReader.read(paths.get(2), paths.get(3), classes);
+        try {
+            if (named.format() == DataFiles.Format.CSV) {
+                CsvOptions csv = CsvOptions.classification().withClasses(classes);
+                train = CsvReader.read(paths.get(0), csv);
+                test = CsvReader.read(paths.get(1), csv);
+            } else {
+                train = IdxReader.read(paths.get(0), paths.get(1), classes);
+                test = IdxReader.read(paths.get(2), paths.get(3), classes);
+            }
+        } catch (DataFormatException e) {
+            if (local != null) {
+                throw e;
+            }
+            // A file that passed the download checks (for Sign Language MNIST: only "not empty", as no checksum is
+            // published) but does not parse: say that it is descent's cached copy, and how to get a fresh one.
+            throw new DataFormatException(e.source(), e.location(), e.problem() + " (this file is the download "
+                    + "cache's copy of " + named.name() + ", and it is damaged: delete it and run again to download it "
+                    + "afresh)", e);
         }
         checkCompatible(train, test);
         String desc = named.name() + " from " + from + ": train " + train.samples() + " × " + train.featureCount()

@@ -23,4 +23,14 @@ public interface DownloadListener {
     /** Called once a cached copy is found valid and reused (no download). */
     default void reused(RemoteFile file, java.nio.file.Path cached) {
     }
+
+    /**
+     * Called before a cached copy that does not verify is downloaded again (it is replaced only once the new copy
+     * verifies).
+     *
+     * @param problem what is wrong with it: "fails its checksum: it has MD5 …, expected …", "has the wrong size: it
+     *                has … bytes, expected …" or "is empty"
+     */
+    default void replacing(RemoteFile file, java.nio.file.Path cached, String problem) {
+    }
 }

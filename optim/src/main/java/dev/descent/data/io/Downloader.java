@@ -33,7 +33,9 @@ import java.util.function.Function;
  * size and MD5/SHA-256 where known) and only then renamed into place atomically, so a crash, a refused checksum or a
  * transfer cut short leave no file, not even the temporary one. A file already in the cache is reused when it verifies
  * (a file with neither size nor checksum known is reused when it is non-empty); one that does not verify is fetched
- * again. Connection and response-header timeouts come from {@link HttpClient}; a body that stops arriving for the
+ * again (the listener hears why, {@link DownloadListener#replacing}), and is kept as it is when that fails: the error
+ * then says that the cached file fails its check (what it has, what was expected) and to delete or replace it, not
+ * that the file is missing. Connection and response-header timeouts come from {@link HttpClient}; a body that stops arriving for the
  * stall timeout is abandoned.
  *
  * <p>Failures are {@link DownloadException}s with a one-line message naming the URL and the error, and saying how to
@@ -129,10 +131,42 @@ public final class Downloader implements AutoCloseable {
     public Path fetch(String group, RemoteFile file, DownloadListener listener) throws IOException {
         DownloadListener l = listener == null ? DownloadListener.NONE : listener;
         Path target = cachedPath(group, file);
-        if (Files.isRegularFile(target) && verify(target, file) == null) {
-            l.reused(file, target);
-            return target;
+        String cachedProblem = null;
+        if (Files.isRegularFile(target)) {
+            cachedProblem = verify(target, file);
+            if (cachedProblem == null) {
+                l.reused(file, target);
+                return target;
+            }
+            l.replacing(file, target, failsItsCheck(cachedProblem));
         }
+        try {
+            return download(group, file, target, l);
+        } catch (DownloadException e) {
+            if (cachedProblem == null) {
+                throw e;
+            }
+            // The file is there but damaged: saying "put it at <target>" would send the user looking for a missing
+            // file. Say what is wrong with the one in the cache, and what to do about it.
+            throw new DownloadException(oneLine("the cached file " + target + " " + failsItsCheck(cachedProblem)
+                    + ", and downloading it again failed (" + e.reason() + "). Delete it and run again to download it "
+                    + "afresh, or replace it with a good copy of " + file.uri() + ", or pass local file paths as the "
+                    + "data source"), e.getCause());
+        }
+    }
+
+    /** "fails its checksum: it has MD5 …, expected …", "has the wrong size: it has …", "is empty". */
+    static String failsItsCheck(String verifyProblem) {
+        if (verifyProblem.startsWith("has MD5") || verifyProblem.startsWith("has SHA-256")) {
+            return "fails its checksum: it " + verifyProblem;
+        }
+        if (verifyProblem.startsWith("has ")) {
+            return "has the wrong size: it " + verifyProblem;
+        }
+        return verifyProblem;
+    }
+
+    private Path download(String group, RemoteFile file, Path target, DownloadListener l) throws IOException {
         Path dir = target.getParent();
         try {
             Files.createDirectories(dir);
@@ -279,11 +313,16 @@ public final class Downloader implements AutoCloseable {
     }
 
     private DownloadException failure(String group, RemoteFile file, Path target, String why, Throwable cause) {
-        String msg = "could not download " + file.uri() + ": " + why + ". To work offline, put " + file.fileName()
+        String reason = oneLine(file.uri() + ": " + why);
+        String msg = "could not download " + reason + ". To work offline, put " + file.fileName()
                 + " at " + target + " (or set " + CACHE_DIR_ENV + " or -D" + CACHE_DIR_PROPERTY
                 + " to a folder holding " + group + "/" + file.fileName() + "), or pass local file paths as the data "
                 + "source";
-        return new DownloadException(msg.replace('\n', ' ').replace('\r', ' '), cause);
+        return new DownloadException(oneLine(msg), reason, cause);
+    }
+
+    private static String oneLine(String s) {
+        return s.replace('\n', ' ').replace('\r', ' ');
     }
 
     /**

@@ -353,6 +353,53 @@ class CsvReaderTest {
         assertEquals(checksum, got);
     }
 
+    /** Header names and cells quoted in a message cannot drive the terminal, and a long one is cut short. */
+    @Test
+    void quotedHeaderNamesAndCellsAreEscapedAndShortened() {
+        String hostile = "label,a\u001b[2J\u001b]0;pwned\u0007,b\u202eevil,X,\"multi\nline\"\n1,2,x\u001b[31m,3,4\n";
+        // the header's quoted cell holds a line feed: the data row is line 3
+        DataFormatException cell = fails("h.csv", hostile, CsvOptions.classification());
+        assertMessage("line 3: column 'b\\u202eevil' (index 2): not a number: 'x\\x1b[31m'", cell);
+        DataFormatException header = fails("h.csv", hostile, CsvOptions.classification().withLabelColumn("y"));
+        assertMessage("line 1: the header has no label column 'y' (columns: label, a\\x1b[2J\\x1b]0;pwned\\x07, "
+                + "b\\u202eevil, X, multi\\nline)", header);
+        String longName = "n".repeat(5000);
+        DataFormatException shortened = fails("long.csv", "label," + longName + "\n1,z\n",
+                CsvOptions.classification());
+        assertMessage("line 2: column '" + "n".repeat(40) + "…' (index 1): not a number: 'z'", shortened);
+        DataFormatException longCell = fails("cell.csv", "label,a\n1," + "9".repeat(3000) + "x\n",
+                CsvOptions.classification());
+        assertMessage("not a number: '" + "9".repeat(40) + "…'", longCell);
+        for (DataFormatException e : List.of(cell, header, shortened, longCell)) {
+            assertTrue(e.getMessage().chars().noneMatch(c -> c < 0x20 || c == 0x7f || c == 0x202e), e.getMessage());
+            assertTrue(e.getMessage().length() < 400, e.getMessage());
+        }
+    }
+
+    /** A second column with the label's name would silently become a feature: the header is refused. */
+    @Test
+    void duplicateLabelOrTargetColumnIsRefused() throws IOException {
+        assertMessage("dup.csv line 1: columns 0 and 3 are both named 'label': which is the label column is ambiguous "
+                + "(rename one, or name the column by its 0-based index)",
+                fails("dup.csv", "label,a,b,label\n1,2,3,1\n", CsvOptions.classification()));
+        assertMessage("line 1: columns 1 and 2 are both named 'y': which is the label column is ambiguous (rename one, "
+                + "or name the column by its 0-based index)",
+                failsGz("dup.csv.gz", "a,y,y\n1,2,3\n", CsvOptions.classification().withLabelColumn("y")));
+        assertTrue(fails("dupt.csv", "t,a,t\n1,2,3\n", CsvOptions.regression("t")).getMessage()
+                .contains("line 1: columns 0 and 2 are both named 't': which is the target column is ambiguous"));
+        assertTrue(fails("dupx.csv", "label,id,a,id\n1,2,3,4\n", CsvOptions.classification().withExcluded("id"))
+                .getMessage().contains("columns 1 and 3 are both named 'id': which is the excluded column is "
+                        + "ambiguous"));
+        // naming the label by its index settles it; duplicate feature names are harmless (features are positional)
+        Dataset byIndex = CsvReader.read(write("idx.csv", "label,a,label\n1,2,0\n0,4,1\n"),
+                CsvOptions.classification().withLabelColumn(2));
+        assertArrayEquals(new int[] {0, 1}, byIndex.labels());
+        assertArrayEquals(new float[] {1, 2, 0, 4}, byIndex.features());
+        Dataset sameFeatureNames = CsvReader.read(write("feat.csv", "label,px,px\n1,2,3\n"),
+                CsvOptions.classification());
+        assertEquals(2, sameFeatureNames.featureCount());
+    }
+
     @Test
     void headerListing() throws IOException {
         assertEquals(List.of("label", "pixel1", "pixel2", "pixel3", "pixel4"),

@@ -119,6 +119,28 @@ class DataSourcesTest {
         }
     }
 
+    /** A cached download with no checksum to check (Sign Language MNIST) that does not parse says it is the cache's. */
+    @Test
+    void aDamagedCachedCsvIsNamedAsTheCachesCopy() throws IOException {
+        System.setProperty("descent.data.baseUrl.sign-language-mnist", "http://127.0.0.1:9/never-used");
+        Path cacheDir = dir.resolve("cache");
+        Path cached = Files.createDirectories(cacheDir.resolve("sign-language-mnist"));
+        Path trainCsv = Files.writeString(cached.resolve("sign_mnist_train.csv"), "label,pixel1\n0,1\n1,2,3\n");
+        Files.writeString(cached.resolve("sign_mnist_test.csv"), "label,pixel1\n3,1\n");
+        try (Downloader d = new Downloader(cacheDir)) {
+            DataFormatException e = assertThrows(DataFormatException.class,
+                    () -> DataSources.load("sign-language-mnist", DataOptions.defaults().withDownloader(d)));
+            assertEquals(trainCsv + " line 3: expected 2 columns, found 3 (this file is the download cache's copy of "
+                    + "sign-language-mnist, and it is damaged: delete it and run again to download it afresh)",
+                    e.getMessage());
+            assertEquals("line 3", e.location());
+        }
+        // a file given by path is not the cache's: no such advice
+        DataFormatException plain = assertThrows(DataFormatException.class,
+                () -> DataSources.load(trainCsv.toString(), DataOptions.defaults()));
+        assertFalse(plain.getMessage().contains("download cache"), plain.getMessage());
+    }
+
     @Test
     void namedIdxDataSetFromALocalFolder() throws IOException {
         Path local = Files.createDirectories(dir.resolve("fm"));

@@ -186,6 +186,70 @@ class DownloaderTest {
         }
     }
 
+    /**
+     * A damaged file in the cache that cannot be fetched again is reported as damaged (what it has, what was expected,
+     * what to do), not as missing; it is left as it was.
+     */
+    @Test
+    void aDamagedCachedCopyThatCannotBeFetchedAgainIsReportedAsSuch() throws Exception {
+        Path cached = cache.resolve("g").resolve("payload.bin");
+        Files.createDirectories(cached.getParent());
+        byte[] damaged = payload.clone();
+        damaged[1234] ^= 1;
+        Files.write(cached, damaged);
+        List<String> replacing = new ArrayList<>();
+        DownloadListener listener = new DownloadListener() {
+            @Override
+            public void progress(RemoteFile f, long bytes, long total) {
+            }
+
+            @Override
+            public void replacing(RemoteFile f, Path at, String problem) {
+                replacing.add(at + " " + problem);
+            }
+        };
+        String md5 = hex("MD5", payload);
+        try (Downloader d = new Downloader(cache)) {
+            DownloadException e = assertThrows(DownloadException.class,
+                    () -> d.fetch("g", file("/missing.bin", payload.length, md5, null), listener));
+            assertEquals("the cached file " + cached + " fails its checksum: it has MD5 " + hex("MD5", damaged)
+                    + ", expected " + md5 + ", and downloading it again failed (" + url("/missing.bin")
+                    + ": HTTP 404 Not Found). Delete it and run again to download it afresh, or replace it with a good "
+                    + "copy of " + url("/missing.bin") + ", or pass local file paths as the data source",
+                    e.getMessage());
+            assertFalse(e.getMessage().contains("To work offline, put"), "not reported as missing");
+            assertEquals(List.of(cached + " fails its checksum: it has MD5 " + hex("MD5", damaged) + ", expected "
+                    + md5), replacing);
+            assertArrayEquals(damaged, Files.readAllBytes(cached), "left as it was");
+            assertEquals(List.of(cached), cacheContents(), "no temporary file");
+
+            Files.write(cached, new byte[] {1, 2, 3});
+            DownloadException size = assertThrows(DownloadException.class,
+                    () -> d.fetch("g", file("/missing.bin", payload.length, md5, null), null));
+            assertTrue(size.getMessage().startsWith("the cached file " + cached + " has the wrong size: it has 3 "
+                    + "bytes, expected " + payload.length + ", and downloading it again failed ("), size.getMessage());
+
+            Files.write(cached, new byte[0]);
+            int port;
+            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                port = s.getLocalPort();
+            }
+            RemoteFile refused = new RemoteFile(URI.create("http://127.0.0.1:" + port + "/x.bin"), "payload.bin", -1,
+                    null, null);
+            DownloadException empty = assertThrows(DownloadException.class, () -> d.fetch("g", refused, null));
+            assertTrue(empty.getMessage().startsWith("the cached file " + cached + " is empty, and downloading it "
+                    + "again failed (http://127.0.0.1:" + port + "/x.bin: connection refused or network unreachable)"
+                    + ". Delete it"), empty.getMessage());
+
+            // with the server reachable, the damaged copy is replaced
+            Files.write(cached, damaged);
+            replacing.clear();
+            assertArrayEquals(payload, Files.readAllBytes(d.fetch("g", file("/data.bin", payload.length, md5, null),
+                    listener)));
+            assertEquals(1, replacing.size(), replacing.toString());
+        }
+    }
+
     @Test
     void checksumMismatchLeavesNothing() throws Exception {
         String wrongMd5 = "0123456789abcdef0123456789abcdef";
