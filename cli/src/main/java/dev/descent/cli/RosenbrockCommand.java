@@ -325,4 +325,9 @@ final class RosenbrockCommand extends BaseCommand {
     static String fmt(double v) {
         return Fmt.number(v);
     }
+
+    @Override
+    Path outputFolder() {
+        return out;
+    }
 }
