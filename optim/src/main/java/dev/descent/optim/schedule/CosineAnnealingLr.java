@@ -1,7 +1,5 @@
 package dev.descent.optim.schedule;
 
-import java.util.Map;
-
 /**
  * torch's CosineAnnealingLR: from the base rate η down to {@code eta_min} over {@code T_max} units along half a cosine,
  * η_t = η_min + (η − η_min)(1 + cos(π t / T_max)) / 2, computed with torch 1.13's recursive (chainable) formula
@@ -38,39 +36,18 @@ public record CosineAnnealingLr(int tMax, double etaMin, ScheduleUnit unit) impl
         return "cosine(t_max=" + tMax + ", eta_min=" + etaMin + ", unit=" + unit.label() + ")";
     }
 
-    private static final class Running extends Scheduler {
-        private final CosineAnnealingLr s;
-        private long lastEpoch;
+    private static final class Running extends CountingScheduler {
+        private final int tMax;
+        private final double etaMin;
 
         Running(CosineAnnealingLr s, double[] baseLrs) {
-            super(baseLrs);
-            this.s = s;
+            super(s, s.unit, baseLrs);
+            this.tMax = s.tMax;
+            this.etaMin = s.etaMin;
         }
 
         @Override
-        public Schedule schedule() {
-            return s;
-        }
-
-        @Override
-        public void step() {
-            if (s.unit == ScheduleUnit.STEP) {
-                advance();
-            }
-        }
-
-        @Override
-        public void endEpoch(double metric) {
-            if (s.unit == ScheduleUnit.EPOCH) {
-                advance();
-            }
-        }
-
-        private void advance() {
-            lastEpoch++;
-            long t = lastEpoch;
-            int tMax = s.tMax;
-            double etaMin = s.etaMin;
+        void advance(long t) {
             if (Math.floorMod(t - 1 - tMax, 2L * tMax) == 0) {
                 double c = 1 - Math.cos(Math.PI / tMax);
                 for (int g = 0; g < lr.length; g++) {
@@ -85,25 +62,12 @@ public record CosineAnnealingLr(int tMax, double etaMin, ScheduleUnit unit) impl
         }
 
         @Override
-        void startAtZero() {
+        void atZero() {
             // torch's closed form at epoch 0: eta_min + (base - eta_min) * (1 + cos(pi * 0 / T_max)) / 2
-            lastEpoch = 0;
-            double c = 1 + Math.cos(Math.PI * 0 / s.tMax);
+            double c = 1 + Math.cos(Math.PI * 0 / tMax);
             for (int g = 0; g < lr.length; g++) {
-                lr[g] = s.etaMin + (base[g] - s.etaMin) * c / 2;
+                lr[g] = etaMin + (base[g] - etaMin) * c / 2;
             }
-        }
-
-        @Override
-        void save(String prefix, Map<String, Double> out) {
-            out.put(prefix + "last_epoch", (double) lastEpoch);
-            saveLrs(prefix, out);
-        }
-
-        @Override
-        void load(String prefix, Map<String, Double> in) {
-            lastEpoch = (long) (double) in.get(prefix + "last_epoch");
-            loadLrs(prefix, in);
         }
     }
 }

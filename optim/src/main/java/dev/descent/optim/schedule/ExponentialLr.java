@@ -1,7 +1,5 @@
 package dev.descent.optim.schedule;
 
-import java.util.Map;
-
 /**
  * torch's ExponentialLR: every unit the learning rate is multiplied by {@code gamma} (recursively, as torch's chainable
  * form), so unit k uses η·γᵏ up to rounding.
@@ -26,59 +24,26 @@ public record ExponentialLr(double gamma, ScheduleUnit unit) implements Schedule
         return "exponential(gamma=" + gamma + ", unit=" + unit.label() + ")";
     }
 
-    private static final class Running extends Scheduler {
-        private final ExponentialLr s;
-        private long lastEpoch;
+    private static final class Running extends CountingScheduler {
+        private final double gamma;
 
         Running(ExponentialLr s, double[] baseLrs) {
-            super(baseLrs);
-            this.s = s;
+            super(s, s.unit, baseLrs);
+            this.gamma = s.gamma;
         }
 
         @Override
-        public Schedule schedule() {
-            return s;
-        }
-
-        @Override
-        public void step() {
-            if (s.unit == ScheduleUnit.STEP) {
-                advance();
-            }
-        }
-
-        @Override
-        public void endEpoch(double metric) {
-            if (s.unit == ScheduleUnit.EPOCH) {
-                advance();
-            }
-        }
-
-        private void advance() {
-            lastEpoch++;
+        void advance(long k) {
             for (int g = 0; g < lr.length; g++) {
-                lr[g] = lr[g] * s.gamma;
+                lr[g] = lr[g] * gamma;
             }
         }
 
         @Override
-        void startAtZero() {
-            lastEpoch = 0;
+        void atZero() {
             for (int g = 0; g < lr.length; g++) {
                 lr[g] = base[g] * 1.0;
             }
-        }
-
-        @Override
-        void save(String prefix, Map<String, Double> out) {
-            out.put(prefix + "last_epoch", (double) lastEpoch);
-            saveLrs(prefix, out);
-        }
-
-        @Override
-        void load(String prefix, Map<String, Double> in) {
-            lastEpoch = (long) (double) in.get(prefix + "last_epoch");
-            loadLrs(prefix, in);
         }
     }
 }

@@ -1,7 +1,5 @@
 package dev.descent.optim.schedule;
 
-import java.util.Map;
-
 /**
  * torch's StepLR: after every {@code stepSize} units the learning rate is multiplied by {@code gamma} (recursively,
  * {@code lr ← lr·γ}, as torch's chainable form). With base rate η: η for units 0 … stepSize−1, ηγ for the next
@@ -31,62 +29,31 @@ public record StepLr(int stepSize, double gamma, ScheduleUnit unit) implements S
         return "step(step_size=" + stepSize + ", gamma=" + gamma + ", unit=" + unit.label() + ")";
     }
 
-    private static final class Running extends Scheduler {
-        private final StepLr s;
-        private long lastEpoch;
+    private static final class Running extends CountingScheduler {
+        private final int stepSize;
+        private final double gamma;
 
         Running(StepLr s, double[] baseLrs) {
-            super(baseLrs);
-            this.s = s;
+            super(s, s.unit, baseLrs);
+            this.stepSize = s.stepSize;
+            this.gamma = s.gamma;
         }
 
         @Override
-        public Schedule schedule() {
-            return s;
-        }
-
-        @Override
-        public void step() {
-            if (s.unit == ScheduleUnit.STEP) {
-                advance();
-            }
-        }
-
-        @Override
-        public void endEpoch(double metric) {
-            if (s.unit == ScheduleUnit.EPOCH) {
-                advance();
-            }
-        }
-
-        private void advance() {
-            lastEpoch++;
-            if (lastEpoch % s.stepSize == 0) {
+        void advance(long k) {
+            if (k % stepSize == 0) {
                 for (int g = 0; g < lr.length; g++) {
-                    lr[g] = lr[g] * s.gamma;
+                    lr[g] = lr[g] * gamma;
                 }
             }
         }
 
         @Override
-        void startAtZero() {
+        void atZero() {
             // torch's closed form at epoch 0: base * gamma ** 0
-            lastEpoch = 0;
             for (int g = 0; g < lr.length; g++) {
                 lr[g] = base[g] * 1.0;
             }
-        }
-
-        @Override
-        void save(String prefix, Map<String, Double> out) {
-            out.put(prefix + "last_epoch", (double) lastEpoch);
-            saveLrs(prefix, out);
-        }
-
-        @Override
-        void load(String prefix, Map<String, Double> in) {
-            lastEpoch = (long) (double) in.get(prefix + "last_epoch");
-            loadLrs(prefix, in);
         }
     }
 }
