@@ -4,14 +4,9 @@ import dev.descent.backend.Backend;
 import dev.descent.backend.Tensor;
 import dev.descent.optim.schedule.Schedule;
 import dev.descent.optim.schedule.Scheduler;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
-import java.io.UTFDataFormatException;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -21,25 +16,17 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.zip.CRC32;
 
 /**
  * What every descent optimizer shares: parameter groups with their own learning rate and weight decay, the
  * learning-rate {@link Scheduler}, {@link GradientClipping}, the step count, state tensors allocated once at
- * construction (owned and closed by the optimizer), and the saved-state format described in the package documentation.
+ * construction (owned and closed by the optimizer), and saving and restoring that state ({@link OptimizerStateFile}).
  *
  * <p>{@link #step()} clips the gradients (if configured), runs one fused backend kernel per parameter tensor with each
  * group's current learning rate, counts the step and then advances a per-step schedule; it allocates nothing.
  * {@link #endEpoch(double)} advances a per-epoch schedule. Not thread-safe.
  */
 public abstract sealed class BaseOptimizer implements Optimizer permits Sgd, EmaMomentum, Adam, Rmsprop, Adagrad {
-
-    /** "DOPT": the first four bytes of a saved optimizer state. */
-    static final int MAGIC = 0x444F5054;
-    /** The version of the saved-state format this build writes and reads. */
-    static final int VERSION = 1;
-    /** "END!": closes the payload. */
-    static final int END = 0x454E4421;
 
     private final String name;
     final Backend backend;
@@ -254,175 +241,94 @@ public abstract sealed class BaseOptimizer implements Optimizer permits Sgd, Ema
     @Override
     public final void saveState(DataOutputStream out) throws IOException {
         checkOpen();
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        DataOutputStream p = new DataOutputStream(buf);
-        p.writeUTF(name);
-        p.writeInt(hyper.size());
-        for (Map.Entry<String, Double> e : hyper.entrySet()) {
-            p.writeUTF(e.getKey());
-            p.writeDouble(e.getValue());
-        }
-        p.writeLong(steps);
-        p.writeInt(params.length);
+        List<OptimizerStateFile.Param> ps = new ArrayList<>(params.length);
         for (int i = 0; i < params.length; i++) {
-            Parameter param = params[i];
-            p.writeUTF(param.name());
-            p.writeInt(groupOf[i]);
-            int[] shape = param.value().shape();
-            p.writeInt(shape.length);
-            for (int d : shape) {
-                p.writeInt(d);
-            }
-            p.writeInt(stateNames.length);
+            List<float[]> data = new ArrayList<>(stateNames.length);
             for (int s = 0; s < stateNames.length; s++) {
-                p.writeUTF(stateNames[s]);
-                float[] data = backend.download(state[i][s]);
-                p.writeInt(data.length);
-                ByteBuffer bb = ByteBuffer.allocate(data.length * 4);
-                bb.asFloatBuffer().put(data);
-                p.write(bb.array());
+                data.add(backend.download(state[i][s]));
             }
+            ps.add(new OptimizerStateFile.Param(params[i].name(), groupOf[i], params[i].value().shape(),
+                    List.of(stateNames), data));
         }
-        p.writeUTF(schedule.spec());
-        Map<String, Double> sched = scheduler.state();
-        p.writeInt(sched.size());
-        for (Map.Entry<String, Double> e : sched.entrySet()) {
-            p.writeUTF(e.getKey());
-            p.writeDouble(e.getValue());
-        }
-        p.writeInt(END);
-        p.flush();
-        byte[] payload = buf.toByteArray();
-        CRC32 crc = new CRC32();
-        crc.update(payload);
-        out.writeInt(MAGIC);
-        out.writeInt(VERSION);
-        out.writeLong(payload.length);
-        out.write(payload);
-        out.writeLong(crc.getValue());
-        out.flush();
+        OptimizerStateFile.write(out, new OptimizerStateFile.Saved(name, hyper, steps, ps, schedule.spec(),
+                scheduler.state()));
     }
 
+    /**
+     * Reads a state written by {@link #saveState} ({@link OptimizerStateFile}) and applies it after checking that it
+     * was saved by an optimizer of the same kind, configuration, parameters and schedule; on any error this optimizer
+     * is unchanged.
+     */
     @Override
     public final void loadState(DataInputStream in) throws IOException {
         checkOpen();
-        byte[] payload = readEnvelope(in);
-        DataInputStream p = new DataInputStream(new ByteArrayInputStream(payload));
-        String where = "optimizer name";
+        OptimizerStateFile.Saved saved = OptimizerStateFile.read(in);
+        if (!saved.name().equals(name)) {
+            throw new IOException("optimizer state is for optimizer '" + saved.name() + "', this optimizer is '"
+                    + name + "'");
+        }
+        checkHyper(saved.hyper());
+        if (saved.params().size() != params.length) {
+            throw new IOException("optimizer state has " + saved.params().size() + " parameters, this optimizer has "
+                    + params.length);
+        }
+        for (int i = 0; i < params.length; i++) {
+            checkParam(i, saved.params().get(i));
+        }
+        if (!saved.scheduleSpec().equals(schedule.spec())) {
+            throw new IOException("optimizer state has schedule " + saved.scheduleSpec() + ", this optimizer has "
+                    + schedule.spec());
+        }
+        Scheduler restored = schedule.start(groupLr);
         try {
-            String savedName = p.readUTF();
-            if (!savedName.equals(name)) {
-                throw new IOException("optimizer state is for optimizer '" + savedName + "', this optimizer is '"
-                        + name + "'");
-            }
-            where = "hyper-parameters";
-            Map<String, Double> savedHyper = new LinkedHashMap<>();
-            int h = count(p.readInt(), 100_000, "hyper-parameter count");
-            for (int k = 0; k < h; k++) {
-                savedHyper.put(p.readUTF(), p.readDouble());
-            }
-            checkHyper(savedHyper);
-            where = "step count";
-            long savedSteps = p.readLong();
-            if (savedSteps < 0) {
-                throw corrupt("negative step count " + savedSteps);
-            }
-            where = "parameters";
-            int np = count(p.readInt(), Integer.MAX_VALUE, "parameter count");
-            if (np != params.length) {
-                throw new IOException("optimizer state has " + np + " parameters, this optimizer has "
-                        + params.length);
-            }
-            float[][][] data = new float[params.length][stateNames.length][];
-            for (int i = 0; i < params.length; i++) {
-                Parameter param = params[i];
-                String pname = p.readUTF();
-                where = "parameter " + pname;
-                if (!pname.equals(param.name())) {
-                    throw new IOException("optimizer state: parameter " + (i + 1) + " is named '" + pname
-                            + "', this optimizer's is '" + param.name() + "'");
-                }
-                int group = p.readInt();
-                if (group != groupOf[i]) {
-                    throw new IOException("optimizer state: parameter " + pname + " is in group " + group
-                            + ", in this optimizer it is in group " + groupOf[i]);
-                }
-                int rank = count(p.readInt(), 8, "rank of " + pname);
-                int[] shape = new int[rank];
-                for (int d = 0; d < rank; d++) {
-                    shape[d] = p.readInt();
-                }
-                if (!Arrays.equals(shape, param.value().shape())) {
-                    throw new IOException("optimizer state: parameter " + pname + " has shape "
-                            + Arrays.toString(shape) + ", this optimizer's has " + Arrays.toString(param.value().shape()));
-                }
-                int ns = count(p.readInt(), 64, "state count of " + pname);
-                if (ns != stateNames.length) {
-                    throw new IOException("optimizer state: parameter " + pname + " has " + ns
-                            + " state tensors, expected " + stateNames.length + " " + stateNames());
-                }
-                long size = param.value().size();
-                for (int s = 0; s < ns; s++) {
-                    String sname = p.readUTF();
-                    if (!sname.equals(stateNames[s])) {
-                        throw new IOException("optimizer state: parameter " + pname + " state " + (s + 1) + " is '"
-                                + sname + "', expected '" + stateNames[s] + "'");
-                    }
-                    int len = p.readInt();
-                    if (len != size) {
-                        throw new IOException("optimizer state: " + pname + "." + sname + " has " + len
-                                + " elements, expected " + size);
-                    }
-                    byte[] raw = new byte[Math.multiplyExact(len, 4)];
-                    p.readFully(raw);
-                    float[] f = new float[len];
-                    ByteBuffer.wrap(raw).asFloatBuffer().get(f);
-                    data[i][s] = f;
-                }
-            }
-            where = "schedule";
-            String spec = p.readUTF();
-            if (!spec.equals(schedule.spec())) {
-                throw new IOException("optimizer state has schedule " + spec + ", this optimizer has "
-                        + schedule.spec());
-            }
-            int ks = count(p.readInt(), 100_000, "schedule state count");
-            Map<String, Double> sched = new LinkedHashMap<>();
-            for (int k = 0; k < ks; k++) {
-                sched.put(p.readUTF(), p.readDouble());
-            }
-            Scheduler restored = schedule.start(groupLr);
-            try {
-                restored.restore(sched);
-            } catch (IllegalArgumentException e) {
-                throw new IOException("optimizer state: " + e.getMessage(), e);
-            }
-            where = "end marker";
-            if (p.readInt() != END || p.available() != 0) {
-                throw corrupt("bad end of payload");
-            }
-            // everything checked: apply
-            for (int i = 0; i < params.length; i++) {
-                for (int s = 0; s < stateNames.length; s++) {
-                    backend.upload(data[i][s], 0, state[i][s]);
-                }
-            }
-            steps = savedSteps;
-            scheduler = restored;
-        } catch (EOFException | UTFDataFormatException e) {
-            throw corrupt("malformed payload while reading " + where);
+            restored.restore(saved.schedule());
+        } catch (IllegalArgumentException e) {
+            throw new IOException("optimizer state: " + e.getMessage(), e);
         }
+        // everything checked: apply
+        for (int i = 0; i < params.length; i++) {
+            for (int s = 0; s < stateNames.length; s++) {
+                backend.upload(saved.params().get(i).data().get(s), 0, state[i][s]);
+            }
+        }
+        steps = saved.steps();
+        scheduler = restored;
     }
 
-    private static IOException corrupt(String what) {
-        return new IOException("optimizer state is corrupted: " + what);
-    }
-
-    private static int count(int value, int max, String what) throws IOException {
-        if (value < 0 || value > max) {
-            throw corrupt(what + " " + value + " is out of range");
+    private void checkParam(int i, OptimizerStateFile.Param saved) throws IOException {
+        Parameter param = params[i];
+        String pname = saved.name();
+        if (!pname.equals(param.name())) {
+            throw new IOException("optimizer state: parameter " + (i + 1) + " is named '" + pname
+                    + "', this optimizer's is '" + param.name() + "'");
         }
-        return value;
+        if (saved.group() != groupOf[i]) {
+            throw new IOException("optimizer state: parameter " + pname + " is in group " + saved.group()
+                    + ", in this optimizer it is in group " + groupOf[i]);
+        }
+        if (!Arrays.equals(saved.shape(), param.value().shape())) {
+            throw new IOException("optimizer state: parameter " + pname + " has shape "
+                    + Arrays.toString(saved.shape()) + ", this optimizer's has "
+                    + Arrays.toString(param.value().shape()));
+        }
+        int ns = saved.stateNames().size();
+        if (ns != stateNames.length) {
+            throw new IOException("optimizer state: parameter " + pname + " has " + ns
+                    + " state tensors, expected " + stateNames.length + " " + stateNames());
+        }
+        long size = param.value().size();
+        for (int s = 0; s < ns; s++) {
+            String sname = saved.stateNames().get(s);
+            if (!sname.equals(stateNames[s])) {
+                throw new IOException("optimizer state: parameter " + pname + " state " + (s + 1) + " is '"
+                        + sname + "', expected '" + stateNames[s] + "'");
+            }
+            int len = saved.data().get(s).length;
+            if (len != size) {
+                throw new IOException("optimizer state: " + pname + "." + sname + " has " + len
+                        + " elements, expected " + size);
+            }
+        }
     }
 
     private void checkHyper(Map<String, Double> saved) throws IOException {
@@ -443,59 +349,6 @@ public abstract sealed class BaseOptimizer implements Optimizer permits Sgd, Ema
                         + " (another configuration: other parameter groups or clipping)");
             }
         }
-    }
-
-    /** Reads magic, version, length, payload and checksum; returns the verified payload. */
-    private static byte[] readEnvelope(DataInputStream in) throws IOException {
-        int magic;
-        try {
-            magic = in.readInt();
-        } catch (EOFException e) {
-            throw new IOException("optimizer state is truncated: empty or shorter than its header");
-        }
-        if (magic != MAGIC) {
-            throw new IOException(String.format("not a descent optimizer state: magic 0x%08X, expected 0x%08X (DOPT)",
-                    magic, MAGIC));
-        }
-        long length;
-        try {
-            int version = in.readInt();
-            if (version != VERSION) {
-                throw new IOException("unsupported optimizer state version " + version + "; this build reads version "
-                        + VERSION);
-            }
-            length = in.readLong();
-        } catch (EOFException e) {
-            throw new IOException("optimizer state is truncated: header incomplete");
-        }
-        if (length < 0 || length > Integer.MAX_VALUE - 16) {
-            throw corrupt("payload length " + length + " is out of range");
-        }
-        ByteArrayOutputStream buf = new ByteArrayOutputStream((int) Math.min(length, 1 << 20));
-        byte[] chunk = new byte[(int) Math.min(length, 1 << 20)];
-        long left = length;
-        while (left > 0) {
-            int r = in.read(chunk, 0, (int) Math.min(left, chunk.length));
-            if (r < 0) {
-                throw new IOException("optimizer state is truncated: payload has " + (length - left)
-                        + " of " + length + " bytes");
-            }
-            buf.write(chunk, 0, r);
-            left -= r;
-        }
-        byte[] payload = buf.toByteArray();
-        long crc;
-        try {
-            crc = in.readLong();
-        } catch (EOFException e) {
-            throw new IOException("optimizer state is truncated: checksum missing");
-        }
-        CRC32 c = new CRC32();
-        c.update(payload);
-        if (c.getValue() != crc) {
-            throw corrupt(String.format("checksum 0x%08X does not match the data's 0x%08X", crc, c.getValue()));
-        }
-        return payload;
     }
 
     /** A short description for logs: name, groups, schedule, clipping. */
