@@ -397,32 +397,100 @@ public final class Compare {
         return a.reason();
     }
 
+    /** A {@link Side} from its description and how it runs a workload. */
+    record SimpleSide(String id, String label, int peakThreads, boolean cuda, boolean jit, Runner runner)
+            implements Side {
+        @Override
+        public DescentWorkloads.Sample run(String workload, Map<String, String> params) throws IOException {
+            return runner.run(workload, params);
+        }
+    }
+
+    /** Runs one workload once on a side. */
+    @FunctionalInterface
+    interface Runner {
+        DescentWorkloads.Sample run(String workload, Map<String, String> params) throws IOException;
+    }
+
+    /** The data every side reads: the synthetic Sign-MNIST file (deleted at the end) and Fashion-MNIST when needed. */
+    record Inputs(Path dataDir, Path signFile, List<Case> cases, DescentWorkloads.HostData host) {
+    }
+
     static void run(Options o) throws IOException {
         Files.createDirectories(o.out());
         PrintStream log = System.err;
         long start = System.nanoTime();
+        Report report = startReport(o);
+        // before anything slow: --cuda on fails at once when the backend is unusable
+        String cudaSkip = cudaSkipReason(o);
+        if (cudaSkip != null) {
+            skip(report, "descent-cuda", cudaSkip);
+        }
+        if (o.probe()) {
+            log.println("[compare] probing this machine's FMA peak and memory bandwidth ...");
+            report.peak = MachinePeak.measure(report.cores, o.probeMegabytes(), o.quick() ? 3 : 5);
+            log.println("[compare] " + report.peak);
+        }
+        Inputs in = inputs(o, report);
+        List<AutoCloseable> closeables = new ArrayList<>();
+        try {
+            List<Side> sides = new ArrayList<>(descentCpuSides(o, in.host(), report, closeables));
+            Side cuda = cudaSkip == null ? descentCudaSide(o, in.host(), report, closeables) : null;
+            if (cuda != null) {
+                sides.add(cuda);
+            }
+            sides.addAll(torchSides(o, in.signFile(), cuda != null, report, closeables));
+            report.sides = sides.stream().map(s -> new Report.SideInfo(s.id(), s.label(), s.peakThreads(), s.cuda()))
+                    .toList();
+            for (Case c : in.cases()) {
+                measure(o, c, sides, report);
+                if (c.workload().equals("W3")) {
+                    release(closeables, "fashion-train-raw");
+                    release(closeables, "fashion-test-raw");
+                }
+                report.loadEnd = Report.loadAverage();
+                report.elapsedSeconds = (System.nanoTime() - start) / 1e9;
+                report.write();
+            }
+        } finally {
+            for (AutoCloseable c : closeables.reversed()) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    log.println("[compare] closing " + c + ": " + e.getMessage());
+                }
+            }
+            Files.deleteIfExists(in.signFile());
+            Files.deleteIfExists(in.dataDir());
+        }
+        report.loadEnd = Report.loadAverage();
+        report.elapsedSeconds = (System.nanoTime() - start) / 1e9;
+        report.write();
+        log.printf(Locale.ROOT, "[compare] done in %.0f s: %s, %s%n", report.elapsedSeconds,
+                o.out().resolve("compare.md"), o.out().resolve("compare.csv"));
+        System.out.println(Files.readString(o.out().resolve("compare.md"), StandardCharsets.UTF_8));
+    }
+
+    /** The report's header: start time, load, CPU, JVM, cores. */
+    private static Report startReport(Options o) {
         Report report = new Report(o);
         report.started = ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
         report.loadStart = Report.loadAverage();
         report.cpu = Report.cpuModel();
         report.java = System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version")
                 + "; JVM options " + Report.jvmOptions() + "; transparent huge pages " + Report.hugePageMode();
-        int cores = Runtime.getRuntime().availableProcessors();
-        report.cores = cores;
-        // before anything slow: --cuda on fails at once when the backend is unusable
-        String cudaSkip = cudaSkipReason(o);
-        if (cudaSkip != null) {
-            report.skipped.add("descent-cuda: skipped: " + cudaSkip);
-            log.println("[compare] descent-cuda: skipped: " + cudaSkip);
-        }
+        report.cores = Runtime.getRuntime().availableProcessors();
+        return report;
+    }
 
-        if (o.probe()) {
-            log.println("[compare] probing this machine's FMA peak and memory bandwidth ...");
-            report.peak = MachinePeak.measure(cores, o.probeMegabytes(), o.quick() ? 3 : 5);
-            log.println("[compare] " + report.peak);
-        }
+    private static void skip(Report report, String what, String why) {
+        report.skipped.add(what + ": skipped: " + why);
+        System.err.println("[compare] " + what + ": skipped: " + why);
+    }
 
-        log.println("[compare] writing the synthetic Sign-MNIST-shaped data and reading Fashion-MNIST ...");
+    /** Writes the synthetic Sign-MNIST data, picks the cases, and reads Fashion-MNIST if a case needs it. */
+    private static Inputs inputs(Options o, Report report) throws IOException {
+        System.err.println("[compare] writing the synthetic Sign-MNIST-shaped data and reading Fashion-MNIST ...");
         Path dataDir = Files.createTempDirectory("descent-compare-");
         Path signFile = dataDir.resolve("sign-synthetic-27455x784.bin");
         SyntheticSignData sign = SyntheticSignData.create(20_240_607L, signFile);
@@ -440,8 +508,7 @@ public final class Compare {
             // e.g. the GPU machine, where the data set is not installed and does not fit the bundle
             for (String w : List.of("W3", "W5")) {
                 if (cases.removeIf(c -> c.workload().equals(w))) {
-                    report.skipped.add(w + ": skipped: " + fashionMissing);
-                    log.println("[compare] " + w + ": skipped: " + fashionMissing);
+                    skip(report, w, fashionMissing);
                 }
             }
             needFashion = false;
@@ -459,234 +526,140 @@ public final class Compare {
             trainScaled = scaled(trainRaw);
             testScaled = scaled(testRaw);
         }
-        DescentWorkloads.HostData host = new DescentWorkloads.HostData(signSet, trainRaw, testRaw, trainScaled,
-                testScaled);
+        return new Inputs(dataDir, signFile, cases, new DescentWorkloads.HostData(signSet, trainRaw, testRaw,
+                trainScaled, testScaled));
+    }
 
+    /** descent's CPU backend at each requested thread count. */
+    private static List<Side> descentCpuSides(Options o, DescentWorkloads.HostData host, Report report,
+            List<AutoCloseable> closeables) {
         List<Side> sides = new ArrayList<>();
-        List<AutoCloseable> closeables = new ArrayList<>();
-        try {
-            for (int t : o.threads()) {
-                DescentWorkloads w = new DescentWorkloads(BenchBackends.open("cpu", t), host);
-                closeables.add(w);
-                int actual = w.backend().threads();
-                String description = w.backend().description();
-                report.descentDescriptions.add(description);
-                sides.add(new Side() {
-                    @Override
-                    public String id() {
-                        return "descent-" + actual + "t";
-                    }
-
-                    @Override
-                    public String label() {
-                        return "descent, " + actual + (actual == 1 ? " thread" : " threads");
-                    }
-
-                    @Override
-                    public int peakThreads() {
-                        return actual;
-                    }
-
-                    @Override
-                    public boolean jit() {
-                        return true;
-                    }
-
-                    @Override
-                    public DescentWorkloads.Sample run(String workload, Map<String, String> params) {
-                        return w.run(workload, params);
-                    }
-                });
-            }
-            boolean descentCuda = false;
-            if (o.cuda() != CudaMode.OFF && cudaSkip == null) {
-                Backend cuda = null;
-                try {
-                    cuda = BenchBackends.open("cuda", 0);
-                } catch (RuntimeException e) {
-                    if (o.cuda() == CudaMode.ON) {
-                        throw new CudaUnavailableException("--cuda on: descent's cuda backend did not open: "
-                                + e.getMessage(), e);
-                    }
-                    report.skipped.add("descent-cuda: skipped: " + e.getMessage());
-                    log.println("[compare] descent-cuda: skipped: " + e.getMessage());
-                }
-                if (cuda != null) {
-                    DescentWorkloads w = new DescentWorkloads(cuda, host);
-                    closeables.add(w);
-                    report.descentDescriptions.add(cuda.description());
-                    log.println("[compare] descent-cuda: " + cuda.description());
-                    sides.add(new Side() {
-                        @Override
-                        public String id() {
-                            return "descent-cuda";
-                        }
-
-                        @Override
-                        public String label() {
-                            return "descent, CUDA";
-                        }
-
-                        @Override
-                        public int peakThreads() {
-                            return w.backend().threads();
-                        }
-
-                        @Override
-                        public boolean cuda() {
-                            return true;
-                        }
-
-                        @Override
-                        public boolean jit() {
-                            return true;
-                        }
-
-                        @Override
-                        public DescentWorkloads.Sample run(String workload, Map<String, String> params) {
-                            return w.run(workload, params);
-                        }
-                    });
-                    descentCuda = true;
-                }
-            }
-            Path torchLog = o.out().resolve("torch-stderr.log");
-            Files.deleteIfExists(torchLog);
-            for (String p : o.peersToStart()) {
-                TorchPeer.Config config = TorchPeer.forPeer(p);
-                TorchPeer peer;
-                try {
-                    peer = new TorchPeer(config, o.python(), o.script(), signFile, o.fashionDir(), torchLog);
-                } catch (TorchPeer.UnavailableException e) {
-                    if (!config.cuda()) {
-                        throw new TorchPeer.UnavailableException(config.id() + ": " + e.getMessage());
-                    }
-                    report.skipped.add(config.id() + ": skipped: " + e.getMessage());
-                    log.println("[compare] " + config.id() + ": skipped: " + e.getMessage());
-                    continue;
-                }
-                if (config.cuda() && !o.peersGiven() && !descentCuda) {
-                    peer.close();
-                    String why = "torch has CUDA here, but descent-cuda did not run (--cuda " + o.cuda().name()
-                            .toLowerCase(Locale.ROOT) + " adds torch-cuda beside it; --peers cuda runs it alone)";
-                    report.skipped.add(config.id() + ": skipped: " + why);
-                    log.println("[compare] " + config.id() + ": skipped: " + why);
-                    continue;
-                }
-                closeables.add(peer);
-                Map<String, String> info = peer.run("info");
-                report.torchInfo.put(config.id(), info);
-                int threads = Math.max(parseIntOr(info.get("threads"), 1), parseIntOr(info.get("openblas_threads"),
-                        1));
-                if (config.cuda()) {
-                    log.println("[compare] " + config.id() + ": torch " + info.get("torch") + ", CUDA "
-                            + info.get("cuda") + ", " + info.get("gpu") + ", " + info.get("threads")
-                            + " torch host threads");
-                } else {
-                    log.println("[compare] " + config.id() + ": torch " + info.get("torch") + ", "
-                            + info.get("threads") + " torch threads, BLAS " + info.get("libs") + ", OpenBLAS core "
-                            + info.get("openblas_core") + ", " + info.get("openblas_threads") + " OpenBLAS threads");
-                }
-                sides.add(new Side() {
-                    @Override
-                    public String id() {
-                        return config.id();
-                    }
-
-                    @Override
-                    public String label() {
-                        return config.label();
-                    }
-
-                    @Override
-                    public int peakThreads() {
-                        return threads;
-                    }
-
-                    @Override
-                    public boolean cuda() {
-                        return config.cuda();
-                    }
-
-                    @Override
-                    public DescentWorkloads.Sample run(String workload, Map<String, String> params)
-                            throws IOException {
-                        Map<String, String> r = peer.run(command(workload, params));
-                        String s = r.containsKey("per_epoch") ? r.get("per_epoch") : r.get("seconds");
-                        return new DescentWorkloads.Sample(Double.parseDouble(s), r);
-                    }
-                });
-            }
-            report.sides = sides.stream().map(s -> new Report.SideInfo(s.id(), s.label(), s.peakThreads(), s.cuda()))
-                    .toList();
-
-            for (Case c : cases) {
-                String loadBefore = Report.loadAverage();
-                log.printf(Locale.ROOT, "[compare] %s (%s): %d warm-up + %d measured runs per side  [load %s]%n",
-                        c.id(), c.note(), c.warmups(), c.reps(), loadBefore);
-                Map<String, List<DescentWorkloads.Sample>> warm = new LinkedHashMap<>();
-                Map<String, List<DescentWorkloads.Sample>> samples = new LinkedHashMap<>();
-                for (Side s : sides) {
-                    warm.put(s.id(), new ArrayList<>());
-                    samples.put(s.id(), new ArrayList<>());
-                }
-                for (int r = 0; r < c.warmups(); r++) {
-                    for (Side s : rotate(sides, r)) {
-                        settle(o.settleMillis());
-                        warm.get(s.id()).add(s.run(c.workload(), c.warmupParams()));
-                    }
-                }
-                for (Side s : sides) {
-                    if (s.jit()) {
-                        warmUntilJitQuiet(s, c, warm.get(s.id()), o.settleMillis());
-                    }
-                }
-                try (JfrRounds recording = o.jfrPrefix() == null ? null : new JfrRounds()) {
-                    for (int r = 0; r < c.reps(); r++) {
-                        for (Side s : rotate(sides, r)) {
-                            settle(o.settleMillis());
-                            DescentWorkloads.Sample sample = s.run(c.workload(), c.round(r));
-                            samples.get(s.id()).add(sample);
-                        }
-                    }
-                    if (recording != null) {
-                        Path file = Path.of(o.jfrPrefix() + "-" + c.id() + ".jfr");
-                        recording.dump(file);
-                        log.println("[compare]   JFR recording of the measured rounds: " + file);
-                    }
-                }
-                report.add(c, warm, samples, loadBefore, Report.loadAverage());
-                StringBuilder line = new StringBuilder("[compare]   medians:");
-                for (Side s : sides) {
-                    line.append(String.format(Locale.ROOT, " %s %.4g %s;", s.id(),
-                            Report.median(samples.get(s.id())), c.unit()));
-                }
-                log.println(line);
-                if (c.workload().equals("W3")) {
-                    release(closeables, "fashion-train-raw");
-                    release(closeables, "fashion-test-raw");
-                }
-                report.loadEnd = Report.loadAverage();
-                report.elapsedSeconds = (System.nanoTime() - start) / 1e9;
-                report.write();
-            }
-        } finally {
-            for (AutoCloseable c : closeables.reversed()) {
-                try {
-                    c.close();
-                } catch (Exception e) {
-                    log.println("[compare] closing " + c + ": " + e.getMessage());
-                }
-            }
-            Files.deleteIfExists(signFile);
-            Files.deleteIfExists(dataDir);
+        for (int t : o.threads()) {
+            DescentWorkloads w = new DescentWorkloads(BenchBackends.open("cpu", t), host);
+            closeables.add(w);
+            int actual = w.backend().threads();
+            report.descentDescriptions.add(w.backend().description());
+            sides.add(new SimpleSide("descent-" + actual + "t", "descent, " + actual
+                    + (actual == 1 ? " thread" : " threads"), actual, false, true, w::run));
         }
-        report.loadEnd = Report.loadAverage();
-        report.elapsedSeconds = (System.nanoTime() - start) / 1e9;
-        report.write();
-        log.printf(Locale.ROOT, "[compare] done in %.0f s: %s, %s%n", report.elapsedSeconds,
-                o.out().resolve("compare.md"), o.out().resolve("compare.csv"));
-        System.out.println(Files.readString(o.out().resolve("compare.md"), StandardCharsets.UTF_8));
+        return sides;
+    }
+
+    /** descent's CUDA backend, or null when it does not open (and --cuda is not "on"). */
+    private static Side descentCudaSide(Options o, DescentWorkloads.HostData host, Report report,
+            List<AutoCloseable> closeables) {
+        if (o.cuda() == CudaMode.OFF) {
+            return null;
+        }
+        Backend cuda;
+        try {
+            cuda = BenchBackends.open("cuda", 0);
+        } catch (RuntimeException e) {
+            if (o.cuda() == CudaMode.ON) {
+                throw new CudaUnavailableException("--cuda on: descent's cuda backend did not open: "
+                        + e.getMessage(), e);
+            }
+            skip(report, "descent-cuda", e.getMessage());
+            return null;
+        }
+        DescentWorkloads w = new DescentWorkloads(cuda, host);
+        closeables.add(w);
+        report.descentDescriptions.add(cuda.description());
+        System.err.println("[compare] descent-cuda: " + cuda.description());
+        return new SimpleSide("descent-cuda", "descent, CUDA", w.backend().threads(), true, true, w::run);
+    }
+
+    /** The PyTorch peers, each a Python process of its own. */
+    private static List<Side> torchSides(Options o, Path signFile, boolean descentCuda, Report report,
+            List<AutoCloseable> closeables) throws IOException {
+        PrintStream log = System.err;
+        Path torchLog = o.out().resolve("torch-stderr.log");
+        Files.deleteIfExists(torchLog);
+        List<Side> sides = new ArrayList<>();
+        for (String p : o.peersToStart()) {
+            TorchPeer.Config config = TorchPeer.forPeer(p);
+            TorchPeer peer;
+            try {
+                peer = new TorchPeer(config, o.python(), o.script(), signFile, o.fashionDir(), torchLog);
+            } catch (TorchPeer.UnavailableException e) {
+                if (!config.cuda()) {
+                    throw new TorchPeer.UnavailableException(config.id() + ": " + e.getMessage());
+                }
+                skip(report, config.id(), e.getMessage());
+                continue;
+            }
+            if (config.cuda() && !o.peersGiven() && !descentCuda) {
+                peer.close();
+                skip(report, config.id(), "torch has CUDA here, but descent-cuda did not run (--cuda "
+                        + o.cuda().name().toLowerCase(Locale.ROOT) + " adds torch-cuda beside it; --peers cuda runs "
+                        + "it alone)");
+                continue;
+            }
+            closeables.add(peer);
+            Map<String, String> info = peer.run("info");
+            report.torchInfo.put(config.id(), info);
+            int threads = Math.max(parseIntOr(info.get("threads"), 1), parseIntOr(info.get("openblas_threads"), 1));
+            if (config.cuda()) {
+                log.println("[compare] " + config.id() + ": torch " + info.get("torch") + ", CUDA "
+                        + info.get("cuda") + ", " + info.get("gpu") + ", " + info.get("threads")
+                        + " torch host threads");
+            } else {
+                log.println("[compare] " + config.id() + ": torch " + info.get("torch") + ", "
+                        + info.get("threads") + " torch threads, BLAS " + info.get("libs") + ", OpenBLAS core "
+                        + info.get("openblas_core") + ", " + info.get("openblas_threads") + " OpenBLAS threads");
+            }
+            sides.add(new SimpleSide(config.id(), config.label(), threads, config.cuda(), false, (workload, params) -> {
+                Map<String, String> r = peer.run(command(workload, params));
+                String s = r.containsKey("per_epoch") ? r.get("per_epoch") : r.get("seconds");
+                return new DescentWorkloads.Sample(Double.parseDouble(s), r);
+            }));
+        }
+        return sides;
+    }
+
+    /** One case on every side: warm-up rounds, then measured rounds, rotating the side order each round. */
+    private static void measure(Options o, Case c, List<Side> sides, Report report) throws IOException {
+        PrintStream log = System.err;
+        String loadBefore = Report.loadAverage();
+        log.printf(Locale.ROOT, "[compare] %s (%s): %d warm-up + %d measured runs per side  [load %s]%n",
+                c.id(), c.note(), c.warmups(), c.reps(), loadBefore);
+        Map<String, List<DescentWorkloads.Sample>> warm = new LinkedHashMap<>();
+        Map<String, List<DescentWorkloads.Sample>> samples = new LinkedHashMap<>();
+        for (Side s : sides) {
+            warm.put(s.id(), new ArrayList<>());
+            samples.put(s.id(), new ArrayList<>());
+        }
+        for (int r = 0; r < c.warmups(); r++) {
+            for (Side s : rotate(sides, r)) {
+                settle(o.settleMillis());
+                warm.get(s.id()).add(s.run(c.workload(), c.warmupParams()));
+            }
+        }
+        for (Side s : sides) {
+            if (s.jit()) {
+                warmUntilJitQuiet(s, c, warm.get(s.id()), o.settleMillis());
+            }
+        }
+        try (JfrRounds recording = o.jfrPrefix() == null ? null : new JfrRounds()) {
+            for (int r = 0; r < c.reps(); r++) {
+                for (Side s : rotate(sides, r)) {
+                    settle(o.settleMillis());
+                    samples.get(s.id()).add(s.run(c.workload(), c.round(r)));
+                }
+            }
+            if (recording != null) {
+                Path file = Path.of(o.jfrPrefix() + "-" + c.id() + ".jfr");
+                recording.dump(file);
+                log.println("[compare]   JFR recording of the measured rounds: " + file);
+            }
+        }
+        report.add(c, warm, samples, loadBefore, Report.loadAverage());
+        StringBuilder line = new StringBuilder("[compare]   medians:");
+        for (Side s : sides) {
+            line.append(String.format(Locale.ROOT, " %s %.4g %s;", s.id(), Report.median(samples.get(s.id())),
+                    c.unit()));
+        }
+        log.println(line);
     }
 
     /**
