@@ -451,7 +451,7 @@ final class TrainCommand extends BaseCommand {
 
     // ------------------------------------------------------------------ outputs
 
-    /** Rewrites metrics.csv after every epoch (rank 0), so that a killed run leaves a complete file. */
+    /** Keeps metrics.csv current during the run (rank 0), so that a stopped or killed run leaves a complete file. */
     private final class MetricsWriter implements TrainingListener {
         private final boolean enabled;
         private final Path dir;
@@ -468,9 +468,17 @@ final class TrainCommand extends BaseCommand {
             this.classifier = classifier;
         }
 
+        private long lastWrite;
+
+        /**
+         * Rewrites metrics.csv (atomically: the whole file each time) after an epoch, at most once a second: a run of
+         * many short epochs would otherwise spend its time rewriting an ever longer file. The run's end writes it
+         * once more in any case, and a resumed run rewrites it from the checkpoint's history.
+         */
         @Override
         public void onEpochEnd(EpochMetrics m) {
-            if (!enabled) {
+            long now = System.nanoTime();
+            if (!enabled || (lastWrite != 0 && now - lastWrite < 1_000_000_000L)) {
                 return;
             }
             try {
@@ -478,6 +486,7 @@ final class TrainCommand extends BaseCommand {
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
+            lastWrite = System.nanoTime();
         }
     }
 
