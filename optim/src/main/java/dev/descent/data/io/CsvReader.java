@@ -36,6 +36,8 @@ public final class CsvReader {
      * classes than rows is taken for a mistyped label and refused.
      */
     static final int MAX_CLASSES_WITHOUT_ROWS = 1024;
+    /** More classes than this, inferred from the labels, are refused whatever the row count (--classes allows more). */
+    static final int MAX_INFERRED_CLASSES = 10_000;
     private static final double[] POW10 = new double[23];
 
     static {
@@ -470,11 +472,13 @@ public final class CsvReader {
             System.arraycopy(chunk, 0, features, at, rowInChunk * d);
             if (classification) {
                 int classes = fixedClasses > 0 ? fixedClasses : maxLabel + 1;
-                if (fixedClasses <= 0 && classes > Math.max(rows, MAX_CLASSES_WITHOUT_ROWS)) {
+                int plausible = Math.min(MAX_INFERRED_CLASSES, Math.max(rows, MAX_CLASSES_WITHOUT_ROWS));
+                if (fixedClasses <= 0 && classes > plausible) {
                     // One mistyped label (100000000) would otherwise make a model of 100,000,001 classes: gigabytes
                     // of weights, and an out-of-memory error far from the cause.
                     throw DataFormatException.atLine(source, maxLabelLine, "label " + maxLabel + " would make "
-                            + classes + " classes for " + rows + " rows (labels are 0 .. classes-1; a mistyped label?)");
+                            + classes + " classes for " + rows + " rows (labels are 0 .. classes-1; a mistyped label? "
+                            + "more than " + plausible + " classes need an explicit class count, --classes)");
                 }
                 return Dataset.classification(source, features, rows, d, Arrays.copyOf(labels, rows), classes);
             }

@@ -190,8 +190,18 @@ class CsvReaderTest {
     @Test
     void aLabelFarAboveTheOthersIsRefused() throws IOException {
         assertMessage("line 4: label 100000000 would make 100000001 classes for 3 rows (labels are 0 .. classes-1; "
-                + "a mistyped label?)",
+                + "a mistyped label? more than 1024 classes need an explicit class count, --classes)",
                 fails("typo.csv", "label,a\n1,2\n0,3\n100000000,4\n", CsvOptions.classification()));
+        // beyond 10,000 classes even many rows do not make the labels plausible
+        StringBuilder many = new StringBuilder("label,a\n");
+        for (int i = 0; i < 20_000; i++) {
+            many.append(i == 7 ? 15_000 : i % 10).append(",1\n");
+        }
+        assertMessage("line 9: label 15000 would make 15001 classes for 20000 rows (labels are 0 .. classes-1; "
+                + "a mistyped label? more than 10000 classes need an explicit class count, --classes)",
+                fails("many.csv", many.toString(), CsvOptions.classification()));
+        assertEquals(15_001, CsvReader.read(write("many-fixed.csv", many.toString()),
+                CsvOptions.classification().withClasses(15_001)).classes());
         // more classes than rows is fine for small class counts (a tiny test file with labels up to 23)
         assertEquals(24, CsvReader.read(write("small.csv", "label,a\n23,1\n0,2\n"), CsvOptions.classification())
                 .classes());
