@@ -1,0 +1,54 @@
+package dev.descent.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Bad input that used to break the error contract (exit status 2, one line naming the file or option, no stack
+ * trace): absurd sizes and thread counts, damaged model files, a full disk, a schedule nested without end, a path the
+ * locale cannot encode.
+ */
+class InputErrorsTest {
+    @TempDir
+    Path dir;
+    Path train;
+
+    @BeforeEach
+    void data() throws Exception {
+        train = Cli.blobs(dir, "train.csv", 60, 4, 3, 1, 1.0);
+    }
+
+    /** Exit status 2 and a single error line holding every fragment, without a stack trace. */
+    static String assertOneLine(Cli.Result r, String... fragments) {
+        assertEquals(2, r.code(), r.toString());
+        List<String> lines = r.errLines();
+        assertEquals(1, lines.size(), r.toString());
+        String line = lines.getFirst();
+        assertTrue(line.startsWith("descent ") && line.contains(" error: "), line);
+        assertFalse(line.contains("Exception") || r.err().contains("\tat "), "no stack trace: " + r.err());
+        for (String f : fragments) {
+            assertTrue(line.contains(f), "'" + f + "' in: " + line);
+        }
+        return line;
+    }
+
+    // ------------------------------------------------------------------ --threads
+
+    /** Thousands of threads are refused before any starts (100,000 used to run the JVM out of native threads). */
+    @Test
+    void absurdThreadCountsAreRefusedUpFront() {
+        Path out = dir.resolve("threads");
+        Cli.Result r = Cli.run("train", "--data", train.toString(), "--threads", "5000", "--epochs", "1", "-q",
+                "--out", out.toString());
+        assertOneLine(r, "--threads", "between 0 and 1024", "got 5000");
+        assertFalse(Files.exists(out), "nothing written");
+    }
+}
