@@ -79,10 +79,16 @@ final class Engine {
         if (!Double.isNaN(lr)) {
             b.set("lr", Double.toString(lr));
         }
-        try {
-            if (s.schedule != null && !s.schedule.isBlank()) {
+        if (s.schedule != null && !s.schedule.isBlank()) {
+            try {
                 b.schedule(Schedule.parse(s.schedule));
+            } catch (IllegalArgumentException e) {
+                // "schedule 'TEXT': what" or "warmup schedule: what": say which option it came from
+                String m = e.getMessage();
+                throw new UsageException(m.startsWith("schedule '") ? "--" + m : "--schedule: " + m, e);
             }
+        }
+        try {
             if (s.clip != null && !s.clip.isBlank()) {
                 b.clipping(GradientClipping.parse(s.clip));
             }

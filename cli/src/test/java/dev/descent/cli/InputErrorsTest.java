@@ -51,4 +51,20 @@ class InputErrorsTest {
         assertOneLine(r, "--threads", "between 0 and 1024", "got 5000");
         assertFalse(Files.exists(out), "nothing written");
     }
+
+    // ------------------------------------------------------------------ --schedule
+
+    /** A schedule nested 10,000 deep is refused when the options are read, before any data or training. */
+    @Test
+    void deeplyNestedSchedulesAreRefusedBeforeTraining() {
+        Path out = dir.resolve("schedule");
+        String spec = "warmup(warmup=1, then=".repeat(10_000) + "constant" + ")".repeat(10_000);
+        Cli.Result r = Cli.run("train", "--data", train.toString(), "--epochs", "1", "-q", "--checkpoint-every", "1",
+                "--schedule", spec, "--out", out.toString());
+        String line = assertOneLine(r, "--schedule 'warmup(warmup=1, then=", "(" + spec.length() + " characters)",
+                "nested more than 32 deep");
+        assertTrue(line.length() < 300, line);
+        assertFalse(Files.exists(out), "nothing written");
+    }
 }
+
