@@ -66,5 +66,30 @@ class InputErrorsTest {
         assertTrue(line.length() < 300, line);
         assertFalse(Files.exists(out), "nothing written");
     }
+
+    // ------------------------------------------------------------------ a full disk
+
+    /**
+     * Every output goes through the atomic writer: when the disk fills up (simulated by a body that fails as the
+     * kernel's write would), the one line names the file being written and no temporary stays behind.
+     */
+    @Test
+    void aFullDiskNamesTheFileBeingWritten() throws Exception {
+        Path target = dir.resolve("out/metrics.csv");
+        java.io.IOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+                () -> dev.descent.cli.io.AtomicFiles.write(target, out -> {
+                    out.write("epoch,train_loss\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                    throw new java.io.IOException("No space left on device");
+                }));
+        assertEquals(ExitCodes.USAGE, Failures.exitCode(e));
+        assertEquals("cannot write " + target + ": No space left on device", Failures.message(e));
+        // as the trainer reports a failed checkpoint or metrics write
+        assertEquals("cannot write " + target + ": No space left on device",
+                Failures.message(new java.io.UncheckedIOException("writing a checkpoint into " + dir + ": "
+                        + e.getMessage(), e)));
+        try (var files = Files.list(target.getParent())) {
+            assertEquals(List.of(), files.toList(), "no temporary left");
+        }
+    }
 }
 
