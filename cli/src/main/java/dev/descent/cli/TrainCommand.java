@@ -270,12 +270,7 @@ final class TrainCommand extends BaseCommand {
             throw usage("--resume " + resume + ": no " + RUN_FILE + " there; give the run's options (--data ...) "
                     + "again with --resume");
         }
-        Map<String, Object> saved;
-        try {
-            saved = Json.parseObject(Files.readString(file));
-        } catch (IllegalArgumentException e) {
-            throw new IOException(file + ": " + e.getMessage(), e);
-        }
+        Map<String, Object> saved = Json.readObject(file);
         if (!(saved.get("args") instanceof List<?> list)) {
             throw new IOException(file + ": no \"args\" list");
         }

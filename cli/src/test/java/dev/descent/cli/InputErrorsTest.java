@@ -91,5 +91,40 @@ class InputErrorsTest {
             assertEquals(List.of(), files.toList(), "no temporary left");
         }
     }
+
+    // ------------------------------------------------------------------ damaged model files
+
+    /** A trained MLP's folder (several arrays in model.npz). */
+    private Path trainedModel(String name) {
+        Path out = dir.resolve(name);
+        Cli.Result r = Cli.run("train", "--data", train.toString(), "--model", "mlp", "--hidden", "16", "--full-batch",
+                "--epochs", "1", "-q", "--out", out.toString());
+        assertEquals(0, r.code(), r.toString());
+        return out;
+    }
+
+    private Cli.Result evaluate(Path model) {
+        return Cli.run("evaluate", "--model", model.toString(), "--data", train.toString(), "-q");
+    }
+
+    /** Random bytes in model.json used to give "Input length = 1". */
+    @Test
+    void randomBytesInModelJsonAreNamed() throws Exception {
+        Path model = trainedModel("garbled");
+        Path json = model.resolve("model.json");
+        byte[] noise = new byte[300];
+        new java.util.Random(7).nextBytes(noise);
+        noise[0] = '{';
+        noise[1] = '\n';
+        noise[2] = (byte) 0xC3; // a lead byte without its continuation byte
+        noise[3] = 'x';
+        Files.write(json, noise);
+        Cli.Result r = evaluate(model);
+        assertOneLine(r, json + ": not a JSON file: not UTF-8 text (byte 0xC3 at offset 2, line 2)");
+
+        Files.writeString(json, "[".repeat(100_000) + "]".repeat(100_000));
+        r = evaluate(model);
+        assertOneLine(r, json + ": invalid JSON at line 1, column 257: arrays and objects nested more than 256 deep");
+    }
 }
 
