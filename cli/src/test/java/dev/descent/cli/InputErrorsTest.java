@@ -126,5 +126,57 @@ class InputErrorsTest {
         r = evaluate(model);
         assertOneLine(r, json + ": invalid JSON at line 1, column 257: arrays and objects nested more than 256 deep");
     }
+
+    /** The bytes of a .npy file of float32 {@code data} bytes whose header declares {@code shape}. */
+    static byte[] npy(String shape, int dataBytes) {
+        String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': " + shape + ", }";
+        int unpadded = 10 + dict.length() + 1;
+        String header = dict + " ".repeat((unpadded + 63) / 64 * 64 - unpadded) + "\n";
+        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+        b.writeBytes(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (byte) header.length(),
+            (byte) (header.length() >> 8)});
+        b.writeBytes(header.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        b.writeBytes(new byte[dataBytes]);
+        return b.toByteArray();
+    }
+
+    /**
+     * A .npy header declaring a shape beyond any array used to give "For input string: ..."; a shape that does not
+     * match the data is refused before anything is allocated.
+     */
+    @Test
+    void aNpyShapeThatCannotBeIsNamed() throws Exception {
+        Path model = trainedModel("shape");
+        Path npz = model.resolve("model.npz");
+        try (var zip = new java.util.zip.ZipOutputStream(Files.newOutputStream(npz))) {
+            zip.putNextEntry(new java.util.zip.ZipEntry("layer1.W.npy"));
+            zip.write(npy("(99999999999999999999,)", 64));
+            zip.closeEntry();
+        }
+        Cli.Result r = evaluate(model);
+        assertOneLine(r, npz + ":layer1.W.npy: 'shape' (99999999999999999999,): dimension 99999999999999999999 is out "
+                + "of range (0 to 2147483639)");
+
+        Path f = dir.resolve("a.npy");
+        java.util.Map<String, String> cases = new java.util.LinkedHashMap<>();
+        cases.put("(100000, 100000, 100000, 100000, 100000)", f + ": 'shape' (100000, 100000, 100000, 100000, 100000) "
+                + "with dtype '<f4' holds 10000000000000000000000000 elements (40000000000000000000000000 bytes), more "
+                + "than descent reads in one array (2147483639 bytes)");
+        cases.put("(1000,)", f + ": truncated: 'shape' (1000,) with dtype '<f4' needs 4000 bytes of data, the file "
+                + "has 64");
+        cases.put("(4,)", f + ": 'shape' (4,) with dtype '<f4' needs 16 bytes of data, the file has 64 (48 too many)");
+        cases.put("(-1,)", f + ": 'shape' (-1,): dimension -1 is out of range (0 to 2147483639)");
+        cases.put("(3, x)", f + ": 'shape' (3, x): 'x' is not a whole number");
+        for (var c : cases.entrySet()) {
+            Files.write(f, npy(c.getKey(), 64));
+            java.io.IOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+                    () -> dev.descent.cli.io.Npy.read(f));
+            assertEquals(c.getValue(), e.getMessage());
+        }
+        Files.write(f, npy("(16,)", 64));
+        assertEquals(16, dev.descent.cli.io.Npy.read(f).size());
+        Files.write(f, npy("(2, 0, 99999)", 0));
+        assertEquals(0, dev.descent.cli.io.Npy.read(f).size());
+    }
 }
 
