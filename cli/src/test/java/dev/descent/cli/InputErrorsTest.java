@@ -107,6 +107,30 @@ class InputErrorsTest {
         return Cli.run("evaluate", "--model", model.toString(), "--data", train.toString(), "-q");
     }
 
+    /** model.npz cut in half used to give "Unexpected end of ZLIB input stream", naming no file. */
+    @Test
+    void aTruncatedModelNpzIsNamed() throws Exception {
+        Path model = trainedModel("cut");
+        Path npz = model.resolve("model.npz");
+        byte[] whole = Files.readAllBytes(npz);
+        Files.write(npz, java.util.Arrays.copyOf(whole, whole.length / 2));
+        Cli.Result r = evaluate(model);
+        assertOneLine(r, npz + ": truncated or corrupt (it breaks off in array 'layer");
+
+        // a damaged byte inside an array's compressed data: that array is named
+        byte[] flipped = whole.clone();
+        for (int i = 60; i < 70; i++) {
+            flipped[i] ^= 0x5a;
+        }
+        Files.write(npz, flipped);
+        r = evaluate(model);
+        assertOneLine(r, npz + ": truncated or corrupt (array 'layer1.W': ");
+
+        Files.writeString(npz, "not a zip");
+        assertOneLine(evaluate(model),
+                npz + ": not a .npz file (not a zip archive)");
+    }
+
     /** Random bytes in model.json used to give "Input length = 1". */
     @Test
     void randomBytesInModelJsonAreNamed() throws Exception {
