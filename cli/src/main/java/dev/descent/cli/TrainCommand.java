@@ -158,27 +158,32 @@ final class TrainCommand extends BaseCommand {
         long t0 = System.nanoTime();
         Engine.Data d = Engine.loadData(data, Engine.regressionTargets(model, data), say);
         say.accept(d.description());
-        ModelSpec spec = Engine.modelSpec(model, d.train(), runOptions.seed);
+        ModelSpec spec = Engine.modelSpec(model, d.train(), runOptions.seed, data.classes);
         if (batchSize > d.train().samples()) {
             say.accept("note: --batch-size " + batchSize + " exceeds the " + d.train().samples()
                     + " training samples: one batch per epoch");
-        }
-        if (rank0) {
-            Files.createDirectories(dir);
-            AtomicFiles.removeStaleTemporaries(dir);
-            if (checkpoint == null) {
-                AtomicFiles.writeString(dir.resolve(RUN_FILE), Json.write(Map.of("command", "train", "args",
-                        originalArgs())));
-            }
         }
         Map<Integer, Double> oldSeconds = checkpoint != null ? readSeconds(resume.resolve("metrics.csv"))
                 : Map.of();
         Path checkpointDir = dir.resolve("checkpoints");
         Engine.hintWorkload(spec, batchSize);
         Backends.Selection sel = Engine.backend(compute, say, common.verbose);
-        try (Backend backend = sel.backend();
+        // Each process holds its share of a batch; the test data is evaluated in batches of up to 1024 rows.
+        int batchRows = Math.max(ceilDiv(BatchOptions.rows(batchSize, d.train().samples()), comm.size()),
+                d.hasTest() ? ceilDiv(Math.min(1024, d.test().samples()), comm.size()) : 0);
+        try (Backend backend = Engine.fitting(sel.backend(), spec, model, data.classes,
+                    batch.describe(DEFAULT_BATCH), batchRows);
              DeviceDataset train = d.train().upload(backend);
              DeviceDataset test = d.hasTest() ? d.test().upload(backend) : null) {
+            // The output folder is made once the run is known to fit.
+            if (rank0) {
+                Files.createDirectories(dir);
+                AtomicFiles.removeStaleTemporaries(dir);
+                if (checkpoint == null) {
+                    AtomicFiles.writeString(dir.resolve(RUN_FILE), Json.write(Map.of("command", "train", "args",
+                            originalArgs())));
+                }
+            }
             List<EpochMetrics> rows = new ArrayList<>(checkpoint != null ? checkpoint.history() : List.of());
             Map<Integer, Double> seconds = new HashMap<>(oldSeconds);
             boolean classifier = d.train().isClassification();
@@ -222,6 +227,10 @@ final class TrainCommand extends BaseCommand {
                 return exitCode(result);
             }
         }
+    }
+
+    private static int ceilDiv(int a, int b) {
+        return (a + b - 1) / b;
     }
 
     private int exitCode(TrainingResult r) {

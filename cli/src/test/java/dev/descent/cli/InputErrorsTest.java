@@ -40,6 +40,70 @@ class InputErrorsTest {
         return line;
     }
 
+    // ------------------------------------------------------------------ model and data sizes
+
+    /** A layer wider than an array used to end in a NegativeArraySizeException (exit 1). */
+    @Test
+    void aLayerBeyondAnArrayIsRefusedNamingHidden() {
+        Path out = dir.resolve("wide");
+        Cli.Result r = Cli.run("train", "--data", train.toString(), "--model", "mlp", "--hidden", "2000000000",
+                "--epochs", "1", "-q", "--out", out.toString());
+        assertOneLine(r, "--hidden 2000000000: layer 1 of the mlp 4-2000000000-3 model (4 features in " + train
+                + ") would have 4 x 2000000000 = 8000000000 weights, more than an array holds (2147483639)");
+        assertFalse(Files.exists(out), "nothing written");
+        r = Cli.run("train", "--data", train.toString(), "--classes", "2000000000", "--epochs", "1", "-q", "--out",
+                out.toString());
+        assertOneLine(r, "--classes 2000000000: layer 1 of the softmax 4-2000000000 model");
+    }
+
+    /** Layers that each fit an array but together need far more than the heap are refused before allocating. */
+    @Test
+    void aModelBeyondTheHeapIsRefusedSayingHowMuchItNeeds() {
+        Path out = dir.resolve("deep");
+        String hidden = String.join(",", java.util.Collections.nCopies(20, "46000"));
+        Cli.Result r = Cli.run("train", "--data", train.toString(), "--model", "mlp", "--hidden", hidden,
+                "--backend", "cpu", "--epochs", "1", "-q", "--out", out.toString());
+        assertOneLine(r, "--hidden " + hidden + ": the mlp 4-46000-", " parameters; training it on the CPU needs at "
+                + "least ", "GiB of memory", "more than the JVM's maximum heap of " + Engine.bytesText(
+                Runtime.getRuntime().maxMemory()), "DESCENT_JAVA_OPTS=-Xmx");
+        assertFalse(Files.exists(out), "nothing written");
+    }
+
+    /** A batch whose activations exceed an array used to fail inside the backend, naming no option. */
+    @Test
+    void aBatchBeyondAnArrayIsRefusedNamingTheOptions() {
+        Path out = dir.resolve("batch");
+        Cli.Result r = Cli.run("train", "--data", train.toString(), "--model", "mlp", "--hidden", "40000000",
+                "--full-batch", "--backend", "cpu", "--epochs", "1", "-q", "--out", out.toString());
+        assertOneLine(r, "--full-batch with --hidden 40000000: a batch of 60 rows would have 60 x 40000000 = "
+                + "2400000000 activations in layer 1 of the mlp 4-40000000-3 model, more than an array holds "
+                + "(2147483639); use a smaller batch");
+        assertFalse(Files.exists(out), "nothing written");
+    }
+
+    /** The heap bound on its own: parameters, gradients and a batch's activations against the maximum given. */
+    @Test
+    void theHeapBoundCountsParametersGradientsAndActivations() {
+        dev.descent.model.ModelSpec mlp = dev.descent.model.ModelSpec.builder("mlp").inputs(784).hidden(256, 128)
+                .classes(10).build();
+        long need = 4L * (2 * mlp.parameterCount() + 64L * (2 * 256 + 2 * 128 + 10));
+        Engine.checkFits(mlp, "", "--batch-size 64", 64, true, need);
+        String m = org.junit.jupiter.api.Assertions.assertThrows(UsageException.class,
+                () -> Engine.checkFits(mlp, "", "--batch-size 64", 64, true, need - 1)).getMessage();
+        assertTrue(m.startsWith("the mlp 784-256-128-10 model has 235146 parameters; training it on the CPU needs at "
+                + "least " + Engine.bytesText(need) + " of memory"), m);
+        Engine.checkFits(mlp, "", "--batch-size 64", 64, false, need - 1); // a GPU holds them
+    }
+
+    /** bench's synthetic data beyond an array used to end in "ArithmeticException: integer overflow" (exit 1). */
+    @Test
+    void benchDataBeyondAnArrayIsRefused() {
+        assertOneLine(Cli.run("bench", "--samples", "100000", "--features", "100000", "-q"),
+                "--samples 100000 with --features 100000: 10000000000 feature values, more than an array holds");
+        assertOneLine(Cli.run("bench", "--samples", "10", "--features", "100000", "--classes", "100000", "-q"),
+                "--features 100000 with --classes 100000: 10000000000 weights");
+    }
+
     // ------------------------------------------------------------------ --threads
 
     /** Thousands of threads are refused before any starts (100,000 used to run the JVM out of native threads). */
