@@ -266,5 +266,42 @@ class InputErrorsTest {
         Files.write(f, npy("(2, 0, 99999)", 0));
         assertEquals(0, dev.descent.cli.io.Npy.read(f).size());
     }
+
+    // ------------------------------------------------------------------ a path the locale cannot encode
+
+    /**
+     * Under LC_ALL=C the JVM encodes file names in ASCII and --out out/é cannot be named: it used to end with picocli's
+     * or the JDK's InvalidPathException text. A lone surrogate is just as unencodable in this test's UTF-8 JVM.
+     */
+    @Test
+    void aPathTheLocaleCannotEncodeIsExplainedNamingTheOption() throws Exception {
+        String bad = "caf\uD800";
+        String[] advice = {"cannot be encoded in the current locale (", "file names in ",
+            "); run descent under a UTF-8 locale, e.g. LC_ALL=C.UTF-8"};
+        Cli.Result r = Cli.run("train", "--data", train.toString(), "--epochs", "1", "-q", "--out",
+                dir.resolve("out") + "/" + bad);
+        assertOneLine(r, concat("Invalid value for option '--out': the path '", advice));
+        r = Cli.run("train", "--data", bad + ".csv", "--epochs", "1", "-q", "--out", dir.resolve("out").toString());
+        assertOneLine(r, concat("--data: the path '" + bad + ".csv' cannot be encoded", advice));
+        r = Cli.run("evaluate", "--model", dir.toString(), "--test", bad, "-q");
+        assertOneLine(r, concat("--test: the path '" + bad + "'", advice));
+        assertFalse(Files.exists(dir.resolve("out")), "nothing written");
+
+        // from anywhere else: the same explanation, exit status 2
+        java.nio.file.InvalidPathException e = new java.nio.file.InvalidPathException("x/" + bad,
+                "Malformed input or input contains unmappable characters");
+        assertEquals(ExitCodes.USAGE, Failures.exitCode(e));
+        assertTrue(Failures.message(e).startsWith("the path 'x/" + bad + "' cannot be encoded in the current locale ("
+                + Failures.localeInEffect() + ", file names in "), Failures.message(e));
+        assertEquals("invalid path 'a\u0000b': Nul character not allowed",
+                Failures.message(new java.nio.file.InvalidPathException("a\u0000b", "Nul character not allowed")));
+    }
+
+    private static String[] concat(String first, String... rest) {
+        String[] all = new String[rest.length + 1];
+        all[0] = first;
+        System.arraycopy(rest, 0, all, 1, rest.length);
+        return all;
+    }
 }
 
