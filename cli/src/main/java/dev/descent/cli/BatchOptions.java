@@ -26,6 +26,22 @@ final class BatchOptions {
         return choice.fullBatch ? 0 : choice.batchSize;
     }
 
+    /**
+     * The option in effect, for messages: "--batch-size 512", "--full-batch", "--batch-size 64 (the default)"
+     * ({@code defaultSize} 0: the full batch).
+     */
+    String describe(int defaultSize) {
+        if (choice == null) {
+            return (defaultSize == 0 ? "--full-batch" : "--batch-size " + defaultSize) + " (the default)";
+        }
+        return choice.fullBatch ? "--full-batch" : "--batch-size " + choice.batchSize;
+    }
+
+    /** Rows in the largest batch of {@code samples} samples (0 for the full batch). */
+    static int rows(int batchSize, int samples) {
+        return batchSize == 0 ? samples : Math.min(batchSize, samples);
+    }
+
     boolean given() {
         return choice != null;
     }

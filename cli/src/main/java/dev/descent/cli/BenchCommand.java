@@ -117,16 +117,18 @@ final class BenchCommand extends BaseCommand {
         } else {
             names.add(compute.backend);
         }
+        checkDataSize(samples, features, classes, Runtime.getRuntime().maxMemory());
         note(String.format(Locale.ROOT, "synthetic data: %d samples x %d features, %d classes; generating ...",
                 samples, features, classes));
         Dataset data = synthetic(samples, features, classes, seed);
-        ModelSpec spec = Engine.modelSpec(mo, data, seed);
+        ModelSpec spec = Engine.modelSpec(mo, data, seed, classes);
         Csv csv = new Csv("backend", "description", "threads", "samples", "features", "classes", "batch_size",
                 "epochs", "seconds", "samples_per_second", "ms_per_epoch", "final_train_loss");
         List<Map<String, Object>> results = new ArrayList<>();
         for (String name : names) {
             Backends.Selection sel = Backends.select(name, new BackendOptions(compute.threads, 0));
-            try (Backend backend = sel.backend(); DeviceDataset dd = data.upload(backend)) {
+            try (Backend backend = Engine.fitting(sel.backend(), spec, mo, classes, batch.describe(256),
+                    BatchOptions.rows(batchSize, samples)); DeviceDataset dd = data.upload(backend)) {
                 note(name + ": " + backend.description() + " — warm-up epoch ...");
                 GridRun.train(dd, spec, optimizer, opt, lr, batchSize, 1, seed, true,
                         new Progress(err(), Progress.Mode.QUIET, name));
@@ -174,6 +176,31 @@ final class BenchCommand extends BaseCommand {
             out().print(text);
         }
         return ExitCodes.OK;
+    }
+
+    /**
+     * Refuses a synthetic data set whose features, or whose teacher's weights, would not fit in an array, or whose
+     * features alone would not fit in the heap's maximum.
+     */
+    static void checkDataSize(int samples, int features, int classes, long maxHeap) {
+        long cells = (long) samples * features;
+        if (cells > Engine.MAX_ARRAY) {
+            throw new UsageException("--samples " + samples + " with --features " + features + ": " + cells
+                    + " feature values, more than an array holds (" + Engine.MAX_ARRAY + ")");
+        }
+        long teacher = (long) features * classes;
+        if (teacher > Engine.MAX_ARRAY) {
+            throw new UsageException("--features " + features + " with --classes " + classes + ": " + teacher
+                    + " weights (the data's teacher and the model), more than an array holds (" + Engine.MAX_ARRAY
+                    + ")");
+        }
+        long bytes = Float.BYTES * cells;
+        if (bytes > maxHeap) {
+            throw new UsageException("--samples " + samples + " with --features " + features + ": the data alone "
+                    + "needs " + Engine.bytesText(bytes) + " of memory, more than the JVM's maximum heap of "
+                    + Engine.bytesText(maxHeap) + "; use fewer samples or features, or give the JVM more memory, "
+                    + "e.g. DESCENT_JAVA_OPTS=-Xmx" + Math.max(2, (bytes >> 30) * 2) + "g");
+        }
     }
 
     /** Uniform features in [0, 1); label = argmax of (x − ½)·T for a random Gaussian teacher T. */

@@ -101,13 +101,14 @@ final class CompareCommand extends BaseCommand {
         }
         Engine.Data d = Engine.loadData(data, Engine.regressionTargets(model, data), this::note);
         note(d.description());
-        ModelSpec spec = Engine.modelSpec(model, d.train(), runOptions.seed);
+        ModelSpec spec = Engine.modelSpec(model, d.train(), runOptions.seed, data.classes);
         note("model: " + spec.describe() + "; batch " + (batchSize == 0 ? "full" : batchSize) + ", " + epochs
                 + " epochs; " + names.size() * lrs.size() + " runs");
         List<GridRun> runs = new ArrayList<>();
         Progress.Mode mode = Progress.detect(common.quiet);
         Engine.hintWorkload(spec, batchSize);
-        try (Backend backend = Engine.backend(compute, this::note, common.verbose).backend();
+        try (Backend backend = Engine.fitting(Engine.backend(compute, this::note, common.verbose).backend(), spec,
+                    model, data.classes, batch.describe(0), BatchOptions.rows(batchSize, d.train().samples()));
              DeviceDataset train = d.train().upload(backend)) {
             for (String n : names) {
                 for (double lr : lrs) {

@@ -1,5 +1,6 @@
 package dev.descent.cli;
 
+import dev.descent.backend.BackendOptions;
 import picocli.CommandLine.Option;
 
 /** {@code --backend} and {@code --threads}. */
@@ -10,9 +11,9 @@ final class ComputeOptions {
     String backend;
 
     @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
-            description = "CPU worker threads; 0 = all cores (default), or 1 where this machine's measured plan "
-                    + "(descent backends --plan) found one thread faster for the run's workload. Results do not "
-                    + "depend on it.")
+            description = "CPU worker threads, at most " + BackendOptions.MAX_THREADS + "; 0 = all cores (default), "
+                    + "or 1 where this machine's measured plan (descent backends --plan) found one thread faster for "
+                    + "the run's workload. Results do not depend on it.")
     int threads;
 
     void validate() {
@@ -21,8 +22,9 @@ final class ComputeOptions {
             throw new UsageException("--backend must not be empty (auto, cpu or cuda)");
         }
         backend = b;
-        if (threads < 0) {
-            throw new UsageException("--threads must be >= 0 (0 = all cores), got " + threads);
+        if (threads < 0 || threads > BackendOptions.MAX_THREADS) {
+            throw new UsageException("--threads must be between 0 and " + BackendOptions.MAX_THREADS
+                    + " (0 = all cores), got " + threads);
         }
         if (!b.equals("auto")) {
             dev.descent.backend.BackendProvider p = dev.descent.backend.Backends.provider(b);

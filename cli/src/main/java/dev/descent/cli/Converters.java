@@ -1,5 +1,7 @@
 package dev.descent.cli;
 
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.util.Locale;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
@@ -49,6 +51,35 @@ final class Converters {
         @Override
         public Double convert(String value) {
             return number(value, "the value");
+        }
+    }
+
+    /** A path, picocli's conversion but for a path that cannot name a file, which is explained. */
+    static final class PathValue implements ITypeConverter<Path> {
+        @Override
+        public Path convert(String value) {
+            try {
+                return Path.of(value);
+            } catch (InvalidPathException e) {
+                throw new TypeConversionException(Failures.invalidPath(e));
+            }
+        }
+    }
+
+    /**
+     * Refuses the text of an option that names a file (or a named data set), kept as text, when it cannot name a file
+     * here.
+     *
+     * @throws UsageException naming the option
+     */
+    static void checkPath(String value, String option) {
+        if (value == null) {
+            return;
+        }
+        try {
+            Path.of(value);
+        } catch (InvalidPathException e) {
+            throw new UsageException(option + ": " + Failures.invalidPath(e));
         }
     }
 

@@ -33,6 +33,8 @@ final class DataOptions {
         if (data != null && data.isBlank()) {
             throw new UsageException("--data must not be empty");
         }
+        Converters.checkPath(data, "--data");
+        Converters.checkPath(test, "--test");
         if (classes != null && classes < 1) {
             throw new UsageException("--classes must be >= 1, got " + classes);
         }

@@ -221,7 +221,7 @@ final class DemoCommand extends BaseCommand {
     }
 
     static Map<String, Object> readJson(Path file) throws IOException {
-        return Json.parseObject(Files.readString(file));
+        return Json.readObject(file);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.descent.cli;
 
+import dev.descent.backend.Backend;
 import dev.descent.backend.BackendOptions;
 import dev.descent.backend.Backends;
 import dev.descent.data.Dataset;
@@ -19,12 +20,14 @@ import dev.descent.optim.schedule.Schedule;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 
 /** The pieces every command assembles from its options: backend, optimizer, data, model, loader settings. */
 final class Engine {
@@ -79,10 +82,16 @@ final class Engine {
         if (!Double.isNaN(lr)) {
             b.set("lr", Double.toString(lr));
         }
-        try {
-            if (s.schedule != null && !s.schedule.isBlank()) {
+        if (s.schedule != null && !s.schedule.isBlank()) {
+            try {
                 b.schedule(Schedule.parse(s.schedule));
+            } catch (IllegalArgumentException e) {
+                // "schedule 'TEXT': what" or "warmup schedule: what": say which option it came from
+                String m = e.getMessage();
+                throw new UsageException(m.startsWith("schedule '") ? "--" + m : "--schedule: " + m, e);
             }
+        }
+        try {
             if (s.clip != null && !s.clip.isBlank()) {
                 b.clipping(GradientClipping.parse(s.clip));
             }
@@ -228,6 +237,16 @@ final class Engine {
 
     /** The model specification for the options and the training data. */
     static ModelSpec modelSpec(ModelOptions m, Dataset train, long seed) {
+        return modelSpec(m, train, seed, null);
+    }
+
+    /**
+     * The model specification for the options and the training data, whose number of classes was set by
+     * {@code --classes classesOption} (null: from the data).
+     *
+     * @throws UsageException for options that do not fit the data, or a layer too large for an array
+     */
+    static ModelSpec modelSpec(ModelOptions m, Dataset train, long seed, Integer classesOption) {
         m.validate();
         Loss loss = Loss.fromName(m.lossName());
         ModelSpec.Builder b = ModelSpec.builder(m.model).inputs(train.featureCount()).seed(seed).loss(loss);
@@ -267,11 +286,119 @@ final class Engine {
         if (m.init != null) {
             b.init(Init.fromName(m.init));
         }
+        checkWeights(m, train, classesOption);
         try {
             return b.build();
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage(), e);
         }
+    }
+
+    // ------------------------------------------------------------------ sizes, bounded before anything is allocated
+
+    /** The most elements descent puts in one array: what a Java array holds, less the VM's header words. */
+    static final long MAX_ARRAY = ModelSpec.MAX_TENSOR_ELEMENTS;
+
+    /** The options that set the model's size, for error messages: "--hidden 30000,30000: ", or "". */
+    private static String sizeOptions(ModelOptions m, Integer classesOption) {
+        List<String> o = new ArrayList<>();
+        if (m.model.equals("mlp") && m.hidden != null) {
+            o.add("--hidden " + m.hidden.stream().map(String::valueOf).collect(Collectors.joining(",")));
+        }
+        if (classesOption != null && !m.model.equals("linear") && !m.model.equals("logistic")) {
+            o.add("--classes " + classesOption);
+        }
+        return o.isEmpty() ? "" : String.join(" with ", o) + ": ";
+    }
+
+    /** Layer widths, input to output, as the model will have them. */
+    private static int[] widths(ModelOptions m, Dataset train) {
+        List<Integer> w = new ArrayList<>();
+        w.add(train.featureCount());
+        w.addAll(m.hiddenWidths());
+        w.add(switch (m.model) {
+            case "linear" -> train.targetCount();
+            case "logistic" -> 1;
+            default -> train.classes();
+        });
+        return w.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    private static String describe(String kind, int[] widths) {
+        return kind + " " + Arrays.stream(widths).mapToObj(String::valueOf).collect(Collectors.joining("-"));
+    }
+
+    /** Refuses a layer whose weight matrix would not fit in a Java array, naming the options that make it so. */
+    private static void checkWeights(ModelOptions m, Dataset train, Integer classesOption) {
+        int[] w = widths(m, train);
+        for (int l = 0; l + 1 < w.length; l++) {
+            long elements = (long) w[l] * w[l + 1];
+            if (elements > MAX_ARRAY) {
+                throw new UsageException(sizeOptions(m, classesOption) + "layer " + (l + 1) + " of the "
+                        + describe(m.model, w) + " model (" + train.featureCount() + " features in " + train.source()
+                        + ") would have " + w[l] + " x " + w[l + 1] + " = " + elements + " weights, more than an array "
+                        + "holds (" + MAX_ARRAY + ")");
+            }
+        }
+    }
+
+    /**
+     * {@code backend}, once it is clear that the model and a batch of {@code rows} rows fit: no activation matrix may
+     * exceed an array, and on a backend that keeps its tensors in the JVM's heap (the CPU's) the parameters, their
+     * gradients and one batch's activations, a lower bound of what training needs, must fit in the heap's maximum
+     * ({@link Runtime#maxMemory()}). Otherwise the backend is closed and the run refused, naming the options and the
+     * memory it would need; the JVM would fail part-way (an exception from the backend, or out of memory).
+     *
+     * @param m             the model options (named in the message when they set the size)
+     * @param classesOption {@code --classes}, or null
+     * @param batchOption   the option that sets the batch: "--batch-size 512", "--full-batch"
+     * @param rows          rows of the largest batch this process runs the model on
+     */
+    static Backend fitting(Backend backend, ModelSpec spec, ModelOptions m, Integer classesOption, String batchOption,
+            int rows) {
+        try {
+            checkFits(spec, sizeOptions(m, classesOption), batchOption, rows, backend.name().equals("cpu"),
+                    Runtime.getRuntime().maxMemory());
+            return backend;
+        } catch (RuntimeException e) {
+            backend.close();
+            throw e;
+        }
+    }
+
+    /** The checks of {@link #fitting}, with the heap's maximum given. */
+    static void checkFits(ModelSpec spec, String sizeOptions, String batchOption, int rows, boolean heapResident,
+            long maxHeap) {
+        int[] w = spec.widths();
+        long activations = 0;
+        for (int l = 1; l < w.length; l++) {
+            long elements = (long) rows * w[l];
+            if (elements > MAX_ARRAY) {
+                throw new UsageException(batchOption + (sizeOptions.isEmpty() ? ": " : " with " + sizeOptions)
+                        + "a batch of " + rows + " rows would have " + rows + " x " + w[l] + " = " + elements
+                        + " activations in layer " + l + " of the " + describe(spec.kind(), w) + " model, more than an "
+                        + "array holds (" + MAX_ARRAY + "); use a smaller batch");
+            }
+            activations += elements * (l + 1 < w.length ? 2 : 1); // outputs and gradients; the last layer's: one
+        }
+        if (!heapResident) {
+            return;
+        }
+        long params = spec.parameterCount();
+        long bytes = Float.BYTES * (2 * params + activations);
+        if (bytes > maxHeap) {
+            throw new UsageException(sizeOptions + "the " + describe(spec.kind(), w) + " model has " + params
+                    + " parameters; training it on the CPU needs at least " + bytesText(bytes) + " of memory (the "
+                    + "parameters, their gradients and a batch's activations), more than the JVM's maximum heap of "
+                    + bytesText(maxHeap) + "; use a smaller model or batch, or give the JVM more memory, e.g. "
+                    + "DESCENT_JAVA_OPTS=-Xmx" + Math.max(2, (bytes >> 30) * 2) + "g");
+        }
+    }
+
+    /** A byte count as MiB or GiB, e.g. "6.7 GiB". */
+    static String bytesText(long bytes) {
+        return bytes >= 1L << 30 ? String.format(Locale.ROOT, "%.1f GiB", bytes / (double) (1L << 30))
+                : String.format(Locale.ROOT, "%.1f MiB", bytes / (double) (1L << 20));
     }
 
     /** Target columns for a regression model ({@code --label-column}, comma-separated; default {@code target}). */

@@ -71,6 +71,8 @@ final class EvaluateCommand extends BaseCommand {
         if (limit != null && limit < 1) {
             throw usage("--limit must be >= 1, got " + limit);
         }
+        Converters.checkPath(data, "--data");
+        Converters.checkPath(test, "--test");
         compute.validate();
         if (!java.nio.file.Files.exists(model)) {
             throw new java.nio.file.NoSuchFileException(model.toString(), null,

@@ -9,6 +9,7 @@ import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import picocli.CommandLine;
@@ -54,6 +55,7 @@ final class Failures {
             case FileAlreadyExistsException e -> "file already exists: " + e.getFile();
             case NotDirectoryException e -> "not a directory: " + e.getFile();
             case FileNotFoundException e -> "cannot open " + m;
+            case InvalidPathException e -> invalidPath(e);
             default -> {
                 if (m == null || m.isBlank()) {
                     yield c.getClass().getSimpleName();
@@ -66,6 +68,31 @@ final class Failures {
             }
         };
         return oneLine(text);
+    }
+
+    /**
+     * What is wrong with a path that cannot name a file. A name the locale's character set cannot encode (a non-ASCII
+     * name under {@code LC_ALL=C}, where the JVM encodes file names in ASCII) says so, with the locale in effect.
+     */
+    static String invalidPath(InvalidPathException e) {
+        String reason = e.getReason() == null ? "" : e.getReason();
+        if (reason.startsWith("Malformed input or input contains unmappable characters")) {
+            return "the path '" + e.getInput() + "' cannot be encoded in the current locale (" + localeInEffect()
+                    + ", file names in " + System.getProperty("sun.jnu.encoding", "an unknown encoding")
+                    + "); run descent under a UTF-8 locale, e.g. LC_ALL=C.UTF-8";
+        }
+        return "invalid path '" + e.getInput() + "': " + reason;
+    }
+
+    /** The variable that sets the locale's character set, e.g. "LC_ALL=C", or that none is set. */
+    static String localeInEffect() {
+        for (String v : new String[] {"LC_ALL", "LC_CTYPE", "LANG"}) {
+            String s = System.getenv(v);
+            if (s != null && !s.isEmpty()) {
+                return v + "=" + s;
+            }
+        }
+        return "no LC_ALL, LC_CTYPE or LANG set";
     }
 
     /**

@@ -45,6 +45,7 @@ public final class Main {
         cl.setParameterExceptionHandler(Main::handleParseError);
         cl.setExecutionExceptionHandler(Main::handleExecutionError);
         cl.setExitCodeExceptionMapper(Failures::exitCode);
+        cl.registerConverter(java.nio.file.Path.class, new Converters.PathValue());
         return cl;
     }
 

@@ -135,12 +135,7 @@ final class ModelFiles {
             throw new NoSuchFileException(json.toString(), null, Files.exists(path)
                     ? "no model.json next to it (expected the folder a 'descent train' run wrote)" : "no such file");
         }
-        Map<String, Object> m;
-        try {
-            m = Json.parseObject(Files.readString(json));
-        } catch (IllegalArgumentException e) {
-            throw new IOException(json + ": " + e.getMessage(), e);
-        }
+        Map<String, Object> m = Json.readObject(json);
         if (!"descent-model".equals(m.get("format"))) {
             throw new IOException(json + ": not a descent model description (no \"format\": \"descent-model\")");
         }

@@ -90,10 +90,12 @@ final class SweepCommand extends BaseCommand {
         }
         Engine.Data d = Engine.loadData(data, Engine.regressionTargets(model, data), this::note);
         note(d.description());
-        ModelSpec spec = Engine.modelSpec(model, d.train(), runOptions.seed);
+        ModelSpec spec = Engine.modelSpec(model, d.train(), runOptions.seed, data.classes);
         List<GridRun> runs = new ArrayList<>();
         Progress.Mode mode = Progress.detect(common.quiet);
-        try (Backend backend = Engine.backend(compute, this::note, common.verbose).backend();
+        int largest = sizes.stream().mapToInt(Integer::intValue).max().orElse(1);
+        try (Backend backend = Engine.fitting(Engine.backend(compute, this::note, common.verbose).backend(), spec,
+                    model, data.classes, "--batch-sizes " + largest, BatchOptions.rows(largest, d.train().samples()));
              DeviceDataset train = d.train().upload(backend)) {
             for (int b : sizes) {
                 Progress p = new Progress(err(), mode, "batch " + b);

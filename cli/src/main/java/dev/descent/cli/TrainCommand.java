@@ -185,28 +185,34 @@ final class TrainCommand extends BaseCommand {
         long t0 = System.nanoTime();
         Engine.Data d = Engine.loadData(data, Engine.regressionTargets(model, data), say);
         say.accept(d.description());
-        ModelSpec spec = Engine.modelSpec(model, d.train(), runOptions.seed);
+        ModelSpec spec = Engine.modelSpec(model, d.train(), runOptions.seed, data.classes);
         if (batchSize > d.train().samples()) {
             say.accept("note: --batch-size " + batchSize + " exceeds the " + d.train().samples()
                     + " training samples: one batch per epoch");
         }
         // The run's identity: new for a new run, the checkpoint's when continuing; in run.json and every checkpoint.
         String runId = checkpoint != null ? checkpoint.runId() : Checkpoint.newRunId();
-        if (rank0 && (checkpoint == null || !sameFolder(dir, resume))) {
-            Map<String, Object> run = new LinkedHashMap<>();
-            run.put("command", "train");
-            run.put("run_id", runId);
-            run.put("args", originalArgs());
-            AtomicFiles.writeString(dir.resolve(RUN_FILE), Json.write(run));
-        }
         Map<Integer, Double> oldSeconds = checkpoint != null ? readSeconds(resume.resolve("metrics.csv"))
                 : Map.of();
         Path checkpointDir = dir.resolve("checkpoints");
         Engine.hintWorkload(spec, batchSize);
         Backends.Selection sel = Engine.backend(compute, say, common.verbose);
-        try (Backend backend = sel.backend();
+        // Each process holds its share of a batch; the test data is evaluated in batches of up to 1024 rows.
+        int batchRows = Math.max(ceilDiv(BatchOptions.rows(batchSize, d.train().samples()), comm.size()),
+                d.hasTest() ? ceilDiv(Math.min(1024, d.test().samples()), comm.size()) : 0);
+        try (Backend backend = Engine.fitting(sel.backend(), spec, model, data.classes,
+                    batch.describe(DEFAULT_BATCH), batchRows);
              DeviceDataset train = d.train().upload(backend);
              DeviceDataset test = d.hasTest() ? d.test().upload(backend) : null) {
+            // run.json is written once the run is known to fit (the folder, held since the start, is removed again
+            // if the run fails before writing anything).
+            if (rank0 && (checkpoint == null || !sameFolder(dir, resume))) {
+                Map<String, Object> run = new LinkedHashMap<>();
+                run.put("command", "train");
+                run.put("run_id", runId);
+                run.put("args", originalArgs());
+                AtomicFiles.writeString(dir.resolve(RUN_FILE), Json.write(run));
+            }
             List<EpochMetrics> rows = new ArrayList<>(checkpoint != null ? checkpoint.history() : List.of());
             Map<Integer, Double> seconds = new HashMap<>(oldSeconds);
             boolean classifier = d.train().isClassification();
@@ -250,6 +256,10 @@ final class TrainCommand extends BaseCommand {
                 return exitCode(result);
             }
         }
+    }
+
+    private static int ceilDiv(int a, int b) {
+        return (a + b - 1) / b;
     }
 
     private int exitCode(TrainingResult r) {
@@ -298,12 +308,7 @@ final class TrainCommand extends BaseCommand {
             throw usage("--resume " + resume + ": no " + RUN_FILE + " there; give the run's options (--data ...) "
                     + "again with --resume");
         }
-        Map<String, Object> saved;
-        try {
-            saved = Json.parseObject(Files.readString(file));
-        } catch (IllegalArgumentException e) {
-            throw new IOException(file + ": " + e.getMessage(), e);
-        }
+        Map<String, Object> saved = Json.readObject(file);
         if (!(saved.get("args") instanceof List<?> list)) {
             throw new IOException(file + ": no \"args\" list");
         }

@@ -127,11 +127,12 @@ class RunFolderTest {
             first.waitUntil(() -> Files.exists(out.resolve("metrics.csv")), "the first epoch");
             for (String[] more : List.of(new String[] {"--force"}, new String[] {"--resume", out.toString()})) {
                 Cli.Result second = train(out, concat(List.of("--epochs", "30"), more).toArray(String[]::new));
-                assertEquals(ExitCodes.USAGE, second.code(), second.toString());
+                assertEquals(ExitCodes.USAGE, second.code(), second + "\n--- first run (alive: "
+                        + first.process.isAlive() + "):\n" + first.err());
                 assertEquals(1, second.errLines().size(), second.toString());
                 assertTrue(second.errLines().get(0).startsWith("descent train: error: --out " + out
                         + " is in use by another descent run (pid " + first.process.pid() + ", train, since "),
-                        second.toString());
+                        second + "\n--- first run (alive: " + first.process.isAlive() + "):\n" + first.err());
             }
             // Other commands respect the lock too.
             Cli.Result sweep = Cli.run("sweep", "--data", train.toString(), "--batch-sizes", "8", "--epochs", "1",

@@ -5,9 +5,12 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -37,12 +40,15 @@ public final class AtomicFiles {
 
     /**
      * Replaces {@code target} atomically with what {@code contents} writes. On failure the target is unchanged and the
-     * temporary file is removed.
+     * temporary file is removed; the {@link IOException} names {@code target} ({@code "cannot write out/model.npz: No
+     * space left on device"}), unless its message already does.
      */
     public static void write(Path target, Contents contents) throws IOException {
         try (Pending p = open(target)) {
             contents.writeTo(p.out());
             p.commit();
+        } catch (IOException e) {
+            throw naming(target, target.toAbsolutePath(), null, e);
         }
     }
 
@@ -135,6 +141,51 @@ public final class AtomicFiles {
                 Files.deleteIfExists(tmp);
             }
         }
+    }
+
+    /**
+     * {@code e} as an exception whose message names the file being written, {@code "cannot write TARGET: reason"}, or
+     * {@code e} itself when its message names the target already.
+     */
+    static IOException naming(Path target, Path abs, Path tmp, IOException e) {
+        String m = e.getMessage();
+        if (!(e instanceof FileSystemException) && m != null
+                && (m.contains(abs.toString()) || target.getNameCount() > 1 && m.contains(target.toString()))) {
+            return e;
+        }
+        String reason = m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
+        if (e instanceof FileSystemException f) {
+            // Its message starts with a file name: the temporary's, or the target's. Keep the reason only.
+            reason = f.getReason() != null ? f.getReason() : switch (f) {
+                case AccessDeniedException x -> "permission denied";
+                case NoSuchFileException x -> "no such file or folder";
+                case FileAlreadyExistsException x -> "file already exists";
+                default -> f.getClass().getSimpleName();
+            };
+            String file = f.getFile();
+            boolean ours = file == null || file.equals(abs.toString()) || file.equals(target.toString())
+                    || file.equals(String.valueOf(tmp)) || isTemporaryOf(file, abs);
+            if (!ours) {
+                reason += " (" + file + ")";
+            } else if (f instanceof AccessDeniedException) {
+                reason += " (in the folder " + dir(target) + ")";
+            }
+        }
+        if (e.getCause() instanceof IOException c && c.getMessage() != null && !reason.contains(c.getMessage())) {
+            reason += " (" + c.getMessage() + ")"; // e.g. "I/O error writing PNG file! (No space left on device)"
+        }
+        return new IOException("cannot write " + target + ": " + reason, e);
+    }
+
+    /** Whether {@code file} is a temporary of {@code target}'s ({@code .NAME.descent-RANDOM.tmp} beside it). */
+    private static boolean isTemporaryOf(String file, Path target) {
+        String name = file.substring(file.lastIndexOf(target.getFileSystem().getSeparator()) + 1);
+        return name.startsWith("." + target.getFileName() + ".descent-") && name.endsWith(".tmp");
+    }
+
+    private static Path dir(Path target) {
+        Path parent = target.getParent();
+        return parent != null ? parent : target.toAbsolutePath().getParent();
     }
 
     /**

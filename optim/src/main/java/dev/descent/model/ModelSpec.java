@@ -45,6 +45,12 @@ public record ModelSpec(String kind, int inputs, int outputs, List<Integer> hidd
     /** The model kinds. */
     public static final List<String> KINDS = List.of("linear", "logistic", "softmax", "mlp");
 
+    /**
+     * The most elements one layer's weight matrix may have: about what a Java array holds, on every backend (the
+     * initial values and a saved model pass through one).
+     */
+    public static final long MAX_TENSOR_ELEMENTS = Integer.MAX_VALUE - 8;
+
     public ModelSpec {
         kind = canonicalKind(kind);
         Objects.requireNonNull(init, "init");
@@ -87,6 +93,15 @@ public record ModelSpec(String kind, int inputs, int outputs, List<Integer> hidd
                 }
             }
         }
+        int[] w = widths(inputs, hidden, outputs);
+        for (int l = 0; l + 1 < w.length; l++) {
+            long elements = (long) w[l] * w[l + 1];
+            if (elements > MAX_TENSOR_ELEMENTS) {
+                throw new IllegalArgumentException(kind + " model: layer " + (l + 1) + "'s weights would be " + w[l]
+                        + " x " + w[l + 1] + " (" + elements + " elements), more than an array holds ("
+                        + MAX_TENSOR_ELEMENTS + ")");
+            }
+        }
         if (init == Init.ZERO && !hidden.isEmpty()) {
             throw new IllegalArgumentException("mlp with hidden layers cannot start at zero (every hidden unit would"
                     + " stay identical and ReLU(0) passes no gradient); use init torch");
@@ -111,6 +126,10 @@ public record ModelSpec(String kind, int inputs, int outputs, List<Integer> hidd
 
     /** Layer widths from input to output, e.g. [784, 256, 128, 24]. */
     public int[] widths() {
+        return widths(inputs, hidden, outputs);
+    }
+
+    private static int[] widths(int inputs, List<Integer> hidden, int outputs) {
         int[] w = new int[hidden.size() + 2];
         w[0] = inputs;
         for (int i = 0; i < hidden.size(); i++) {
@@ -118,6 +137,16 @@ public record ModelSpec(String kind, int inputs, int outputs, List<Integer> hidd
         }
         w[w.length - 1] = outputs;
         return w;
+    }
+
+    /** The number of parameters: every layer's weights, and its biases if it has them. */
+    public long parameterCount() {
+        int[] w = widths();
+        long n = 0;
+        for (int l = 0; l + 1 < w.length; l++) {
+            n += (long) w[l] * w[l + 1] + (bias ? w[l + 1] : 0);
+        }
+        return n;
     }
 
     /** Number of classes for a classifier (2 for logistic), 0 for linear regression. */

@@ -76,4 +76,23 @@ class ModelSpecTest {
         assertEquals(Init.TORCH, Init.fromName("kaiming-uniform"));
         assertThrows(IllegalArgumentException.class, () -> Init.fromName("xavier"));
     }
+
+    /** A layer beyond an array's reach is refused by the spec (it was a NegativeArraySizeException when created). */
+    @Test
+    void layersAreBoundedByWhatAnArrayHolds() {
+        ModelSpec mlp = ModelSpec.builder("mlp").inputs(784).hidden(256, 128).classes(10).build();
+        assertEquals(784L * 256 + 256 + 256 * 128 + 128 + 128 * 10 + 10, mlp.parameterCount());
+        assertEquals(784L * 24, ModelSpec.builder("softmax").inputs(784).classes(24).build().parameterCount());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ModelSpec.builder("mlp").inputs(4).hidden(2_000_000_000).classes(3).build());
+        assertEquals("mlp model: layer 1's weights would be 4 x 2000000000 (8000000000 elements), more than an array "
+                + "holds (2147483639)", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> ModelSpec.builder("softmax").inputs(100_000).classes(100_000).build());
+        assertTrue(e.getMessage().startsWith("softmax model: layer 1's weights would be 100000 x 100000"),
+                e.getMessage());
+        assertEquals(46_000L * 46_000 + 46_000 * 3,
+                ModelSpec.builder("mlp").inputs(46_000).hidden(46_000).classes(3).bias(false).build()
+                        .parameterCount(), "the largest layer an array holds is allowed");
+    }
 }

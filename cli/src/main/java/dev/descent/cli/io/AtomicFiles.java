@@ -9,6 +9,8 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
+import javax.imageio.stream.ImageOutputStream;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 /**
  * Writes files atomically: the content goes to a hidden temporary file in the same folder, is flushed to disk, and is
@@ -53,11 +55,17 @@ public final class AtomicFiles {
         write(target, out -> out.write(bytes));
     }
 
-    /** Writes a PNG image atomically. */
+    /**
+     * Writes a PNG image atomically. The encoder writes through an in-memory cache: {@code ImageIO.write} to a plain
+     * stream would cache in a temporary file of its own, which a failed write (a full disk) leaves for a shutdown hook
+     * that then fails with a stack trace.
+     */
     public static void writePng(Path target, BufferedImage image) throws IOException {
         write(target, out -> {
-            if (!ImageIO.write(image, "png", out)) {
-                throw new IOException("no PNG writer available to write " + target);
+            try (ImageOutputStream ios = new MemoryCacheImageOutputStream(out)) {
+                if (!ImageIO.write(image, "png", ios)) {
+                    throw new IOException("no PNG writer available to write " + target);
+                }
             }
         });
     }

@@ -1,10 +1,20 @@
 package dev.descent.cli.io;
 
 import dev.descent.data.SafeText;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -188,9 +198,48 @@ public final class Json {
         return (Map<String, Object>) v;
     }
 
+    /**
+     * Reads a JSON object from a UTF-8 file.
+     *
+     * @throws IOException naming the file: when it cannot be read, is not UTF-8 text (with the offset of the first bad
+     *                     byte), is not JSON (with the line and column), or holds something other than an object
+     */
+    public static Map<String, Object> readObject(Path file) throws IOException {
+        byte[] bytes = Files.readAllBytes(file);
+        CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        CharBuffer text = CharBuffer.allocate(bytes.length); // UTF-8 never decodes to more chars than bytes
+        CoderResult r = utf8.decode(in, text, true);
+        if (!r.isError()) {
+            r = utf8.flush(text);
+        }
+        if (r.isError()) {
+            int at = in.position();
+            int line = 1;
+            for (int i = 0; i < at; i++) {
+                if (bytes[i] == '\n') {
+                    line++;
+                }
+            }
+            throw new IOException(file + ": not a JSON file: not UTF-8 text (byte " + String.format(Locale.ROOT,
+                    "0x%02X", bytes[Math.min(at, bytes.length - 1)] & 0xff) + " at offset " + at + ", line " + line
+                    + ")");
+        }
+        try {
+            return parseObject(text.flip().toString());
+        } catch (IllegalArgumentException e) {
+            throw new IOException(file + ": " + e.getMessage(), e);
+        }
+    }
+
     private static final class Parser {
+        /** The deepest arrays and objects may nest: the parser recurses once per level. */
+        private static final int MAX_DEPTH = 256;
+
         private final String s;
         private int pos;
+        private int depth;
 
         Parser(String s) {
             this.s = s;
@@ -296,12 +345,21 @@ public final class Json {
             }
         }
 
+        /** Counts a level of nesting, refusing one too deep (before the recursion would overflow the stack). */
+        private void enter() {
+            if (++depth > MAX_DEPTH) {
+                throw error("arrays and objects nested more than " + MAX_DEPTH + " deep");
+            }
+        }
+
         private List<Object> array() {
+            enter();
             pos++;
             List<Object> list = new ArrayList<>();
             skipSpace();
             if (pos < s.length() && s.charAt(pos) == ']') {
                 pos++;
+                depth--;
                 return list;
             }
             while (true) {
@@ -313,6 +371,7 @@ public final class Json {
                 }
                 char c = s.charAt(pos++);
                 if (c == ']') {
+                    depth--;
                     return list;
                 }
                 if (c != ',') {
@@ -322,11 +381,13 @@ public final class Json {
         }
 
         private Map<String, Object> object() {
+            enter();
             pos++;
             Map<String, Object> map = new LinkedHashMap<>();
             skipSpace();
             if (pos < s.length() && s.charAt(pos) == '}') {
                 pos++;
+                depth--;
                 return map;
             }
             while (true) {
@@ -348,6 +409,7 @@ public final class Json {
                 }
                 char c = s.charAt(pos++);
                 if (c == '}') {
+                    depth--;
                     return map;
                 }
                 if (c != ',') {

@@ -5,6 +5,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -25,6 +26,9 @@ public final class Npy {
     private static final Pattern DESCR = Pattern.compile("'descr'\\s*:\\s*'([^']*)'");
     private static final Pattern FORTRAN = Pattern.compile("'fortran_order'\\s*:\\s*(True|False)");
     private static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(([^)]*)\\)");
+
+    /** The most data bytes descent reads for one array (about what a Java array holds). */
+    public static final long MAX_DATA_BYTES = Integer.MAX_VALUE - 8;
 
     private Npy() {
     }
@@ -128,7 +132,7 @@ public final class Npy {
     /** Reads a {@code .npy} file. */
     public static Array read(Path file) throws IOException {
         try (InputStream in = Files.newInputStream(file)) {
-            return read(in, file.toString());
+            return read(in, file.toString(), Files.size(file));
         }
     }
 
@@ -139,6 +143,18 @@ public final class Npy {
      * @throws IOException naming the file and what is wrong with it
      */
     public static Array read(InputStream in, String name) throws IOException {
+        return read(in, name, -1);
+    }
+
+    /**
+     * Reads a {@code .npy} stream of {@code length} bytes (-1: unknown). The header's {@code 'shape'} must hold at most
+     * {@value #MAX_DATA_BYTES} bytes of data, and exactly the bytes that follow the header when the length is known:
+     * checked before the data is read.
+     *
+     * @param name used in error messages
+     * @throws IOException naming the file and what is wrong with it
+     */
+    public static Array read(InputStream in, String name, long length) throws IOException {
         byte[] head = in.readNBytes(10);
         if (head.length < 10 || !Arrays.equals(Arrays.copyOf(head, 6), MAGIC)) {
             throw new IOException(name + ": not a NumPy .npy file (bad magic)");
@@ -156,6 +172,11 @@ public final class Npy {
         } else {
             throw new IOException(name + ": unsupported .npy version " + major + "." + (head[7] & 0xff));
         }
+        long dataStart = (major == 1 ? 10L : 12L) + (headerLen & 0xffffffffL);
+        if (headerLen < 0 || length >= 0 && dataStart > length) {
+            throw new IOException(name + ": truncated .npy header (" + (headerLen & 0xffffffffL) + " bytes announced"
+                    + (length >= 0 ? ", the file has " + length + " in all)" : ")"));
+        }
         byte[] hb = in.readNBytes(headerLen);
         if (hb.length < headerLen) {
             throw new IOException(name + ": truncated .npy header");
@@ -171,17 +192,12 @@ public final class Npy {
             throw new IOException(name + ": Fortran-ordered arrays are not supported");
         }
         String descr = d.group(1);
-        String[] parts = s.group(1).split(",");
-        int[] shape = Arrays.stream(parts).map(String::trim).filter(p -> !p.isEmpty())
-                .mapToInt(Integer::parseInt).toArray();
-        long n = 1;
+        String tuple = s.group(1);
+        int[] shape = shape(tuple, name);
+        BigInteger elements = BigInteger.ONE;
         for (int dim : shape) {
-            n *= dim;
+            elements = elements.multiply(BigInteger.valueOf(dim));
         }
-        if (n > Integer.MAX_VALUE - 8) {
-            throw new IOException(name + ": array too large (" + n + " elements)");
-        }
-        int count = (int) n;
         int width = switch (descr) {
             case "<f4", "<i4" -> 4;
             case "<f8", "<i8" -> 8;
@@ -189,10 +205,22 @@ public final class Npy {
             default -> throw new IOException(name + ": unsupported dtype '" + SafeText.of(descr)
                     + "' (descent reads <f4, <f8, <i4, <i8, |u1)");
         };
-        byte[] data = in.readNBytes(count * width);
-        if (data.length < count * width) {
-            throw new IOException(name + ": truncated data (" + data.length + " of " + (long) count * width
-                    + " bytes)");
+        BigInteger bytes = elements.multiply(BigInteger.valueOf(width));
+        String what = "'shape' " + quoted(tuple) + " with dtype '" + descr + "'";
+        if (bytes.compareTo(BigInteger.valueOf(MAX_DATA_BYTES)) > 0) {
+            throw new IOException(name + ": " + what + " holds " + elements + " elements (" + bytes + " bytes), more "
+                    + "than descent reads in one array (" + MAX_DATA_BYTES + " bytes)");
+        }
+        int count = elements.intValueExact();
+        int size = bytes.intValueExact();
+        if (length >= 0 && length - dataStart != size) {
+            long has = length - dataStart;
+            throw new IOException(name + ": " + (has < size ? "truncated: " : "") + what + " needs " + size
+                    + " bytes of data, the file has " + has + (has > size ? " (" + (has - size) + " too many)" : ""));
+        }
+        byte[] data = in.readNBytes(size);
+        if (data.length < size) {
+            throw new IOException(name + ": truncated data (" + data.length + " of " + size + " bytes; " + what + ")");
         }
         ByteBuffer b = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
         switch (descr) {
@@ -216,7 +244,12 @@ public final class Npy {
             case "<i8" -> {
                 int[] out = new int[count];
                 for (int i = 0; i < count; i++) {
-                    out[i] = Math.toIntExact(b.getLong());
+                    long v = b.getLong();
+                    if (v != (int) v) {
+                        throw new IOException(name + ": element " + i + " (" + v + ") of the int64 array does not "
+                                + "fit in 32 bits");
+                    }
+                    out[i] = (int) v;
                 }
                 return new Array("<i4", shape, null, out);
             }
@@ -228,5 +261,41 @@ public final class Npy {
                 return new Array("<i4", shape, null, out);
             }
         }
+    }
+
+    /**
+     * The dimensions of a header's {@code 'shape'} tuple (the text between its parentheses): whole numbers from 0 to
+     * {@value #MAX_DATA_BYTES}.
+     */
+    private static int[] shape(String tuple, String name) throws IOException {
+        String[] parts = tuple.split(",");
+        int[] dims = new int[parts.length];
+        int n = 0;
+        for (String part : parts) {
+            String p = part.trim();
+            if (p.isEmpty()) {
+                continue;
+            }
+            if (!p.matches("-?[0-9]+")) {
+                throw new IOException(name + ": 'shape' " + quoted(tuple) + ": '" + shorten(p) + "' is not a whole "
+                        + "number");
+            }
+            BigInteger v = new BigInteger(p);
+            if (v.signum() < 0 || v.compareTo(BigInteger.valueOf(MAX_DATA_BYTES)) > 0) {
+                throw new IOException(name + ": 'shape' " + quoted(tuple) + ": dimension " + shorten(p)
+                        + " is out of range (0 to " + MAX_DATA_BYTES + ")");
+            }
+            dims[n++] = v.intValueExact();
+        }
+        return Arrays.copyOf(dims, n);
+    }
+
+    /** A shape tuple as the header writes it, in parentheses; a long one shortened. */
+    private static String quoted(String tuple) {
+        return "(" + shorten(tuple.strip()) + ")";
+    }
+
+    private static String shorten(String text) {
+        return text.length() <= 60 ? text : text.substring(0, 50) + "... (" + text.length() + " characters)";
     }
 }

@@ -29,6 +29,14 @@ public record LinearWarmup(int warmup, ScheduleUnit unit, double startFactor, Sc
                     + ": must be in (0, 1]");
         }
         ScheduleParser.notNull("warmup", "then", then);
+        int depth = 2; // this schedule and then
+        for (Schedule s = then; s instanceof LinearWarmup w; s = w.then) {
+            depth++;
+        }
+        if (depth > MAX_NESTING) {
+            throw new IllegalArgumentException("warmup schedule: then= nests schedules more than " + MAX_NESTING
+                    + " deep");
+        }
     }
 
     @Override

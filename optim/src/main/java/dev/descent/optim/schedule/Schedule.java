@@ -26,6 +26,12 @@ package dev.descent.optim.schedule;
 public sealed interface Schedule
         permits ConstantLr, StepLr, ExponentialLr, CosineAnnealingLr, LinearWarmup, ReduceLrOnPlateau {
 
+    /**
+     * The most schedules one may hold, itself included: a warmup's {@code then=} chain is at most this long. Running,
+     * saving and printing a schedule recurse once per level.
+     */
+    int MAX_NESTING = 32;
+
     /** Creates the running scheduler for parameter groups with these base learning rates. */
     Scheduler start(double[] baseLrs);
 
@@ -74,6 +80,8 @@ public sealed interface Schedule
      *   <li>{@code plateau(mode [min], factor [0.1], patience [10], threshold [1e-4], threshold_mode [rel],
      *       cooldown [0], min_lr [0], eps [1e-8])}
      * </ul>
+     *
+     * <p>Schedules nest (through {@code then=}) at most {@value #MAX_NESTING} deep.
      *
      * @throws IllegalArgumentException naming the setting or the position that is wrong
      */

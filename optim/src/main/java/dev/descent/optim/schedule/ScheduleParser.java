@@ -6,8 +6,15 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
-/** Reads the text form of a {@link Schedule}: {@code name(key=value, ...)}, nested for {@code then=}. */
+/**
+ * Reads the text form of a {@link Schedule}: {@code name(key=value, ...)}, nested for {@code then=} at most
+ * {@value Schedule#MAX_NESTING} schedules deep (the parser recurses once per level: a text nested thousands deep would
+ * otherwise overflow the stack).
+ */
 final class ScheduleParser {
+    /** Texts longer than this are shortened in error messages. */
+    private static final int QUOTED_MAX = 100;
+
     private final String text;
     private int pos;
 
@@ -20,7 +27,7 @@ final class ScheduleParser {
             throw new IllegalArgumentException("schedule: empty text");
         }
         ScheduleParser p = new ScheduleParser(text);
-        Schedule s = p.schedule();
+        Schedule s = p.schedule(1);
         p.skipSpaces();
         if (p.pos != text.length()) {
             throw p.error("unexpected '" + text.substring(p.pos) + "' after the schedule");
@@ -28,7 +35,8 @@ final class ScheduleParser {
         return s;
     }
 
-    private Schedule schedule() {
+    /** The schedule at the position, {@code depth} schedules deep (1: the outermost). */
+    private Schedule schedule(int depth) {
         skipSpaces();
         int start = pos;
         String name = word();
@@ -52,7 +60,11 @@ final class ScheduleParser {
                     }
                     pos++;
                     skipSpaces();
-                    Object value = key.equals("then") ? schedule() : value();
+                    if (key.equals("then") && depth >= Schedule.MAX_NESTING) {
+                        throw error("schedules nested more than " + Schedule.MAX_NESTING + " deep (then= at position "
+                                + (pos + 1) + ")");
+                    }
+                    Object value = key.equals("then") ? schedule(depth + 1) : value();
                     if (args.put(key, value) != null) {
                         throw error("setting " + key + " given twice");
                     }
@@ -224,7 +236,16 @@ final class ScheduleParser {
     }
 
     private IllegalArgumentException error(String what) {
-        return new IllegalArgumentException("schedule '" + text + "': " + what);
+        return new IllegalArgumentException("schedule " + quoted(text) + ": " + what);
+    }
+
+    /** The text in quotes; a long one shortened to its start and end, with its length. */
+    private static String quoted(String text) {
+        if (text.length() <= QUOTED_MAX) {
+            return "'" + text + "'";
+        }
+        return "'" + text.substring(0, QUOTED_MAX - 20) + "..." + text.substring(text.length() - 10) + "' ("
+                + text.length() + " characters)";
     }
 
     static void nonNegative(String schedule, String setting, double value) {

@@ -236,4 +236,35 @@ class ScheduleTest {
                 () -> Schedule.constant().start(new double[] {0.1, Double.NaN}));
         assertMessage("a schedule needs at least one parameter group", () -> Schedule.constant().start(new double[0]));
     }
+
+    /** A warmup chain in the thousands used to overflow the stack (parsing, printing, running); 32 levels is the bound. */
+    @Test
+    void nestingIsBoundedAtParseTime() {
+        assertEquals(32, Schedule.MAX_NESTING);
+        Schedule deepest = Schedule.parse(nested(Schedule.MAX_NESTING - 1));
+        assertEquals(deepest, Schedule.parse(deepest.spec()), "the deepest allowed schedule reads back");
+        epochs(deepest, 3);
+        for (int n : new int[] {Schedule.MAX_NESTING, 10_000}) {
+            String text = nested(n);
+            String m = assertThrows(IllegalArgumentException.class, () -> Schedule.parse(text)).getMessage();
+            assertTrue(m.startsWith("schedule 'warmup(warmup=1, then=") && m.contains("schedules nested more than 32 deep"),
+                    m);
+            assertTrue(m.length() < 200, "a long text is shortened in the message: " + m);
+            if (n > 100) {
+                assertTrue(m.contains("(" + text.length() + " characters)"), m);
+            }
+        }
+        Schedule s = Schedule.constant();
+        for (int i = 1; i < Schedule.MAX_NESTING; i++) {
+            s = Schedule.warmup(1, ScheduleUnit.STEP, 1, s);
+        }
+        Schedule full = s;
+        assertMessage("warmup schedule: then= nests schedules more than 32 deep",
+                () -> Schedule.warmup(1, ScheduleUnit.STEP, 1, full));
+    }
+
+    /** {@code n} warmups around a constant schedule: {@code n + 1} schedules deep. */
+    static String nested(int n) {
+        return "warmup(warmup=1, then=".repeat(n) + "constant" + ")".repeat(n);
+    }
 }
