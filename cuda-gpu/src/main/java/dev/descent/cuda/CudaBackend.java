@@ -1,7 +1,7 @@
 package dev.descent.cuda;
 
-import static dev.descent.cuda.bindings.cuda_runtime_h.C_INT;
-import static dev.descent.cuda.bindings.cuda_runtime_h.C_SIZE_T;
+import static dev.descent.cuda.bindings.gen.cuda_runtime_h.C_INT;
+import static dev.descent.cuda.bindings.gen.cuda_runtime_h.C_SIZE_T;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
@@ -14,9 +14,9 @@ import dev.descent.backend.DType;
 import dev.descent.backend.Tensor;
 import dev.descent.cuda.bindings.CudaCallException;
 import dev.descent.cuda.bindings.CudaErrors;
-import dev.descent.cuda.bindings.cublas_h;
-import dev.descent.cuda.bindings.cuda_h;
-import dev.descent.cuda.bindings.cuda_runtime_h;
+import dev.descent.cuda.bindings.gen.cublas_h;
+import dev.descent.cuda.bindings.gen.cuda_h;
+import dev.descent.cuda.bindings.gen.cuda_runtime_h;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

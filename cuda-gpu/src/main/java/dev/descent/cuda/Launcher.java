@@ -8,7 +8,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import dev.descent.backend.BackendException;
 import dev.descent.cuda.bindings.CudaErrors;
-import dev.descent.cuda.bindings.cuda_h;
+import dev.descent.cuda.bindings.gen.cuda_h;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 

@@ -5,8 +5,8 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import dev.descent.cuda.bindings.CudaErrors;
-import dev.descent.cuda.bindings.cuda_h;
-import dev.descent.cuda.bindings.cuda_runtime_h;
+import dev.descent.cuda.bindings.gen.cuda_h;
+import dev.descent.cuda.bindings.gen.cuda_runtime_h;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
