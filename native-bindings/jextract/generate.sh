@@ -1,24 +1,27 @@
 #!/usr/bin/env bash
-# Regenerates the header classes of dev.descent.cuda.bindings (cuda_runtime_h, cuda_h, cublas_h) with jextract 22+
-# from descent_cuda.h and the filters in includes.txt. jextract is not installable on descent's build machines, so the
-# committed classes were written by hand in the same layout; run this where jextract is installed:
+# Regenerates the header classes of dev.descent.cuda.bindings.gen (cuda_runtime_h, cuda_h, cublas_h) with jextract
+# 22+ from descent_cuda.h and the filters in includes.txt. jextract is not installable on descent's build machines, so
+# the committed classes were written by hand in the same layout; run this where jextract is installed:
 #
 #   JEXTRACT=/opt/jextract-22/bin/jextract CUDA_HOME=/usr/local/cuda native-bindings/jextract/generate.sh
 #
 # Afterwards it applies the same three changes the hand-written classes carry (each marked HAND-WRITTEN there):
 #   1. SYMBOL_LOOKUP comes from CudaLibraries (the loader that keeps dlopen's error text and searches CUDA's usual
-#      install locations) instead of SymbolLookup.libraryLookup(System.mapLibraryName(...));
-#   2. findOrThrow takes alternative names (name_v2 / name) — with headers and libraries of the same CUDA version the
-#      generated single names resolve, so this only matters when the headers and the installed libraries differ;
+#      install locations) instead of SymbolLookup.libraryLookup(System.mapLibraryName(...)), imported from
+#      dev.descent.cuda.bindings;
+#   2. findOrThrow takes alternative names (name_v2 / name) and names the library in its error — with headers and
+#      libraries of the same CUDA version the generated single names resolve, so this only matters when the headers
+#      and the installed libraries differ;
 #   3. C_SIZE_T aliases C_LONG.
-# Then it replaces the classes in src/main/java. Review the diff before committing.
+# Then it replaces the classes in src/main/java/dev/descent/cuda/bindings/gen, the package that holds nothing else
+# (hand-written support code is in dev.descent.cuda.bindings). Review the diff before committing.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 module="$(dirname "$here")"
 cuda_home="${CUDA_HOME:-/usr/local/cuda}"
 jextract="${JEXTRACT:-jextract}"
-pkg=dev.descent.cuda.bindings
-dest="$module/src/main/java/dev/descent/cuda/bindings"
+pkg=dev.descent.cuda.bindings.gen
+dest="$module/src/main/java/${pkg//.//}"
 
 command -v "$jextract" >/dev/null 2>&1 || { echo "generate.sh: jextract not found (set JEXTRACT)" >&2; exit 2; }
 [ -f "$cuda_home/include/cuda_runtime_api.h" ] || { echo "generate.sh: no CUDA headers in $cuda_home/include" >&2; exit 2; }
@@ -36,10 +39,12 @@ for cls in cuda_runtime_h cuda_h cublas_h; do
     --library "${library[$cls]}" -I "$cuda_home/include" -I "$cublas_inc" \
     @"$work/$cls.args" "$here/descent_cuda.h"
   f="$work/src/${pkg//.//}/$cls.java"
-  # 1. the loader
+  # 1. the loader (and its import: CudaLibraries is in the hand-written package)
   perl -0pi -e "s/static final SymbolLookup SYMBOL_LOOKUP = .*?;/\/\/ HAND-WRITTEN (generate.sh): the loader keeps dlopen's error text.\n    static final SymbolLookup SYMBOL_LOOKUP = CudaLibraries.${loader[$cls]}().lookup();/s" "$f"
-  # 2. alternative names: accept name and name_v2
-  perl -0pi -e 's/static MemorySegment findOrThrow\(String symbol\) \{.*?\n    \}\n/static MemorySegment findOrThrow(String... symbols) {\n        \/\/ HAND-WRITTEN (generate.sh): CUDA exports some functions as name_v2.\n        for (String symbol : symbols) {\n            var found = SYMBOL_LOOKUP.find(symbol);\n            if (found.isPresent()) {\n                return found.get();\n            }\n        }\n        throw new UnsatisfiedLinkError("unresolved symbol: " + String.join(" \/ ", symbols));\n    }\n/s' "$f"
+  perl -0pi -e "s/^(package \Q$pkg\E;\n)/\$1\n\/\/ HAND-WRITTEN (generate.sh): the loader.\nimport dev.descent.cuda.bindings.CudaLibraries;\n/m" "$f"
+  # 2. alternative names: accept name and name_v2; name the library in the error
+  perl -0pi -e 's/static MemorySegment findOrThrow\(String symbol\) \{.*?\n    \}\n/static MemorySegment findOrThrow(String... symbols) {\n        \/\/ HAND-WRITTEN (generate.sh): CUDA exports some functions as name_v2.\n        for (String symbol : symbols) {\n            var found = SYMBOL_LOOKUP.find(symbol);\n            if (found.isPresent()) {\n                return found.get();\n            }\n        }\n        throw new UnsatisfiedLinkError("unresolved symbol: " + String.join(" \/ ", symbols) + " in "\n                + CudaLibraries.LOADER().location());\n    }\n/s' "$f"
+  perl -pi -e "s/CudaLibraries\.LOADER\(\)/CudaLibraries.${loader[$cls]}()/" "$f"
   # 3. C_SIZE_T
   perl -0pi -e 's/(    public static final ValueLayout.OfLong C_LONG = ValueLayout.JAVA_LONG;\n)/$1    \/\/ HAND-WRITTEN (generate.sh): size_t is C_LONG on Linux x86-64.\n    public static final ValueLayout.OfLong C_SIZE_T = ValueLayout.JAVA_LONG;\n/' "$f"
   sed -i "1i // Generated by jextract from native-bindings/jextract/descent_cuda.h (generate.sh); do not edit by hand." "$f"

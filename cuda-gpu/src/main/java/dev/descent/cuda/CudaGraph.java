@@ -40,14 +40,14 @@ import java.lang.foreign.MemorySegment;
  * Closing the backend destroys its graphs.
  */
 public final class CudaGraph implements AutoCloseable {
-    private final CudaBackend backend;
+    private final GraphCapture graphs;
     private MemorySegment exec;
     private boolean reportsStatus;
     private DeviceTensor[] intWrites;
     private boolean closed;
 
-    CudaGraph(CudaBackend backend, MemorySegment exec, boolean reportsStatus, DeviceTensor[] intWrites) {
-        this.backend = backend;
+    CudaGraph(GraphCapture graphs, MemorySegment exec, boolean reportsStatus, DeviceTensor[] intWrites) {
+        this.graphs = graphs;
         this.exec = exec;
         this.reportsStatus = reportsStatus;
         this.intWrites = intWrites;
@@ -56,7 +56,7 @@ public final class CudaGraph implements AutoCloseable {
     /** Queues the captured operations on the backend's stream (asynchronous, like every operation). */
     public void replay() {
         checkOpen();
-        backend.launchGraph(exec, reportsStatus, intWrites);
+        graphs.launch(exec, reportsStatus, intWrites);
     }
 
     /**
@@ -65,9 +65,9 @@ public final class CudaGraph implements AutoCloseable {
      */
     public void update(Runnable step) {
         checkOpen();
-        exec = backend.update(exec, step);
-        reportsStatus = backend.capturedStatusKernel();
-        backend.launchGraph(exec, reportsStatus, intWrites);
+        exec = graphs.update(exec, step);
+        reportsStatus = graphs.capturedStatusKernel();
+        graphs.launch(exec, reportsStatus, intWrites);
     }
 
     /** Destroys the executable graph. Idempotent. */
@@ -77,7 +77,7 @@ public final class CudaGraph implements AutoCloseable {
             return;
         }
         closed = true;
-        backend.destroyGraph(this, exec);
+        graphs.destroy(this, exec);
     }
 
     /** Whether {@link #close()} was called or the backend closed. */
@@ -97,7 +97,7 @@ public final class CudaGraph implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("CudaGraph: the graph is closed");
         }
-        if (backend.isClosed()) {
+        if (graphs.isClosed()) {
             throw new IllegalStateException("CudaGraph: the backend is closed");
         }
     }

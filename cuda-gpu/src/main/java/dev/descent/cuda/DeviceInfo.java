@@ -1,11 +1,11 @@
 package dev.descent.cuda;
 
-import static dev.descent.cuda.bindings.cuda_runtime_h.C_INT;
+import static dev.descent.cuda.bindings.gen.cuda_runtime_h.C_INT;
 
 import dev.descent.cuda.bindings.CudaErrors;
-import dev.descent.cuda.bindings.cublas_h;
-import dev.descent.cuda.bindings.cuda_h;
-import dev.descent.cuda.bindings.cuda_runtime_h;
+import dev.descent.cuda.bindings.gen.cublas_h;
+import dev.descent.cuda.bindings.gen.cuda_h;
+import dev.descent.cuda.bindings.gen.cuda_runtime_h;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Locale;

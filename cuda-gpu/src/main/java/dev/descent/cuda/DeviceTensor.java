@@ -6,9 +6,16 @@ import dev.descent.backend.Tensor;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
-/** A tensor in device memory, owned by a {@link CudaBackend}. Row-major, 4 bytes per element. */
+/**
+ * A tensor in device memory, made by (and belonging to) one backend's {@link DeviceMemory}. Row-major, 4 bytes per
+ * element.
+ */
 final class DeviceTensor implements Tensor {
-    final CudaBackend backend;
+    /** Int32 tensors up to this many elements keep a host copy of their known contents (see {@link #known}). */
+    static final long KNOWN_MAX = 16L << 20;
+
+    /** The memory that made it: frees it, and tells a tensor of this backend from another's. */
+    final DeviceMemory memory;
     final DType dtype;
     private final int[] shape;
     final int rows;
@@ -26,8 +33,8 @@ final class DeviceTensor implements Tensor {
      */
     int[] known;
 
-    DeviceTensor(CudaBackend backend, DType dtype, int[] shape, MemorySegment pointer) {
-        this.backend = backend;
+    DeviceTensor(DeviceMemory memory, DType dtype, int[] shape, MemorySegment pointer) {
+        this.memory = memory;
         this.dtype = dtype;
         this.shape = shape.clone();
         this.rows = shape[0];
@@ -40,7 +47,7 @@ final class DeviceTensor implements Tensor {
 
     @Override
     public Backend backend() {
-        return backend;
+        return memory.owner();
     }
 
     @Override
@@ -75,7 +82,7 @@ final class DeviceTensor implements Tensor {
 
     @Override
     public void close() {
-        backend.release(this);
+        memory.release(this);
     }
 
     /** {@code [rows, cols]} or {@code [n]}, as created. */

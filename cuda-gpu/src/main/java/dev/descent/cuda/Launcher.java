@@ -8,22 +8,22 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import dev.descent.backend.BackendException;
 import dev.descent.cuda.bindings.CudaErrors;
-import dev.descent.cuda.bindings.cuda_h;
+import dev.descent.cuda.bindings.gen.cuda_h;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
- * Launches descent's kernels with {@code cuLaunchKernel} on the backend's stream. Arguments are appended in order into
- * one native block of 8-byte slots that lives as long as the backend, with the {@code void*[]} of slot addresses the
- * driver wants written once: a launch allocates nothing. The driver copies the arguments when the launch is queued,
- * so the block can be reused at once.
+ * Launches descent's kernels ({@link ModuleCache}) with {@code cuLaunchKernel} on the backend's stream. Arguments are
+ * appended in order into one native block of 8-byte slots that lives as long as the backend, with the {@code void*[]}
+ * of slot addresses the driver wants written once: a launch allocates nothing. The driver copies the arguments when
+ * the launch is queued, so the block can be reused at once.
  *
  * <pre>{@code launcher.i64(n).f32(alpha).ptr(x).ptr(y).launch(Kernel.AXPY, blocks);}</pre>
  * With assertions on (tests), each launch checks the kinds appended against the kernel's parameter list.
  *
- * <p>While a training step is recorded or patched ({@link StepGraphs}), {@link #launch} hands the launch to it
- * instead: it reads the arguments back as one {@code long} per parameter ({@link #readArgs}) and either issues them
- * into the capture or compares them with the recorded graph.
+ * <p>While a training step is recorded or patched ({@link StepGraphs}, found through {@link StreamState#recorder()}),
+ * {@link #launch} hands the launch to it instead: it reads the arguments back as one {@code long} per parameter
+ * ({@link #readArgs}) and either issues them into the capture or compares them with the recorded graph.
  */
 final class Launcher {
     static final int BLOCK = 256;
@@ -31,21 +31,25 @@ final class Launcher {
 
     private final MemorySegment values;
     private final MemorySegment pointers;
-    private final MemorySegment stream;
-    private final MemorySegment[] functions;
+    private final DeviceContext context;
+    private final StreamState state;
     private final char[] kinds = new char[MAX_ARGS];
+    private MemorySegment[] functions;
     private int count;
-    /** Non-null while a training step is being recorded or patched: it takes every launch. */
-    StepGraphs recording;
 
-    Launcher(Arena arena, MemorySegment stream, MemorySegment[] functions) {
+    Launcher(Arena arena, DeviceContext context, StreamState state) {
         this.values = arena.allocate(8L * MAX_ARGS, 8);
         this.pointers = arena.allocate(ADDRESS.byteSize() * MAX_ARGS, 8);
         for (int i = 0; i < MAX_ARGS; i++) {
             pointers.setAtIndex(ADDRESS, i, values.asSlice(8L * i, 8));
         }
-        this.stream = stream;
-        this.functions = functions;
+        this.context = context;
+        this.state = state;
+    }
+
+    /** Loads the kernels into the device's primary context, which must be current (once per device and process). */
+    void open() {
+        functions = ModuleCache.functions(context.device());
     }
 
     Launcher i64(long v) {
@@ -98,8 +102,9 @@ final class Launcher {
         count = 0;
         assert matches(kernel, n) : kernel.entry + " takes (" + kernel.params + "), got (" + new String(kinds, 0, n)
                 + ")";
-        if (recording != null) {
-            recording.kernel(kernel, blocks, n);
+        StepGraphs recorder = state.recorder();
+        if (recorder != null) {
+            recorder.kernel(kernel, blocks, n);
             return;
         }
         check(tryIssue(kernel, blocks), kernel, blocks);
@@ -107,8 +112,8 @@ final class Launcher {
 
     /** {@code cuLaunchKernel} with the arguments now in the block; the driver's status. */
     int tryIssue(Kernel kernel, int blocks) {
-        return cuda_h.cuLaunchKernel(functions[kernel.ordinal()], blocks, 1, 1, BLOCK, 1, 1, 0, stream, pointers,
-                MemorySegment.NULL);
+        return cuda_h.cuLaunchKernel(functions[kernel.ordinal()], blocks, 1, 1, BLOCK, 1, 1, 0, context.stream(),
+                pointers, MemorySegment.NULL);
     }
 
     static void check(int rc, Kernel kernel, int blocks) {
@@ -176,7 +181,7 @@ final class Launcher {
 
     /**
      * Blocks for a reduction over n elements: a function of n only (never of the device), so the partial sums and
-     * their order, and hence the result, are the same on every GPU. At most {@code MAX_PARTIALS} = 1024.
+     * their order, and hence the result, are the same on every GPU. At most {@link Scratch#MAX_PARTIALS} = 1024.
      */
     static int reductionBlocks(long n) {
         return (int) Math.max(1, Math.min((n + 4L * BLOCK - 1) / (4L * BLOCK), 1024));

@@ -5,7 +5,7 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
 import dev.descent.backend.BackendException;
 import dev.descent.cuda.bindings.CudaErrors;
-import dev.descent.cuda.bindings.cuda_h;
+import dev.descent.cuda.bindings.gen.cuda_h;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

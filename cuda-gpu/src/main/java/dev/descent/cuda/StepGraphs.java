@@ -5,8 +5,8 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import dev.descent.cuda.bindings.CudaErrors;
-import dev.descent.cuda.bindings.cuda_h;
-import dev.descent.cuda.bindings.cuda_runtime_h;
+import dev.descent.cuda.bindings.gen.cuda_h;
+import dev.descent.cuda.bindings.gen.cuda_runtime_h;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -104,9 +104,10 @@ final class StepGraphs {
         }
     }
 
-    private final CudaBackend backend;
-    private final MemorySegment stream;
+    private final DeviceContext context;
     private final Launcher launcher;
+    private final Blas blas;
+    private final StreamState state;
     private final boolean enabled;
     private final Entry[] entries = new Entry[MAX_KEYS];
     private int entryCount;
@@ -129,10 +130,11 @@ final class StepGraphs {
     private long patchedParams;
     private long fallbacks;
 
-    StepGraphs(CudaBackend backend, Arena arena, MemorySegment stream, Launcher launcher, boolean enabled) {
-        this.backend = backend;
-        this.stream = stream;
+    StepGraphs(Arena arena, DeviceContext context, Launcher launcher, Blas blas, StreamState state, boolean enabled) {
+        this.context = context;
         this.launcher = launcher;
+        this.blas = blas;
+        this.state = state;
         this.enabled = enabled;
         this.outPointer = arena.allocate(ADDRESS);
         this.captureStatus = arena.allocate(JAVA_INT);
@@ -166,7 +168,7 @@ final class StepGraphs {
     // ------------------------------------------------------------------------------------------------ one step
 
     void run(long key, Runnable step) {
-        if (!enabled || active != null || backend.isCapturing() || !driverSupported()) {
+        if (!enabled || active != null || state.capturing() || !driverSupported()) {
             if (active == null) {
                 directSteps++;
             }
@@ -186,7 +188,8 @@ final class StepGraphs {
     }
 
     private void capture(Entry e, Runnable step) {
-        int rc = cuda_runtime_h.cudaStreamBeginCapture(stream, cuda_runtime_h.cudaStreamCaptureModeThreadLocal());
+        int rc = cuda_runtime_h.cudaStreamBeginCapture(context.stream(),
+                cuda_runtime_h.cudaStreamCaptureModeThreadLocal());
         if (rc != 0) {
             cuda_runtime_h.cudaGetLastError();
             e.direct = true;
@@ -201,7 +204,13 @@ final class StepGraphs {
             return; // interrupted: already finished directly
         }
         end();
-        rc = cuda_runtime_h.cudaStreamEndCapture(stream, outPointer);
+        finishCapture(e);
+    }
+
+    /** Ends the step's capture, instantiates its graph and launches it; on any failure the step runs directly. */
+    private void finishCapture(Entry e) {
+        MemorySegment stream = context.stream();
+        int rc = cuda_runtime_h.cudaStreamEndCapture(stream, outPointer);
         MemorySegment graph = outPointer.get(ADDRESS, 0);
         if (rc != 0 || graph.equals(MemorySegment.NULL)) {
             cuda_runtime_h.cudaGetLastError();
@@ -266,7 +275,7 @@ final class StepGraphs {
             op.changed = false;
             patchedParams++;
         }
-        int rc = cuda_runtime_h.cudaGraphLaunch(e.exec, stream);
+        int rc = cuda_runtime_h.cudaGraphLaunch(e.exec, context.stream());
         if (rc != 0) {
             cuda_runtime_h.cudaGetLastError();
             fallBack(e, null, true, e.opCount);
@@ -290,13 +299,13 @@ final class StepGraphs {
     private void begin(Entry e, Mode m) {
         active = e;
         mode = m;
-        launcher.recording = this;
+        state.startRecording(this);
     }
 
     private void end() {
         active = null;
         mode = null;
-        launcher.recording = null;
+        state.stopRecording();
     }
 
     // ------------------------------------------------------------------------------------------------ operations
@@ -312,39 +321,50 @@ final class StepGraphs {
      * matched against the recording, or, on a mismatch, issued directly after what was recorded before it.
      */
     void submit(int code, int blocks, long[] args, int argc) {
-        Entry e = active;
-        if (mode == Mode.CAPTURE) {
-            int rc = tryIssue(code, blocks, args, argc);
-            if (rc != 0) {
-                // not capturable after all: finish directly (the recorded operations, then this one)
-                interrupt();
-                issue(code, blocks, args, argc);
-                return;
-            }
-            Op op = new Op();
-            op.code = code;
-            op.blocks = blocks;
-            op.argc = argc;
-            System.arraycopy(args, 0, op.recorded, 0, argc);
-            op.node = code >= 0 ? capturedNode() : null;
-            e.building.add(op);
+        if (mode == Mode.CAPTURE ? captured(code, blocks, args, argc) : matched(code, blocks, args, argc)) {
             return;
         }
-        Op op = e.cursor < e.opCount ? e.ops[e.cursor] : null;
-        if (op != null && op.code == code && op.blocks == blocks && op.argc == argc) {
-            boolean changed = false;
-            for (int i = 0; i < argc; i++) {
-                op.pending[i] = args[i];
-                changed |= args[i] != op.recorded[i];
-            }
-            if (!changed || (code >= 0 && op.node != null)) {
-                op.changed = changed;
-                e.cursor++;
-                return;
-            }
-        }
+        // not capturable after all, or a mismatch: finish directly (the recorded operations, then this one)
         interrupt();
         issue(code, blocks, args, argc);
+    }
+
+    /** Capture mode: issues the operation into the capture and records it; false if the capture refused it. */
+    private boolean captured(int code, int blocks, long[] args, int argc) {
+        if (tryIssue(code, blocks, args, argc) != 0) {
+            return false;
+        }
+        Op op = new Op();
+        op.code = code;
+        op.blocks = blocks;
+        op.argc = argc;
+        System.arraycopy(args, 0, op.recorded, 0, argc);
+        op.node = code >= 0 ? capturedNode() : null;
+        active.building.add(op);
+        return true;
+    }
+
+    /**
+     * Patch mode: compares the operation with the one recorded at this position, keeping its arguments to patch in;
+     * false on a mismatch (another operation or grid, or changed arguments that cannot be patched).
+     */
+    private boolean matched(int code, int blocks, long[] args, int argc) {
+        Entry e = active;
+        Op op = e.cursor < e.opCount ? e.ops[e.cursor] : null;
+        if (op == null || op.code != code || op.blocks != blocks || op.argc != argc) {
+            return false;
+        }
+        boolean changed = false;
+        for (int i = 0; i < argc; i++) {
+            op.pending[i] = args[i];
+            changed |= args[i] != op.recorded[i];
+        }
+        if (changed && (code < 0 || op.node == null)) {
+            return false;
+        }
+        op.changed = changed;
+        e.cursor++;
+        return true;
     }
 
     /**
@@ -359,7 +379,7 @@ final class StepGraphs {
         Mode m = mode;
         end();
         if (m == Mode.CAPTURE) {
-            cuda_runtime_h.cudaStreamEndCapture(stream, outPointer);
+            cuda_runtime_h.cudaStreamEndCapture(context.stream(), outPointer);
             destroyGraph(outPointer.get(ADDRESS, 0));
             cuda_runtime_h.cudaGetLastError();
             fallBack(e, e.building, false, e.building.size());
@@ -387,10 +407,11 @@ final class StepGraphs {
 
     private int tryIssue(int code, int blocks, long[] args, int argc) {
         if (code == GEMM) {
-            return backend.tryGemm(args);
+            return blas.tryGemm(args);
         }
         if (code == COPY) {
-            return backend.tryCopy(args);
+            return cuda_runtime_h.cudaMemcpyAsync(MemorySegment.ofAddress(args[0]), MemorySegment.ofAddress(args[1]),
+                    args[2], cuda_runtime_h.cudaMemcpyDeviceToDevice(), context.stream());
         }
         Kernel k = KERNELS[code];
         launcher.writeArgs(k, args, argc);
@@ -400,9 +421,9 @@ final class StepGraphs {
     private void issue(int code, int blocks, long[] args, int argc) {
         int rc = tryIssue(code, blocks, args, argc);
         if (code == GEMM) {
-            backend.checkGemm(rc, args);
+            Blas.checkGemm(rc, args);
         } else if (code == COPY) {
-            backend.checkCopy(rc);
+            CudaCalls.check(rc, "cudaMemcpyAsync(device to device)");
         } else {
             Launcher.check(rc, KERNELS[code], blocks);
         }
@@ -410,8 +431,8 @@ final class StepGraphs {
 
     /** The node the launch just issued into the capture added (the stream's one dependency now), or null. */
     private MemorySegment capturedNode() {
-        int rc = cuda_h.cuStreamGetCaptureInfo_v3(stream, captureStatus, MemorySegment.NULL, MemorySegment.NULL,
-                dependencies, edgeData, dependencyCount);
+        int rc = cuda_h.cuStreamGetCaptureInfo_v3(context.stream(), captureStatus, MemorySegment.NULL,
+                MemorySegment.NULL, dependencies, edgeData, dependencyCount);
         if (rc != 0 || captureStatus.get(JAVA_INT, 0) != cuda_h.CU_STREAM_CAPTURE_STATUS_ACTIVE()
                 || dependencyCount.get(JAVA_LONG, 0) != 1) {
             return null;
@@ -512,7 +533,7 @@ final class StepGraphs {
     void close(List<String> errors) {
         if (active != null) {
             if (mode == Mode.CAPTURE) {
-                cuda_runtime_h.cudaStreamEndCapture(stream, outPointer);
+                cuda_runtime_h.cudaStreamEndCapture(context.stream(), outPointer);
                 destroyGraph(outPointer.get(ADDRESS, 0));
                 cuda_runtime_h.cudaGetLastError();
             }

@@ -91,18 +91,18 @@ class CudaAvailabilityTest {
         assertEquals("13.0", DeviceInfo.version(13000));
         assertEquals("12.4", DeviceInfo.version(12040));
         assertEquals("none", DeviceInfo.version(0));
-        assertEquals("86 MB", CudaBackend.formatBytes(27455L * 784 * 4));
-        assertEquals("512 bytes", CudaBackend.formatBytes(512));
-        assertEquals("4 KB", CudaBackend.formatBytes(4096));
-        assertEquals("1.1 GB", CudaBackend.formatBytes(1L << 30));
-        assertEquals("86 GB", CudaBackend.formatBytes(86_000_000_000L));
+        assertEquals("86 MB", DeviceMemory.formatBytes(27455L * 784 * 4));
+        assertEquals("512 bytes", DeviceMemory.formatBytes(512));
+        assertEquals("4 KB", DeviceMemory.formatBytes(4096));
+        assertEquals("1.1 GB", DeviceMemory.formatBytes(1L << 30));
+        assertEquals("86 GB", DeviceMemory.formatBytes(86_000_000_000L));
         DeviceInfo d = new DeviceInfo(0, 2, "NVIDIA H100 80GB HBM3", 9, 0, 85_045_346_304L, 132, 13000, 13000,
                 "13.0.2");
         assertEquals("NVIDIA H100 80GB HBM3 (device 0 of 2), compute capability 9.0, 79.2 GiB, 132 SMs, "
                 + "driver CUDA 13.0, runtime 13.0, cuBLAS 13.0.2", d.summary());
         assertEquals("softmaxCrossEntropy: label 12 in row 3 is outside [0, 10)",
-                CudaBackend.statusMessage(1, 3, 12, 10));
+                DeviceStatus.message(1, 3, 12, 10));
         assertEquals("gatherRows: index -1 at position 7 of indices is outside [0, 100)",
-                CudaBackend.statusMessage(2, 7, -1, 100));
+                DeviceStatus.message(2, 7, -1, 100));
     }
 }

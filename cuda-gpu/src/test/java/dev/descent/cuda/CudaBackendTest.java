@@ -106,7 +106,7 @@ class CudaBackendTest {
         BackendException e = assertThrows(BackendException.class, () -> cuda.allocate(rows, cols));
         String msg = e.getMessage();
         assertTrue(msg.startsWith("cuda: cannot allocate tensor [" + rows + ", " + cols + "] ("
-                + CudaBackend.formatBytes(4L * rows * cols) + "): cudaErrorMemoryAllocation (2): out of memory"), msg);
+                + DeviceMemory.formatBytes(4L * rows * cols) + "): cudaErrorMemoryAllocation (2): out of memory"), msg);
         assertTrue(msg.contains("free on device 0"), msg);
         assertEquals(before, cuda.bytesAllocated());
         try (Tensor ok = cuda.upload(new float[] {1, 2}, 2)) {

@@ -3,6 +3,7 @@ package dev.descent.mpi;
 import dev.descent.dist.Communicator;
 import dev.descent.dist.CommunicatorException;
 import dev.descent.dist.Communicators;
+import dev.descent.mpi.gen.mpi_h;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.Linker;

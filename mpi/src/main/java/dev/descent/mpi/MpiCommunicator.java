@@ -2,16 +2,17 @@ package dev.descent.mpi;
 
 import dev.descent.dist.Communicator;
 import dev.descent.dist.CommunicatorException;
+import dev.descent.mpi.gen.mpi_h;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Objects;
 
-import static dev.descent.mpi.mpi_h.MPI_IN_PLACE;
-import static dev.descent.mpi.mpi_h.MPI_SUCCESS;
-import static dev.descent.mpi.mpi_h.MPI_THREAD_FUNNELED;
-import static dev.descent.mpi.mpi_h.MPI_THREAD_SERIALIZED;
+import static dev.descent.mpi.gen.mpi_h.MPI_IN_PLACE;
+import static dev.descent.mpi.gen.mpi_h.MPI_SUCCESS;
+import static dev.descent.mpi.gen.mpi_h.MPI_THREAD_FUNNELED;
+import static dev.descent.mpi.gen.mpi_h.MPI_THREAD_SERIALIZED;
 
 /**
  * {@link Communicator} on Open MPI's {@code MPI_COMM_WORLD}, through the FFM bindings in {@link mpi_h}.

@@ -1,6 +1,7 @@
 package dev.descent.mpi;
 
 import dev.descent.dist.CommunicatorException;
+import dev.descent.mpi.gen.mpi_h;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

@@ -1,6 +1,9 @@
 // HAND-WRITTEN, not generated: the checks every call site uses.
 package dev.descent.cuda.bindings;
 
+import dev.descent.cuda.bindings.gen.cublas_h;
+import dev.descent.cuda.bindings.gen.cuda_h;
+import dev.descent.cuda.bindings.gen.cuda_runtime_h;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Map;

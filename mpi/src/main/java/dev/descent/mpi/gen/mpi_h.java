@@ -1,11 +1,14 @@
-// Hand-written in the layout jextract 22 generates from Open MPI 4.1's mpi.h, filtered by
-// mpi/jextract/includes.txt (regenerate with mpi/jextract/generate.sh where jextract exists and compare).
-// One deliberate difference from generated code: SYMBOL_LOOKUP comes from MpiLibrary (dlopen RTLD_GLOBAL, real
-// loader errors) instead of SymbolLookup.libraryLookup. What jextract cannot produce (Open MPI's handle macros such
-// as MPI_COMM_WORLD, which are addresses of exported globals of incomplete type) lives in the hand-written OpenMpi.
+// Written by hand in the layout jextract 22 generates from Open MPI 4.1's mpi.h, filtered by
+// mpi/jextract/includes.txt (jextract is not installable on descent's build machines; mpi/jextract/generate.sh
+// regenerates this file where it is). One difference from jextract's output, marked HAND-WRITTEN below:
+// SYMBOL_LOOKUP comes from MpiLibrary (dlopen RTLD_GLOBAL, real loader errors) instead of
+// SymbolLookup.libraryLookup. What jextract cannot produce (Open MPI's handle macros such as MPI_COMM_WORLD, which
+// are addresses of exported globals of incomplete type) lives in the hand-written dev.descent.mpi.OpenMpi.
 
-package dev.descent.mpi;
+package dev.descent.mpi.gen;
 
+// HAND-WRITTEN (the loader): jextract imports nothing of descent's.
+import dev.descent.mpi.MpiLibrary;
 import java.lang.foreign.AddressLayout;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -40,6 +43,7 @@ public class mpi_h {
                 .orElseThrow(() -> new UnsatisfiedLinkError("unresolved symbol: " + symbol));
     }
 
+    // HAND-WRITTEN: jextract emits its own lookup here (without --library: the loader and default lookups).
     static final SymbolLookup SYMBOL_LOOKUP = MpiLibrary.lookup();
 
     public static final ValueLayout.OfBoolean C_BOOL = ValueLayout.JAVA_BOOLEAN;

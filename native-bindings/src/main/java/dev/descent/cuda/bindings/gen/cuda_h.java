@@ -3,8 +3,10 @@
 // Differences from jextract's output, each marked HAND-WRITTEN below: SYMBOL_LOOKUP comes from CudaLibraries (the
 // loader that keeps dlopen's error text and knows CUDA's install locations), findOrThrow accepts alternative names
 // (CUDA exports some functions as name_v2), and C_SIZE_T names size_t. Only the functions descent uses are bound.
-package dev.descent.cuda.bindings;
+package dev.descent.cuda.bindings.gen;
 
+// HAND-WRITTEN (difference 1, the loader): jextract imports nothing of descent's.
+import dev.descent.cuda.bindings.CudaLibraries;
 import java.lang.foreign.AddressLayout;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -25,7 +27,8 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
  * the node a captured launch added, {@code cuGraphExecKernelNodeSetParams_v2} to change its arguments in an
  * executable graph; the runtime's equivalents cannot describe a kernel loaded with {@code cuModuleLoadData}).
  *
- * <p>Static wrappers return the library's status code unchanged; check it with {@link CudaErrors}.
+ * <p>Static wrappers return the library's status code unchanged; check it with
+ * {@link dev.descent.cuda.bindings.CudaErrors}.
  */
 @SuppressWarnings({"unused", "restricted"})
 public class cuda_h {

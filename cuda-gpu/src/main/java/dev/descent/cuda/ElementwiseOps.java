@@ -1,0 +1,123 @@
+package dev.descent.cuda;
+
+import dev.descent.backend.DType;
+import dev.descent.backend.Tensor;
+import dev.descent.cuda.bindings.gen.cuda_runtime_h;
+import java.util.Arrays;
+
+/**
+ * The elementwise operations: {@code axpy}, {@code scale}, {@code fill}, {@code copy}, {@code multiply},
+ * {@code clamp}, {@code relu} and its backward pass. One kernel launch each ({@code copy}: a device-to-device copy).
+ */
+final class ElementwiseOps {
+    private final ArgumentChecks args;
+    private final Launcher launcher;
+    private final StreamState state;
+    private final DeviceContext context;
+
+    ElementwiseOps(ArgumentChecks args, Launcher launcher, StreamState state, DeviceContext context) {
+        this.args = args;
+        this.launcher = launcher;
+        this.state = state;
+        this.context = context;
+    }
+
+    void axpy(float alpha, Tensor x, Tensor y) {
+        DeviceTensor tx = args.f32(x, "axpy", "x");
+        DeviceTensor ty = args.f32(y, "axpy", "y");
+        ArgumentChecks.sameSize("axpy", tx, "x", ty, "y");
+        if (ty.size > 0) {
+            launcher.i64(ty.size).f32(alpha).ptr(tx).ptr(ty).launch(Kernel.AXPY, Launcher.elementwiseBlocks(ty.size));
+        }
+    }
+
+    void scale(float alpha, Tensor x) {
+        DeviceTensor tx = args.f32(x, "scale", "x");
+        if (tx.size > 0) {
+            launcher.i64(tx.size).f32(alpha).ptr(tx).launch(Kernel.SCALE, Launcher.elementwiseBlocks(tx.size));
+        }
+    }
+
+    void fill(Tensor x, float value) {
+        DeviceTensor tx = args.own(x, "fill", "x");
+        int bits = tx.dtype == DType.F32 ? Float.floatToRawIntBits(value) : (int) value;
+        if (tx.size > 0) {
+            launcher.i64(tx.size).u32(bits).ptr(tx).launch(Kernel.FILL, Launcher.elementwiseBlocks(tx.size));
+        }
+        if (tx.dtype == DType.I32) {
+            int[] known = tx.known;
+            state.deviceWroteInt(tx);
+            if (known != null && !state.capturing()) {
+                Arrays.fill(known, bits);
+                tx.known = known;
+            }
+        }
+    }
+
+    void copy(Tensor src, Tensor dst) {
+        DeviceTensor s = args.own(src, "copy", "src");
+        DeviceTensor d = args.own(dst, "copy", "dst");
+        ArgumentChecks.sameDtype("copy", s, d);
+        ArgumentChecks.sameSize("copy", s, "src", d, "dst");
+        if (s.bytes == 0 || s.address == d.address) {
+            return;
+        }
+        StepGraphs recorder = state.recorder();
+        if (recorder != null) {
+            long[] c = recorder.scratch();
+            c[0] = d.address;
+            c[1] = s.address;
+            c[2] = s.bytes;
+            recorder.submit(StepGraphs.COPY, 0, c, 3);
+        } else {
+            CudaCalls.check(cuda_runtime_h.cudaMemcpyAsync(d.pointer, s.pointer, s.bytes,
+                    cuda_runtime_h.cudaMemcpyDeviceToDevice(), context.stream()), "cudaMemcpyAsync(device to device)");
+        }
+        if (d.dtype == DType.I32) {
+            int[] from = s.known;
+            state.deviceWroteInt(d);
+            if (from != null && !state.capturing()) {
+                d.known = from.clone();
+            }
+        }
+    }
+
+    void multiply(Tensor a, Tensor b, Tensor out) {
+        DeviceTensor ta = args.f32(a, "multiply", "a");
+        DeviceTensor tb = args.f32(b, "multiply", "b");
+        DeviceTensor to = args.f32(out, "multiply", "out");
+        ArgumentChecks.sameSize("multiply", ta, "a", tb, "b");
+        ArgumentChecks.sameSize("multiply", ta, "a", to, "out");
+        if (to.size > 0) {
+            launcher.i64(to.size).ptr(ta).ptr(tb).ptr(to).launch(Kernel.MUL, Launcher.elementwiseBlocks(to.size));
+        }
+    }
+
+    void clamp(Tensor x, float lo, float hi) {
+        DeviceTensor tx = args.f32(x, "clamp", "x");
+        if (tx.size > 0) {
+            launcher.i64(tx.size).f32(lo).f32(hi).ptr(tx).launch(Kernel.CLAMP, Launcher.elementwiseBlocks(tx.size));
+        }
+    }
+
+    void relu(Tensor x, Tensor out) {
+        DeviceTensor tx = args.f32(x, "relu", "x");
+        DeviceTensor to = args.f32(out, "relu", "out");
+        ArgumentChecks.sameSize("relu", tx, "x", to, "out");
+        if (to.size > 0) {
+            launcher.i64(to.size).ptr(tx).ptr(to).launch(Kernel.RELU, Launcher.elementwiseBlocks(to.size));
+        }
+    }
+
+    void reluBackward(Tensor gradOut, Tensor activation, Tensor gradIn) {
+        DeviceTensor g = args.f32(gradOut, "reluBackward", "gradOut");
+        DeviceTensor a = args.f32(activation, "reluBackward", "activation");
+        DeviceTensor gi = args.f32(gradIn, "reluBackward", "gradIn");
+        ArgumentChecks.sameSize("reluBackward", g, "gradOut", a, "activation");
+        ArgumentChecks.sameSize("reluBackward", g, "gradOut", gi, "gradIn");
+        if (gi.size > 0) {
+            launcher.i64(gi.size).ptr(g).ptr(a).ptr(gi).launch(Kernel.RELU_BACKWARD,
+                    Launcher.elementwiseBlocks(gi.size));
+        }
+    }
+}

@@ -1,0 +1,112 @@
+package dev.descent.cuda;
+
+import dev.descent.backend.Tensor;
+
+/**
+ * The optimizer updates, one fused kernel each ({@code sgdUpdate}, {@code adamUpdate}, {@code rmspropUpdate},
+ * {@code adagradUpdate}), in torch's float32 operation order, with every scalar derived in double on the host and
+ * rounded to float where torch rounds it. Options reach the kernel as one flag word.
+ */
+final class OptimizerKernels {
+    private static final int OPT_MAXIMIZE = 1;
+    private static final int OPT_WEIGHT_DECAY = 2;
+    private static final int OPT_MOMENTUM = 4;
+    private static final int OPT_NESTEROV = 8;
+    private static final int OPT_COPY_FIRST = 16;
+    private static final int OPT_DECOUPLED = 32;
+    private static final int OPT_AMSGRAD = 64;
+    private static final int OPT_CENTERED = 128;
+
+    private final ArgumentChecks args;
+    private final Launcher launcher;
+
+    OptimizerKernels(ArgumentChecks args, Launcher launcher) {
+        this.args = args;
+        this.launcher = launcher;
+    }
+
+    void sgdUpdate(Tensor param, Tensor grad, Tensor momentumBuffer, double lr, double momentum, double dampening,
+            boolean nesterov, double weightDecay, boolean maximize, boolean copyFirst) {
+        String op = "sgdUpdate";
+        DeviceTensor p = args.f32(param, op, "param");
+        DeviceTensor g = args.f32(grad, op, "grad");
+        ArgumentChecks.sameSize(op, p, "param", g, "grad");
+        DeviceTensor b = momentum != 0 ? args.momentumBuffer(op, momentumBuffer, momentum, p) : null;
+        ArgumentChecks.nesterov(op, nesterov, momentum, dampening);
+        int flags = (maximize ? OPT_MAXIMIZE : 0) | (weightDecay != 0 ? OPT_WEIGHT_DECAY : 0)
+                | (momentum != 0 ? OPT_MOMENTUM : 0) | (nesterov ? OPT_NESTEROV : 0)
+                | (copyFirst ? OPT_COPY_FIRST : 0);
+        if (p.size > 0) {
+            launcher.i64(p.size).ptr(p).ptr(g).ptr(b).f32((float) -lr).f32((float) momentum)
+                    .f32((float) (1 - dampening)).f32((float) weightDecay).i32(flags)
+                    .launch(Kernel.SGD, Launcher.elementwiseBlocks(p.size));
+        }
+    }
+
+    void adamUpdate(Tensor param, Tensor grad, Tensor m, Tensor v, Tensor maxV, double lr, double beta1,
+            double beta2, double eps, double weightDecay, boolean decoupled, boolean maximize, long step) {
+        String op = "adamUpdate";
+        DeviceTensor p = args.f32(param, op, "param");
+        DeviceTensor g = args.f32(grad, op, "grad");
+        DeviceTensor tm = args.f32(m, op, "m");
+        DeviceTensor tv = args.f32(v, op, "v");
+        DeviceTensor tmax = args.f32OrNull(maxV, op, "maxV");
+        ArgumentChecks.sameSize(op, p, "param", g, "grad");
+        ArgumentChecks.sameSize(op, p, "param", tm, "m");
+        ArgumentChecks.sameSize(op, p, "param", tv, "v");
+        if (tmax != null) {
+            ArgumentChecks.sameSize(op, p, "param", tmax, "maxV");
+        }
+        ArgumentChecks.step(op, step);
+        // torch: bias_correction1 = 1 - beta1 ** step; step_size = lr / bias_correction1 (Python floats, double);
+        // bias_correction2_sqrt = sqrt(1 - beta2 ** step); each rounded to float where the tensor op takes it.
+        double bc1 = 1 - Math.pow(beta1, step);
+        double bc2 = 1 - Math.pow(beta2, step);
+        int flags = (maximize ? OPT_MAXIMIZE : 0) | (weightDecay != 0 ? OPT_WEIGHT_DECAY : 0)
+                | (decoupled ? OPT_DECOUPLED : 0) | (tmax != null ? OPT_AMSGRAD : 0);
+        if (p.size > 0) {
+            launcher.i64(p.size).ptr(p).ptr(g).ptr(tm).ptr(tv).ptr(tmax)
+                    .f32((float) beta1).f32((float) (1 - beta1)).f32((float) beta2).f32((float) (1 - beta2))
+                    .f32((float) weightDecay).f32((float) (1 - lr * weightDecay)).f32((float) -(lr / bc1))
+                    .f32((float) Math.sqrt(bc2)).f32((float) eps).i32(flags)
+                    .launch(Kernel.ADAM, Launcher.elementwiseBlocks(p.size));
+        }
+    }
+
+    void rmspropUpdate(Tensor param, Tensor grad, Tensor squareAvg, Tensor gradAvg, Tensor momentumBuffer, double lr,
+            double alpha, double eps, double weightDecay, double momentum, boolean maximize) {
+        String op = "rmspropUpdate";
+        DeviceTensor p = args.f32(param, op, "param");
+        DeviceTensor g = args.f32(grad, op, "grad");
+        DeviceTensor sq = args.f32(squareAvg, op, "squareAvg");
+        DeviceTensor ga = args.f32OrNull(gradAvg, op, "gradAvg");
+        ArgumentChecks.sameSize(op, p, "param", g, "grad");
+        ArgumentChecks.sameSize(op, p, "param", sq, "squareAvg");
+        if (ga != null) {
+            ArgumentChecks.sameSize(op, p, "param", ga, "gradAvg");
+        }
+        DeviceTensor b = momentum > 0 ? args.momentumBuffer(op, momentumBuffer, momentum, p) : null;
+        int flags = (maximize ? OPT_MAXIMIZE : 0) | (weightDecay != 0 ? OPT_WEIGHT_DECAY : 0)
+                | (b != null ? OPT_MOMENTUM : 0) | (ga != null ? OPT_CENTERED : 0);
+        if (p.size > 0) {
+            launcher.i64(p.size).ptr(p).ptr(g).ptr(sq).ptr(ga).ptr(b).f32((float) alpha).f32((float) (1 - alpha))
+                    .f32((float) eps).f32((float) weightDecay).f32((float) momentum).f32((float) -lr).i32(flags)
+                    .launch(Kernel.RMSPROP, Launcher.elementwiseBlocks(p.size));
+        }
+    }
+
+    void adagradUpdate(Tensor param, Tensor grad, Tensor sum, double clr, double eps, double weightDecay,
+            boolean maximize) {
+        String op = "adagradUpdate";
+        DeviceTensor p = args.f32(param, op, "param");
+        DeviceTensor g = args.f32(grad, op, "grad");
+        DeviceTensor s = args.f32(sum, op, "sum");
+        ArgumentChecks.sameSize(op, p, "param", g, "grad");
+        ArgumentChecks.sameSize(op, p, "param", s, "sum");
+        int flags = (maximize ? OPT_MAXIMIZE : 0) | (weightDecay != 0 ? OPT_WEIGHT_DECAY : 0);
+        if (p.size > 0) {
+            launcher.i64(p.size).ptr(p).ptr(g).ptr(s).f32((float) -clr).f32((float) eps).f32((float) weightDecay)
+                    .i32(flags).launch(Kernel.ADAGRAD, Launcher.elementwiseBlocks(p.size));
+        }
+    }
+}
