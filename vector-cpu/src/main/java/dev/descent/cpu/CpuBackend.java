@@ -3,6 +3,7 @@ package dev.descent.cpu;
 import dev.descent.backend.Backend;
 import dev.descent.backend.BackendOptions;
 import dev.descent.backend.DType;
+import dev.descent.backend.OpChecks;
 import dev.descent.backend.Tensor;
 
 import java.util.ArrayList;
@@ -270,26 +271,20 @@ public final class CpuBackend implements Backend {
 
     @Override
     public Tensor upload(float[] data, int... shape) {
-        requireNonNull(data, "upload", "data");
+        OpChecks.notNull(data, "upload", "data");
+        checkOpen("upload");
+        OpChecks.uploadLength("upload", data.length, shape);
         CpuTensor t = newTensor(DType.F32, shape, "upload");
-        if (data.length != t.length()) {
-            t.close();
-            throw new IllegalArgumentException("upload: data has " + data.length + " elements but shape "
-                    + Arrays.toString(shape) + " needs " + t.length());
-        }
         System.arraycopy(data, 0, t.f, 0, data.length);
         return t;
     }
 
     @Override
     public Tensor uploadInt(int[] data, int... shape) {
-        requireNonNull(data, "uploadInt", "data");
+        OpChecks.notNull(data, "uploadInt", "data");
+        checkOpen("uploadInt");
+        OpChecks.uploadLength("uploadInt", data.length, shape);
         CpuTensor t = newTensor(DType.I32, shape, "uploadInt");
-        if (data.length != t.length()) {
-            t.close();
-            throw new IllegalArgumentException("uploadInt: data has " + data.length + " elements but shape "
-                    + Arrays.toString(shape) + " needs " + t.length());
-        }
         System.arraycopy(data, 0, t.i, 0, data.length);
         return t;
     }
@@ -297,42 +292,39 @@ public final class CpuBackend implements Backend {
     @Override
     public void upload(float[] src, int srcOffset, Tensor dst) {
         CpuTensor d = f32(dst, "upload", "dst");
-        requireNonNull(src, "upload", "src");
-        checkRange("upload", "src", src.length, srcOffset, d.length());
+        OpChecks.notNull(src, "upload", "src");
+        OpChecks.arrayRange("upload", "src", src.length, srcOffset, d.length());
         System.arraycopy(src, srcOffset, d.f, 0, d.length());
     }
 
     @Override
     public void uploadInt(int[] src, int srcOffset, Tensor dst) {
         CpuTensor d = i32(dst, "uploadInt", "dst");
-        requireNonNull(src, "uploadInt", "src");
-        checkRange("uploadInt", "src", src.length, srcOffset, d.length());
+        OpChecks.notNull(src, "uploadInt", "src");
+        OpChecks.arrayRange("uploadInt", "src", src.length, srcOffset, d.length());
         System.arraycopy(src, srcOffset, d.i, 0, d.length());
     }
 
     @Override
     public void download(Tensor src, float[] dst, int dstOffset) {
         CpuTensor s = f32(src, "download", "src");
-        requireNonNull(dst, "download", "dst");
-        checkRange("download", "dst", dst.length, dstOffset, s.length());
+        OpChecks.notNull(dst, "download", "dst");
+        OpChecks.arrayRange("download", "dst", dst.length, dstOffset, s.length());
         System.arraycopy(s.f, 0, dst, dstOffset, s.length());
     }
 
     @Override
     public void downloadInt(Tensor src, int[] dst, int dstOffset) {
         CpuTensor s = i32(src, "downloadInt", "src");
-        requireNonNull(dst, "downloadInt", "dst");
-        checkRange("downloadInt", "dst", dst.length, dstOffset, s.length());
+        OpChecks.notNull(dst, "downloadInt", "dst");
+        OpChecks.arrayRange("downloadInt", "dst", dst.length, dstOffset, s.length());
         System.arraycopy(s.i, 0, dst, dstOffset, s.length());
     }
 
     @Override
     public float get(Tensor src, long index) {
         CpuTensor s = f32(src, "get", "src");
-        if (index < 0 || index >= s.length()) {
-            throw new IllegalArgumentException("get: index " + index + " is outside " + s.shapeString() + " (size "
-                    + s.length() + ")");
-        }
+        OpChecks.elementIndex("get", index, s);
         return s.f[(int) index];
     }
 
@@ -349,20 +341,9 @@ public final class CpuBackend implements Backend {
         CpuTensor ta = f32(a, "gemm", "A");
         CpuTensor tb = f32(b, "gemm", "B");
         CpuTensor tc = f32(c, "gemm", "C");
-        int m = transA ? ta.cols() : ta.rows();
+        OpChecks.gemm(transA, transB, ta, tb, tc);
         int k = transA ? ta.rows() : ta.cols();
-        int kb = transB ? tb.cols() : tb.rows();
-        int n = transB ? tb.rows() : tb.cols();
-        if (k != kb || tc.rows() != m || tc.cols() != n) {
-            throw new IllegalArgumentException("gemm: shapes do not match: op(A) " + m + "x" + k + " (A "
-                    + ta.shapeString() + (transA ? " transposed" : "") + "), op(B) " + kb + "x" + n + " (B "
-                    + tb.shapeString() + (transB ? " transposed" : "") + "), C " + tc.shapeString() + " (needs ["
-                    + m + ", " + n + "])");
-        }
-        if (tc == ta || tc == tb) {
-            throw new IllegalArgumentException("gemm: C must not be the same tensor as A or B");
-        }
-        gemm.gemm(transA, transB, alpha, ta.f, tb.f, beta, tc.f, m, n, k);
+        gemm.gemm(transA, transB, alpha, ta.f, tb.f, beta, tc.f, tc.rows(), tc.cols(), k);
     }
 
     // ================================================================ elementwise
@@ -371,7 +352,7 @@ public final class CpuBackend implements Backend {
     public void axpy(float alpha, Tensor x, Tensor y) {
         CpuTensor tx = f32(x, "axpy", "x");
         CpuTensor ty = f32(y, "axpy", "y");
-        sameSize("axpy", "x", tx, "y", ty);
+        OpChecks.sameSize("axpy", "x", tx, "y", ty);
         float[] xf = tx.f;
         float[] yf = ty.f;
         int n = tx.length();
@@ -408,11 +389,8 @@ public final class CpuBackend implements Backend {
     public void copy(Tensor src, Tensor dst) {
         CpuTensor s = live(src, "copy", "src");
         CpuTensor d = live(dst, "copy", "dst");
-        if (s.dtype() != d.dtype()) {
-            throw new IllegalArgumentException("copy: src " + s.shapeString() + " and dst " + d.shapeString()
-                    + " differ in dtype");
-        }
-        sameSize("copy", "src", s, "dst", d);
+        OpChecks.sameDtype("copy", "src", s, "dst", d);
+        OpChecks.sameSize("copy", "src", s, "dst", d);
         if (s.dtype() == DType.F32) {
             System.arraycopy(s.f, 0, d.f, 0, s.length());
         } else {
@@ -425,8 +403,8 @@ public final class CpuBackend implements Backend {
         CpuTensor ta = f32(a, "multiply", "a");
         CpuTensor tb = f32(b, "multiply", "b");
         CpuTensor to = f32(out, "multiply", "out");
-        sameSize("multiply", "a", ta, "b", tb);
-        sameSize("multiply", "a", ta, "out", to);
+        OpChecks.sameSize("multiply", "a", ta, "b", tb);
+        OpChecks.sameSize("multiply", "a", ta, "out", to);
         float[] af = ta.f;
         float[] bf = tb.f;
         float[] of = to.f;
@@ -467,7 +445,7 @@ public final class CpuBackend implements Backend {
     public synchronized double dot(Tensor x, Tensor y) {
         CpuTensor tx = f32(x, "dot", "x");
         CpuTensor ty = f32(y, "dot", "y");
-        sameSize("dot", "x", tx, "y", ty);
+        OpChecks.sameSize("dot", "x", tx, "y", ty);
         float[] xf = tx.f;
         float[] yf = ty.f;
         int n = tx.length();
@@ -528,24 +506,10 @@ public final class CpuBackend implements Backend {
         CpuTensor s = live(src, "gatherRows", "src");
         CpuTensor idx = i32(indices, "gatherRows", "indices");
         CpuTensor d = live(dst, "gatherRows", "dst");
-        if (s.dtype() != d.dtype() || s.cols() != d.cols()) {
-            throw new IllegalArgumentException("gatherRows: src " + s.shapeString() + " and dst " + d.shapeString()
-                    + " must share dtype and column count");
-        }
+        OpChecks.gatherRows(s, idx, offset, d);
         int rows = d.rows();
-        if (offset < 0 || (long) offset + rows > idx.length()) {
-            throw new IllegalArgumentException("gatherRows: indices " + idx.shapeString() + " from offset " + offset
-                    + " do not cover the " + rows + " rows of dst " + d.shapeString());
-        }
         int[] ix = idx.i;
-        int srcRows = s.rows();
-        for (int r = 0; r < rows; r++) {
-            int v = ix[offset + r];
-            if (v < 0 || v >= srcRows) {
-                throw new IllegalArgumentException("gatherRows: index " + v + " at position " + (offset + r)
-                        + " of indices is outside the " + srcRows + " rows of src " + s.shapeString());
-            }
-        }
+        OpChecks.gatherIndices(ix, offset, rows, s);
         int cols = s.cols();
         Object from = s.dtype() == DType.F32 ? s.f : s.i;
         Object to = d.dtype() == DType.F32 ? d.f : d.i;
@@ -577,14 +541,8 @@ public final class CpuBackend implements Backend {
     public void argmaxRows(Tensor x, Tensor out) {
         CpuTensor tx = f32(x, "argmaxRows", "x");
         CpuTensor to = i32(out, "argmaxRows", "out");
-        if (to.length() != tx.rows()) {
-            throw new IllegalArgumentException("argmaxRows: out " + to.shapeString() + " must have " + tx.rows()
-                    + " elements, one per row of x " + tx.shapeString());
-        }
+        OpChecks.argmaxRows(tx, to);
         int cols = tx.cols();
-        if (cols == 0 && tx.rows() > 0) {
-            throw new IllegalArgumentException("argmaxRows: x " + tx.shapeString() + " has no columns");
-        }
         float[] xf = tx.f;
         int[] of = to.i;
         for (int r = 0; r < tx.rows(); r++) {
@@ -616,11 +574,8 @@ public final class CpuBackend implements Backend {
     public void addRowVector(Tensor x, Tensor bias) {
         CpuTensor tx = f32(x, "addRowVector", "x");
         CpuTensor tb = f32(bias, "addRowVector", "bias");
+        OpChecks.onePerColumn("addRowVector", "bias", tb, "x", tx);
         int cols = tx.cols();
-        if (tb.length() != cols) {
-            throw new IllegalArgumentException("addRowVector: bias " + tb.shapeString() + " must have " + cols
-                    + " elements, one per column of x " + tx.shapeString());
-        }
         float[] xf = tx.f;
         float[] bf = tb.f;
         int rows = tx.rows();
@@ -640,11 +595,8 @@ public final class CpuBackend implements Backend {
     public synchronized void columnSums(float alpha, Tensor x, float beta, Tensor out) {
         CpuTensor tx = f32(x, "columnSums", "x");
         CpuTensor to = f32(out, "columnSums", "out");
+        OpChecks.onePerColumn("columnSums", "out", to, "x", tx);
         int cols = tx.cols();
-        if (to.length() != cols) {
-            throw new IllegalArgumentException("columnSums: out " + to.shapeString() + " must have " + cols
-                    + " elements, one per column of x " + tx.shapeString());
-        }
         if (columnAcc.length < cols) {
             columnAcc = new double[cols];
         }
@@ -673,7 +625,7 @@ public final class CpuBackend implements Backend {
     public void relu(Tensor x, Tensor out) {
         CpuTensor tx = f32(x, "relu", "x");
         CpuTensor to = f32(out, "relu", "out");
-        sameSize("relu", "x", tx, "out", to);
+        OpChecks.sameSize("relu", "x", tx, "out", to);
         float[] xf = tx.f;
         float[] of = to.f;
         int n = tx.length();
@@ -689,8 +641,8 @@ public final class CpuBackend implements Backend {
         CpuTensor g = f32(gradOut, "reluBackward", "gradOut");
         CpuTensor a = f32(activation, "reluBackward", "activation");
         CpuTensor gi = f32(gradIn, "reluBackward", "gradIn");
-        sameSize("reluBackward", "gradOut", g, "activation", a);
-        sameSize("reluBackward", "gradOut", g, "gradIn", gi);
+        OpChecks.sameSize("reluBackward", "gradOut", g, "activation", a);
+        OpChecks.sameSize("reluBackward", "gradOut", g, "gradIn", gi);
         float[] gf = g.f;
         float[] af = a.f;
         float[] gif = gi.f;
@@ -712,17 +664,11 @@ public final class CpuBackend implements Backend {
         CpuTensor y = i32(labels, op, "labels");
         CpuTensor g = grad == null ? null : f32(grad, op, "grad");
         CpuTensor lo = lossTarget(op, lossOut, lossIndex, normalizer);
+        OpChecks.softmaxCrossEntropy(op, z, y, g);
         int n = z.rows();
         int k = z.cols();
-        if (y.length() != n) {
-            throw new IllegalArgumentException(op + ": labels " + y.shapeString() + " must have " + n
-                    + " elements, one per row of logits " + z.shapeString());
-        }
-        if (g != null) {
-            sameShape(op, "logits", z, "grad", g);
-        }
         int[] yl = y.i;
-        checkLabels(op, yl, n, k, z);
+        OpChecks.labels(op, yl, n, z);
         float[] zf = z.f;
         float[] gf = g == null ? null : g.f;
         float gradScale = (float) (1.0 / normalizer);
@@ -764,33 +710,18 @@ public final class CpuBackend implements Backend {
         CpuTensor tg = f32(grad, op, "grad");
         CpuTensor tgw = f32(gradW, op, "gradW");
         CpuTensor tgb = gradB == null ? null : f32(gradB, op, "gradB");
-        CpuTensor lo = lossTarget(op, lossOut, lossIndex, normalizer);
+        CpuTensor lo = f32(lossOut, op, "lossOut");
+        OpChecks.linearSoftmaxCrossEntropy(tx, tw, tb, ty, tz, tg, tgw, tgb, normalizer, lo, lossIndex);
         int n = tx.rows();
         int in = tx.cols();
         int k = tw.cols();
-        if ((tb == null) != (tgb == null)) {
-            throw new IllegalArgumentException(op + ": b and gradB must both be given or both be null");
-        }
-        if (tw.rows() != in || tz.rows() != n || tz.cols() != k || tgw.rows() != in || tgw.cols() != k
-                || ty.length() != n || (tb != null && (tb.length() != k || tgb.length() != k))) {
-            throw new IllegalArgumentException(op + ": shapes do not match: x " + tx.shapeString() + ", w "
-                    + tw.shapeString() + ", b " + (tb == null ? "none" : tb.shapeString()) + ", labels "
-                    + ty.shapeString() + ", logits " + tz.shapeString() + ", gradW " + tgw.shapeString() + ", gradB "
-                    + (tgb == null ? "none" : tgb.shapeString()) + " (needs x [n, in], w and gradW [in, k], b and gradB"
-                    + " [k], labels [n], logits and grad [n, k])");
-        }
-        sameShape(op, "logits", tz, "grad", tg);
-        if (tz == tx || tg == tx || tgw == tx || tgw == tw || tgw == tg || tgw == tz) {
-            throw new IllegalArgumentException(op + ": logits, grad and gradW must not be x, w or each other "
-                    + "(grad may be logits)");
-        }
         if (!fused.applies(n, in, k)) {
             Backend.super.linearSoftmaxCrossEntropy(x, w, b, labels, logits, grad, gradW, gradB, normalizer,
                     lossOut, lossIndex);
             return;
         }
         int[] yl = ty.i;
-        checkLabels(op, yl, n, k, tz);
+        OpChecks.labels(op, yl, n, tz);
         int lossChunkRows = softmaxRowsPerChunk(k);
         int lossChunks = (n + lossChunkRows - 1) / lossChunkRows;
         double[] p = partials(lossChunks);
@@ -830,10 +761,7 @@ public final class CpuBackend implements Backend {
         CpuTensor t = f32(targets, op, "targets");
         CpuTensor g = grad == null ? null : f32(grad, op, "grad");
         CpuTensor lo = lossTarget(op, lossOut, lossIndex, normalizer);
-        sameShape(op, kind == LossKind.BCE ? "logits" : "predictions", x, "targets", t);
-        if (g != null) {
-            sameShape(op, kind == LossKind.BCE ? "logits" : "predictions", x, "grad", g);
-        }
+        OpChecks.elementwiseLoss(op, kind == LossKind.BCE ? "logits" : "predictions", x, t, g);
         double count = (double) normalizer * x.cols();
         float gradScale = (float) ((kind == LossKind.MSE ? 2.0 : 1.0) / count);
         float[] xf = x.f;
@@ -865,25 +793,9 @@ public final class CpuBackend implements Backend {
         };
     }
 
-    /** Every class label of the first {@code n} must be in [0, k); the error names the first that is not. */
-    private static void checkLabels(String op, int[] labels, int n, int k, CpuTensor logits) {
-        for (int r = 0; r < n; r++) {
-            if (labels[r] < 0 || labels[r] >= k) {
-                throw new IllegalArgumentException(op + ": label " + labels[r] + " at row " + r + " is outside [0, "
-                        + k + ") for logits " + logits.shapeString());
-            }
-        }
-    }
-
     private CpuTensor lossTarget(String op, Tensor lossOut, int lossIndex, int normalizer) {
         CpuTensor lo = f32(lossOut, op, "lossOut");
-        if (lossIndex < 0 || lossIndex >= lo.length()) {
-            throw new IllegalArgumentException(op + ": lossIndex " + lossIndex + " is outside lossOut "
-                    + lo.shapeString());
-        }
-        if (normalizer <= 0) {
-            throw new IllegalArgumentException(op + ": normalizer must be > 0, got " + normalizer);
-        }
+        OpChecks.lossOutput(op, lo, lossIndex, normalizer);
         return lo;
     }
 
@@ -895,26 +807,12 @@ public final class CpuBackend implements Backend {
         String op = "sgdUpdate";
         CpuTensor p = f32(param, op, "param");
         CpuTensor g = f32(grad, op, "grad");
-        sameSize(op, "param", p, "grad", g);
-        checkHyper(op, "lr", lr);
-        checkHyper(op, "weightDecay", weightDecay);
-        if (!(momentum >= 0)) {
-            throw new IllegalArgumentException(op + ": momentum must be >= 0, got " + momentum);
-        }
-        checkHyper(op, "dampening", dampening);
-        if (nesterov && (momentum <= 0 || dampening != 0)) {
-            throw new IllegalArgumentException(op + ": nesterov needs momentum > 0 and dampening 0, got momentum "
-                    + momentum + ", dampening " + dampening);
-        }
+        OpChecks.sameSize(op, "param", p, "grad", g);
+        OpChecks.sgd(lr, momentum, dampening, nesterov, weightDecay);
+        OpChecks.momentumBuffer(op, momentum, momentumBuffer);
         boolean useMomentum = momentum != 0;
-        CpuTensor b = null;
-        if (useMomentum) {
-            if (momentumBuffer == null) {
-                throw new IllegalArgumentException(op + ": momentum " + momentum + " needs a momentum buffer");
-            }
-            b = f32(momentumBuffer, op, "momentumBuffer");
-            sameSize(op, "param", p, "momentumBuffer", b);
-        }
+        CpuTensor b = useMomentum ? f32(momentumBuffer, op, "momentumBuffer") : null;
+        OpChecks.sameSizeIfGiven(op, "param", p, "momentumBuffer", b);
         float[] pf = p.f;
         float[] gf = g.f;
         float[] bf = b == null ? null : b.f;
@@ -950,21 +848,11 @@ public final class CpuBackend implements Backend {
         CpuTensor tm = f32(m, op, "m");
         CpuTensor tv = f32(v, op, "v");
         CpuTensor tmax = maxV == null ? null : f32(maxV, op, "maxV");
-        sameSize(op, "param", p, "grad", g);
-        sameSize(op, "param", p, "m", tm);
-        sameSize(op, "param", p, "v", tv);
-        if (tmax != null) {
-            sameSize(op, "param", p, "maxV", tmax);
-        }
-        if (step < 1) {
-            throw new IllegalArgumentException(op + ": step counts from 1, got " + step);
-        }
-        checkHyper(op, "lr", lr);
-        checkHyper(op, "eps", eps);
-        checkHyper(op, "weightDecay", weightDecay);
-        if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) {
-            throw new IllegalArgumentException(op + ": betas must be in [0, 1), got (" + beta1 + ", " + beta2 + ")");
-        }
+        OpChecks.sameSize(op, "param", p, "grad", g);
+        OpChecks.sameSize(op, "param", p, "m", tm);
+        OpChecks.sameSize(op, "param", p, "v", tv);
+        OpChecks.sameSizeIfGiven(op, "param", p, "maxV", tmax);
+        OpChecks.adam(lr, beta1, beta2, eps, weightDecay, step);
         // torch 1.13 _single_tensor_adam(w): the derived scalars in double, exactly as its Python code does. Math.pow,
         // not StrictMath.pow: HotSpot runs the same pow stub in every tier (as the CUDA backend does), and fdlibm's
         // port allocates its tables on every call unless C2 happens to scalar-replace them.
@@ -1016,27 +904,14 @@ public final class CpuBackend implements Backend {
         CpuTensor g = f32(grad, op, "grad");
         CpuTensor sq = f32(squareAvg, op, "squareAvg");
         CpuTensor ga = gradAvg == null ? null : f32(gradAvg, op, "gradAvg");
-        sameSize(op, "param", p, "grad", g);
-        sameSize(op, "param", p, "squareAvg", sq);
-        if (ga != null) {
-            sameSize(op, "param", p, "gradAvg", ga);
-        }
-        checkHyper(op, "lr", lr);
-        checkHyper(op, "alpha", alpha);
-        checkHyper(op, "eps", eps);
-        checkHyper(op, "weightDecay", weightDecay);
-        if (!(momentum >= 0)) {
-            throw new IllegalArgumentException(op + ": momentum must be >= 0, got " + momentum);
-        }
+        OpChecks.sameSize(op, "param", p, "grad", g);
+        OpChecks.sameSize(op, "param", p, "squareAvg", sq);
+        OpChecks.sameSizeIfGiven(op, "param", p, "gradAvg", ga);
+        OpChecks.rmsprop(lr, alpha, eps, weightDecay, momentum);
+        OpChecks.momentumBuffer(op, momentum, momentumBuffer);
         boolean useMomentum = momentum > 0;
-        CpuTensor b = null;
-        if (useMomentum) {
-            if (momentumBuffer == null) {
-                throw new IllegalArgumentException(op + ": momentum " + momentum + " needs a momentum buffer");
-            }
-            b = f32(momentumBuffer, op, "momentumBuffer");
-            sameSize(op, "param", p, "momentumBuffer", b);
-        }
+        CpuTensor b = useMomentum ? f32(momentumBuffer, op, "momentumBuffer") : null;
+        OpChecks.sameSizeIfGiven(op, "param", p, "momentumBuffer", b);
         float[] pf = p.f;
         float[] gf = g.f;
         float[] sqf = sq.f;
@@ -1073,11 +948,9 @@ public final class CpuBackend implements Backend {
         CpuTensor p = f32(param, op, "param");
         CpuTensor g = f32(grad, op, "grad");
         CpuTensor s = f32(sum, op, "sum");
-        sameSize(op, "param", p, "grad", g);
-        sameSize(op, "param", p, "sum", s);
-        checkHyper(op, "clr", clr);
-        checkHyper(op, "eps", eps);
-        checkHyper(op, "weightDecay", weightDecay);
+        OpChecks.sameSize(op, "param", p, "grad", g);
+        OpChecks.sameSize(op, "param", p, "sum", s);
+        OpChecks.adagrad(clr, eps, weightDecay);
         float[] pf = p.f;
         float[] gf = g.f;
         float[] sf = s.f;
@@ -1354,23 +1227,13 @@ public final class CpuBackend implements Backend {
 
     private CpuTensor newTensor(DType dtype, int[] shape, String op) {
         checkOpen(op);
-        if (shape == null || shape.length < 1 || shape.length > 2) {
-            throw new IllegalArgumentException(op + ": shape must be [n] or [rows, cols], got "
-                    + Arrays.toString(shape));
-        }
-        for (int d : shape) {
-            if (d < 0) {
-                throw new IllegalArgumentException(op + ": negative dimension in shape " + Arrays.toString(shape));
-            }
-        }
-        int rows = shape[0];
-        int cols = shape.length == 2 ? shape[1] : 1;
-        if ((long) rows * cols > Integer.MAX_VALUE - 8) {
+        long size = OpChecks.newShape(op, shape);
+        if (size > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException(op + ": shape " + Arrays.toString(shape)
                     + " has more elements than the CPU backend's heap arrays can hold (" + (Integer.MAX_VALUE - 8)
                     + ")");
         }
-        CpuTensor t = new CpuTensor(this, dtype, rows, cols, shape.length == 1);
+        CpuTensor t = new CpuTensor(this, dtype, shape[0], shape.length == 2 ? shape[1] : 1, shape.length == 1);
         tensors.add(t);
         if (closed) { // closed concurrently: do not leak
             t.markClosed();
@@ -1381,73 +1244,22 @@ public final class CpuBackend implements Backend {
     }
 
     private void checkOpen(String op) {
-        if (closed) {
-            throw new IllegalStateException(op + ": the cpu backend is closed");
-        }
+        OpChecks.open(closed, "cpu", op);
     }
 
     private CpuTensor live(Tensor x, String op, String name) {
         checkOpen(op);
-        if (x == null) {
-            throw new IllegalArgumentException(op + ": " + name + " is null");
-        }
-        if (!(x instanceof CpuTensor t) || t.owner() != this) {
-            throw new IllegalArgumentException(op + ": " + name + " " + x + " belongs to another backend ("
-                    + x.backend() + "), not to this " + description());
-        }
-        if (t.isClosed()) {
-            throw new IllegalStateException(op + ": " + name + " " + t.shapeString() + " is closed");
-        }
-        return t;
+        return OpChecks.owned(this, CpuTensor.class, x, op, name);
     }
 
     private CpuTensor f32(Tensor x, String op, String name) {
-        CpuTensor t = live(x, op, name);
-        if (t.dtype() != DType.F32) {
-            throw new IllegalArgumentException(op + ": " + name + " must be float32, got " + t.shapeString());
-        }
-        return t;
+        checkOpen(op);
+        return OpChecks.float32(this, CpuTensor.class, x, op, name);
     }
 
     private CpuTensor i32(Tensor x, String op, String name) {
-        CpuTensor t = live(x, op, name);
-        if (t.dtype() != DType.I32) {
-            throw new IllegalArgumentException(op + ": " + name + " must be int32, got float32 " + t.shapeString());
-        }
-        return t;
-    }
-
-    private static void sameSize(String op, String an, CpuTensor a, String bn, CpuTensor b) {
-        if (a.length() != b.length()) {
-            throw new IllegalArgumentException(op + ": " + an + " " + a.shapeString() + " and " + bn + " "
-                    + b.shapeString() + " differ in size");
-        }
-    }
-
-    private static void sameShape(String op, String an, CpuTensor a, String bn, CpuTensor b) {
-        if (a.rows() != b.rows() || a.cols() != b.cols()) {
-            throw new IllegalArgumentException(op + ": " + an + " " + a.shapeString() + " and " + bn + " "
-                    + b.shapeString() + " differ in shape");
-        }
-    }
-
-    private static void requireNonNull(Object o, String op, String name) {
-        if (o == null) {
-            throw new IllegalArgumentException(op + ": " + name + " is null");
-        }
-    }
-
-    private static void checkRange(String op, String name, int arrayLength, int offset, int count) {
-        if (offset < 0 || (long) offset + count > arrayLength) {
-            throw new IllegalArgumentException(op + ": " + name + " array of length " + arrayLength + " from offset "
-                    + offset + " cannot hold " + count + " elements");
-        }
-    }
-
-    private static void checkHyper(String op, String name, double value) {
-        if (Double.isNaN(value) || Double.isInfinite(value)) {
-            throw new IllegalArgumentException(op + ": " + name + " must be finite, got " + value);
-        }
+        checkOpen(op);
+        return OpChecks.int32(this, CpuTensor.class, x, op, name);
     }
 
     private static int chunks(int n) {
