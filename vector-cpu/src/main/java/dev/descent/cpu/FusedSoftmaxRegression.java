@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * of {@link Gemm#ROW_CHUNK} rows. Within an item, for each block of rows: the forward micro-kernel forms each logit as
  * one fma chain over the features from +0 (the GEMM's definition when the features fit one reduction chunk of {@link
  * Gemm#K_CHUNK}), the bias is added as {@code addRowVector} adds it, the softmax kernel writes G and continues its
- * chunk's loss sum row by row (the blocks nest in {@link CpuBackend#softmaxRowsPerChunk}'s chunks), and the
+ * chunk's loss sum row by row (the blocks nest in {@link Chunks#softmaxRows}'s chunks), and the
  * weight-gradient micro-kernel continues each element's fma chain over the chunk's rows, from +0 at the chunk's first
  * row. The chunk partials of ∂W are then added in chunk order, as the GEMM adds them. None of this depends on the
  * thread count.
