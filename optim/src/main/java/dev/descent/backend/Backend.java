@@ -4,7 +4,8 @@ package dev.descent.backend;
  * A compute backend: owns tensor memory and runs every kernel descent needs. All tensors are float32 ({@link DType#F32})
  * unless an operation says int32 ({@link DType#I32}); all matrices are row-major. Shapes are checked on every call and a
  * mismatch is an {@link IllegalArgumentException} naming the operation and the shapes. A tensor created by another
- * backend, or a closed tensor, is rejected.
+ * backend, or a closed tensor, is rejected. Every backend makes these checks with {@link OpChecks}, so that all refuse
+ * the same arguments with the same messages.
  *
  * <p>Operations may run asynchronously (an accelerator queues them); {@link #download} and the scalar-returning
  * reductions synchronise. Results are deterministic: the same inputs give bit-identical outputs whatever the thread
@@ -170,15 +171,8 @@ public interface Backend extends AutoCloseable {
      */
     default void linearSoftmaxCrossEntropy(Tensor x, Tensor w, Tensor b, Tensor labels, Tensor logits, Tensor grad,
             Tensor gradW, Tensor gradB, int normalizer, Tensor lossOut, int lossIndex) {
-        if (grad == null || gradW == null) {
-            throw new IllegalArgumentException("linearSoftmaxCrossEntropy: grad and gradW are required (got "
-                    + (grad == null ? "no grad" : "grad") + ", " + (gradW == null ? "no gradW" : "gradW") + ")");
-        }
-        if ((b == null) != (gradB == null)) {
-            throw new IllegalArgumentException("linearSoftmaxCrossEntropy: b and gradB must both be given or both be "
-                    + "null (b " + (b == null ? "null" : "given") + ", gradB " + (gradB == null ? "null" : "given")
-                    + ")");
-        }
+        OpChecks.linearSoftmaxCrossEntropy(x, w, b, labels, logits, grad, gradW, gradB, normalizer, lossOut,
+                lossIndex);
         gemm(false, false, 1f, x, w, 0f, logits);
         if (b != null) {
             addRowVector(logits, b);

@@ -32,7 +32,9 @@ import org.junit.jupiter.api.function.Executable;
  * create and close their own. Tensors made through {@link #t} and friends are closed after each test.
  *
  * <p>Errors: a shape, dtype or argument error is an {@link IllegalArgumentException}; a tensor from another backend or
- * a closed tensor (or a closed backend) is an {@link IllegalArgumentException} or {@link IllegalStateException}.
+ * a closed tensor (or a closed backend) is an {@link IllegalArgumentException} or {@link IllegalStateException}. Every
+ * backend refuses bad arguments with the messages of the shared checks ({@link OpChecks}; the {@code refuses...}
+ * tests).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class BackendContractTest {
@@ -117,6 +119,17 @@ public abstract class BackendContractTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
         assertTrue(e.getMessage() != null && e.getMessage().contains(op),
                 () -> "message should name '" + op + "': " + e.getMessage());
+    }
+
+    /**
+     * Asserts that the backend refuses {@code call} exactly as the shared check {@code check} refuses the same
+     * arguments: the same exception class and the same message ({@link OpChecks}, used by every backend).
+     */
+    protected static void assertRefusedAs(Executable check, Executable call) {
+        RuntimeException want = assertThrows(RuntimeException.class, check, "the shared check must refuse this");
+        RuntimeException got = assertThrows(RuntimeException.class, call);
+        assertEquals(want.getClass(), got.getClass(), () -> "exception class; message: " + got.getMessage());
+        assertEquals(want.getMessage(), got.getMessage());
     }
 
     protected static void assertClose(double want, double got, double tol, String what) {
@@ -1386,5 +1399,198 @@ public abstract class BackendContractTest {
         backend.gemm(false, false, 1f, x, w, 0f, c1);
         backend.gemm(false, false, 1f, x, w, 0f, c2);
         assertArrayEquals(get(c1), get(c2));
+    }
+
+    // ================================================================== the shared argument checks
+
+    @Test
+    void refusesTensorsAsTheSharedChecks() {
+        Tensor x = zeros(3);
+        Tensor xi = backend.allocateInt(3);
+        made.add(xi);
+        assertRefusedAs(() -> OpChecks.owned(backend, Tensor.class, null, "sum", "x"), () -> backend.sum(null));
+        assertRefusedAs(() -> OpChecks.float32(backend, Tensor.class, xi, "scale", "x"), () -> backend.scale(2f, xi));
+        assertRefusedAs(() -> OpChecks.int32(backend, Tensor.class, x, "argmaxRows", "out"),
+                () -> backend.argmaxRows(zeros(3, 2), x));
+        Tensor closed = backend.allocate(2, 2);
+        closed.close();
+        assertRefusedAs(() -> OpChecks.owned(backend, Tensor.class, closed, "axpy", "y"),
+                () -> backend.axpy(1f, zeros(2, 2), closed));
+        try (Backend other = createBackend()) {
+            Tensor foreign = other.allocate(3);
+            assertRefusedAs(() -> OpChecks.owned(backend, Tensor.class, foreign, "axpy", "x"),
+                    () -> backend.axpy(1f, foreign, x));
+        }
+    }
+
+    @Test
+    void refusesMemoryArgumentsAsTheSharedChecks() {
+        assertRefusedAs(() -> OpChecks.newShape("allocate", new int[] {2, 3, 4}), () -> backend.allocate(2, 3, 4));
+        assertRefusedAs(() -> OpChecks.newShape("allocateInt", new int[] {-1}), () -> backend.allocateInt(-1));
+        assertRefusedAs(() -> OpChecks.notNull(null, "upload", "data"), () -> backend.upload(null, 3));
+        assertRefusedAs(() -> OpChecks.uploadLength("upload", 5, new int[] {2, 3}),
+                () -> backend.upload(new float[5], 2, 3));
+        assertRefusedAs(() -> OpChecks.uploadLength("uploadInt", 5, new int[] {6}),
+                () -> backend.uploadInt(new int[5], 6));
+        Tensor y = zeros(4);
+        assertRefusedAs(() -> OpChecks.arrayRange("upload", "src", 5, 2, 4), () -> backend.upload(new float[5], 2, y));
+        assertRefusedAs(() -> OpChecks.arrayRange("download", "dst", 6, 3, 4),
+                () -> backend.download(y, new float[6], 3));
+        assertRefusedAs(() -> OpChecks.elementIndex("get", 4, y), () -> backend.get(y, 4));
+    }
+
+    @Test
+    void refusesElementwiseAndGemmArgumentsAsTheSharedChecks() {
+        Tensor x = zeros(6);
+        Tensor y = zeros(2, 2);
+        assertRefusedAs(() -> OpChecks.sameSize("axpy", "x", x, "y", y), () -> backend.axpy(1f, x, y));
+        assertRefusedAs(() -> OpChecks.sameSize("multiply", "a", x, "out", y),
+                () -> backend.multiply(x, zeros(2, 3), y));
+        assertRefusedAs(() -> OpChecks.sameSize("dot", "x", x, "y", y), () -> backend.dot(x, y));
+        assertRefusedAs(() -> OpChecks.sameSize("relu", "x", x, "out", y), () -> backend.relu(x, y));
+        assertRefusedAs(() -> OpChecks.sameSize("reluBackward", "gradOut", x, "gradIn", y),
+                () -> backend.reluBackward(x, zeros(6), y));
+        Tensor xi = backend.allocateInt(6);
+        made.add(xi);
+        assertRefusedAs(() -> OpChecks.sameDtype("copy", "src", x, "dst", xi), () -> backend.copy(x, xi));
+        assertRefusedAs(() -> OpChecks.sameSize("copy", "src", x, "dst", y), () -> backend.copy(x, y));
+        Tensor a = zeros(3, 4);
+        Tensor b = zeros(4, 5);
+        Tensor c = zeros(3, 5);
+        assertRefusedAs(() -> OpChecks.gemm(true, false, a, b, c), () -> backend.gemm(true, false, 1f, a, b, 0f, c));
+        assertRefusedAs(() -> OpChecks.gemm(false, true, a, b, c), () -> backend.gemm(false, true, 1f, a, b, 0f, c));
+        Tensor s = zeros(3, 3);
+        Tensor t = zeros(3, 3);
+        assertRefusedAs(() -> OpChecks.gemm(false, false, s, t, s), () -> backend.gemm(false, false, 1f, s, t, 0f, s));
+    }
+
+    @Test
+    void refusesRowArgumentsAsTheSharedChecks() {
+        Tensor src = zeros(5, 2);
+        Tensor idx = ti(new int[] {0, 4, 5, 1}, 4);
+        assertRefusedAs(() -> OpChecks.gatherRows(src, idx, 0, zeros(3, 3)),
+                () -> backend.gatherRows(src, idx, 0, zeros(3, 3)));
+        assertRefusedAs(() -> OpChecks.gatherRows(src, idx, 2, zeros(3, 2)),
+                () -> backend.gatherRows(src, idx, 2, zeros(3, 2)));
+        assertRefusedAs(() -> OpChecks.gatherIndices(new int[] {0, 4, 5, 1}, 1, 2, src),
+                () -> backend.gatherRows(src, idx, 1, zeros(2, 2)));
+        Tensor x = zeros(4, 3);
+        Tensor out3 = backend.allocateInt(3);
+        made.add(out3);
+        assertRefusedAs(() -> OpChecks.argmaxRows(x, out3), () -> backend.argmaxRows(x, out3));
+        Tensor none = zeros(2, 0);
+        Tensor out2 = backend.allocateInt(2);
+        made.add(out2);
+        assertRefusedAs(() -> OpChecks.argmaxRows(none, out2), () -> backend.argmaxRows(none, out2));
+        Tensor bias = zeros(4);
+        assertRefusedAs(() -> OpChecks.onePerColumn("addRowVector", "bias", bias, "x", x),
+                () -> backend.addRowVector(x, bias));
+        assertRefusedAs(() -> OpChecks.onePerColumn("columnSums", "out", bias, "x", x),
+                () -> backend.columnSums(1f, x, 0f, bias));
+    }
+
+    @Test
+    void refusesLossArgumentsAsTheSharedChecks() {
+        String ce = "softmaxCrossEntropy";
+        Tensor z = t(randn(6), 2, 3);
+        Tensor lo = zeros(2);
+        Tensor y = ti(new int[] {0, 1}, 2);
+        Tensor y3 = ti(new int[] {0, 1, 2}, 3);
+        assertRefusedAs(() -> OpChecks.lossOutput(ce, lo, 2, 2), () -> backend.softmaxCrossEntropy(z, y, null, 2, lo,
+                2));
+        assertRefusedAs(() -> OpChecks.lossOutput(ce, lo, 0, 0), () -> backend.softmaxCrossEntropy(z, y, null, 0, lo,
+                0));
+        assertRefusedAs(() -> OpChecks.softmaxCrossEntropy(ce, z, y3, null),
+                () -> backend.softmaxCrossEntropy(z, y3, null, 2, lo, 0));
+        Tensor g = zeros(3, 2);
+        assertRefusedAs(() -> OpChecks.softmaxCrossEntropy(ce, z, y, g),
+                () -> backend.softmaxCrossEntropy(z, y, g, 2, lo, 0));
+        Tensor bad = ti(new int[] {0, 3}, 2);
+        assertRefusedAs(() -> OpChecks.labels(ce, new int[] {0, 3}, 2, z),
+                () -> backend.softmaxCrossEntropy(z, bad, null, 2, lo, 0));
+        Tensor none = zeros(2, 0);
+        assertRefusedAs(() -> OpChecks.softmaxCrossEntropy(ce, none, y, null),
+                () -> backend.softmaxCrossEntropy(none, y, null, 2, lo, 0));
+        Tensor t32 = zeros(3, 2);
+        assertRefusedAs(() -> OpChecks.elementwiseLoss("sigmoidBinaryCrossEntropy", "logits", z, t32, null),
+                () -> backend.sigmoidBinaryCrossEntropy(z, t32, null, 2, lo, 0));
+        assertRefusedAs(() -> OpChecks.elementwiseLoss("meanSquaredError", "predictions", z, zeros(2, 3), g),
+                () -> backend.meanSquaredError(z, zeros(2, 3), g, 2, lo, 0));
+        assertRefusedAs(() -> OpChecks.elementwiseLoss("meanAbsoluteError", "predictions", z, t32, null),
+                () -> backend.meanAbsoluteError(z, t32, null, 2, lo, 0));
+        assertRefusedAs(() -> OpChecks.lossOutput("meanAbsoluteError", lo, -1, 2),
+                () -> backend.meanAbsoluteError(z, zeros(2, 3), null, 2, lo, -1));
+    }
+
+    @Test
+    void refusesLinearSoftmaxArgumentsAsTheSharedChecks() {
+        Tensor x = t(randn(12), 4, 3);
+        Tensor w = t(randn(6), 3, 2);
+        Tensor y = ti(new int[] {0, 1, 1, 0}, 4);
+        Tensor z = zeros(4, 2);
+        Tensor g = zeros(4, 2);
+        Tensor gw = zeros(3, 2);
+        Tensor lo = zeros(1);
+        Tensor b = zeros(2);
+        Tensor gw22 = zeros(2, 2);
+        assertRefusedAs(() -> OpChecks.linearSoftmaxCrossEntropy(x, w, null, y, z, g, gw22, null, 4, lo, 0),
+                () -> backend.linearSoftmaxCrossEntropy(x, w, null, y, z, g, gw22, null, 4, lo, 0));
+        assertRefusedAs(() -> OpChecks.linearSoftmaxCrossEntropy(x, w, b, y, z, g, gw, null, 4, lo, 0),
+                () -> backend.linearSoftmaxCrossEntropy(x, w, b, y, z, g, gw, null, 4, lo, 0));
+        assertRefusedAs(() -> OpChecks.linearSoftmaxCrossEntropy(x, w, null, y, z, g, w, null, 4, lo, 0),
+                () -> backend.linearSoftmaxCrossEntropy(x, w, null, y, z, g, w, null, 4, lo, 0));
+        assertRefusedAs(() -> OpChecks.linearSoftmaxCrossEntropy(x, w, null, y, z, null, gw, null, 4, lo, 0),
+                () -> backend.linearSoftmaxCrossEntropy(x, w, null, y, z, null, gw, null, 4, lo, 0));
+        assertRefusedAs(() -> OpChecks.linearSoftmaxCrossEntropy(x, w, null, y, z, g, gw, null, 4, lo, 1),
+                () -> backend.linearSoftmaxCrossEntropy(x, w, null, y, z, g, gw, null, 4, lo, 1));
+    }
+
+    @Test
+    void refusesOptimizerArgumentsAsTheSharedChecks() {
+        Tensor p = zeros(3);
+        Tensor g = zeros(3);
+        Tensor s = zeros(3);
+        Tensor s4 = zeros(4);
+        double nan = Double.NaN;
+        double inf = Double.POSITIVE_INFINITY;
+        assertRefusedAs(() -> OpChecks.sameSize("sgdUpdate", "param", p, "grad", s4),
+                () -> backend.sgdUpdate(p, s4, null, 0.1, 0, 0, false, 0, false, false));
+        assertRefusedAs(() -> OpChecks.sgd(nan, 0, 0, false, 0),
+                () -> backend.sgdUpdate(p, g, null, nan, 0, 0, false, 0, false, false));
+        assertRefusedAs(() -> OpChecks.sgd(0.1, -0.5, 0, false, 0),
+                () -> backend.sgdUpdate(p, g, s, 0.1, -0.5, 0, false, 0, false, false));
+        assertRefusedAs(() -> OpChecks.sgd(0.1, 0, 0, true, 0),
+                () -> backend.sgdUpdate(p, g, null, 0.1, 0, 0, true, 0, false, false));
+        assertRefusedAs(() -> OpChecks.momentumBuffer("sgdUpdate", 0.9, null),
+                () -> backend.sgdUpdate(p, g, null, 0.1, 0.9, 0, false, 0, false, false));
+        assertRefusedAs(() -> OpChecks.sameSize("sgdUpdate", "param", p, "momentumBuffer", s4),
+                () -> backend.sgdUpdate(p, g, s4, 0.1, 0.9, 0, false, 0, false, false));
+
+        assertRefusedAs(() -> OpChecks.adam(1e-3, 0.9, 0.999, 1e-8, 0, 0),
+                () -> backend.adamUpdate(p, g, s, zeros(3), null, 1e-3, 0.9, 0.999, 1e-8, 0, false, false, 0));
+        assertRefusedAs(() -> OpChecks.adam(nan, 0.9, 0.999, 1e-8, 0, 1),
+                () -> backend.adamUpdate(p, g, s, zeros(3), null, nan, 0.9, 0.999, 1e-8, 0, false, false, 1));
+        assertRefusedAs(() -> OpChecks.adam(1e-3, 0.9, 0.999, inf, 0, 1),
+                () -> backend.adamUpdate(p, g, s, zeros(3), null, 1e-3, 0.9, 0.999, inf, 0, false, false, 1));
+        assertRefusedAs(() -> OpChecks.adam(1e-3, 1, 0.999, 1e-8, 0, 1),
+                () -> backend.adamUpdate(p, g, s, zeros(3), null, 1e-3, 1, 0.999, 1e-8, 0, false, false, 1));
+        assertRefusedAs(() -> OpChecks.sameSize("adamUpdate", "param", p, "maxV", s4),
+                () -> backend.adamUpdate(p, g, s, zeros(3), s4, 1e-3, 0.9, 0.999, 1e-8, 0, false, false, 1));
+
+        assertRefusedAs(() -> OpChecks.rmsprop(1e-2, nan, 1e-8, 0, 0),
+                () -> backend.rmspropUpdate(p, g, s, null, null, 1e-2, nan, 1e-8, 0, 0, false));
+        assertRefusedAs(() -> OpChecks.rmsprop(1e-2, 0.99, 1e-8, 0, -1),
+                () -> backend.rmspropUpdate(p, g, s, null, zeros(3), 1e-2, 0.99, 1e-8, 0, -1, false));
+        assertRefusedAs(() -> OpChecks.momentumBuffer("rmspropUpdate", 0.9, null),
+                () -> backend.rmspropUpdate(p, g, s, null, null, 1e-2, 0.99, 1e-8, 0, 0.9, false));
+        assertRefusedAs(() -> OpChecks.sameSize("rmspropUpdate", "param", p, "gradAvg", s4),
+                () -> backend.rmspropUpdate(p, g, s, s4, null, 1e-2, 0.99, 1e-8, 0, 0, false));
+
+        assertRefusedAs(() -> OpChecks.adagrad(inf, 1e-10, 0),
+                () -> backend.adagradUpdate(p, g, s, inf, 1e-10, 0, false));
+        assertRefusedAs(() -> OpChecks.adagrad(1e-2, 1e-10, nan),
+                () -> backend.adagradUpdate(p, g, s, 1e-2, 1e-10, nan, false));
+        assertRefusedAs(() -> OpChecks.sameSize("adagradUpdate", "param", p, "sum", s4),
+                () -> backend.adagradUpdate(p, g, s4, 1e-2, 1e-10, 0, false));
     }
 }

@@ -3,6 +3,7 @@ package dev.descent.cpu;
 import dev.descent.backend.Backend;
 import dev.descent.backend.BackendOptions;
 import dev.descent.backend.DType;
+import dev.descent.backend.OpChecks;
 import dev.descent.backend.Tensor;
 
 import java.util.ArrayList;
@@ -13,203 +14,38 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The CPU backend: heap arrays, Vector API kernels (or their scalar twin, see {@link KernelSelection}), and a fixed
- * pool of worker threads.
+ * pool of worker threads. This class owns the tensors, checks every call's arguments ({@link OpChecks}) and hands the
+ * arrays to the part that runs the operation: {@link Gemm}, {@link ElementwiseOps}, {@link Reductions},
+ * {@link RowOps}, {@link Losses} (with {@link FusedSoftmaxRegression}) and {@link OptimizerSteps}, all over the same
+ * {@link CpuKernels} and {@link WorkerPool}.
  *
- * <p><b>Determinism.</b> Work is cut into chunks whose boundaries depend only on the shapes (never on the thread
- * count): {@link #ELEMENT_CHUNK} elements for elementwise work and reductions, {@link #ELEMENT_CHUNK}/cols rows for
- * row-wise losses, fixed k chunks for GEMM (see {@link Gemm}). Reductions produce one double partial per chunk and
- * add the partials in chunk order, so results are bit-identical for 1, 2 or any number of threads. The kernels avoid
- * everything whose rounding the JIT may change between compilation tiers (transcendental intrinsics,
- * {@code reduceLanes(ADD)}), so results are also the same early in a run (interpreted) and late (compiled).
+ * <p><b>Determinism.</b> Work is cut into chunks whose boundaries depend only on the shapes, never on the thread count
+ * ({@link Chunks}; GEMM: {@link Gemm}). Reductions produce one double partial per chunk and add the partials in chunk
+ * order, so results are bit-identical for 1, 2 or any number of threads. The kernels avoid everything whose rounding
+ * the JIT may change between compilation tiers (transcendental intrinsics, {@code reduceLanes(ADD)}), so results are
+ * also the same early in a run (interpreted) and late (compiled).
  *
  * <p><b>Allocation.</b> After warm-up no operation allocates, on any thread, whatever the thread count. Work buffers
- * (GEMM packing and partial sums, reduction partials) are owned by the backend and grown only when a larger shape
- * first appears. Operations on fewer than {@link #PARALLEL_MIN} elements run on the calling thread (optimizer updates
- * below {@link #OPT_PARALLEL_MIN}, gathers below {@link #GATHER_PARALLEL_MIN}: division-bound and memory-latency-bound
- * work pays for a hand-off sooner). Larger ones (and GEMM) hand the pool a task object created with the backend, one per kernel ({@code ElementwiseJob},
- * {@code RowJob}, {@code ReductionJob}, {@code OptimizerJob}, and {@link Gemm}'s own): the call writes its arguments
- * into the task's fields, under the backend's lock, and the pool publishes them to its workers; no lambda captures
- * per-call values. The Vector API kernels themselves are written so that C2 keeps every vector in registers (see
- * {@link VectorKernels}); {@code AllocationFreeTest} checks all of it, on every thread, for 1 and 2 threads.
+ * (GEMM packing and partial sums, reduction partials) are owned by the parts and grown only when a larger shape first
+ * appears. Small operations run on the calling thread; larger ones hand the pool a task object created with the part,
+ * one per kernel ({@link ChunkJob}), whose fields the call fills; no lambda captures per-call values. The Vector API
+ * kernels themselves are written so that C2 keeps every vector in registers (see {@link VectorKernels});
+ * {@code AllocationFreeTest} checks all of it, on every thread, for 1 and 2 threads.
  *
- * <p><b>Rounding.</b> The optimizer updates reproduce torch 1.13's CPU kernels bit for bit (checked against torch on
- * this machine): torch's Python code computes the derived scalars in double (bias corrections, step size,
- * {@code 1 − β}, {@code 1 − lr·λ}); each becomes a float when passed to a float tensor op; {@code add_(x, alpha)}
- * is a fused multiply-add {@code fma(alpha, x, self)}, {@code addcmul_(a, b, value)} is
- * {@code fma(value·a, b, self)}, {@code addcdiv_(a, b, value)} is {@code self + (value·a)/b}, and division by a
- * scalar is a true division.
- *
- * <p>Operations that use the shared work buffers or the pool's task objects hold the backend's lock, so the backend
- * may be called from several threads, but it is meant to be driven by one.
+ * <p>Each part holds its own lock while it uses its task objects or work buffers, so the backend may be called from
+ * several threads, but it is meant to be driven by one.
  */
 public final class CpuBackend implements Backend {
-    /** Elements per chunk of elementwise work and reductions. */
-    static final int ELEMENT_CHUNK = 1 << 14;
-    /** Below this many elements an operation runs on the calling thread. */
-    static final int PARALLEL_MIN = 1 << 16;
-    /**
-     * Below this many parameters an optimizer update runs on the calling thread. Updates are bound by division and
-     * square root (Adam: two divisions and a root per element, some 2 cycles each), so even a small tensor (the 7,840
-     * weights of a 784×10 softmax regression) is worth splitting.
-     */
-    static final int OPT_PARALLEL_MIN = 1 << 12;
-    /** Elements per chunk of a parallel optimizer update (a multiple of every vector width). */
-    static final int OPT_CHUNK = 1 << 12;
-    /** Below this many elements a gather runs on the calling thread. */
-    static final int GATHER_PARALLEL_MIN = 1 << 13;
-    /** Elements per chunk of a parallel gather. */
-    static final int GATHER_CHUNK = 1 << 12;
-    /** Columns per chunk of {@link #columnSums}. */
-    private static final int COLUMN_CHUNK = 64;
-
     private final CpuKernels kernels;
     private final WorkerPool pool;
     private final Gemm gemm;
-    private final FusedSoftmaxRegression fused;
+    private final ElementwiseOps elementwise;
+    private final Reductions reductions;
+    private final RowOps rows;
+    private final Losses losses;
+    private final OptimizerSteps optimizers;
     private final Set<CpuTensor> tensors = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
-    private double[] partials = new double[64];
-    private double[] columnAcc = new double[64];
-    // Reusable pool tasks, one per kernel (see "pool jobs" below).
-    private final ElementwiseJob axpyJob = new ElementwiseJob() {
-        @Override
-        public void run(int ch) {
-            kernels.axpy(alpha, a, out, from(ch), to(ch, n));
-        }
-    };
-    private final ElementwiseJob scaleJob = new ElementwiseJob() {
-        @Override
-        public void run(int ch) {
-            kernels.scale(alpha, out, from(ch), to(ch, n));
-        }
-    };
-    private final ElementwiseJob multiplyJob = new ElementwiseJob() {
-        @Override
-        public void run(int ch) {
-            kernels.multiply(a, b, out, from(ch), to(ch, n));
-        }
-    };
-    private final ElementwiseJob clampJob = new ElementwiseJob() {
-        @Override
-        public void run(int ch) {
-            kernels.clamp(out, lo, hi, from(ch), to(ch, n));
-        }
-    };
-    private final ElementwiseJob reluJob = new ElementwiseJob() {
-        @Override
-        public void run(int ch) {
-            kernels.relu(a, out, from(ch), to(ch, n));
-        }
-    };
-    private final ElementwiseJob reluBackwardJob = new ElementwiseJob() {
-        @Override
-        public void run(int ch) {
-            kernels.reluBackward(a, b, out, from(ch), to(ch, n));
-        }
-    };
-    private final RowJob gatherJob = new RowJob() {
-        @Override
-        public void run(int ch) {
-            copyRows(src, dst, indices, offset, cols, firstRow(ch), endRow(ch));
-        }
-    };
-    private final RowJob addRowVectorJob = new RowJob() {
-        @Override
-        public void run(int ch) {
-            kernels.addRowVector(x, vector, cols, firstRow(ch), endRow(ch));
-        }
-    };
-    /** Chunks of {@link #COLUMN_CHUNK} columns, each summed over all rows. */
-    private final RowJob columnSumsJob = new RowJob() {
-        @Override
-        public void run(int ch) {
-            kernels.columnSums(x, cols, 0, rows, ch * COLUMN_CHUNK, Math.min(cols, (ch + 1) * COLUMN_CHUNK), acc);
-        }
-    };
-    private final ReductionJob sumJob = new ReductionJob() {
-        @Override
-        public void run(int ch) {
-            partials[ch] = kernels.sum(x, from(ch), to(ch, n));
-        }
-    };
-    private final ReductionJob dotJob = new ReductionJob() {
-        @Override
-        public void run(int ch) {
-            partials[ch] = kernels.dot(x, y, from(ch), to(ch, n));
-        }
-    };
-    private final ReductionJob squaredNormJob = new ReductionJob() {
-        @Override
-        public void run(int ch) {
-            partials[ch] = kernels.squaredNorm(x, from(ch), to(ch, n));
-        }
-    };
-    private final ReductionJob maxAbsJob = new ReductionJob() {
-        @Override
-        public void run(int ch) {
-            partials[ch] = kernels.maxAbs(x, from(ch), to(ch, n));
-        }
-    };
-    private final ReductionJob allFiniteJob = new ReductionJob() {
-        @Override
-        public void run(int ch) {
-            partials[ch] = kernels.allFinite(x, from(ch), to(ch, n)) ? 1 : 0;
-        }
-    };
-    /** Chunks of {@code rowsPerChunk} rows of {@code n} rows of {@code cols} logits. */
-    private final ReductionJob softmaxJob = new ReductionJob() {
-        @Override
-        public void run(int ch) {
-            int r0 = ch * rowsPerChunk;
-            partials[ch] = kernels.softmaxCrossEntropy(x, labels, grad, cols, r0, Math.min(n, r0 + rowsPerChunk),
-                    gradScale);
-        }
-    };
-    private final ReductionJob bceJob = new ReductionJob() {
-        @Override
-        public void run(int ch) {
-            partials[ch] = kernels.sigmoidBinaryCrossEntropy(x, y, grad, from(ch), to(ch, n), gradScale);
-        }
-    };
-    private final ReductionJob mseJob = new ReductionJob() {
-        @Override
-        public void run(int ch) {
-            partials[ch] = kernels.squaredError(x, y, grad, from(ch), to(ch, n), gradScale);
-        }
-    };
-    private final ReductionJob maeJob = new ReductionJob() {
-        @Override
-        public void run(int ch) {
-            partials[ch] = kernels.absoluteError(x, y, grad, from(ch), to(ch, n), gradScale);
-        }
-    };
-    private final OptimizerJob sgdJob = new OptimizerJob() {
-        @Override
-        public void run(int ch) {
-            kernels.sgd(param, grad, state1, lo(ch), hi(ch), negLr, applyWd, wd, useMomentum, momentum,
-                    oneMinusDampening, nesterov, maximize, copyFirst);
-        }
-    };
-    private final OptimizerJob adamJob = new OptimizerJob() {
-        @Override
-        public void run(int ch) {
-            kernels.adam(param, grad, state1, state2, state3, lo(ch), hi(ch), negLr, beta1, oneMinusBeta1,
-                    beta2, oneMinusBeta2, bc2Sqrt, eps, applyWd, wd, decoupled, decayFactor, maximize);
-        }
-    };
-    private final OptimizerJob rmspropJob = new OptimizerJob() {
-        @Override
-        public void run(int ch) {
-            kernels.rmsprop(param, grad, state1, state2, state3, lo(ch), hi(ch), negLr, alpha, oneMinusAlpha,
-                    eps, applyWd, wd, useMomentum, momentum, maximize);
-        }
-    };
-    private final OptimizerJob adagradJob = new OptimizerJob() {
-        @Override
-        public void run(int ch) {
-            kernels.adagrad(param, grad, state1, lo(ch), hi(ch), negLr, eps, applyWd, wd, maximize);
-        }
-    };
 
     /**
      * A backend with the kernels chosen by {@link KernelSelection} and {@code options.threads()} threads (0: all cores,
@@ -228,7 +64,11 @@ public final class CpuBackend implements Backend {
         this.kernels = kernels;
         this.pool = new WorkerPool(threads, "descent-cpu");
         this.gemm = new Gemm(pool, kernels);
-        this.fused = new FusedSoftmaxRegression(pool, kernels);
+        this.elementwise = new ElementwiseOps(pool, kernels);
+        this.reductions = new Reductions(pool, kernels);
+        this.rows = new RowOps(pool, kernels);
+        this.losses = new Losses(pool, kernels);
+        this.optimizers = new OptimizerSteps(pool, kernels);
     }
 
     @Override
@@ -251,6 +91,11 @@ public final class CpuBackend implements Backend {
         return kernels;
     }
 
+    /** The fused softmax-regression pass (tests check where it applies). */
+    FusedSoftmaxRegression fusedSoftmaxRegression() {
+        return losses.fused();
+    }
+
     @Override
     public String toString() {
         return description();
@@ -270,26 +115,20 @@ public final class CpuBackend implements Backend {
 
     @Override
     public Tensor upload(float[] data, int... shape) {
-        requireNonNull(data, "upload", "data");
+        OpChecks.notNull(data, "upload", "data");
+        checkOpen("upload");
+        OpChecks.uploadLength("upload", data.length, shape);
         CpuTensor t = newTensor(DType.F32, shape, "upload");
-        if (data.length != t.length()) {
-            t.close();
-            throw new IllegalArgumentException("upload: data has " + data.length + " elements but shape "
-                    + Arrays.toString(shape) + " needs " + t.length());
-        }
         System.arraycopy(data, 0, t.f, 0, data.length);
         return t;
     }
 
     @Override
     public Tensor uploadInt(int[] data, int... shape) {
-        requireNonNull(data, "uploadInt", "data");
+        OpChecks.notNull(data, "uploadInt", "data");
+        checkOpen("uploadInt");
+        OpChecks.uploadLength("uploadInt", data.length, shape);
         CpuTensor t = newTensor(DType.I32, shape, "uploadInt");
-        if (data.length != t.length()) {
-            t.close();
-            throw new IllegalArgumentException("uploadInt: data has " + data.length + " elements but shape "
-                    + Arrays.toString(shape) + " needs " + t.length());
-        }
         System.arraycopy(data, 0, t.i, 0, data.length);
         return t;
     }
@@ -297,42 +136,39 @@ public final class CpuBackend implements Backend {
     @Override
     public void upload(float[] src, int srcOffset, Tensor dst) {
         CpuTensor d = f32(dst, "upload", "dst");
-        requireNonNull(src, "upload", "src");
-        checkRange("upload", "src", src.length, srcOffset, d.length());
+        OpChecks.notNull(src, "upload", "src");
+        OpChecks.arrayRange("upload", "src", src.length, srcOffset, d.length());
         System.arraycopy(src, srcOffset, d.f, 0, d.length());
     }
 
     @Override
     public void uploadInt(int[] src, int srcOffset, Tensor dst) {
         CpuTensor d = i32(dst, "uploadInt", "dst");
-        requireNonNull(src, "uploadInt", "src");
-        checkRange("uploadInt", "src", src.length, srcOffset, d.length());
+        OpChecks.notNull(src, "uploadInt", "src");
+        OpChecks.arrayRange("uploadInt", "src", src.length, srcOffset, d.length());
         System.arraycopy(src, srcOffset, d.i, 0, d.length());
     }
 
     @Override
     public void download(Tensor src, float[] dst, int dstOffset) {
         CpuTensor s = f32(src, "download", "src");
-        requireNonNull(dst, "download", "dst");
-        checkRange("download", "dst", dst.length, dstOffset, s.length());
+        OpChecks.notNull(dst, "download", "dst");
+        OpChecks.arrayRange("download", "dst", dst.length, dstOffset, s.length());
         System.arraycopy(s.f, 0, dst, dstOffset, s.length());
     }
 
     @Override
     public void downloadInt(Tensor src, int[] dst, int dstOffset) {
         CpuTensor s = i32(src, "downloadInt", "src");
-        requireNonNull(dst, "downloadInt", "dst");
-        checkRange("downloadInt", "dst", dst.length, dstOffset, s.length());
+        OpChecks.notNull(dst, "downloadInt", "dst");
+        OpChecks.arrayRange("downloadInt", "dst", dst.length, dstOffset, s.length());
         System.arraycopy(s.i, 0, dst, dstOffset, s.length());
     }
 
     @Override
     public float get(Tensor src, long index) {
         CpuTensor s = f32(src, "get", "src");
-        if (index < 0 || index >= s.length()) {
-            throw new IllegalArgumentException("get: index " + index + " is outside " + s.shapeString() + " (size "
-                    + s.length() + ")");
-        }
+        OpChecks.elementIndex("get", index, s);
         return s.f[(int) index];
     }
 
@@ -344,25 +180,13 @@ public final class CpuBackend implements Backend {
     // ================================================================ GEMM
 
     @Override
-    public synchronized void gemm(boolean transA, boolean transB, float alpha, Tensor a, Tensor b, float beta,
-            Tensor c) {
+    public void gemm(boolean transA, boolean transB, float alpha, Tensor a, Tensor b, float beta, Tensor c) {
         CpuTensor ta = f32(a, "gemm", "A");
         CpuTensor tb = f32(b, "gemm", "B");
         CpuTensor tc = f32(c, "gemm", "C");
-        int m = transA ? ta.cols() : ta.rows();
+        OpChecks.gemm(transA, transB, ta, tb, tc);
         int k = transA ? ta.rows() : ta.cols();
-        int kb = transB ? tb.cols() : tb.rows();
-        int n = transB ? tb.rows() : tb.cols();
-        if (k != kb || tc.rows() != m || tc.cols() != n) {
-            throw new IllegalArgumentException("gemm: shapes do not match: op(A) " + m + "x" + k + " (A "
-                    + ta.shapeString() + (transA ? " transposed" : "") + "), op(B) " + kb + "x" + n + " (B "
-                    + tb.shapeString() + (transB ? " transposed" : "") + "), C " + tc.shapeString() + " (needs ["
-                    + m + ", " + n + "])");
-        }
-        if (tc == ta || tc == tb) {
-            throw new IllegalArgumentException("gemm: C must not be the same tensor as A or B");
-        }
-        gemm.gemm(transA, transB, alpha, ta.f, tb.f, beta, tc.f, m, n, k);
+        gemm.gemm(transA, transB, alpha, ta.f, tb.f, beta, tc.f, tc.rows(), tc.cols(), k);
     }
 
     // ================================================================ elementwise
@@ -371,27 +195,14 @@ public final class CpuBackend implements Backend {
     public void axpy(float alpha, Tensor x, Tensor y) {
         CpuTensor tx = f32(x, "axpy", "x");
         CpuTensor ty = f32(y, "axpy", "y");
-        sameSize("axpy", "x", tx, "y", ty);
-        float[] xf = tx.f;
-        float[] yf = ty.f;
-        int n = tx.length();
-        if (n < PARALLEL_MIN) {
-            kernels.axpy(alpha, xf, yf, 0, n);
-        } else {
-            elementwise(axpyJob, n, alpha, 0f, 0f, xf, null, yf);
-        }
+        OpChecks.sameSize("axpy", "x", tx, "y", ty);
+        elementwise.axpy(alpha, tx.f, ty.f, tx.length());
     }
 
     @Override
     public void scale(float alpha, Tensor x) {
         CpuTensor tx = f32(x, "scale", "x");
-        float[] xf = tx.f;
-        int n = tx.length();
-        if (n < PARALLEL_MIN) {
-            kernels.scale(alpha, xf, 0, n);
-        } else {
-            elementwise(scaleJob, n, alpha, 0f, 0f, null, null, xf);
-        }
+        elementwise.scale(alpha, tx.f, tx.length());
     }
 
     @Override
@@ -408,11 +219,8 @@ public final class CpuBackend implements Backend {
     public void copy(Tensor src, Tensor dst) {
         CpuTensor s = live(src, "copy", "src");
         CpuTensor d = live(dst, "copy", "dst");
-        if (s.dtype() != d.dtype()) {
-            throw new IllegalArgumentException("copy: src " + s.shapeString() + " and dst " + d.shapeString()
-                    + " differ in dtype");
-        }
-        sameSize("copy", "src", s, "dst", d);
+        OpChecks.sameDtype("copy", "src", s, "dst", d);
+        OpChecks.sameSize("copy", "src", s, "dst", d);
         if (s.dtype() == DType.F32) {
             System.arraycopy(s.f, 0, d.f, 0, s.length());
         } else {
@@ -425,100 +233,49 @@ public final class CpuBackend implements Backend {
         CpuTensor ta = f32(a, "multiply", "a");
         CpuTensor tb = f32(b, "multiply", "b");
         CpuTensor to = f32(out, "multiply", "out");
-        sameSize("multiply", "a", ta, "b", tb);
-        sameSize("multiply", "a", ta, "out", to);
-        float[] af = ta.f;
-        float[] bf = tb.f;
-        float[] of = to.f;
-        int n = ta.length();
-        if (n < PARALLEL_MIN) {
-            kernels.multiply(af, bf, of, 0, n);
-        } else {
-            elementwise(multiplyJob, n, 0f, 0f, 0f, af, bf, of);
-        }
+        OpChecks.sameSize("multiply", "a", ta, "b", tb);
+        OpChecks.sameSize("multiply", "a", ta, "out", to);
+        elementwise.multiply(ta.f, tb.f, to.f, ta.length());
     }
 
     @Override
     public void clamp(Tensor x, float lo, float hi) {
         CpuTensor tx = f32(x, "clamp", "x");
-        float[] xf = tx.f;
-        int n = tx.length();
-        if (n < PARALLEL_MIN) {
-            kernels.clamp(xf, lo, hi, 0, n);
-        } else {
-            elementwise(clampJob, n, 0f, lo, hi, null, null, xf);
-        }
+        elementwise.clamp(tx.f, lo, hi, tx.length());
     }
 
     // ================================================================ reductions
 
     @Override
-    public synchronized double sum(Tensor x) {
+    public double sum(Tensor x) {
         CpuTensor tx = f32(x, "sum", "x");
-        float[] xf = tx.f;
-        int n = tx.length();
-        if (n <= ELEMENT_CHUNK) {
-            return kernels.sum(xf, 0, n);
-        }
-        return sumInOrder(reduce(sumJob, n, n, chunks(n), xf, null), chunks(n));
+        return reductions.sum(tx.f, tx.length());
     }
 
     @Override
-    public synchronized double dot(Tensor x, Tensor y) {
+    public double dot(Tensor x, Tensor y) {
         CpuTensor tx = f32(x, "dot", "x");
         CpuTensor ty = f32(y, "dot", "y");
-        sameSize("dot", "x", tx, "y", ty);
-        float[] xf = tx.f;
-        float[] yf = ty.f;
-        int n = tx.length();
-        if (n <= ELEMENT_CHUNK) {
-            return kernels.dot(xf, yf, 0, n);
-        }
-        return sumInOrder(reduce(dotJob, n, n, chunks(n), xf, yf), chunks(n));
+        OpChecks.sameSize("dot", "x", tx, "y", ty);
+        return reductions.dot(tx.f, ty.f, tx.length());
     }
 
     @Override
-    public synchronized double squaredNorm(Tensor x) {
+    public double squaredNorm(Tensor x) {
         CpuTensor tx = f32(x, "squaredNorm", "x");
-        float[] xf = tx.f;
-        int n = tx.length();
-        if (n <= ELEMENT_CHUNK) {
-            return kernels.squaredNorm(xf, 0, n);
-        }
-        return sumInOrder(reduce(squaredNormJob, n, n, chunks(n), xf, null), chunks(n));
+        return reductions.squaredNorm(tx.f, tx.length());
     }
 
     @Override
-    public synchronized float maxAbs(Tensor x) {
+    public float maxAbs(Tensor x) {
         CpuTensor tx = f32(x, "maxAbs", "x");
-        float[] xf = tx.f;
-        int n = tx.length();
-        if (n <= ELEMENT_CHUNK) {
-            return kernels.maxAbs(xf, 0, n);
-        }
-        double[] p = reduce(maxAbsJob, n, n, chunks(n), xf, null);
-        float m = 0f;
-        for (int ch = 0; ch < chunks(n); ch++) {
-            m = Math.max(m, (float) p[ch]);
-        }
-        return m;
+        return reductions.maxAbs(tx.f, tx.length());
     }
 
     @Override
-    public synchronized boolean allFinite(Tensor x) {
+    public boolean allFinite(Tensor x) {
         CpuTensor tx = f32(x, "allFinite", "x");
-        float[] xf = tx.f;
-        int n = tx.length();
-        if (n <= ELEMENT_CHUNK) {
-            return kernels.allFinite(xf, 0, n);
-        }
-        double[] p = reduce(allFiniteJob, n, n, chunks(n), xf, null);
-        for (int ch = 0; ch < chunks(n); ch++) {
-            if (p[ch] == 0) {
-                return false;
-            }
-        }
-        return true;
+        return reductions.allFinite(tx.f, tx.length());
     }
 
     // ================================================================ rows
@@ -528,143 +285,34 @@ public final class CpuBackend implements Backend {
         CpuTensor s = live(src, "gatherRows", "src");
         CpuTensor idx = i32(indices, "gatherRows", "indices");
         CpuTensor d = live(dst, "gatherRows", "dst");
-        if (s.dtype() != d.dtype() || s.cols() != d.cols()) {
-            throw new IllegalArgumentException("gatherRows: src " + s.shapeString() + " and dst " + d.shapeString()
-                    + " must share dtype and column count");
-        }
-        int rows = d.rows();
-        if (offset < 0 || (long) offset + rows > idx.length()) {
-            throw new IllegalArgumentException("gatherRows: indices " + idx.shapeString() + " from offset " + offset
-                    + " do not cover the " + rows + " rows of dst " + d.shapeString());
-        }
-        int[] ix = idx.i;
-        int srcRows = s.rows();
-        for (int r = 0; r < rows; r++) {
-            int v = ix[offset + r];
-            if (v < 0 || v >= srcRows) {
-                throw new IllegalArgumentException("gatherRows: index " + v + " at position " + (offset + r)
-                        + " of indices is outside the " + srcRows + " rows of src " + s.shapeString());
-            }
-        }
-        int cols = s.cols();
-        Object from = s.dtype() == DType.F32 ? s.f : s.i;
-        Object to = d.dtype() == DType.F32 ? d.f : d.i;
-        long total = (long) rows * cols;
-        if (total < GATHER_PARALLEL_MIN || cols == 0 || pool.threads() == 1) {
-            copyRows(from, to, ix, offset, cols, 0, rows);
-        } else {
-            synchronized (this) {
-                // A gather waits on memory (rows at random addresses), not on arithmetic: several threads each
-                // copying a few rows keep more cache misses in flight. Smaller chunks than other row jobs; a copy's
-                // result does not depend on how it is cut.
-                RowJob job = gatherJob.set(rows, cols, GATHER_CHUNK);
-                job.src = from;
-                job.dst = to;
-                job.indices = ix;
-                job.offset = offset;
-                dispatch(job.chunks(), job);
-            }
-        }
-    }
-
-    private static void copyRows(Object src, Object dst, int[] ix, int offset, int cols, int r0, int r1) {
-        for (int r = r0; r < r1; r++) {
-            System.arraycopy(src, ix[offset + r] * cols, dst, r * cols, cols);
-        }
+        OpChecks.gatherRows(s, idx, offset, d);
+        OpChecks.gatherIndices(idx.i, offset, d.rows(), s);
+        boolean f32 = s.dtype() == DType.F32;
+        rows.gatherRows(f32 ? s.f : s.i, idx.i, offset, f32 ? d.f : d.i, d.rows(), s.cols());
     }
 
     @Override
     public void argmaxRows(Tensor x, Tensor out) {
         CpuTensor tx = f32(x, "argmaxRows", "x");
         CpuTensor to = i32(out, "argmaxRows", "out");
-        if (to.length() != tx.rows()) {
-            throw new IllegalArgumentException("argmaxRows: out " + to.shapeString() + " must have " + tx.rows()
-                    + " elements, one per row of x " + tx.shapeString());
-        }
-        int cols = tx.cols();
-        if (cols == 0 && tx.rows() > 0) {
-            throw new IllegalArgumentException("argmaxRows: x " + tx.shapeString() + " has no columns");
-        }
-        float[] xf = tx.f;
-        int[] of = to.i;
-        for (int r = 0; r < tx.rows(); r++) {
-            of[r] = argmax(xf, r * cols, cols);
-        }
-    }
-
-    /** First maximum wins; the first NaN counts as the maximum. */
-    static int argmax(float[] x, int off, int len) {
-        int best = 0;
-        float bv = x[off];
-        if (bv != bv) {
-            return 0;
-        }
-        for (int j = 1; j < len; j++) {
-            float v = x[off + j];
-            if (v != v) {
-                return j;
-            }
-            if (v > bv) {
-                bv = v;
-                best = j;
-            }
-        }
-        return best;
+        OpChecks.argmaxRows(tx, to);
+        RowOps.argmaxRows(tx.f, to.i, tx.rows(), tx.cols());
     }
 
     @Override
     public void addRowVector(Tensor x, Tensor bias) {
         CpuTensor tx = f32(x, "addRowVector", "x");
         CpuTensor tb = f32(bias, "addRowVector", "bias");
-        int cols = tx.cols();
-        if (tb.length() != cols) {
-            throw new IllegalArgumentException("addRowVector: bias " + tb.shapeString() + " must have " + cols
-                    + " elements, one per column of x " + tx.shapeString());
-        }
-        float[] xf = tx.f;
-        float[] bf = tb.f;
-        int rows = tx.rows();
-        if (tx.length() < PARALLEL_MIN || cols == 0) {
-            kernels.addRowVector(xf, bf, cols, 0, rows);
-        } else {
-            synchronized (this) {
-                RowJob job = addRowVectorJob.set(rows, cols);
-                job.x = xf;
-                job.vector = bf;
-                dispatch(job.chunks(), job);
-            }
-        }
+        OpChecks.onePerColumn("addRowVector", "bias", tb, "x", tx);
+        rows.addRowVector(tx.f, tb.f, tx.rows(), tx.cols());
     }
 
     @Override
-    public synchronized void columnSums(float alpha, Tensor x, float beta, Tensor out) {
+    public void columnSums(float alpha, Tensor x, float beta, Tensor out) {
         CpuTensor tx = f32(x, "columnSums", "x");
         CpuTensor to = f32(out, "columnSums", "out");
-        int cols = tx.cols();
-        if (to.length() != cols) {
-            throw new IllegalArgumentException("columnSums: out " + to.shapeString() + " must have " + cols
-                    + " elements, one per column of x " + tx.shapeString());
-        }
-        if (columnAcc.length < cols) {
-            columnAcc = new double[cols];
-        }
-        double[] acc = columnAcc;
-        Arrays.fill(acc, 0, cols, 0.0);
-        float[] xf = tx.f;
-        int rows = tx.rows();
-        int chunks = (cols + COLUMN_CHUNK - 1) / COLUMN_CHUNK;
-        if (tx.length() < PARALLEL_MIN || chunks == 1) {
-            kernels.columnSums(xf, cols, 0, rows, 0, cols, acc);
-        } else {
-            RowJob job = columnSumsJob.set(rows, cols);
-            job.x = xf;
-            job.acc = acc;
-            dispatch(chunks, job);
-        }
-        float[] of = to.f;
-        for (int c = 0; c < cols; c++) {
-            of[c] = (float) (beta == 0f ? alpha * acc[c] : alpha * acc[c] + beta * (double) of[c]);
-        }
+        OpChecks.onePerColumn("columnSums", "out", to, "x", tx);
+        rows.columnSums(alpha, tx.f, tx.rows(), tx.cols(), beta, to.f);
     }
 
     // ================================================================ activations
@@ -673,15 +321,8 @@ public final class CpuBackend implements Backend {
     public void relu(Tensor x, Tensor out) {
         CpuTensor tx = f32(x, "relu", "x");
         CpuTensor to = f32(out, "relu", "out");
-        sameSize("relu", "x", tx, "out", to);
-        float[] xf = tx.f;
-        float[] of = to.f;
-        int n = tx.length();
-        if (n < PARALLEL_MIN) {
-            kernels.relu(xf, of, 0, n);
-        } else {
-            elementwise(reluJob, n, 0f, 0f, 0f, xf, null, of);
-        }
+        OpChecks.sameSize("relu", "x", tx, "out", to);
+        elementwise.relu(tx.f, to.f, tx.length());
     }
 
     @Override
@@ -689,63 +330,24 @@ public final class CpuBackend implements Backend {
         CpuTensor g = f32(gradOut, "reluBackward", "gradOut");
         CpuTensor a = f32(activation, "reluBackward", "activation");
         CpuTensor gi = f32(gradIn, "reluBackward", "gradIn");
-        sameSize("reluBackward", "gradOut", g, "activation", a);
-        sameSize("reluBackward", "gradOut", g, "gradIn", gi);
-        float[] gf = g.f;
-        float[] af = a.f;
-        float[] gif = gi.f;
-        int n = g.length();
-        if (n < PARALLEL_MIN) {
-            kernels.reluBackward(gf, af, gif, 0, n);
-        } else {
-            elementwise(reluBackwardJob, n, 0f, 0f, 0f, gf, af, gif);
-        }
+        OpChecks.sameSize("reluBackward", "gradOut", g, "activation", a);
+        OpChecks.sameSize("reluBackward", "gradOut", g, "gradIn", gi);
+        elementwise.reluBackward(g.f, a.f, gi.f, g.length());
     }
 
     // ================================================================ losses
 
     @Override
-    public synchronized void softmaxCrossEntropy(Tensor logits, Tensor labels, Tensor grad, int normalizer,
-            Tensor lossOut, int lossIndex) {
+    public void softmaxCrossEntropy(Tensor logits, Tensor labels, Tensor grad, int normalizer, Tensor lossOut,
+            int lossIndex) {
         String op = "softmaxCrossEntropy";
         CpuTensor z = f32(logits, op, "logits");
         CpuTensor y = i32(labels, op, "labels");
-        CpuTensor g = grad == null ? null : f32(grad, op, "grad");
-        CpuTensor lo = lossTarget(op, lossOut, lossIndex, normalizer);
-        int n = z.rows();
-        int k = z.cols();
-        if (y.length() != n) {
-            throw new IllegalArgumentException(op + ": labels " + y.shapeString() + " must have " + n
-                    + " elements, one per row of logits " + z.shapeString());
-        }
-        if (g != null) {
-            sameShape(op, "logits", z, "grad", g);
-        }
-        int[] yl = y.i;
-        checkLabels(op, yl, n, k, z);
-        float[] zf = z.f;
-        float[] gf = g == null ? null : g.f;
-        float gradScale = (float) (1.0 / normalizer);
-        int rowsPerChunk = softmaxRowsPerChunk(k);
-        int chunks = (n + rowsPerChunk - 1) / rowsPerChunk;
-        double total;
-        if (chunks <= 1) {
-            total = kernels.softmaxCrossEntropy(zf, yl, gf, k, 0, n, gradScale);
-        } else {
-            ReductionJob job = softmaxJob;
-            job.labels = yl;
-            job.grad = gf;
-            job.cols = k;
-            job.rowsPerChunk = rowsPerChunk;
-            job.gradScale = gradScale;
-            total = sumInOrder(reduce(job, z.length(), n, chunks, zf, null), chunks);
-        }
-        lo.f[lossIndex] = (float) (total / normalizer);
-    }
-
-    /** The fused softmax-regression pass (tests check where it applies). */
-    FusedSoftmaxRegression fusedSoftmaxRegression() {
-        return fused;
+        CpuTensor g = f32OrNull(grad, op, "grad");
+        CpuTensor lo = lossOutput(op, lossOut, lossIndex, normalizer);
+        OpChecks.softmaxCrossEntropy(op, z, y, g);
+        OpChecks.labels(op, y.i, z.rows(), z);
+        lo.f[lossIndex] = losses.softmaxCrossEntropy(z.f, y.i, data(g), z.rows(), z.cols(), normalizer);
     }
 
     /**
@@ -753,137 +355,74 @@ public final class CpuBackend implements Backend {
      * instead of twice), otherwise the composed calls; both give the same bits.
      */
     @Override
-    public synchronized void linearSoftmaxCrossEntropy(Tensor x, Tensor w, Tensor b, Tensor labels, Tensor logits,
-            Tensor grad, Tensor gradW, Tensor gradB, int normalizer, Tensor lossOut, int lossIndex) {
+    public void linearSoftmaxCrossEntropy(Tensor x, Tensor w, Tensor b, Tensor labels, Tensor logits, Tensor grad,
+            Tensor gradW, Tensor gradB, int normalizer, Tensor lossOut, int lossIndex) {
         String op = "linearSoftmaxCrossEntropy";
         CpuTensor tx = f32(x, op, "x");
         CpuTensor tw = f32(w, op, "w");
-        CpuTensor tb = b == null ? null : f32(b, op, "b");
+        CpuTensor tb = f32OrNull(b, op, "b");
         CpuTensor ty = i32(labels, op, "labels");
         CpuTensor tz = f32(logits, op, "logits");
         CpuTensor tg = f32(grad, op, "grad");
         CpuTensor tgw = f32(gradW, op, "gradW");
-        CpuTensor tgb = gradB == null ? null : f32(gradB, op, "gradB");
-        CpuTensor lo = lossTarget(op, lossOut, lossIndex, normalizer);
+        CpuTensor tgb = f32OrNull(gradB, op, "gradB");
+        CpuTensor lo = f32(lossOut, op, "lossOut");
+        OpChecks.linearSoftmaxCrossEntropy(tx, tw, tb, ty, tz, tg, tgw, tgb, normalizer, lo, lossIndex);
         int n = tx.rows();
         int in = tx.cols();
         int k = tw.cols();
-        if ((tb == null) != (tgb == null)) {
-            throw new IllegalArgumentException(op + ": b and gradB must both be given or both be null");
-        }
-        if (tw.rows() != in || tz.rows() != n || tz.cols() != k || tgw.rows() != in || tgw.cols() != k
-                || ty.length() != n || (tb != null && (tb.length() != k || tgb.length() != k))) {
-            throw new IllegalArgumentException(op + ": shapes do not match: x " + tx.shapeString() + ", w "
-                    + tw.shapeString() + ", b " + (tb == null ? "none" : tb.shapeString()) + ", labels "
-                    + ty.shapeString() + ", logits " + tz.shapeString() + ", gradW " + tgw.shapeString() + ", gradB "
-                    + (tgb == null ? "none" : tgb.shapeString()) + " (needs x [n, in], w and gradW [in, k], b and gradB"
-                    + " [k], labels [n], logits and grad [n, k])");
-        }
-        sameShape(op, "logits", tz, "grad", tg);
-        if (tz == tx || tg == tx || tgw == tx || tgw == tw || tgw == tg || tgw == tz) {
-            throw new IllegalArgumentException(op + ": logits, grad and gradW must not be x, w or each other "
-                    + "(grad may be logits)");
-        }
-        if (!fused.applies(n, in, k)) {
-            Backend.super.linearSoftmaxCrossEntropy(x, w, b, labels, logits, grad, gradW, gradB, normalizer,
-                    lossOut, lossIndex);
+        if (!losses.fuses(n, in, k)) {
+            Backend.super.linearSoftmaxCrossEntropy(x, w, b, labels, logits, grad, gradW, gradB, normalizer, lossOut,
+                    lossIndex);
             return;
         }
-        int[] yl = ty.i;
-        checkLabels(op, yl, n, k, tz);
-        int lossChunkRows = softmaxRowsPerChunk(k);
-        int lossChunks = (n + lossChunkRows - 1) / lossChunkRows;
-        double[] p = partials(lossChunks);
-        fused.run(tx.f, tw.f, tb == null ? null : tb.f, yl, tz.f, tg.f, tgw.f, p, n, in, k, lossChunkRows,
-                (float) (1.0 / normalizer));
-        lo.f[lossIndex] = (float) (sumInOrder(p, lossChunks) / normalizer);
-        if (tgb != null) {
+        OpChecks.labels(op, ty.i, n, tz);
+        lo.f[lossIndex] = losses.linearSoftmaxCrossEntropy(tx.f, tw.f, data(tb), ty.i, tz.f, tg.f, tgw.f, n, in, k,
+                normalizer);
+        if (gradB != null) {
             columnSums(1f, grad, 0f, gradB);
         }
     }
 
     @Override
-    public synchronized void sigmoidBinaryCrossEntropy(Tensor logits, Tensor targets, Tensor grad, int normalizer,
+    public void sigmoidBinaryCrossEntropy(Tensor logits, Tensor targets, Tensor grad, int normalizer,
             Tensor lossOut, int lossIndex) {
-        elementwiseLoss(LossKind.BCE, "sigmoidBinaryCrossEntropy", logits, targets, grad, normalizer, lossOut,
-                lossIndex);
-    }
-
-    @Override
-    public synchronized void meanSquaredError(Tensor predictions, Tensor targets, Tensor grad, int normalizer,
-            Tensor lossOut, int lossIndex) {
-        elementwiseLoss(LossKind.MSE, "meanSquaredError", predictions, targets, grad, normalizer, lossOut, lossIndex);
-    }
-
-    @Override
-    public synchronized void meanAbsoluteError(Tensor predictions, Tensor targets, Tensor grad, int normalizer,
-            Tensor lossOut, int lossIndex) {
-        elementwiseLoss(LossKind.MAE, "meanAbsoluteError", predictions, targets, grad, normalizer, lossOut,
-                lossIndex);
-    }
-
-    private enum LossKind { BCE, MSE, MAE }
-
-    private void elementwiseLoss(LossKind kind, String op, Tensor input, Tensor targets, Tensor grad, int normalizer,
-            Tensor lossOut, int lossIndex) {
-        CpuTensor x = f32(input, op, kind == LossKind.BCE ? "logits" : "predictions");
+        String op = "sigmoidBinaryCrossEntropy";
+        CpuTensor x = f32(logits, op, "logits");
         CpuTensor t = f32(targets, op, "targets");
-        CpuTensor g = grad == null ? null : f32(grad, op, "grad");
-        CpuTensor lo = lossTarget(op, lossOut, lossIndex, normalizer);
-        sameShape(op, kind == LossKind.BCE ? "logits" : "predictions", x, "targets", t);
-        if (g != null) {
-            sameShape(op, kind == LossKind.BCE ? "logits" : "predictions", x, "grad", g);
-        }
-        double count = (double) normalizer * x.cols();
-        float gradScale = (float) ((kind == LossKind.MSE ? 2.0 : 1.0) / count);
-        float[] xf = x.f;
-        float[] tf = t.f;
-        float[] gf = g == null ? null : g.f;
-        int n = x.length();
-        int chunks = chunks(n);
-        double total;
-        if (chunks <= 1) {
-            total = elementLoss(kind, xf, tf, gf, 0, n, gradScale);
-        } else {
-            ReductionJob job = switch (kind) {
-                case BCE -> bceJob;
-                case MSE -> mseJob;
-                case MAE -> maeJob;
-            };
-            job.grad = gf;
-            job.gradScale = gradScale;
-            total = sumInOrder(reduce(job, n, n, chunks, xf, tf), chunks);
-        }
-        lo.f[lossIndex] = (float) (total / count);
+        CpuTensor g = f32OrNull(grad, op, "grad");
+        CpuTensor lo = lossOutput(op, lossOut, lossIndex, normalizer);
+        OpChecks.elementwiseLoss(op, "logits", x, t, g);
+        lo.f[lossIndex] = losses.sigmoidBinaryCrossEntropy(x.f, t.f, data(g), x.length(), x.cols(), normalizer);
     }
 
-    private double elementLoss(LossKind kind, float[] x, float[] t, float[] g, int from, int to, float gradScale) {
-        return switch (kind) {
-            case BCE -> kernels.sigmoidBinaryCrossEntropy(x, t, g, from, to, gradScale);
-            case MSE -> kernels.squaredError(x, t, g, from, to, gradScale);
-            case MAE -> kernels.absoluteError(x, t, g, from, to, gradScale);
-        };
+    @Override
+    public void meanSquaredError(Tensor predictions, Tensor targets, Tensor grad, int normalizer, Tensor lossOut,
+            int lossIndex) {
+        String op = "meanSquaredError";
+        CpuTensor p = f32(predictions, op, "predictions");
+        CpuTensor t = f32(targets, op, "targets");
+        CpuTensor g = f32OrNull(grad, op, "grad");
+        CpuTensor lo = lossOutput(op, lossOut, lossIndex, normalizer);
+        OpChecks.elementwiseLoss(op, "predictions", p, t, g);
+        lo.f[lossIndex] = losses.meanSquaredError(p.f, t.f, data(g), p.length(), p.cols(), normalizer);
     }
 
-    /** Every class label of the first {@code n} must be in [0, k); the error names the first that is not. */
-    private static void checkLabels(String op, int[] labels, int n, int k, CpuTensor logits) {
-        for (int r = 0; r < n; r++) {
-            if (labels[r] < 0 || labels[r] >= k) {
-                throw new IllegalArgumentException(op + ": label " + labels[r] + " at row " + r + " is outside [0, "
-                        + k + ") for logits " + logits.shapeString());
-            }
-        }
+    @Override
+    public void meanAbsoluteError(Tensor predictions, Tensor targets, Tensor grad, int normalizer, Tensor lossOut,
+            int lossIndex) {
+        String op = "meanAbsoluteError";
+        CpuTensor p = f32(predictions, op, "predictions");
+        CpuTensor t = f32(targets, op, "targets");
+        CpuTensor g = f32OrNull(grad, op, "grad");
+        CpuTensor lo = lossOutput(op, lossOut, lossIndex, normalizer);
+        OpChecks.elementwiseLoss(op, "predictions", p, t, g);
+        lo.f[lossIndex] = losses.meanAbsoluteError(p.f, t.f, data(g), p.length(), p.cols(), normalizer);
     }
 
-    private CpuTensor lossTarget(String op, Tensor lossOut, int lossIndex, int normalizer) {
+    private CpuTensor lossOutput(String op, Tensor lossOut, int lossIndex, int normalizer) {
         CpuTensor lo = f32(lossOut, op, "lossOut");
-        if (lossIndex < 0 || lossIndex >= lo.length()) {
-            throw new IllegalArgumentException(op + ": lossIndex " + lossIndex + " is outside lossOut "
-                    + lo.shapeString());
-        }
-        if (normalizer <= 0) {
-            throw new IllegalArgumentException(op + ": normalizer must be > 0, got " + normalizer);
-        }
+        OpChecks.lossOutput(op, lo, lossIndex, normalizer);
         return lo;
     }
 
@@ -895,50 +434,13 @@ public final class CpuBackend implements Backend {
         String op = "sgdUpdate";
         CpuTensor p = f32(param, op, "param");
         CpuTensor g = f32(grad, op, "grad");
-        sameSize(op, "param", p, "grad", g);
-        checkHyper(op, "lr", lr);
-        checkHyper(op, "weightDecay", weightDecay);
-        if (!(momentum >= 0)) {
-            throw new IllegalArgumentException(op + ": momentum must be >= 0, got " + momentum);
-        }
-        checkHyper(op, "dampening", dampening);
-        if (nesterov && (momentum <= 0 || dampening != 0)) {
-            throw new IllegalArgumentException(op + ": nesterov needs momentum > 0 and dampening 0, got momentum "
-                    + momentum + ", dampening " + dampening);
-        }
-        boolean useMomentum = momentum != 0;
-        CpuTensor b = null;
-        if (useMomentum) {
-            if (momentumBuffer == null) {
-                throw new IllegalArgumentException(op + ": momentum " + momentum + " needs a momentum buffer");
-            }
-            b = f32(momentumBuffer, op, "momentumBuffer");
-            sameSize(op, "param", p, "momentumBuffer", b);
-        }
-        float[] pf = p.f;
-        float[] gf = g.f;
-        float[] bf = b == null ? null : b.f;
-        float negLr = (float) -lr;
-        boolean applyWd = weightDecay != 0;
-        float wd = (float) weightDecay;
-        float mom = (float) momentum;
-        float oneMinusDampening = (float) (1 - dampening);
-        int n = p.length();
-        if (n < OPT_PARALLEL_MIN || pool.threads() == 1) {
-            kernels.sgd(pf, gf, bf, 0, n, negLr, applyWd, wd, useMomentum, mom, oneMinusDampening, nesterov,
-                    maximize, copyFirst);
-        } else {
-            synchronized (this) {
-                OptimizerJob job = sgdJob.set(n, pf, gf, bf, null, null, negLr, applyWd, wd,
-                        maximize);
-                job.useMomentum = useMomentum;
-                job.momentum = mom;
-                job.oneMinusDampening = oneMinusDampening;
-                job.nesterov = nesterov;
-                job.copyFirst = copyFirst;
-                dispatch(job.chunks(), job);
-            }
-        }
+        OpChecks.sameSize(op, "param", p, "grad", g);
+        OpChecks.sgd(lr, momentum, dampening, nesterov, weightDecay);
+        OpChecks.momentumBuffer(op, momentum, momentumBuffer);
+        CpuTensor b = momentum != 0 ? f32(momentumBuffer, op, "momentumBuffer") : null;
+        OpChecks.sameSizeIfGiven(op, "param", p, "momentumBuffer", b);
+        optimizers.sgd(p.f, g.f, data(b), p.length(), lr, momentum, dampening, nesterov, weightDecay, maximize,
+                copyFirst);
     }
 
     @Override
@@ -949,63 +451,14 @@ public final class CpuBackend implements Backend {
         CpuTensor g = f32(grad, op, "grad");
         CpuTensor tm = f32(m, op, "m");
         CpuTensor tv = f32(v, op, "v");
-        CpuTensor tmax = maxV == null ? null : f32(maxV, op, "maxV");
-        sameSize(op, "param", p, "grad", g);
-        sameSize(op, "param", p, "m", tm);
-        sameSize(op, "param", p, "v", tv);
-        if (tmax != null) {
-            sameSize(op, "param", p, "maxV", tmax);
-        }
-        if (step < 1) {
-            throw new IllegalArgumentException(op + ": step counts from 1, got " + step);
-        }
-        checkHyper(op, "lr", lr);
-        checkHyper(op, "eps", eps);
-        checkHyper(op, "weightDecay", weightDecay);
-        if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) {
-            throw new IllegalArgumentException(op + ": betas must be in [0, 1), got (" + beta1 + ", " + beta2 + ")");
-        }
-        // torch 1.13 _single_tensor_adam(w): the derived scalars in double, exactly as its Python code does. Math.pow,
-        // not StrictMath.pow: HotSpot runs the same pow stub in every tier (as the CUDA backend does), and fdlibm's
-        // port allocates its tables on every call unless C2 happens to scalar-replace them.
-        double biasCorrection1 = 1 - Math.pow(beta1, (double) step);
-        double biasCorrection2 = 1 - Math.pow(beta2, (double) step);
-        double stepSize = lr / biasCorrection1;
-        double biasCorrection2Sqrt = Math.sqrt(biasCorrection2);
-        float negStepSize = (float) -stepSize;
-        float b1 = (float) beta1;
-        float omb1 = (float) (1 - beta1);
-        float b2 = (float) beta2;
-        float omb2 = (float) (1 - beta2);
-        float bc2 = (float) biasCorrection2Sqrt;
-        float e = (float) eps;
-        boolean applyWd = !decoupled && weightDecay != 0;
-        float wd = (float) weightDecay;
-        float decay = (float) (1 - lr * weightDecay);
-        float[] pf = p.f;
-        float[] gf = g.f;
-        float[] mf = tm.f;
-        float[] vf = tv.f;
-        float[] xf = tmax == null ? null : tmax.f;
-        int n = p.length();
-        if (n < OPT_PARALLEL_MIN || pool.threads() == 1) {
-            kernels.adam(pf, gf, mf, vf, xf, 0, n, negStepSize, b1, omb1, b2, omb2, bc2, e, applyWd, wd, decoupled,
-                    decay, maximize);
-        } else {
-            synchronized (this) {
-                OptimizerJob job = adamJob.set(n, pf, gf, mf, vf, xf, negStepSize, applyWd, wd,
-                        maximize);
-                job.beta1 = b1;
-                job.oneMinusBeta1 = omb1;
-                job.beta2 = b2;
-                job.oneMinusBeta2 = omb2;
-                job.bc2Sqrt = bc2;
-                job.eps = e;
-                job.decoupled = decoupled;
-                job.decayFactor = decay;
-                dispatch(job.chunks(), job);
-            }
-        }
+        CpuTensor tmax = f32OrNull(maxV, op, "maxV");
+        OpChecks.sameSize(op, "param", p, "grad", g);
+        OpChecks.sameSize(op, "param", p, "m", tm);
+        OpChecks.sameSize(op, "param", p, "v", tv);
+        OpChecks.sameSizeIfGiven(op, "param", p, "maxV", tmax);
+        OpChecks.adam(lr, beta1, beta2, eps, weightDecay, step);
+        optimizers.adam(p.f, g.f, tm.f, tv.f, data(tmax), p.length(), lr, beta1, beta2, eps, weightDecay, decoupled,
+                maximize, step);
     }
 
     @Override
@@ -1015,55 +468,16 @@ public final class CpuBackend implements Backend {
         CpuTensor p = f32(param, op, "param");
         CpuTensor g = f32(grad, op, "grad");
         CpuTensor sq = f32(squareAvg, op, "squareAvg");
-        CpuTensor ga = gradAvg == null ? null : f32(gradAvg, op, "gradAvg");
-        sameSize(op, "param", p, "grad", g);
-        sameSize(op, "param", p, "squareAvg", sq);
-        if (ga != null) {
-            sameSize(op, "param", p, "gradAvg", ga);
-        }
-        checkHyper(op, "lr", lr);
-        checkHyper(op, "alpha", alpha);
-        checkHyper(op, "eps", eps);
-        checkHyper(op, "weightDecay", weightDecay);
-        if (!(momentum >= 0)) {
-            throw new IllegalArgumentException(op + ": momentum must be >= 0, got " + momentum);
-        }
-        boolean useMomentum = momentum > 0;
-        CpuTensor b = null;
-        if (useMomentum) {
-            if (momentumBuffer == null) {
-                throw new IllegalArgumentException(op + ": momentum " + momentum + " needs a momentum buffer");
-            }
-            b = f32(momentumBuffer, op, "momentumBuffer");
-            sameSize(op, "param", p, "momentumBuffer", b);
-        }
-        float[] pf = p.f;
-        float[] gf = g.f;
-        float[] sqf = sq.f;
-        float[] gaf = ga == null ? null : ga.f;
-        float[] bf = b == null ? null : b.f;
-        float negLr = (float) -lr;
-        float a = (float) alpha;
-        float oma = (float) (1 - alpha);
-        float e = (float) eps;
-        boolean applyWd = weightDecay != 0;
-        float wd = (float) weightDecay;
-        float mom = (float) momentum;
-        int n = p.length();
-        if (n < OPT_PARALLEL_MIN || pool.threads() == 1) {
-            kernels.rmsprop(pf, gf, sqf, gaf, bf, 0, n, negLr, a, oma, e, applyWd, wd, useMomentum, mom, maximize);
-        } else {
-            synchronized (this) {
-                OptimizerJob job = rmspropJob.set(n, pf, gf, sqf, gaf, bf, negLr, applyWd, wd,
-                        maximize);
-                job.alpha = a;
-                job.oneMinusAlpha = oma;
-                job.eps = e;
-                job.useMomentum = useMomentum;
-                job.momentum = mom;
-                dispatch(job.chunks(), job);
-            }
-        }
+        CpuTensor ga = f32OrNull(gradAvg, op, "gradAvg");
+        OpChecks.sameSize(op, "param", p, "grad", g);
+        OpChecks.sameSize(op, "param", p, "squareAvg", sq);
+        OpChecks.sameSizeIfGiven(op, "param", p, "gradAvg", ga);
+        OpChecks.rmsprop(lr, alpha, eps, weightDecay, momentum);
+        OpChecks.momentumBuffer(op, momentum, momentumBuffer);
+        CpuTensor b = momentum > 0 ? f32(momentumBuffer, op, "momentumBuffer") : null;
+        OpChecks.sameSizeIfGiven(op, "param", p, "momentumBuffer", b);
+        optimizers.rmsprop(p.f, g.f, sq.f, data(ga), data(b), p.length(), lr, alpha, eps, weightDecay, momentum,
+                maximize);
     }
 
     @Override
@@ -1073,248 +487,10 @@ public final class CpuBackend implements Backend {
         CpuTensor p = f32(param, op, "param");
         CpuTensor g = f32(grad, op, "grad");
         CpuTensor s = f32(sum, op, "sum");
-        sameSize(op, "param", p, "grad", g);
-        sameSize(op, "param", p, "sum", s);
-        checkHyper(op, "clr", clr);
-        checkHyper(op, "eps", eps);
-        checkHyper(op, "weightDecay", weightDecay);
-        float[] pf = p.f;
-        float[] gf = g.f;
-        float[] sf = s.f;
-        float negClr = (float) -clr;
-        float e = (float) eps;
-        boolean applyWd = weightDecay != 0;
-        float wd = (float) weightDecay;
-        int n = p.length();
-        if (n < OPT_PARALLEL_MIN || pool.threads() == 1) {
-            kernels.adagrad(pf, gf, sf, 0, n, negClr, e, applyWd, wd, maximize);
-        } else {
-            synchronized (this) {
-                OptimizerJob job = adagradJob.set(n, pf, gf, sf, null, null, negClr, applyWd, wd,
-                        maximize);
-                job.eps = e;
-                dispatch(job.chunks(), job);
-            }
-        }
-    }
-
-    // ================================================================ pool jobs
-
-    /** Runs an elementwise operation over {@code n > 0} elements on the pool. */
-    private synchronized void elementwise(ElementwiseJob job, int n, float alpha, float lo, float hi, float[] a,
-            float[] b, float[] out) {
-        job.n = n;
-        job.alpha = alpha;
-        job.lo = lo;
-        job.hi = hi;
-        job.a = a;
-        job.b = b;
-        job.out = out;
-        dispatch(chunks(n), job);
-    }
-
-    /**
-     * Runs a reduction (or a loss, whose own fields the caller has set) over {@code elements} elements into one
-     * partial per chunk, on the pool when it is large enough, else in chunk order on this thread; returns the
-     * partials. Caller holds the lock.
-     */
-    private double[] reduce(ReductionJob job, int elements, int n, int chunks, float[] x, float[] y) {
-        job.n = n;
-        job.x = x;
-        job.y = y;
-        double[] p = job.partials = partials(chunks);
-        if (elements < PARALLEL_MIN) {
-            try {
-                for (int ch = 0; ch < chunks; ch++) {
-                    job.run(ch);
-                }
-            } finally {
-                job.clear();
-            }
-        } else {
-            dispatch(chunks, job);
-        }
-        return p;
-    }
-
-    /** Hands a job to the pool, then clears its array fields. Caller holds the lock. */
-    private void dispatch(int chunks, Job job) {
-        try {
-            pool.forEach(chunks, job);
-        } finally {
-            job.clear();
-        }
-    }
-
-    /*
-     * Pool jobs. A job is a reusable task object, created with the backend: the calling thread writes the call's
-     * arguments into its fields (holding the backend's lock) and hands it to the pool, which publishes the fields to
-     * its workers under its monitor, so plain fields suffice. clear() drops the array references afterwards, so that
-     * no tensor's storage stays reachable. Each job's run() calls exactly one kernel: a run() that could reach
-     * several (a switch) would be compiled as one unit with all of them inlined, past what C2 inlines fully, and the
-     * Vector API kernels would box their vectors (see VectorKernels).
-     */
-
-    private abstract static class Job implements WorkerPool.ChunkTask {
-        abstract void clear();
-    }
-
-    /** Elementwise operations over {@link #ELEMENT_CHUNK}-element chunks of {@code n} elements. */
-    private abstract static class ElementwiseJob extends Job {
-        int n;
-        float alpha;
-        float lo;
-        float hi;
-        float[] a;
-        float[] b;
-        float[] out;
-
-        @Override
-        void clear() {
-            a = null;
-            b = null;
-            out = null;
-        }
-    }
-
-    /** Row-wise operations on a {@code [rows, cols]} matrix, in chunks of {@code rowsPerChunk} rows. */
-    private abstract static class RowJob extends Job {
-        int rows;
-        int cols;
-        int rowsPerChunk;
-        Object src;
-        Object dst;
-        int[] indices;
-        int offset;
-        float[] x;
-        float[] vector;
-        double[] acc;
-
-        RowJob set(int rows, int cols) {
-            return set(rows, cols, ELEMENT_CHUNK);
-        }
-
-        /** Rows of about {@code chunkElements} elements per chunk. */
-        RowJob set(int rows, int cols, int chunkElements) {
-            this.rows = rows;
-            this.cols = cols;
-            this.rowsPerChunk = Math.max(1, chunkElements / cols);
-            return this;
-        }
-
-        int chunks() {
-            return (rows + rowsPerChunk - 1) / rowsPerChunk;
-        }
-
-        int firstRow(int chunk) {
-            return chunk * rowsPerChunk;
-        }
-
-        int endRow(int chunk) {
-            return Math.min(rows, (chunk + 1) * rowsPerChunk);
-        }
-
-        @Override
-        void clear() {
-            src = null;
-            dst = null;
-            indices = null;
-            x = null;
-            vector = null;
-            acc = null;
-        }
-    }
-
-    /** Reductions and losses over element chunks of {@code n} elements: chunk {@code c} writes {@code partials[c]}. */
-    private abstract static class ReductionJob extends Job {
-        int n;
-        float[] x;
-        float[] y;
-        double[] partials;
-        // losses
-        float[] grad;
-        float gradScale;
-        int[] labels;
-        int cols;
-        int rowsPerChunk;
-
-        @Override
-        void clear() {
-            x = null;
-            y = null;
-            partials = null;
-            grad = null;
-            labels = null;
-        }
-    }
-
-    /** The fused optimizer updates over element chunks; the hyperparameters are those of {@link CpuKernels}. */
-    private abstract static class OptimizerJob extends Job {
-        int n;
-        float[] param;
-        float[] grad;
-        /** SGD: momentum buffer; Adam: m; RMSprop: square average; Adagrad: sum of squares. */
-        float[] state1;
-        /** Adam: v; RMSprop: gradient average (null unless centered). */
-        float[] state2;
-        /** Adam: max v (null unless amsgrad); RMSprop: momentum buffer (null without momentum). */
-        float[] state3;
-        float negLr;
-        boolean applyWd;
-        float wd;
-        boolean maximize;
-        boolean useMomentum;
-        float momentum;
-        float oneMinusDampening;
-        boolean nesterov;
-        boolean copyFirst;
-        float beta1;
-        float oneMinusBeta1;
-        float beta2;
-        float oneMinusBeta2;
-        float bc2Sqrt;
-        float eps;
-        boolean decoupled;
-        float decayFactor;
-        float alpha;
-        float oneMinusAlpha;
-
-        OptimizerJob set(int n, float[] param, float[] grad, float[] state1, float[] state2, float[] state3,
-                float negLr, boolean applyWd, float wd, boolean maximize) {
-            this.n = n;
-            this.param = param;
-            this.grad = grad;
-            this.state1 = state1;
-            this.state2 = state2;
-            this.state3 = state3;
-            this.negLr = negLr;
-            this.applyWd = applyWd;
-            this.wd = wd;
-            this.maximize = maximize;
-            return this;
-        }
-
-        /** Chunks of {@link #OPT_CHUNK} elements (an update's result does not depend on how it is cut). */
-        int chunks() {
-            return (n + OPT_CHUNK - 1) / OPT_CHUNK;
-        }
-
-        int lo(int ch) {
-            return ch * OPT_CHUNK;
-        }
-
-        int hi(int ch) {
-            return Math.min(n, (ch + 1) * OPT_CHUNK);
-        }
-
-        @Override
-        void clear() {
-            param = null;
-            grad = null;
-            state1 = null;
-            state2 = null;
-            state3 = null;
-        }
+        OpChecks.sameSize(op, "param", p, "grad", g);
+        OpChecks.sameSize(op, "param", p, "sum", s);
+        OpChecks.adagrad(clr, eps, weightDecay);
+        optimizers.adagrad(p.f, g.f, s.f, p.length(), clr, eps, weightDecay, maximize);
     }
 
     // ================================================================ lifecycle
@@ -1354,23 +530,13 @@ public final class CpuBackend implements Backend {
 
     private CpuTensor newTensor(DType dtype, int[] shape, String op) {
         checkOpen(op);
-        if (shape == null || shape.length < 1 || shape.length > 2) {
-            throw new IllegalArgumentException(op + ": shape must be [n] or [rows, cols], got "
-                    + Arrays.toString(shape));
-        }
-        for (int d : shape) {
-            if (d < 0) {
-                throw new IllegalArgumentException(op + ": negative dimension in shape " + Arrays.toString(shape));
-            }
-        }
-        int rows = shape[0];
-        int cols = shape.length == 2 ? shape[1] : 1;
-        if ((long) rows * cols > Integer.MAX_VALUE - 8) {
+        long size = OpChecks.newShape(op, shape);
+        if (size > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException(op + ": shape " + Arrays.toString(shape)
                     + " has more elements than the CPU backend's heap arrays can hold (" + (Integer.MAX_VALUE - 8)
                     + ")");
         }
-        CpuTensor t = new CpuTensor(this, dtype, rows, cols, shape.length == 1);
+        CpuTensor t = new CpuTensor(this, dtype, shape[0], shape.length == 2 ? shape[1] : 1, shape.length == 1);
         tensors.add(t);
         if (closed) { // closed concurrently: do not leak
             t.markClosed();
@@ -1381,108 +547,29 @@ public final class CpuBackend implements Backend {
     }
 
     private void checkOpen(String op) {
-        if (closed) {
-            throw new IllegalStateException(op + ": the cpu backend is closed");
-        }
+        OpChecks.open(closed, "cpu", op);
     }
 
     private CpuTensor live(Tensor x, String op, String name) {
         checkOpen(op);
-        if (x == null) {
-            throw new IllegalArgumentException(op + ": " + name + " is null");
-        }
-        if (!(x instanceof CpuTensor t) || t.owner() != this) {
-            throw new IllegalArgumentException(op + ": " + name + " " + x + " belongs to another backend ("
-                    + x.backend() + "), not to this " + description());
-        }
-        if (t.isClosed()) {
-            throw new IllegalStateException(op + ": " + name + " " + t.shapeString() + " is closed");
-        }
-        return t;
+        return OpChecks.owned(this, CpuTensor.class, x, op, name);
     }
 
     private CpuTensor f32(Tensor x, String op, String name) {
-        CpuTensor t = live(x, op, name);
-        if (t.dtype() != DType.F32) {
-            throw new IllegalArgumentException(op + ": " + name + " must be float32, got " + t.shapeString());
-        }
-        return t;
+        checkOpen(op);
+        return OpChecks.float32(this, CpuTensor.class, x, op, name);
+    }
+
+    private CpuTensor f32OrNull(Tensor x, String op, String name) {
+        return x == null ? null : f32(x, op, name);
     }
 
     private CpuTensor i32(Tensor x, String op, String name) {
-        CpuTensor t = live(x, op, name);
-        if (t.dtype() != DType.I32) {
-            throw new IllegalArgumentException(op + ": " + name + " must be int32, got float32 " + t.shapeString());
-        }
-        return t;
+        checkOpen(op);
+        return OpChecks.int32(this, CpuTensor.class, x, op, name);
     }
 
-    private static void sameSize(String op, String an, CpuTensor a, String bn, CpuTensor b) {
-        if (a.length() != b.length()) {
-            throw new IllegalArgumentException(op + ": " + an + " " + a.shapeString() + " and " + bn + " "
-                    + b.shapeString() + " differ in size");
-        }
-    }
-
-    private static void sameShape(String op, String an, CpuTensor a, String bn, CpuTensor b) {
-        if (a.rows() != b.rows() || a.cols() != b.cols()) {
-            throw new IllegalArgumentException(op + ": " + an + " " + a.shapeString() + " and " + bn + " "
-                    + b.shapeString() + " differ in shape");
-        }
-    }
-
-    private static void requireNonNull(Object o, String op, String name) {
-        if (o == null) {
-            throw new IllegalArgumentException(op + ": " + name + " is null");
-        }
-    }
-
-    private static void checkRange(String op, String name, int arrayLength, int offset, int count) {
-        if (offset < 0 || (long) offset + count > arrayLength) {
-            throw new IllegalArgumentException(op + ": " + name + " array of length " + arrayLength + " from offset "
-                    + offset + " cannot hold " + count + " elements");
-        }
-    }
-
-    private static void checkHyper(String op, String name, double value) {
-        if (Double.isNaN(value) || Double.isInfinite(value)) {
-            throw new IllegalArgumentException(op + ": " + name + " must be finite, got " + value);
-        }
-    }
-
-    private static int chunks(int n) {
-        return (n + ELEMENT_CHUNK - 1) / ELEMENT_CHUNK;
-    }
-
-    private static int from(int chunk) {
-        return chunk * ELEMENT_CHUNK;
-    }
-
-    private static int to(int chunk, int n) {
-        return Math.min(n, (chunk + 1) * ELEMENT_CHUNK);
-    }
-
-    private double[] partials(int chunks) {
-        if (partials.length < chunks) {
-            partials = new double[Math.max(chunks, 2 * partials.length)];
-        }
-        return partials;
-    }
-
-    /**
-     * Rows per chunk of the softmax cross-entropy (its loss is the in-order sum of per-chunk sums): about
-     * {@link #ELEMENT_CHUNK} logits, rounded down to a power of two and at most {@link Gemm#ROW_CHUNK}, so that the chunks
-     * nest in the GEMM's reduction chunks and the fused {@link #linearSoftmaxCrossEntropy} can form the same sums.
-     */
-    static int softmaxRowsPerChunk(int k) {
-        return Math.min(Gemm.ROW_CHUNK, Integer.highestOneBit(Math.max(1, ELEMENT_CHUNK / Math.max(1, k))));
-    }
-
-    private static double sumInOrder(double[] p, int chunks) {
-        double s = 0;
-        for (int ch = 0; ch < chunks; ch++) {
-            s += p[ch];
-        }
-        return s;
+    private static float[] data(CpuTensor t) {
+        return t == null ? null : t.f;
     }
 }

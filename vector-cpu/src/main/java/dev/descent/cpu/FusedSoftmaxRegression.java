@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * of {@link Gemm#ROW_CHUNK} rows. Within an item, for each block of rows: the forward micro-kernel forms each logit as
  * one fma chain over the features from +0 (the GEMM's definition when the features fit one reduction chunk of {@link
  * Gemm#K_CHUNK}), the bias is added as {@code addRowVector} adds it, the softmax kernel writes G and continues its
- * chunk's loss sum row by row (the blocks nest in {@link CpuBackend#softmaxRowsPerChunk}'s chunks), and the
+ * chunk's loss sum row by row (the blocks nest in {@link Chunks#softmaxRows}'s chunks), and the
  * weight-gradient micro-kernel continues each element's fma chain over the chunk's rows, from +0 at the chunk's first
  * row. The chunk partials of ∂W are then added in chunk order, as the GEMM adds them. None of this depends on the
  * thread count.
@@ -171,6 +171,33 @@ final class FusedSoftmaxRegression {
         this.block = Math.min(BLOCK, lossChunkRows);
         this.gradScale = gradScale;
         this.chunks = (rows + Gemm.ROW_CHUNK - 1) / Gemm.ROW_CHUNK;
+        try {
+            prepareBuffers();
+            runChunks();
+            if (chunks > 1) {
+                combineRows = Math.max(1, (features + 2 * pool.threads() - 1) / (2 * pool.threads()));
+                pool.forEach((features + combineRows - 1) / combineRows, combineTask);
+            }
+        } finally {
+            this.dst = null;
+            this.x = null;
+            this.w = null;
+            this.b = null;
+            this.labels = null;
+            this.logits = null;
+            this.grad = null;
+            this.gradW = null;
+            this.lossPartials = null;
+        }
+    }
+
+    /**
+     * Where the chains of ∂W go ({@link #dst}: ∂W itself for one chunk, else the chunk partials), and line-aligned
+     * work copies of the panels the micro-kernels read at every step, their rows zero-padded to whole vectors (exact
+     * copies: the results do not depend on where they start; the padding columns are computed and never stored, see
+     * CpuKernels.gemmPanel's valid columns).
+     */
+    private void prepareBuffers() {
         int panel = Math.multiplyExact(features, classes);
         if (chunks == 1) {
             dst = gradW; // one chunk: the chains are the result (the GEMM's combine would copy them unchanged)
@@ -184,9 +211,6 @@ final class FusedSoftmaxRegression {
             dst = partial;
             partialOff = HeapAlignment.lineOffset(partial, partialView);
         }
-        // Line-aligned work copies of the panels the micro-kernels read at every step, their rows zero-padded to whole
-        // vectors (exact copies: the results do not depend on where they start; the padding columns are computed and
-        // never stored, see CpuKernels.gemmPanel's valid columns).
         int paddedPanel = Math.multiplyExact(features, kpad);
         if (wPanel.length < paddedPanel + HeapAlignment.PAD_FLOATS) {
             wPanel = new float[paddedPanel + HeapAlignment.PAD_FLOATS];
@@ -206,37 +230,25 @@ final class FusedSoftmaxRegression {
             }
             gOffs[t] = HeapAlignment.lineOffset(gBlocks[t], gBlockViews[t]);
         }
-        try {
-            if (chunkRow.length < chunks) {
-                chunkRow = new int[chunks];
-                chunkLoss = new double[chunks];
+    }
+
+    /** Every reduction chunk: claimed by one thread each ({@link #runner}), then what is left of them shared. */
+    private void runChunks() {
+        if (chunkRow.length < chunks) {
+            chunkRow = new int[chunks];
+            chunkLoss = new double[chunks];
+        }
+        for (int ch = 0; ch < chunks; ch++) {
+            chunkRow[ch] = ch * Gemm.ROW_CHUNK;
+            chunkLoss[ch] = 0;
+        }
+        nextChunk.set(0);
+        stop = false;
+        pool.forEach(pool.threads(), runnerTask);
+        for (int ch = 0; ch < chunks; ch++) {
+            if (chunkRow[ch] < chunkEnd(ch)) {
+                runCooperative(ch, chunkRow[ch], chunkLoss[ch]);
             }
-            for (int ch = 0; ch < chunks; ch++) {
-                chunkRow[ch] = ch * Gemm.ROW_CHUNK;
-                chunkLoss[ch] = 0;
-            }
-            nextChunk.set(0);
-            stop = false;
-            pool.forEach(pool.threads(), runnerTask);
-            for (int ch = 0; ch < chunks; ch++) {
-                if (chunkRow[ch] < chunkEnd(ch)) {
-                    runCooperative(ch, chunkRow[ch], chunkLoss[ch]);
-                }
-            }
-            if (chunks > 1) {
-                combineRows = Math.max(1, (features + 2 * pool.threads() - 1) / (2 * pool.threads()));
-                pool.forEach((features + combineRows - 1) / combineRows, combineTask);
-            }
-        } finally {
-            this.dst = null;
-            this.x = null;
-            this.w = null;
-            this.b = null;
-            this.labels = null;
-            this.logits = null;
-            this.grad = null;
-            this.gradW = null;
-            this.lossPartials = null;
         }
     }
 

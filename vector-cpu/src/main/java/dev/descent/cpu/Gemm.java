@@ -26,9 +26,8 @@ import java.util.Arrays;
  * k = batch): the plain-A path with op(A) = A^T read in place through strides (row r of op(A) is column r of A, one k
  * step is a row of A, so the 4 broadcast values of a k step are adjacent). The 4×3 micro-kernel keeps 4 rows of C ×
  * 3 vectors of its columns in registers over all of k; op(B) is used in place or packed as above (n tails are
- * zero-padded; the last vector of each row of C is stored under a mask, straight into C). For 784×24 with k = 8/16/64 this took the GEMM from
- * about 12/19/34 to 44/54/66 GFLOP/s per core: the large-k scheme below pays for its C^T partials and transpose,
- * which k = batch does not amortise.
+ * zero-padded; the last vector of each row of C is stored under a mask, straight into C). The large-k scheme below
+ * pays for its C^T partials and transpose, which a k as small as a minibatch does not amortise.
  *
  * <p><b>Transposed A, large k</b> ({@code C = A^T·op(B)}, the weight gradient over a whole data set): computed as
  * {@code C^T = op(B)^T·A}, so that the vectors run along A's contiguous rows (X's features) and op(B)'s values are
@@ -39,11 +38,11 @@ import java.util.Arrays;
  * {@link #KC_T} rows of A, continuing the fma chains from the stored partials (exact): it first reads the sub-block
  * once in address order (one load per cache line), which streams it into L2 — the strips then walk A down its
  * columns, a stride of a whole row that hardware prefetchers do not follow — and then runs the 4×3 micro-kernel over
- * each strip. On the lecture's shape this took the weight-gradient GEMM from about 38 to 50 GFLOP/s per core.
+ * each strip.
  *
  * <p>Buffers (packed B, edge panel, partial sums) are owned by the driver, grown when a larger shape first appears
  * and reused; the pool tasks are created once and read the call's arguments from fields, so that a GEMM allocates
- * nothing. Not thread-safe: the backend serialises calls.
+ * nothing. Calls are serialised on the driver's lock.
  */
 final class Gemm {
     /** Reduction chunk along k: fixed, so that the order of the sum never depends on the thread count. */
@@ -51,9 +50,9 @@ final class Gemm {
     /**
      * Reduction chunk of the transposed-A path with large k: a weight gradient summed over the rows of a batch or data
      * set. These chunks are also the work items the threads share (here and in {@link FusedSoftmaxRegression}): the
-     * lecture's 27,455 rows are 14 of them, 7 for one thread and 6 and a partial one for the other. Chunks of 512 rows
-     * balance 2 threads better (27 against 26 and a partial one: 2 % faster on 2 threads), but each chunk's partial
-     * sums are 75 KB of a 784 × 24 gradient written to memory and read back, which made one thread 7 % slower.
+     * lecture's 27,455 rows are 14 of them, 7 for one thread and 6 and a partial one for the other. Smaller chunks
+     * would balance 2 threads better, but each chunk's partial sums (75 KB of a 784 × 24 gradient) are written to
+     * memory and read back, which costs one thread more than the balance gains two.
      */
     static final int ROW_CHUNK = 2048;
     /** k sub-block of the transposed-A path (does not change results). */
@@ -132,8 +131,8 @@ final class Gemm {
         return 4L * ((long) packedB.length + edge.length + partial.length);
     }
 
-    void gemm(boolean transA, boolean transB, float alpha, float[] a, float[] b, float beta, float[] c, int m, int n,
-            int k) {
+    synchronized void gemm(boolean transA, boolean transB, float alpha, float[] a, float[] b, float beta, float[] c,
+            int m, int n, int k) {
         if (m == 0 || n == 0) {
             return;
         }
@@ -177,23 +176,45 @@ final class Gemm {
 
     private void plainA() {
         npad = roundUp(n, lanes);
+        strips = (npad + 3 * lanes - 1) / (3 * lanes);
+        planPlainItems();
+        plainPanel();
         // One chunk, no scaling: the chains are the result and go straight into C; a last strip wider than C's last
         // columns (n not a multiple of the lanes: 10 or 24 classes at 512 bits) is stored under a mask.
         boolean direct = chunks == 1 && alpha == 1f && beta == 0f;
-        strips = (npad + 3 * lanes - 1) / (3 * lanes);
+        if (direct) {
+            d = c;
+            ldd = n;
+            chunkStride = 0;
+        } else {
+            chunkStride = Math.multiplyExact(m, npad);
+            d = partial = ensure(partial, Math.multiplyExact(chunkStride, chunks));
+            ldd = npad;
+        }
+        perChunk = rowBlocks * colBlocks;
+        pool.forEach(perChunk * chunks, plainTask);
+        if (!direct) {
+            pool.forEach((m + MB - 1) / MB, plainCombineTask);
+        }
+    }
+
+    /**
+     * The work items of the plain-A path: blocks of {@link #rowBlock} rows × {@link #colBlock} columns (whole strips)
+     * × reduction chunks, enough of them to keep the threads busy. Blocking never changes the results.
+     */
+    private void planPlainItems() {
         rowBlocks = (m + MB - 1) / MB;
         // Column blocks of whole strips when row blocks × chunks are too few to keep the threads busy (the forward pass
-        // of a minibatch: 64 rows are one row block). Blocking never changes the results.
+        // of a minibatch: 64 rows are one row block).
         int threads = pool.threads();
         int blocksWanted = threads == 1 || rowBlocks * chunks >= 2 * threads
                 ? 1 : Math.min(strips, (2 * threads + rowBlocks * chunks - 1) / (rowBlocks * chunks));
         int stripsPerBlock = (strips + blocksWanted - 1) / blocksWanted;
         rowBlock = MB;
         if (blocksWanted > 1) {
-            // Items of one strip × a thread's share of the rows: many equal items keep the threads equally busy. (The
-            // MLP's 64 × 784 · 784 × 256 has 11 strips, the last two thirds wide; blocks of 3 strips gave one thread
-            // 6 strips and the other 4.7. Cut this way the GEMM took 205 instead of 222 µs on 2 threads, though each
-            // strip's panel is now read once per share of the rows.)
+            // Items of one strip × a thread's share of the rows: many equal items keep the threads equally busy, though
+            // each strip's panel is then read once per share of the rows. (The MLP's 64 × 784 · 784 × 256 has 11
+            // strips, the last two thirds wide; blocks of 3 strips would give one thread 6 strips and the other 4.7.)
             stripsPerBlock = 1;
             if (m >= 8 * threads) {
                 rowBlock = Math.min(MB, roundUp((m + threads - 1) / threads, 4));
@@ -209,9 +230,13 @@ final class Gemm {
             rowBlock = Math.min(MB, Math.max(4, roundUp((m + items - 1) / Math.max(1, items), 4)));
             rowBlocks = (m + rowBlock - 1) / rowBlock;
         }
+    }
+
+    /** op(B) as the micro-kernel reads it: B itself when it is one strip wide, else packed into strips. */
+    private void plainPanel() {
         if (!transB && npad == n && n <= 3 * lanes) {
             // A single strip as wide as B: B's rows already are the packed layout. (Wider B is packed: strips read in
-            // place, rows n apart, measured 25-30 % slower for 784×256.)
+            // place, rows n apart, stream worse than packed ones.)
             panel = b;
             panelInPlace = true;
         } else {
@@ -224,20 +249,6 @@ final class Gemm {
             panelInPlace = false;
             panelOff = HeapAlignment.lineOffset(packedB, packedView); // the strips' rows then start on cache lines
             pool.forEach(chunks * strips, packTask);
-        }
-        if (direct) {
-            d = c;
-            ldd = n;
-            chunkStride = 0;
-        } else {
-            chunkStride = Math.multiplyExact(m, npad);
-            d = partial = ensure(partial, Math.multiplyExact(chunkStride, chunks));
-            ldd = npad;
-        }
-        perChunk = rowBlocks * colBlocks;
-        pool.forEach(perChunk * chunks, plainTask);
-        if (!direct) {
-            pool.forEach((m + MB - 1) / MB, plainCombineTask);
         }
     }
 
@@ -378,8 +389,7 @@ final class Gemm {
      * 3q + t ({@code q = rows / 4}), the remaining {@code rows mod 4} rows come last. Every element is the same chain as
      * with adjacent rows; only the order of the tiles changes. When A comes from memory (a block of a data set), the
      * micro-kernel then reads 4 long sequential streams of q rows each, which the hardware prefetchers follow, instead
-     * of 4 rows of one tile after the other: on the lecture's 64-row blocks of 784 features the forward GEMM went from
-     * about 63 to 75 GFLOP/s per core (data in cache: the same).
+     * of 4 rows of one tile after the other (with A in cache the order makes no difference).
      */
     static void streamedRows(CpuKernels kernels, float[] a, int aOff, int rs, int rows, int kLen, float[] pb,
             int pbOff, int ldb, int width, int valid, float[] d, int dOff, int ldd) {

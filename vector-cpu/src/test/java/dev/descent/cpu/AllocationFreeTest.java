@@ -182,7 +182,7 @@ class AllocationFreeTest {
                 () -> be.gemm(true, false, 1f, tall, tallG, 0f, small)));
         ops.add(new Op("gemm NT k=5000 (3 k chunks)", MEDIUM, () -> be.gemm(false, true, 1f, wide, wide, 0f, out12)));
 
-        for (int n : new int[] {1000, lectureSizes ? 100_003 : CpuBackend.PARALLEL_MIN + 3}) {
+        for (int n : new int[] {1000, lectureSizes ? 100_003 : Chunks.PARALLEL_MIN + 3}) {
             String s = " n=" + n;
             int cost = n > 1000 ? MEDIUM : CHEAP;
             Tensor x = be.upload(randn(random, n), n);
