@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.descent.backend.Backend;
 import dev.descent.backend.BackendException;
 import dev.descent.backend.DType;
+import dev.descent.backend.OpChecks;
 import dev.descent.backend.Tensor;
 import java.util.ArrayList;
 import java.util.List;
