@@ -157,6 +157,12 @@ public final class CudaBackend implements Backend {
         return 1;
     }
 
+    /** {@link #description()}, as the shared checks' messages name a tensor's backend. */
+    @Override
+    public String toString() {
+        return description();
+    }
+
     /** The device this backend runs on. */
     public DeviceInfo deviceInfo() {
         return context.info();
