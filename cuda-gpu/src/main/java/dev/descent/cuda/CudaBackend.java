@@ -43,13 +43,16 @@ import java.util.List;
  * to run. A backend is used by one thread at a time (any thread; the device context follows it).
  *
  * <p><b>Structure.</b> This class wires small package-private parts together and delegates to them; none of them
- * holds or calls it (the one exception: {@code DeviceMemory} keeps it as the plain {@link Backend} that its tensors
- * report as their owner, {@link Tensor#backend()}, and never calls it). {@code DeviceContext}: the primary context,
- * the stream, open or closed. {@code DeviceMemory}: allocation, freeing and the tensor registry. {@code Staging} and
- * {@code Transfers}: pinned buffers and host-device copies. {@code DeviceStatus}: waiting for the stream and the
- * errors kernels record. {@code Launcher} and {@code Blas}: kernel launches and cuBLAS. The operations by kind:
- * {@code ElementwiseOps}, {@code MatrixMultiply}, {@code Reductions}, {@code RowOps}, {@code LossKernels},
- * {@code OptimizerKernels}, all checking their arguments through {@code ArgumentChecks}. Graphs: {@code GraphCapture}
+ * holds or calls it (the exceptions: {@code DeviceMemory} keeps it as the plain {@link Backend} that its tensors
+ * report as their owner, {@link Tensor#backend()}, and never calls it; {@code ArgumentChecks} keeps that owner for the
+ * shared ownership check, whose message for a foreign tensor names it by {@link #description()}).
+ * {@code DeviceContext}: the primary context, the stream, open or closed. {@code DeviceMemory}: allocation, freeing
+ * and the tensor registry. {@code Staging} and {@code Transfers}: pinned buffers and host-device copies.
+ * {@code DeviceStatus}: waiting for the stream and the errors kernels record. {@code Launcher} and {@code Blas}:
+ * kernel launches and cuBLAS. The operations by kind: {@code ElementwiseOps}, {@code MatrixMultiply},
+ * {@code Reductions}, {@code RowOps}, {@code LossKernels}, {@code OptimizerKernels}, all checking their arguments with
+ * the checks every backend shares ({@link dev.descent.backend.OpChecks}, in the order the CPU backend makes them), the
+ * tensors through {@code ArgumentChecks}, which first enters the device context. Graphs: {@code GraphCapture}
  * ({@link #captureGraph}) and {@code StepGraphs} ({@link #runStep}). What the stream is doing (a capture, a step
  * being recorded) is {@code StreamState}, which they share.
  */
@@ -152,6 +155,12 @@ public final class CudaBackend implements Backend {
     @Override
     public int threads() {
         return 1;
+    }
+
+    /** {@link #description()}, as the shared checks' messages name a tensor's backend. */
+    @Override
+    public String toString() {
+        return description();
     }
 
     /** The device this backend runs on. */

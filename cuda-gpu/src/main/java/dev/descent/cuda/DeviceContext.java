@@ -4,6 +4,7 @@ import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 import dev.descent.backend.BackendException;
+import dev.descent.backend.OpChecks;
 import dev.descent.cuda.bindings.CudaErrors;
 import dev.descent.cuda.bindings.gen.cuda_h;
 import dev.descent.cuda.bindings.gen.cuda_runtime_h;
@@ -88,6 +89,15 @@ final class DeviceContext {
             CudaCalls.check(cuda_runtime_h.cudaSetDevice(device), "cudaSetDevice(" + device + ")");
             current[0] = contextAddress;
         }
+    }
+
+    /**
+     * {@link #enter()} for the backend operation {@code op}: a closed backend is refused with the shared check's
+     * message ({@link OpChecks#open}).
+     */
+    void enter(String op) {
+        OpChecks.open(closed, "cuda", op);
+        enter();
     }
 
     /** {@link #enter()} for closing: a failure is recorded, not thrown. */

@@ -6,6 +6,7 @@ import static java.lang.foreign.ValueLayout.ADDRESS;
 import dev.descent.backend.Backend;
 import dev.descent.backend.BackendException;
 import dev.descent.backend.DType;
+import dev.descent.backend.OpChecks;
 import dev.descent.cuda.bindings.gen.cuda_runtime_h;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -52,13 +53,12 @@ final class DeviceMemory {
 
     /** A new tensor of {@code shape} for operation {@code op}; {@code zero} clears it on the stream. */
     DeviceTensor allocate(DType dtype, int[] shape, String op, boolean zero) {
-        context.enter();
+        context.enter(op);
         state.refuseInGraph(op);
-        int[] s = ArgumentChecks.shape(op, shape);
-        long size = (long) s[0] * (s.length == 2 ? s[1] : 1);
+        long size = OpChecks.newShape(op, shape);
         long bytes = Math.multiplyExact(size, (long) dtype.bytes());
-        MemorySegment p = bytes > 0 ? mallocTensor(s, bytes, zero) : MemorySegment.NULL;
-        DeviceTensor t = new DeviceTensor(this, dtype, s, p);
+        MemorySegment p = bytes > 0 ? mallocTensor(shape, bytes, zero) : MemorySegment.NULL;
+        DeviceTensor t = new DeviceTensor(this, dtype, shape, p);
         if (dtype == DType.I32 && zero && size <= DeviceTensor.KNOWN_MAX) {
             t.known = new int[(int) size];
         }

@@ -57,7 +57,7 @@ final class DeviceStatus {
 
     /** {@link CudaBackend#synchronize()}. */
     void synchronize() {
-        context.enter();
+        context.enter("synchronize");
         state.refuseInGraph("synchronize");
         sync("synchronize");
     }

@@ -1,6 +1,7 @@
 package dev.descent.cuda;
 
 import dev.descent.backend.DType;
+import dev.descent.backend.OpChecks;
 import dev.descent.backend.Tensor;
 import dev.descent.cuda.bindings.gen.cuda_runtime_h;
 import java.util.Arrays;
@@ -25,7 +26,7 @@ final class ElementwiseOps {
     void axpy(float alpha, Tensor x, Tensor y) {
         DeviceTensor tx = args.f32(x, "axpy", "x");
         DeviceTensor ty = args.f32(y, "axpy", "y");
-        ArgumentChecks.sameSize("axpy", tx, "x", ty, "y");
+        OpChecks.sameSize("axpy", "x", tx, "y", ty);
         if (ty.size > 0) {
             launcher.i64(ty.size).f32(alpha).ptr(tx).ptr(ty).launch(Kernel.AXPY, Launcher.elementwiseBlocks(ty.size));
         }
@@ -57,8 +58,8 @@ final class ElementwiseOps {
     void copy(Tensor src, Tensor dst) {
         DeviceTensor s = args.own(src, "copy", "src");
         DeviceTensor d = args.own(dst, "copy", "dst");
-        ArgumentChecks.sameDtype("copy", s, d);
-        ArgumentChecks.sameSize("copy", s, "src", d, "dst");
+        OpChecks.sameDtype("copy", "src", s, "dst", d);
+        OpChecks.sameSize("copy", "src", s, "dst", d);
         if (s.bytes == 0 || s.address == d.address) {
             return;
         }
@@ -86,8 +87,8 @@ final class ElementwiseOps {
         DeviceTensor ta = args.f32(a, "multiply", "a");
         DeviceTensor tb = args.f32(b, "multiply", "b");
         DeviceTensor to = args.f32(out, "multiply", "out");
-        ArgumentChecks.sameSize("multiply", ta, "a", tb, "b");
-        ArgumentChecks.sameSize("multiply", ta, "a", to, "out");
+        OpChecks.sameSize("multiply", "a", ta, "b", tb);
+        OpChecks.sameSize("multiply", "a", ta, "out", to);
         if (to.size > 0) {
             launcher.i64(to.size).ptr(ta).ptr(tb).ptr(to).launch(Kernel.MUL, Launcher.elementwiseBlocks(to.size));
         }
@@ -103,7 +104,7 @@ final class ElementwiseOps {
     void relu(Tensor x, Tensor out) {
         DeviceTensor tx = args.f32(x, "relu", "x");
         DeviceTensor to = args.f32(out, "relu", "out");
-        ArgumentChecks.sameSize("relu", tx, "x", to, "out");
+        OpChecks.sameSize("relu", "x", tx, "out", to);
         if (to.size > 0) {
             launcher.i64(to.size).ptr(tx).ptr(to).launch(Kernel.RELU, Launcher.elementwiseBlocks(to.size));
         }
@@ -113,8 +114,8 @@ final class ElementwiseOps {
         DeviceTensor g = args.f32(gradOut, "reluBackward", "gradOut");
         DeviceTensor a = args.f32(activation, "reluBackward", "activation");
         DeviceTensor gi = args.f32(gradIn, "reluBackward", "gradIn");
-        ArgumentChecks.sameSize("reluBackward", g, "gradOut", a, "activation");
-        ArgumentChecks.sameSize("reluBackward", g, "gradOut", gi, "gradIn");
+        OpChecks.sameSize("reluBackward", "gradOut", g, "activation", a);
+        OpChecks.sameSize("reluBackward", "gradOut", g, "gradIn", gi);
         if (gi.size > 0) {
             launcher.i64(gi.size).ptr(g).ptr(a).ptr(gi).launch(Kernel.RELU_BACKWARD,
                     Launcher.elementwiseBlocks(gi.size));

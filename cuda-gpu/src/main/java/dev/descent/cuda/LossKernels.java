@@ -1,5 +1,6 @@
 package dev.descent.cuda;
 
+import dev.descent.backend.OpChecks;
 import dev.descent.backend.Tensor;
 
 /**
@@ -30,9 +31,11 @@ final class LossKernels {
         DeviceTensor y = args.i32(labels, op, "labels");
         DeviceTensor g = args.f32OrNull(grad, op, "grad");
         DeviceTensor loss = lossTarget(op, lossOut, lossIndex, normalizer);
-        ArgumentChecks.softmaxShapes(op, z, y, g);
+        OpChecks.softmaxCrossEntropy(op, z, y, g);
         int[] ys = y.known;
-        ArgumentChecks.labels(op, ys, z);
+        if (ys != null) { // otherwise the kernel checks them, reporting into the status record
+            OpChecks.labels(op, ys, z.rows, z);
+        }
         int blocks = Launcher.rowBlocks(z.rows);
         launcher.i64(z.rows).i32(z.cols).ptr(z).ptr(y).ptr(g).f32((float) (1.0 / normalizer))
                 .ptr(scratch.partials()).ptr(status.address()).launch(Kernel.SOFTMAX_CE, blocks);
@@ -49,7 +52,7 @@ final class LossKernels {
         DeviceTensor t = args.f32(targets, op, "targets");
         DeviceTensor g = args.f32OrNull(grad, op, "grad");
         DeviceTensor loss = lossTarget(op, lossOut, lossIndex, normalizer);
-        ArgumentChecks.elementwiseLossShapes(op, x, "logits", t, "targets", g);
+        OpChecks.elementwiseLoss(op, "logits", x, t, g);
         double count = (double) normalizer * x.cols;
         int blocks = Launcher.reductionBlocks(x.size);
         launcher.i64(x.size).ptr(x).ptr(t).ptr(g).f32((float) count).ptr(scratch.partials())
@@ -64,7 +67,7 @@ final class LossKernels {
         DeviceTensor t = args.f32(targets, op, "targets");
         DeviceTensor g = args.f32OrNull(grad, op, "grad");
         DeviceTensor loss = lossTarget(op, lossOut, lossIndex, normalizer);
-        ArgumentChecks.elementwiseLossShapes(op, p, "predictions", t, "targets", g);
+        OpChecks.elementwiseLoss(op, "predictions", p, t, g);
         double count = (double) normalizer * p.cols;
         int blocks = Launcher.reductionBlocks(p.size);
         launcher.i64(p.size).ptr(p).ptr(t).ptr(g).f32((float) (2.0 / count)).ptr(scratch.partials())
@@ -79,7 +82,7 @@ final class LossKernels {
         DeviceTensor t = args.f32(targets, op, "targets");
         DeviceTensor g = args.f32OrNull(grad, op, "grad");
         DeviceTensor loss = lossTarget(op, lossOut, lossIndex, normalizer);
-        ArgumentChecks.elementwiseLossShapes(op, p, "predictions", t, "targets", g);
+        OpChecks.elementwiseLoss(op, "predictions", p, t, g);
         double count = (double) normalizer * p.cols;
         int blocks = Launcher.reductionBlocks(p.size);
         launcher.i64(p.size).ptr(p).ptr(t).ptr(g).f32((float) (1.0 / count)).ptr(scratch.partials())
@@ -89,7 +92,7 @@ final class LossKernels {
 
     private DeviceTensor lossTarget(String op, Tensor lossOut, int lossIndex, int normalizer) {
         DeviceTensor loss = args.f32(lossOut, op, "lossOut");
-        ArgumentChecks.lossTarget(op, loss, lossIndex, normalizer);
+        OpChecks.lossOutput(op, loss, lossIndex, normalizer);
         return loss;
     }
 

@@ -1,5 +1,6 @@
 package dev.descent.cuda;
 
+import dev.descent.backend.OpChecks;
 import dev.descent.backend.Tensor;
 
 /**
@@ -20,10 +21,10 @@ final class MatrixMultiply {
     }
 
     void gemm(boolean transA, boolean transB, float alpha, Tensor a, Tensor b, float beta, Tensor c) {
-        DeviceTensor ta = args.f32(a, "gemm", "a");
-        DeviceTensor tb = args.f32(b, "gemm", "b");
-        DeviceTensor tc = args.f32(c, "gemm", "c");
-        ArgumentChecks.gemm(ta, transA, tb, transB, tc);
+        DeviceTensor ta = args.f32(a, "gemm", "A");
+        DeviceTensor tb = args.f32(b, "gemm", "B");
+        DeviceTensor tc = args.f32(c, "gemm", "C");
+        OpChecks.gemm(transA, transB, ta, tb, tc);
         int m = transA ? ta.cols : ta.rows;
         int k = transA ? ta.rows : ta.cols;
         int n = transB ? tb.rows : tb.cols;

@@ -1,5 +1,6 @@
 package dev.descent.cuda;
 
+import dev.descent.backend.OpChecks;
 import dev.descent.backend.Tensor;
 
 /**
@@ -30,9 +31,11 @@ final class OptimizerKernels {
         String op = "sgdUpdate";
         DeviceTensor p = args.f32(param, op, "param");
         DeviceTensor g = args.f32(grad, op, "grad");
-        ArgumentChecks.sameSize(op, p, "param", g, "grad");
-        DeviceTensor b = momentum != 0 ? args.momentumBuffer(op, momentumBuffer, momentum, p) : null;
-        ArgumentChecks.nesterov(op, nesterov, momentum, dampening);
+        OpChecks.sameSize(op, "param", p, "grad", g);
+        OpChecks.sgd(lr, momentum, dampening, nesterov, weightDecay);
+        OpChecks.momentumBuffer(op, momentum, momentumBuffer);
+        DeviceTensor b = momentum != 0 ? args.f32(momentumBuffer, op, "momentumBuffer") : null;
+        OpChecks.sameSizeIfGiven(op, "param", p, "momentumBuffer", b);
         int flags = (maximize ? OPT_MAXIMIZE : 0) | (weightDecay != 0 ? OPT_WEIGHT_DECAY : 0)
                 | (momentum != 0 ? OPT_MOMENTUM : 0) | (nesterov ? OPT_NESTEROV : 0)
                 | (copyFirst ? OPT_COPY_FIRST : 0);
@@ -51,13 +54,11 @@ final class OptimizerKernels {
         DeviceTensor tm = args.f32(m, op, "m");
         DeviceTensor tv = args.f32(v, op, "v");
         DeviceTensor tmax = args.f32OrNull(maxV, op, "maxV");
-        ArgumentChecks.sameSize(op, p, "param", g, "grad");
-        ArgumentChecks.sameSize(op, p, "param", tm, "m");
-        ArgumentChecks.sameSize(op, p, "param", tv, "v");
-        if (tmax != null) {
-            ArgumentChecks.sameSize(op, p, "param", tmax, "maxV");
-        }
-        ArgumentChecks.step(op, step);
+        OpChecks.sameSize(op, "param", p, "grad", g);
+        OpChecks.sameSize(op, "param", p, "m", tm);
+        OpChecks.sameSize(op, "param", p, "v", tv);
+        OpChecks.sameSizeIfGiven(op, "param", p, "maxV", tmax);
+        OpChecks.adam(lr, beta1, beta2, eps, weightDecay, step);
         // torch: bias_correction1 = 1 - beta1 ** step; step_size = lr / bias_correction1 (Python floats, double);
         // bias_correction2_sqrt = sqrt(1 - beta2 ** step); each rounded to float where the tensor op takes it.
         double bc1 = 1 - Math.pow(beta1, step);
@@ -80,12 +81,13 @@ final class OptimizerKernels {
         DeviceTensor g = args.f32(grad, op, "grad");
         DeviceTensor sq = args.f32(squareAvg, op, "squareAvg");
         DeviceTensor ga = args.f32OrNull(gradAvg, op, "gradAvg");
-        ArgumentChecks.sameSize(op, p, "param", g, "grad");
-        ArgumentChecks.sameSize(op, p, "param", sq, "squareAvg");
-        if (ga != null) {
-            ArgumentChecks.sameSize(op, p, "param", ga, "gradAvg");
-        }
-        DeviceTensor b = momentum > 0 ? args.momentumBuffer(op, momentumBuffer, momentum, p) : null;
+        OpChecks.sameSize(op, "param", p, "grad", g);
+        OpChecks.sameSize(op, "param", p, "squareAvg", sq);
+        OpChecks.sameSizeIfGiven(op, "param", p, "gradAvg", ga);
+        OpChecks.rmsprop(lr, alpha, eps, weightDecay, momentum);
+        OpChecks.momentumBuffer(op, momentum, momentumBuffer);
+        DeviceTensor b = momentum > 0 ? args.f32(momentumBuffer, op, "momentumBuffer") : null;
+        OpChecks.sameSizeIfGiven(op, "param", p, "momentumBuffer", b);
         int flags = (maximize ? OPT_MAXIMIZE : 0) | (weightDecay != 0 ? OPT_WEIGHT_DECAY : 0)
                 | (b != null ? OPT_MOMENTUM : 0) | (ga != null ? OPT_CENTERED : 0);
         if (p.size > 0) {
@@ -101,8 +103,9 @@ final class OptimizerKernels {
         DeviceTensor p = args.f32(param, op, "param");
         DeviceTensor g = args.f32(grad, op, "grad");
         DeviceTensor s = args.f32(sum, op, "sum");
-        ArgumentChecks.sameSize(op, p, "param", g, "grad");
-        ArgumentChecks.sameSize(op, p, "param", s, "sum");
+        OpChecks.sameSize(op, "param", p, "grad", g);
+        OpChecks.sameSize(op, "param", p, "sum", s);
+        OpChecks.adagrad(clr, eps, weightDecay);
         int flags = (maximize ? OPT_MAXIMIZE : 0) | (weightDecay != 0 ? OPT_WEIGHT_DECAY : 0);
         if (p.size > 0) {
             launcher.i64(p.size).ptr(p).ptr(g).ptr(s).f32((float) -clr).f32((float) eps).f32((float) weightDecay)

@@ -1,5 +1,6 @@
 package dev.descent.cuda;
 
+import dev.descent.backend.OpChecks;
 import dev.descent.backend.Tensor;
 
 /**
@@ -30,7 +31,7 @@ final class Reductions {
     double dot(Tensor x, Tensor y) {
         DeviceTensor tx = args.f32(x, "dot", "x");
         DeviceTensor ty = args.f32(y, "dot", "y");
-        ArgumentChecks.sameSize("dot", tx, "x", ty, "y");
+        OpChecks.sameSize("dot", "x", tx, "y", ty);
         return reduce(1, tx, ty, "dot");
     }
 

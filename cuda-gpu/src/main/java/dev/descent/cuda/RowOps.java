@@ -1,6 +1,7 @@
 package dev.descent.cuda;
 
 import dev.descent.backend.DType;
+import dev.descent.backend.OpChecks;
 import dev.descent.backend.Tensor;
 
 /**
@@ -25,9 +26,11 @@ final class RowOps {
         DeviceTensor s = args.own(src, "gatherRows", "src");
         DeviceTensor idx = args.i32(indices, "gatherRows", "indices");
         DeviceTensor d = args.own(dst, "gatherRows", "dst");
-        ArgumentChecks.gatherRows(s, idx, offset, d);
+        OpChecks.gatherRows(s, idx, offset, d);
         int[] ix = idx.known;
-        ArgumentChecks.gatherIndices(ix, offset, s, d);
+        if (ix != null) { // otherwise the kernel checks them, reporting into the status record
+            OpChecks.gatherIndices(ix, offset, d.rows, s);
+        }
         if (d.size == 0) {
             return;
         }
@@ -57,7 +60,7 @@ final class RowOps {
     void argmaxRows(Tensor x, Tensor out) {
         DeviceTensor tx = args.f32(x, "argmaxRows", "x");
         DeviceTensor to = args.i32(out, "argmaxRows", "out");
-        ArgumentChecks.argmaxRows(tx, to);
+        OpChecks.argmaxRows(tx, to);
         if (tx.rows > 0) {
             launcher.i64(tx.rows).i32(tx.cols).ptr(tx).ptr(to).launch(Kernel.ARGMAX_ROWS,
                     Launcher.elementwiseBlocks(tx.rows));
@@ -68,7 +71,7 @@ final class RowOps {
     void addRowVector(Tensor x, Tensor bias) {
         DeviceTensor tx = args.f32(x, "addRowVector", "x");
         DeviceTensor tb = args.f32(bias, "addRowVector", "bias");
-        ArgumentChecks.perColumn("addRowVector", tx, tb, "bias");
+        OpChecks.onePerColumn("addRowVector", "bias", tb, "x", tx);
         if (tx.size > 0) {
             launcher.i64(tx.rows).i32(tx.cols).ptr(tx).ptr(tb).launch(Kernel.ADD_ROW_VECTOR,
                     Launcher.elementwiseBlocks(tx.size));
@@ -78,7 +81,7 @@ final class RowOps {
     void columnSums(float alpha, Tensor x, float beta, Tensor out) {
         DeviceTensor tx = args.f32(x, "columnSums", "x");
         DeviceTensor to = args.f32(out, "columnSums", "out");
-        ArgumentChecks.perColumn("columnSums", tx, to, "out");
+        OpChecks.onePerColumn("columnSums", "out", to, "x", tx);
         if (to.size > 0) {
             launcher.i64(tx.rows).i32(tx.cols).f32(alpha).ptr(tx).f32(beta).ptr(to)
                     .launch(Kernel.COLUMN_SUMS, Launcher.elementwiseBlocks(tx.cols));

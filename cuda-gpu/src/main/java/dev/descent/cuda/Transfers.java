@@ -5,6 +5,7 @@ import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 import dev.descent.backend.DType;
+import dev.descent.backend.OpChecks;
 import dev.descent.backend.Tensor;
 import dev.descent.cuda.bindings.gen.cuda_runtime_h;
 import java.lang.foreign.MemorySegment;
@@ -38,28 +39,27 @@ final class Transfers {
 
     /** A new F32 tensor holding {@code data}. */
     Tensor upload(float[] data, int[] shape) {
-        ArgumentChecks.data("upload", data);
+        OpChecks.notNull(data, "upload", "data");
         return uploadNew(data, data.length, DType.F32, JAVA_FLOAT, shape, "upload");
     }
 
     /** A new I32 tensor holding {@code data}. */
     Tensor uploadInt(int[] data, int[] shape) {
-        ArgumentChecks.data("uploadInt", data);
+        OpChecks.notNull(data, "uploadInt", "data");
         return uploadNew(data, data.length, DType.I32, JAVA_INT, shape, "uploadInt");
     }
 
     private Tensor uploadNew(Object data, int length, DType dtype, ValueLayout layout, int[] shape, String op) {
-        int[] s = ArgumentChecks.shape(op, shape);
-        long size = (long) s[0] * (s.length == 2 ? s[1] : 1);
-        ArgumentChecks.dataMatchesShape(op, length, s, size);
-        DeviceTensor t = memory.allocate(dtype, s, op, false);
+        context.enter(op);
+        OpChecks.uploadLength(op, length, shape);
+        DeviceTensor t = memory.allocate(dtype, shape, op, false);
         try {
             copyIn(data, 0, layout, t, op);
         } catch (RuntimeException e) {
             memory.release(t);
             throw e;
         }
-        if (data instanceof int[] ints && size <= DeviceTensor.KNOWN_MAX) {
+        if (data instanceof int[] ints && t.size <= DeviceTensor.KNOWN_MAX) {
             t.known = ints.clone();
         }
         return t;
@@ -68,14 +68,16 @@ final class Transfers {
     /** {@code src[srcOffset ..]} into all of {@code dst}. */
     void upload(float[] src, int srcOffset, Tensor dst) {
         DeviceTensor d = args.f32(dst, "upload", "dst");
-        ArgumentChecks.arrayRange("upload", src == null ? -1 : src.length, srcOffset, d.size, "src");
+        OpChecks.notNull(src, "upload", "src");
+        OpChecks.arrayRange("upload", "src", src.length, srcOffset, d.size);
         copyIn(src, srcOffset, JAVA_FLOAT, d, "upload");
     }
 
     /** {@code src[srcOffset ..]} into all of {@code dst}, which then knows its contents on the host. */
     void uploadInt(int[] src, int srcOffset, Tensor dst) {
         DeviceTensor d = args.i32(dst, "uploadInt", "dst");
-        ArgumentChecks.arrayRange("uploadInt", src == null ? -1 : src.length, srcOffset, d.size, "src");
+        OpChecks.notNull(src, "uploadInt", "src");
+        OpChecks.arrayRange("uploadInt", "src", src.length, srcOffset, d.size);
         copyIn(src, srcOffset, JAVA_INT, d, "uploadInt");
         if (d.known == null && d.size <= DeviceTensor.KNOWN_MAX) {
             d.known = new int[(int) d.size];
@@ -96,14 +98,16 @@ final class Transfers {
     /** All of {@code src} into {@code dst[dstOffset ..]}; waits for the stream. */
     void download(Tensor src, float[] dst, int dstOffset) {
         DeviceTensor s = args.f32(src, "download", "src");
-        ArgumentChecks.arrayRange("download", dst == null ? -1 : dst.length, dstOffset, s.size, "dst");
+        OpChecks.notNull(dst, "download", "dst");
+        OpChecks.arrayRange("download", "dst", dst.length, dstOffset, s.size);
         copyOut(s, dst, dstOffset, JAVA_FLOAT, "download");
     }
 
     /** All of {@code src} into {@code dst[dstOffset ..]}; waits for the stream; {@code src} then knows its contents. */
     void downloadInt(Tensor src, int[] dst, int dstOffset) {
         DeviceTensor s = args.i32(src, "downloadInt", "src");
-        ArgumentChecks.arrayRange("downloadInt", dst == null ? -1 : dst.length, dstOffset, s.size, "dst");
+        OpChecks.notNull(dst, "downloadInt", "dst");
+        OpChecks.arrayRange("downloadInt", "dst", dst.length, dstOffset, s.size);
         copyOut(s, dst, dstOffset, JAVA_INT, "downloadInt");
         if (s.known == null && s.size <= DeviceTensor.KNOWN_MAX) {
             s.known = Arrays.copyOfRange(dst, dstOffset, dstOffset + (int) s.size);
@@ -136,7 +140,7 @@ final class Transfers {
     /** One element of an F32 tensor; waits for the stream. */
     float get(Tensor src, long index) {
         DeviceTensor s = args.f32(src, "get", "src");
-        ArgumentChecks.elementIndex("get", s, index);
+        OpChecks.elementIndex("get", index, s);
         state.refuseInGraph("get");
         return readFloat(MemorySegment.ofAddress(s.address + 4 * index), "get");
     }

@@ -91,7 +91,7 @@ class CudaBackendTest {
             cuda.gatherRows(labels, order, 0, batch); // labels 1, 9
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> cuda.softmaxCrossEntropy(logits, batch, null, 2, loss, 0));
-            assertEquals("softmaxCrossEntropy: label 9 in row 1 is outside [0, 3)", e.getMessage());
+            assertEquals("softmaxCrossEntropy: label 9 at row 1 is outside [0, 3) for logits [2, 3]", e.getMessage());
             cuda.gatherRows(labels, order, 1, batch); // labels 9, 0
             assertArrayEquals(new int[] {9, 0}, cuda.downloadInt(batch));
         }
