@@ -5,14 +5,16 @@ Run with Debian's torch 1.13 (CPU), from the repository root:
 
     /usr/bin/python3 integration-tests/scripts/make_golden_optim.py
 
-It writes four text files into integration-tests/src/test/resources/golden/optim/:
+It writes four text files into integration-tests/src/test/resources/golden/optim/ (name some of them as arguments,
+e.g. "make_golden_optim.py schedules.txt", to write only those):
 
   rosenbrock.txt  trajectories on R(w) = (1 - w1)^2 + 10 (w2 - w1^2)^2 from (0, 1), 200 steps
   quadratic.txt   trajectories on a separable quadratic over two tensors (37 and 5 elements), 30 steps, whose gradient
                   c (w - t) both sides compute identically in float32
   softmax.txt     trajectories of softmax regression (64x10 features -> 4 classes, weights from zero,
                   mean cross-entropy, full batch), 50 steps
-  schedules.txt   learning rates of torch.optim.lr_scheduler over 60 epochs for two parameter groups
+  schedules.txt   learning rates of torch.optim.lr_scheduler for two parameter groups over whole runs: 60 epochs, or
+                  a case's own number of scheduler steps ("events N")
 
 Every tensor is float32 and every step uses torch.optim / torch.nn.utils / torch.optim.lr_scheduler, except the
 textbook "ema-momentum" (v <- beta v + (1 - beta) g, w <- w - lr v, v0 = 0), which torch does not have and is written
@@ -162,6 +164,65 @@ def warmup(w, start, then, unit):
         nxt = then.make(o) if then.make is not None else torch.optim.lr_scheduler.LambdaLR(o, lambda e: 1.0)
         return torch.optim.lr_scheduler.SequentialLR(o, [lin, nxt], milestones=[w])
     return Sched("warmup(warmup=%d, unit=%s, start_factor=%r, then=%s)" % (w, unit, start, then.spec), make, unit)
+
+
+def multistep_lr(milestones, gamma, unit):
+    return Sched("multistep(milestones=[%s], gamma=%r, unit=%s)" % (", ".join("%d" % m for m in milestones), gamma,
+                                                                     unit),
+                 lambda o: torch.optim.lr_scheduler.MultiStepLR(o, milestones=milestones, gamma=gamma), unit)
+
+
+def linear_lr(start, end, total, unit):
+    return Sched("linear(start_factor=%r, end_factor=%r, total_iters=%d, unit=%s)" % (start, end, total, unit),
+                 lambda o: torch.optim.lr_scheduler.LinearLR(o, start_factor=start, end_factor=end, total_iters=total),
+                 unit)
+
+
+def polynomial_lr(total, power, unit):
+    return Sched("polynomial(total_iters=%d, power=%r, unit=%s)" % (total, power, unit),
+                 lambda o: torch.optim.lr_scheduler.PolynomialLR(o, total_iters=total, power=power), unit)
+
+
+def warm_restarts(t_0, t_mult, eta_min, unit):
+    """CosineAnnealingWarmRestarts, stepped without an epoch argument."""
+    return Sched("cosine-warm-restarts(t_0=%d, t_mult=%d, eta_min=%r, unit=%s)" % (t_0, t_mult, eta_min, unit),
+                 lambda o: torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(o, T_0=t_0, T_mult=t_mult,
+                                                                                eta_min=eta_min), unit)
+
+
+def onecycle(total, max_lr=None, pct=0.3, anneal="cos", div=25.0, final_div=1e4, three=False, unit="step"):
+    """OneCycleLR without momentum cycling; max_lr None: each group peaks at its own lr (torch: the list of them)."""
+    spec = ("onecycle(%stotal_steps=%d, pct_start=%r, anneal=%s, div_factor=%r, final_div_factor=%r, three_phase=%s, "
+            "unit=%s)" % ("" if max_lr is None else "max_lr=%r, " % max_lr, total, pct, anneal, div, final_div,
+                          "true" if three else "false", unit))
+
+    def make(o):
+        peak = [g["lr"] for g in o.param_groups] if max_lr is None else max_lr
+        return torch.optim.lr_scheduler.OneCycleLR(o, max_lr=peak, total_steps=total, pct_start=pct,
+                                                   anneal_strategy=anneal, cycle_momentum=False, div_factor=div,
+                                                   final_div_factor=final_div, three_phase=three)
+    return Sched(spec, make, unit)
+
+
+def cyclic(base_lr, max_lr, up, down=None, mode="triangular", gamma=1.0, unit="step"):
+    spec = ("cyclic(base_lr=%r, max_lr=%r, step_size_up=%d, step_size_down=%d, mode=%s, gamma=%r, unit=%s)"
+            % (base_lr, max_lr, up, up if down is None else down, mode, gamma, unit))
+    return Sched(spec, lambda o: torch.optim.lr_scheduler.CyclicLR(
+        o, base_lr=base_lr, max_lr=max_lr, step_size_up=up, step_size_down=down, mode=mode, gamma=gamma,
+        cycle_momentum=False), unit)
+
+
+# User-defined schedules: the Java test (ScheduleGoldenTest) defines the same functions under these names.
+LAMBDAS = {
+    "inverse": lambda k: 1.0 / (1.0 + 0.1 * k),
+    "halving": lambda k: 0.5 ** (k // 10),
+    "ramp10": lambda k: min(1.0, (k + 1) / 10),
+}
+
+
+def lambda_lr(name, unit):
+    return Sched("lambda(name=%s, unit=%s)" % (name, unit),
+                 lambda o: torch.optim.lr_scheduler.LambdaLR(o, lr_lambda=LAMBDAS[name]), unit)
 
 
 def plateau(factor=0.1, patience=10, threshold=1e-4, threshold_mode="rel", cooldown=0, min_lr=0.0, mode="min",
@@ -458,7 +519,9 @@ def softmax_cases():
 # ----------------------------------------------------------------------------------------------- schedules only
 
 def schedule_cases():
-    """Learning rates of two groups (base 0.1 and 0.02) over 60 epochs; plateau fed a fixed metric sequence."""
+    """Learning rates of two groups (base 0.1 and 0.02) over 60 epochs (or a case's own number of scheduler steps:
+    "events N" in the case; onecycle's runs are total_steps long, its rates of steps 0 ... total_steps - 1); plateau
+    fed a fixed metric sequence. The cases after plateau_eps are the schedules added for issue 21."""
     metrics = []
     for e in range(60):
         base = 1.0 / (1 + e // 5)
@@ -483,15 +546,58 @@ def schedule_cases():
         ("plateau_abs", plateau(factor=0.5, patience=1, threshold=0.05, threshold_mode="abs")),
         ("plateau_max", plateau(mode="max", factor=0.7, patience=1, threshold=0.0)),
         ("plateau_eps", plateau(factor=0.9, patience=0, threshold=0.5, min_lr=0.0, eps=0.002)),
+        # issue 21
+        ("multistep", multistep_lr([10, 25, 40], 0.1, "epoch")),
+        ("multistep_repeated", multistep_lr([5, 12, 12, 30, 30, 30], 0.5, "epoch")),
+        ("multistep_gamma", multistep_lr([3, 7, 7, 20, 20, 20, 20], 0.3, "epoch")),
+        ("multistep_zero", multistep_lr([0, 15], 0.7, "epoch")),
+        ("linear", linear_lr(1.0 / 3, 1.0, 5, "epoch")),
+        ("linear_decay", linear_lr(1.0, 0.1, 30, "epoch")),
+        ("linear_to_zero", linear_lr(0.5, 0.0, 20, "epoch")),
+        ("linear_long", linear_lr(0.05, 1.0, 45, "step")),
+        ("polynomial", polynomial_lr(5, 1.0, "epoch")),
+        ("polynomial_long", polynomial_lr(50, 1.0, "epoch")),
+        ("polynomial_power2", polynomial_lr(40, 2.0, "epoch")),
+        ("polynomial_power_half", polynomial_lr(30, 0.5, "epoch")),
+        ("polynomial_power3", polynomial_lr(25, 3.0, "step")),
+        ("warm_restarts", warm_restarts(10, 1, 0.001, "epoch")),
+        ("warm_restarts_tmult2", warm_restarts(3, 2, 0.0, "epoch")),
+        ("warm_restarts_tmult3", warm_restarts(1, 3, 0.005, "step")),
+        ("warm_restarts_t0_1", warm_restarts(1, 1, 0.0, "epoch")),
+        ("onecycle", onecycle(100, max_lr=0.5), 99),
+        ("onecycle_groups", onecycle(50), 49),
+        ("onecycle_linear", onecycle(80, max_lr=0.2, pct=0.25, anneal="linear", div=10.0, final_div=100.0), 79),
+        ("onecycle_three_phase", onecycle(90, max_lr=0.3, three=True), 89),
+        ("onecycle_three_phase_linear", onecycle(61, pct=0.45, anneal="linear", three=True), 60),
+        ("onecycle_three_phase_late", onecycle(40, max_lr=0.1, pct=0.7, three=True), 39),
+        ("onecycle_pct0", onecycle(20, max_lr=0.05, pct=0.0), 19),
+        ("onecycle_epoch", onecycle(30, max_lr=0.4, pct=0.5, unit="epoch"), 29),
+        ("cyclic", cyclic(0.001, 0.1, 10), 120),
+        ("cyclic_up_down", cyclic(0.01, 0.05, 7, 13), 120),
+        ("cyclic_triangular2", cyclic(0.001, 0.1, 5, 8, mode="triangular2"), 120),
+        ("cyclic_exp_range", cyclic(0.001, 0.1, 6, mode="exp_range", gamma=0.97), 120),
+        ("cyclic_down0", cyclic(0.002, 0.02, 9, 0), 60),
+        ("cyclic_reversed", cyclic(0.1, 0.01, 4, 3, unit="epoch")),
+        ("lambda_inverse", lambda_lr("inverse", "epoch")),
+        ("lambda_halving", lambda_lr("halving", "step")),
+        ("lambda_ramp10", lambda_lr("ramp10", "epoch")),
+        ("warmup_multistep", warmup(4, 0.25, multistep_lr([3, 10, 10], 0.5, "epoch"), "epoch")),
+        ("warmup_warm_restarts", warmup(5, 0.1, warm_restarts(7, 2, 0.0001, "epoch"), "epoch")),
+        ("warmup_linear", warmup(3, 0.5, linear_lr(1.0, 0.2, 20, "epoch"), "epoch")),
+        ("warmup_polynomial", warmup(6, 0.2, polynomial_lr(30, 2.0, "epoch"), "epoch")),
+        ("warmup_cyclic", warmup(5, 0.1, cyclic(0.001, 0.05, 4, 6, mode="triangular2"), "step"), 80),
+        ("warmup_lambda", warmup(3, 0.5, lambda_lr("inverse", "epoch"), "epoch")),
     ]
     lines = ["bases 0.1 0.02", "metrics " + " ".join(fmtd(m) for m in metrics)]
-    for cid, sched in cases:
+    for case in cases:
+        cid, sched = case[0], case[1]
+        events = case[2] if len(case) > 2 else 60
         w1 = torch.zeros(1, requires_grad=True)
         w2 = torch.zeros(1, requires_grad=True)
         opt = torch.optim.SGD([{"params": [w1], "lr": 0.1}, {"params": [w2], "lr": 0.02}], lr=0.1)
         sch = sched.make(opt) if sched.make is not None else None
         rows = [[g["lr"] for g in opt.param_groups]]
-        for e in range(60):
+        for e in range(events):
             opt.step()
             if sched.plateau:
                 sch.step(metrics[e])
@@ -499,6 +605,8 @@ def schedule_cases():
                 sch.step()
             rows.append([g["lr"] for g in opt.param_groups])
         lines += ["case " + cid, "schedule " + sched.spec]
+        if events != 60:
+            lines.append("events %d" % events)
         for gi in range(2):
             lines.append("lr.%d " % gi + " ".join(fmtd(r[gi]) for r in rows))
         lines.append("end")
@@ -517,23 +625,33 @@ def write(name, lines):
     print("wrote %s (%d bytes)" % (path, os.path.getsize(path)))
 
 
-def main():
+def main(names):
+    files = ("rosenbrock.txt", "quadratic.txt", "softmax.txt", "schedules.txt")
+    unknown = [n for n in names if n not in files]
+    if unknown:
+        print("unknown file %s; known: %s" % (", ".join(unknown), ", ".join(files)), file=sys.stderr)
+        return 2
+    wanted = set(names or files)
     os.makedirs(OUT, exist_ok=True)
-    r = Rosenbrock().header()
-    for case in rosenbrock_cases():
-        r += case
-    write("rosenbrock.txt", r)
-    q = Quadratic().header()
-    for case in quadratic_cases():
-        q += case
-    write("quadratic.txt", q)
-    s = Softmax().header()
-    for case in softmax_cases():
-        s += case
-    write("softmax.txt", s)
-    write("schedules.txt", schedule_cases())
+    if "rosenbrock.txt" in wanted:
+        r = Rosenbrock().header()
+        for case in rosenbrock_cases():
+            r += case
+        write("rosenbrock.txt", r)
+    if "quadratic.txt" in wanted:
+        q = Quadratic().header()
+        for case in quadratic_cases():
+            q += case
+        write("quadratic.txt", q)
+    if "softmax.txt" in wanted:
+        s = Softmax().header()
+        for case in softmax_cases():
+            s += case
+        write("softmax.txt", s)
+    if "schedules.txt" in wanted:
+        write("schedules.txt", schedule_cases())
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

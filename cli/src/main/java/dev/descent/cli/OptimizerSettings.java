@@ -60,9 +60,14 @@ final class OptimizerSettings {
 
     @Option(names = "--schedule", paramLabel = "SPEC",
             description = "Learning-rate schedule: constant (default), 'step(step_size=30, gamma=0.1)', "
+                    + "'multistep(milestones=[30, 80], gamma=0.1)', "
                     + "'exponential(gamma=0.95)', 'cosine(t_max=20, eta_min=0)', "
+                    + "'cosine-warm-restarts(t_0=10, t_mult=2)', 'linear(start_factor=0.1, total_iters=5)', "
+                    + "'polynomial(total_iters=50, power=2)', 'onecycle(max_lr=0.1, total_steps=5000)', "
+                    + "'cyclic(base_lr=0.001, max_lr=0.1, step_size_up=2000)', "
                     + "'warmup(warmup=500, then=cosine(t_max=20))', 'plateau(patience=10, factor=0.1)'; "
-                    + "each takes unit=step|epoch.")
+                    + "each takes unit=step|epoch. torch.optim.lr_scheduler's rates; every setting and default: "
+                    + "cli/README.md, 'Learning-rate schedules'.")
     String schedule;
 
     @Option(names = "--clip", paramLabel = "SPEC",

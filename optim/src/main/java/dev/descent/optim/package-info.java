@@ -69,7 +69,8 @@
  *            exp_avg, exp_avg_sq, max_exp_avg_sq, square_avg, grad_avg, sum, velocity
  *     UTF    schedule spec (Schedule.spec(), e.g. "cosine(t_max=20, eta_min=0.0, unit=epoch)")
  *     int K, then K × (UTF key, double value): schedule state (lr.i per group, last_epoch, plateau's best,
- *            num_bad_epochs, cooldown_counter, warmup.count, warmup.done, then.* for the schedule after a warmup)
+ *            num_bad_epochs, cooldown_counter, warmup.count, warmup.done, then.* for the schedule after a warmup,
+ *            cosine-warm-restarts' t_cur and t_i)
  *     int    0x454E4421 ("END!")
  * long   CRC-32 of the payload
  * </pre>

@@ -36,6 +36,8 @@ final class Golden {
         String clip = "none";
         int steps;
         int epoch;
+        /** Schedule cases: the number of scheduler steps recorded, or -1 for the header's metric count. */
+        int events = -1;
         final List<double[]> lrs = new ArrayList<>();
         double[] loss;
         /** step → parameter name → values. */
@@ -104,6 +106,7 @@ final class Golden {
                         c.epoch = Integer.parseInt(t[3]);
                     }
                     case "loss" -> c.loss = doubles(rest);
+                    case "events" -> c.events = Integer.parseInt(t[1]);
                     case "param" -> c.params.computeIfAbsent(Integer.parseInt(t[1]), k -> new LinkedHashMap<>())
                             .put(t[2], floats(Arrays.copyOfRange(t, 3, t.length)));
                     case "end" -> {

@@ -26,6 +26,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.function.LongToDoubleFunction;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -52,12 +54,84 @@ class StateContinuationTest {
     }
 
     private static BaseOptimizer make(String name, List<Parameter> ps) {
+        return make(name, ps, Schedule.parse("warmup(warmup=4, unit=step, start_factor=0.25, "
+                + "then=plateau(patience=0, factor=0.5, threshold=0.001))"));
+    }
+
+    private static BaseOptimizer make(String name, List<Parameter> ps, Schedule schedule) {
         return Optimizers.builder(name).set("lr", name.startsWith("sgd") || name.contains("momentum") ? "0.2" : "0.02")
-                .schedule(Schedule.parse("warmup(warmup=4, unit=step, start_factor=0.25, "
-                        + "then=plateau(patience=0, factor=0.5, threshold=0.001))"))
+                .schedule(schedule)
                 .clipping(GradientClipping.norm(0.5))
                 .buildGroups(List.of(ParamGroup.of(ps.get(0)).withWeightDecay(0.01), ParamGroup.of(ps.get(1))
                         .withLr(0.01)));
+    }
+
+    /** User-defined schedules of the test below, by name. */
+    private static final Map<String, LongToDoubleFunction> FUNCTIONS = Map.of(
+            "inverse", k -> 1.0 / (1.0 + 0.1 * k), "other", k -> 1.0 / (1.0 + 0.1 * k));
+
+    /**
+     * The schedules added for issue 21, through the optimizer's saved state: a run restored after 13 steps continues
+     * bit-identically (the epoch schedules advance every 3 steps).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"onecycle(total_steps=25, three_phase=true)",
+        "onecycle(max_lr=0.05, total_steps=20, anneal=linear)",
+        "cyclic(base_lr=0.001, max_lr=0.05, step_size_up=4, mode=triangular2)",
+        "cosine-warm-restarts(t_0=2, t_mult=2, eta_min=0.001, unit=step)", "multistep(milestones=[2, 5, 5], gamma=0.5)",
+        "polynomial(total_iters=8, power=2.0)", "linear(start_factor=0.2, total_iters=6)",
+        "lambda(name=inverse, unit=step)", "warmup(warmup=5, then=cosine-warm-restarts(t_0=3, unit=step))"})
+    void newSchedulesContinueBitIdentically(String spec) throws IOException {
+        Schedule schedule = Schedule.parse(spec, FUNCTIONS);
+        try (Problems.Problem p = Problems.Softmax.fromGolden(backend, GOLDEN)) {
+            List<Parameter> ps = p.parameters();
+            float[][] snapshot;
+            byte[] state;
+            double[] lossesA;
+            float[][] paramsA;
+            double[] lrA = new double[2];
+            try (BaseOptimizer a = make("adam", ps, schedule)) {
+                train(p, a, 0, 13);
+                state = save(a);
+                snapshot = ps.stream().map(x -> backend.download(x.value())).toArray(float[][]::new);
+                lossesA = train(p, a, 13, 30);
+                paramsA = ps.stream().map(x -> backend.download(x.value())).toArray(float[][]::new);
+                lrA[0] = a.scheduler().lr(0);
+                lrA[1] = a.scheduler().lr(1);
+            }
+            for (int i = 0; i < ps.size(); i++) {
+                backend.upload(snapshot[i], 0, ps.get(i).value());
+            }
+            try (BaseOptimizer b = make("adam", ps, Schedule.parse(spec, FUNCTIONS))) {
+                b.loadState(new DataInputStream(new ByteArrayInputStream(state)));
+                double[] lossesB = train(p, b, 13, 30);
+                assertArrayEquals(lossesA, lossesB, spec + ": losses after restore");
+                for (int i = 0; i < ps.size(); i++) {
+                    assertArrayEquals(paramsA[i], backend.download(ps.get(i).value()), spec + ": " + ps.get(i).name());
+                }
+                assertEquals(lrA[0], b.scheduler().lr(0), 0);
+                assertEquals(lrA[1], b.scheduler().lr(1), 0);
+            }
+        }
+    }
+
+    /** A user-defined schedule resumes only under the name it was saved with: its spec names the function. */
+    @Test
+    void userDefinedScheduleResumesOnlyUnderItsName() throws IOException {
+        try (Problems.Problem p = Problems.Softmax.fromGolden(backend, GOLDEN)) {
+            List<Parameter> ps = p.parameters();
+            byte[] state;
+            try (BaseOptimizer a = make("adam", ps, Schedule.parse("lambda(name=inverse, unit=step)", FUNCTIONS))) {
+                train(p, a, 0, 4);
+                state = save(a);
+            }
+            try (BaseOptimizer b = make("adam", ps, Schedule.parse("lambda(name=other, unit=step)", FUNCTIONS))) {
+                IOException e = assertThrows(IOException.class,
+                        () -> b.loadState(new DataInputStream(new ByteArrayInputStream(state))));
+                assertEquals("optimizer state has schedule lambda(name=inverse, unit=step), this optimizer has "
+                        + "lambda(name=other, unit=step)", e.getMessage());
+            }
+        }
     }
 
     /** Runs steps [from, to), an epoch every 3 steps; returns the losses. */

@@ -4,9 +4,10 @@ import java.util.Map;
 
 /**
  * The running form of a schedule that counts the events of one {@link ScheduleUnit} (torch's {@code last_epoch}) and
- * moves the learning rates at each: StepLR, ExponentialLR, CosineAnnealingLR. Subclasses give the update at count
- * {@code k} ({@link #advance(long)}) and the closed form at count 0 ({@link #atZero()}); counting, the unit's events and
- * the saved state ({@code last_epoch} and the rates) are here.
+ * moves the learning rates at each: StepLR, ExponentialLR, CosineAnnealingLR, MultiStepLR, LinearLR, PolynomialLR,
+ * CyclicLR, OneCycleLR, LambdaLR. Subclasses set the rates of count 0 when they are created (torch's initial step),
+ * and give the update at count {@code k} ({@link #advance(long)}) and the closed form at count 0 ({@link #atZero()});
+ * counting, the unit's events and the saved state ({@code last_epoch} and the rates) are here.
  */
 abstract class CountingScheduler extends Scheduler {
     private final Schedule schedule;
@@ -19,7 +20,10 @@ abstract class CountingScheduler extends Scheduler {
         this.unit = unit;
     }
 
-    /** Moves {@link #lr} to the rates of count {@code k} (≥ 1) from those of count k − 1. */
+    /**
+     * Moves {@link #lr} to the rates of count {@code k} (≥ 1) from those of count k − 1. The count becomes k after it
+     * returns: an exception leaves the scheduler as it was.
+     */
     abstract void advance(long k);
 
     /** Sets {@link #lr} to the schedule's closed form at count 0 (torch's {@code step(0)}). */
@@ -33,14 +37,16 @@ abstract class CountingScheduler extends Scheduler {
     @Override
     public final void step() {
         if (unit == ScheduleUnit.STEP) {
-            advance(++lastEpoch);
+            advance(lastEpoch + 1);
+            lastEpoch++;
         }
     }
 
     @Override
     public final void endEpoch(double metric) {
         if (unit == ScheduleUnit.EPOCH) {
-            advance(++lastEpoch);
+            advance(lastEpoch + 1);
+            lastEpoch++;
         }
     }
 

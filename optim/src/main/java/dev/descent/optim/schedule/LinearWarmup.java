@@ -15,7 +15,8 @@ import java.util.Map;
  * @param warmup      warmup length in units, {@code >= 1}
  * @param unit        unit of the warmup
  * @param startFactor the factor of the first unit, in (0, 1] (torch's LinearLR default 1/3)
- * @param then        the schedule after the warmup
+ * @param then        the schedule after the warmup; not {@link OneCycleLr}, which has its own warm-up phase (in
+ *                    torch, a OneCycleLR built after a LinearLR changes the rates the LinearLR starts from)
  */
 public record LinearWarmup(int warmup, ScheduleUnit unit, double startFactor, Schedule then) implements Schedule {
     /** Validates the settings; an invalid one is an {@link IllegalArgumentException} naming it. */
@@ -29,6 +30,10 @@ public record LinearWarmup(int warmup, ScheduleUnit unit, double startFactor, Sc
                     + ": must be in (0, 1]");
         }
         ScheduleParser.notNull("warmup", "then", then);
+        if (then instanceof OneCycleLr) {
+            throw new IllegalArgumentException("warmup schedule: then=onecycle is not supported: onecycle sets the "
+                    + "rates itself and has its own warm-up phase (pct_start)");
+        }
         int depth = 2; // this schedule and then
         for (Schedule s = then; s instanceof LinearWarmup w; s = w.then) {
             depth++;

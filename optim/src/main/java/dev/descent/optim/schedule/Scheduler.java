@@ -11,9 +11,10 @@ import java.util.TreeSet;
  * {@link #step()} after every update and {@link #endEpoch(double)} at the end of every epoch; the schedule advances on
  * the events of its {@link ScheduleUnit} and ignores the others.
  *
- * <p>The arithmetic follows torch 1.13's chainable (recursive) schedulers in double precision, in torch's operation
- * order, so the learning rates equal torch's {@code param_group['lr']} values to the last bit or within an ulp where
- * {@code cos} is involved.
+ * <p>The arithmetic follows torch 1.13's schedulers in double precision, in torch's operation order (their chainable,
+ * recursive form where torch uses it, their closed form where torch computes one), so the learning rates equal torch's
+ * {@code param_group['lr']} values to the last bit or within an ulp or two where {@code cos} or a rounded {@code pow}
+ * is involved.
  *
  * <p>Not thread-safe.
  */
@@ -46,7 +47,10 @@ public abstract class Scheduler {
         return lr[group];
     }
 
-    /** The group's base learning rate (torch's {@code initial_lr}). */
+    /**
+     * The group's base learning rate, the one the schedule was started with (torch's {@code initial_lr}; onecycle with
+     * a {@code max_lr} and cyclic set their rates without it).
+     */
     public final double baseLr(int group) {
         return base[group];
     }

@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.LongToDoubleFunction;
 import org.junit.jupiter.api.Test;
 
 /** Schedule arithmetic against hand-computed values (the torch golden comparison is in integration-tests). */
@@ -152,8 +154,9 @@ class ScheduleTest {
     @Test
     void badTextAndSettingsAreNamed() {
         assertMessage("schedule 'cosine': cosine: missing setting t_max", () -> Schedule.parse("cosine"));
-        assertMessage("schedule 'linear(x=1)': unknown schedule 'linear'; known: constant, step, exponential, cosine, "
-                + "warmup, plateau", () -> Schedule.parse("linear(x=1)"));
+        assertMessage("schedule 'linearly(x=1)': unknown schedule 'linearly'; known: constant, step, multistep, "
+                + "exponential, cosine, cosine-warm-restarts, linear, polynomial, onecycle, cyclic, warmup, plateau, "
+                + "lambda", () -> Schedule.parse("linearly(x=1)"));
         assertMessage("schedule 'step(step_size=2, gama=0.1)': step: unknown setting 'gama'; known: gamma, step_size, "
                 + "unit", () -> Schedule.parse("step(step_size=2, gama=0.1)"));
         assertMessage("schedule 'step(step_size=2.5)': step: step_size '2.5' is not a whole number",
@@ -261,6 +264,226 @@ class ScheduleTest {
         Schedule full = s;
         assertMessage("warmup schedule: then= nests schedules more than 32 deep",
                 () -> Schedule.warmup(1, ScheduleUnit.STEP, 1, full));
+    }
+
+    // ------------------------------------------------------------------ schedules of issue 21
+
+    @Test
+    void multiStepDecaysAtEachMilestoneAndRepeatsCount() {
+        Schedule s = Schedule.parse("multistep(milestones=[4, 2, 4], gamma=0.5)");
+        assertEquals(List.of(2, 4, 4), ((MultiStepLr) s).milestones(), "kept sorted");
+        double[] want = {0.1, 0.1, 0.05, 0.05, 0.0125, 0.0125, 0.0125};
+        for (int e = 0; e < want.length; e++) {
+            assertEquals(want[e], epochs(s, e).lr(0), 0, "epoch " + e);
+        }
+        assertEquals(Schedule.multiStep(List.of(30), 0.1, ScheduleUnit.EPOCH),
+                Schedule.parse("multistep(milestones=30)"));
+        assertEquals(Schedule.multiStep(List.of(3, 8), 0.1, ScheduleUnit.STEP),
+                Schedule.parse("MultiStepLR( milestones = [ 8 ,3 ] , unit=step)"));
+    }
+
+    @Test
+    void linearAndPolynomialByHand() {
+        Schedule lin = Schedule.linear(0.5, 1.0, 4, ScheduleUnit.EPOCH);
+        double[] want = {0.05, 0.0625, 0.075, 0.0875, 0.1, 0.1};
+        for (int e = 0; e < want.length; e++) {
+            assertEquals(want[e], epochs(lin, e).lr(0), 1e-16, "linear epoch " + e);
+        }
+        Schedule poly = Schedule.polynomial(4, 2.0, ScheduleUnit.EPOCH);
+        for (int e = 0; e <= 6; e++) {
+            double f = 1 - Math.min(e, 4) / 4.0;
+            assertEquals(0.1 * f * f, epochs(poly, e).lr(0), 1e-17, "polynomial epoch " + e);
+        }
+        assertEquals(Schedule.linear(1.0 / 3, 1.0, 5, ScheduleUnit.EPOCH), Schedule.parse("linear"));
+        assertEquals(Schedule.polynomial(5, 1.0, ScheduleUnit.EPOCH), Schedule.parse("polynomial()"));
+    }
+
+    @Test
+    void warmRestartsRestartWithLongerPeriods() {
+        Scheduler r = Schedule.cosineWarmRestarts(2, 2, 0, ScheduleUnit.EPOCH).start(BASES);
+        // periods 2, 4, 8: restarts at 2, 6, 14
+        int[] tCur = {0, 1, 0, 1, 2, 3, 0, 1, 2, 3, 4, 5, 6, 7, 0};
+        int[] tI = {2, 2, 4, 4, 4, 4, 8, 8, 8, 8, 8, 8, 8, 8, 16};
+        for (int e = 0; e < tCur.length; e++) {
+            assertEquals(0.1 * (1 + Math.cos(Math.PI * tCur[e] / tI[e])) / 2, r.lr(0), 1e-17, "epoch " + e);
+            r.endEpoch(0);
+        }
+        Map<String, Double> st = r.state();
+        assertEquals(List.of("last_epoch", "t_cur", "t_i", "lr.0", "lr.1"), List.copyOf(st.keySet()));
+        Map<String, Double> bad = new LinkedHashMap<>(st);
+        bad.put("t_cur", 16.0);
+        assertMessage("schedule state t_cur = 16, t_i = 16 is not a position in a cycle (0 <= t_cur < t_i)",
+                () -> Schedule.cosineWarmRestarts(2, 2, 0, ScheduleUnit.EPOCH).start(BASES).restore(bad));
+    }
+
+    @Test
+    void oneCycleRisesFallsAndHolds() {
+        Schedule s = Schedule.parse("onecycle(max_lr=1, total_steps=10, pct_start=0.2, anneal=linear)");
+        Scheduler r = s.start(BASES);
+        // phase ends 1 and 9: 0.04 -> 1 at step 1, then linearly to 4e-6 at step 9; held after
+        assertEquals(0.04, r.lr(0), 0);
+        assertEquals(0.04, r.lr(1), 0, "max_lr given: every group the same");
+        r.step();
+        assertEquals(1.0, r.lr(0), 0);
+        for (int k = 2; k <= 9; k++) {
+            r.step();
+            assertEquals((4e-6 - 1.0) * ((k - 1) / 8.0) + 1.0, r.lr(0), 0, "step " + k);
+        }
+        double last = r.lr(0);
+        for (int k = 0; k < 5; k++) {
+            r.step();
+            r.endEpoch(0);
+        }
+        assertEquals(last, r.lr(0), 0, "past total_steps the final rate holds");
+        Scheduler own = Schedule.oneCycle(Double.NaN, 10).start(BASES);
+        assertEquals(0.1 / 25, own.lr(0), 1e-17, "without max_lr each group peaks at its base rate");
+        assertEquals(0.02 / 25, own.lr(1), 1e-17);
+        assertEquals("onecycle(total_steps=10, pct_start=0.3, anneal=cos, div_factor=25.0, final_div_factor=10000.0, "
+                + "three_phase=false, unit=step)", Schedule.oneCycle(Double.NaN, 10).spec());
+    }
+
+    @Test
+    void cyclicBetweenTwoRates() {
+        Scheduler r = Schedule.parse("cyclic(base_lr=0.1, max_lr=0.5, step_size_up=2, step_size_down=2, "
+                + "mode=triangular2)").start(BASES);
+        double[] want = {0.1, 0.3, 0.5, 0.3, 0.1, 0.2, 0.3, 0.2, 0.1, 0.15};
+        for (int k = 0; k < want.length; k++) {
+            assertEquals(want[k], r.lr(0), 1e-16, "step " + k);
+            assertEquals(r.lr(0), r.lr(1), 0, "every group the same");
+            r.step();
+        }
+        assertEquals(Schedule.cyclic(0.1, 0.5, 2000, 2000, CyclicLr.Mode.TRIANGULAR, 1, ScheduleUnit.STEP),
+                Schedule.parse("cyclic(base_lr=0.1, max_lr=0.5)"));
+    }
+
+    @Test
+    void userDefinedSchedulesAreFunctionsOfTheCount() {
+        LongToDoubleFunction half = k -> k < 3 ? 1 : 0.5;
+        Schedule s = Schedule.lambda("half-after-3", ScheduleUnit.EPOCH, half);
+        assertEquals("lambda(name=half-after-3, unit=epoch)", s.spec());
+        assertEquals(0.1, epochs(s, 2).lr(0), 0);
+        assertEquals(0.01, epochs(s, 3).lr(1), 0);
+        assertEquals(s, Schedule.parse(s.spec(), Map.of("half-after-3", half)));
+        Schedule w = Schedule.warmup(2, ScheduleUnit.EPOCH, 0.5, s);
+        assertEquals(w, Schedule.parse(w.spec(), Map.of("half-after-3", half)));
+        assertMessage("schedule 'lambda(name=half-after-3, unit=epoch)': lambda: user-defined schedule 'half-after-3' "
+                + "needs its function, which text cannot give (build it in the library: Schedule.lambda, or "
+                + "Schedule.parse(text, functions))", () -> Schedule.parse(s.spec()));
+        assertMessage("schedule 'lambda(name=x)': lambda: no function named 'x'; known: half-after-3",
+                () -> Schedule.parse("lambda(name=x)", Map.of("half-after-3", half)));
+        assertMessage("lambda schedule: invalid name 'a b': must be 1 to 64 letters, digits, _ - . :",
+                () -> Schedule.lambda("a b", ScheduleUnit.STEP, half));
+        Scheduler bad = Schedule.lambda("neg", ScheduleUnit.STEP, k -> k == 2 ? -1 : 1).start(BASES);
+        bad.step();
+        Map<String, Double> before = bad.state();
+        assertEquals("lambda schedule 'neg': factor(2) = -1.0, must be a finite number >= 0",
+                assertThrows(IllegalStateException.class, bad::step).getMessage());
+        assertEquals(before, bad.state(), "a refused step changes nothing");
+    }
+
+    @Test
+    void newSpecsParseBack() {
+        Schedule[] all = {Schedule.multiStep(List.of(30, 80, 80), 0.1, ScheduleUnit.EPOCH),
+            Schedule.oneCycle(0.3, 1000), Schedule.oneCycle(Double.NaN, 7),
+            Schedule.oneCycle(0.01, 50, 0.45, OneCycleLr.Anneal.LINEAR, 10, 100, true, ScheduleUnit.EPOCH),
+            Schedule.cosineWarmRestarts(10, 2, 1e-5, ScheduleUnit.STEP),
+            Schedule.polynomial(100, 0.9, ScheduleUnit.STEP),
+            Schedule.cyclic(1e-4, 0.01, 50, 0, CyclicLr.Mode.EXP_RANGE, 0.999, ScheduleUnit.EPOCH),
+            Schedule.linear(0.1, 0.0, 8, ScheduleUnit.STEP),
+            Schedule.warmup(5, ScheduleUnit.STEP, 0.1, Schedule.cyclic(0.1, 1, 3, 4, CyclicLr.Mode.TRIANGULAR, 1,
+                    ScheduleUnit.STEP))};
+        for (Schedule s : all) {
+            assertEquals(s, Schedule.parse(s.spec()), s.spec());
+        }
+        assertEquals(Schedule.cosineWarmRestarts(5, 1, 0, ScheduleUnit.EPOCH),
+                Schedule.parse("cosine-warm-restarts(t_0=5)"));
+        assertEquals(Schedule.parse("onecycle(max_lr=0.1, total_steps=100, three_phase=TRUE)"),
+                Schedule.oneCycle(0.1, 100, 0.3, OneCycleLr.Anneal.COS, 25, 1e4, true, ScheduleUnit.STEP));
+    }
+
+    @Test
+    void newBadTextAndSettingsAreNamed() {
+        assertMessage("schedule 'multistep(milestones=[30, 80)': '[' at position 22 is not closed by ']'",
+                () -> Schedule.parse("multistep(milestones=[30, 80)"));
+        assertMessage("schedule 'multistep(milestones=[])': multistep: milestones is empty: give at least one, e.g. "
+                + "milestones=[30, 80]", () -> Schedule.parse("multistep(milestones=[])"));
+        assertMessage("schedule 'multistep(milestones=[30, x])': multistep: milestone 'x' is not a number "
+                + "(milestones=[30, 80])", () -> Schedule.parse("multistep(milestones=[30, x])"));
+        assertMessage("schedule 'multistep(milestones=[3.5])': multistep: milestone '3.5' is not a whole number",
+                () -> Schedule.parse("multistep(milestones=[3.5])"));
+        assertMessage("schedule 'multistep(gamma=0.5)': multistep: missing setting milestones",
+                () -> Schedule.parse("multistep(gamma=0.5)"));
+        assertMessage("multistep schedule: invalid milestone -1: must be >= 0",
+                () -> Schedule.parse("multistep(milestones=[-1, 4])"));
+        assertMessage("multistep schedule: 1001 milestones, at most 1000",
+                () -> Schedule.multiStep(java.util.Collections.nCopies(1001, 1), 0.1, ScheduleUnit.EPOCH));
+        assertMessage("schedule 'onecycle(max_lr=0.1)': onecycle: missing setting total_steps",
+                () -> Schedule.parse("onecycle(max_lr=0.1)"));
+        assertMessage("onecycle schedule: invalid pct_start 1.5: must be in [0, 1]",
+                () -> Schedule.parse("onecycle(total_steps=10, pct_start=1.5)"));
+        assertMessage("onecycle schedule: pct_start 0.1 × total_steps 10 = 1 leaves the rising phase without length "
+                + "(torch divides by zero at step 0)", () -> Schedule.parse("onecycle(total_steps=10, pct_start=0.1)"));
+        assertMessage("onecycle schedule: invalid div_factor 0.0: must be a finite number > 0",
+                () -> Schedule.parse("onecycle(total_steps=10, div_factor=0)"));
+        assertMessage("schedule 'onecycle(total_steps=10, anneal=cosine)': onecycle: unknown anneal 'cosine', "
+                + "expected cos or linear", () -> Schedule.parse("onecycle(total_steps=10, anneal=cosine)"));
+        assertMessage("schedule 'onecycle(total_steps=10, three_phase=yes)': onecycle: three_phase 'yes' is not true "
+                + "or false", () -> Schedule.parse("onecycle(total_steps=10, three_phase=yes)"));
+        assertMessage("onecycle schedule: invalid max_lr -1.0: must be a finite number >= 0",
+                () -> Schedule.oneCycle(-1, 10));
+        assertMessage("warmup schedule: then=onecycle is not supported: onecycle sets the rates itself and has its own "
+                + "warm-up phase (pct_start)", () -> Schedule.parse("warmup(warmup=3, then=onecycle(total_steps=9))"));
+        assertMessage("schedule 'cyclic(max_lr=0.1)': cyclic: missing setting base_lr",
+                () -> Schedule.parse("cyclic(max_lr=0.1)"));
+        assertMessage("schedule 'cyclic(base_lr=0.1, max_lr=1, mode=sine)': cyclic: unknown mode 'sine', expected "
+                + "triangular, triangular2 or exp_range",
+                () -> Schedule.parse("cyclic(base_lr=0.1, max_lr=1, mode=sine)"));
+        assertMessage("cyclic schedule: invalid step_size_up 0: must be >= 1",
+                () -> Schedule.parse("cyclic(base_lr=0.1, max_lr=1, step_size_up=0)"));
+        assertMessage("cyclic schedule: invalid gamma 1.5: must be in [0, 1]",
+                () -> Schedule.parse("cyclic(base_lr=0.1, max_lr=1, mode=exp_range, gamma=1.5)"));
+        assertMessage("cosine-warm-restarts schedule: invalid t_mult 0: must be >= 1",
+                () -> Schedule.parse("cosine-warm-restarts(t_0=3, t_mult=0)"));
+        assertMessage("schedule 'cosine-warm-restarts(t_0=3, t_mult=1.5)': cosine-warm-restarts: t_mult '1.5' is not "
+                + "a whole number", () -> Schedule.parse("cosine-warm-restarts(t_0=3, t_mult=1.5)"));
+        assertMessage("linear schedule: invalid start_factor 0.0: must be in (0, 1]",
+                () -> Schedule.parse("linear(start_factor=0)"));
+        assertMessage("linear schedule: invalid end_factor 1.5: must be in [0, 1]",
+                () -> Schedule.parse("linear(end_factor=1.5)"));
+        assertMessage("polynomial schedule: invalid power -1.0: must be a finite number >= 0",
+                () -> Schedule.parse("polynomial(power=-1)"));
+        assertMessage("polynomial schedule: invalid total_iters 0: must be >= 1",
+                () -> Schedule.parse("polynomial(total_iters=0)"));
+    }
+
+    /** Every schedule, saved at any point and restored into a fresh scheduler, continues bit-identically. */
+    @Test
+    void newSchedulesRestoreExactly() {
+        LongToDoubleFunction f = k -> 1.0 / (1 + k);
+        Schedule[] all = {Schedule.parse("multistep(milestones=[2, 5, 5], gamma=0.5, unit=step)"),
+            Schedule.parse("onecycle(total_steps=12, three_phase=true)"),
+            Schedule.parse("cosine-warm-restarts(t_0=2, t_mult=3, eta_min=0.001, unit=step)"),
+            Schedule.parse("polynomial(total_iters=7, power=2, unit=step)"),
+            Schedule.parse("cyclic(base_lr=0.01, max_lr=0.1, step_size_up=3, mode=exp_range, gamma=0.9)"),
+            Schedule.parse("linear(start_factor=0.25, total_iters=6, unit=step)"),
+            Schedule.lambda("inv", ScheduleUnit.STEP, f),
+            Schedule.parse("warmup(warmup=3, then=cosine-warm-restarts(t_0=3, unit=step))")};
+        for (Schedule s : all) {
+            for (int at = 0; at < 15; at++) {
+                Scheduler a = s.start(BASES);
+                for (int k = 0; k < at; k++) {
+                    a.step();
+                }
+                Scheduler b = s.start(BASES);
+                b.restore(a.state());
+                for (int k = at; k < 20; k++) {
+                    assertEquals(a.lr(0), b.lr(0), 0, s.spec() + " restored at " + at + ", step " + k);
+                    assertEquals(a.lr(1), b.lr(1), 0, s.spec() + " restored at " + at + ", step " + k);
+                    a.step();
+                    b.step();
+                }
+            }
+        }
     }
 
     /** {@code n} warmups around a constant schedule: {@code n + 1} schedules deep. */
