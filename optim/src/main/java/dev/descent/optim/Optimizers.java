@@ -53,6 +53,18 @@ public final class Optimizers {
     }
 
     /**
+     * Whether the optimizer {@code name} evaluates the objective itself (lbfgs): it is driven by
+     * {@link Optimizer#step(Closure)} and is not a {@link BaseOptimizer}.
+     *
+     * @throws IllegalArgumentException for an unknown name
+     */
+    public static boolean needsClosure(String name) {
+        String n = canonical(name);
+        defaults(n); // rejects an unknown name
+        return n.equals("lbfgs");
+    }
+
+    /**
      * The default options for an optimizer name.
      *
      * @throws IllegalArgumentException for an unknown name, listing the known ones
