@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.descent.backend.Backend;
 import dev.descent.backend.BackendOptions;
 import dev.descent.backend.Backends;
+import dev.descent.objective.ObjectiveMinimizer;
+import dev.descent.objective.Rosenbrock;
+import dev.descent.objective.Trajectory;
 import dev.descent.optim.Lbfgs;
 import dev.descent.optim.LbfgsOptions;
 import dev.descent.optim.Optimizers;
@@ -111,6 +114,20 @@ class LbfgsGoldenTest {
             Result r = deviation(cpu, stock, p);
             System.out.printf("lbfgs rosenbrock %-40s cpu vs stock torch: max %d ulps, relative %.2e%s%n", c.id,
                     r.ulps, r.paramRel, r.countersDiffer ? " (evaluation counts differ)" : "");
+        }
+    }
+
+    /** The rosenbrock command's minimizer: row k is the point after k LBFGS steps, its value the next step's loss. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("rosenbrockDot64")
+    void objectiveMinimizerRowsAreTheTrajectory(Golden.Case c) {
+        LbfgsOptions options = (LbfgsOptions) Optimizers.parseOptions("lbfgs", c.settings);
+        Trajectory t = ObjectiveMinimizer.minimize(cpu, Rosenbrock.lecture(), new float[] {0f, 1f},
+                ps -> new Lbfgs(options, ps, null), c.steps, false);
+        assertEquals(c.steps + 1, t.rows());
+        for (int k = 1; k <= c.steps; k++) {
+            assertArrayEquals(c.params.get(k).get("w"), t.parameters(k), c.id + " row " + k);
+            assertEquals(c.loss[k - 1], t.value(k - 1), 0.0, c.id + " value of row " + (k - 1));
         }
     }
 
