@@ -95,6 +95,10 @@ final class CompareCommand extends BaseCommand {
             }
         }
         compute.validate();
+        if (batchSize != 0) {
+            names.stream().filter(Optimizers::needsClosure).findFirst()
+                    .ifPresent(n -> note(TrainCommand.lbfgsMinibatchNote(n)));
+        }
         if (data.test != null) {
             note("note: %s reports the training loss only; --test is not used".formatted("compare"));
             data.test = null;

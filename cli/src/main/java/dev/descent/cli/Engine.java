@@ -93,7 +93,12 @@ final class Engine {
         }
         try {
             if (s.clip != null && !s.clip.isBlank()) {
-                b.clipping(GradientClipping.parse(s.clip));
+                GradientClipping clipping = GradientClipping.parse(s.clip);
+                b.clipping(clipping);
+                if (Optimizers.needsClosure(n) && clipping.kind() != GradientClipping.Kind.NONE) {
+                    throw new UsageException("--clip: " + n + " does not clip gradients (torch.optim.LBFGS has no "
+                            + "clipping)");
+                }
             }
             b.resolvedOptions(); // validates every setting now
         } catch (IllegalArgumentException e) {
@@ -112,12 +117,12 @@ final class Engine {
         for (Map.Entry<String, Double> e : b.resolvedOptions().settings().entrySet()) {
             double v = e.getValue();
             String k = e.getKey();
-            boolean flag = List.of("nesterov", "amsgrad", "centered", "maximize").contains(k);
+            boolean flag = OptimizerSettings.isFlag(k);
             if (v == 0 && (flag || k.equals("weight_decay") || k.equals("dampening") || k.equals("lr_decay")
                     || k.equals("initial_accumulator_value"))) {
                 continue;
             }
-            sb.append(first ? "" : ", ").append(k).append('=').append(flag ? "true" : Fmt.number(v));
+            sb.append(first ? "" : ", ").append(k).append('=').append(OptimizerSettings.format(k, v));
             first = false;
         }
         return sb.append(')').toString();

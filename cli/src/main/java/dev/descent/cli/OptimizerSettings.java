@@ -1,6 +1,10 @@
 package dev.descent.cli;
 
+import dev.descent.optim.Optimizers;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import picocli.CommandLine.Option;
 
@@ -11,7 +15,7 @@ import picocli.CommandLine.Option;
  */
 final class OptimizerSettings {
     /** The optimizer names descent knows, in the order help texts list them. */
-    static final String NAMES = "sgd, momentum, ema-momentum, adam, adamw, rmsprop, adagrad";
+    static final String NAMES = "sgd, momentum, ema-momentum, adam, adamw, rmsprop, adagrad, lbfgs";
 
     @Option(names = "--momentum", paramLabel = "M", converter = Converters.Finite.class,
             description = "Momentum factor (sgd; momentum: default 0.9; rmsprop). For ema-momentum the β of "
@@ -57,6 +61,31 @@ final class OptimizerSettings {
 
     @Option(names = "--maximize", description = "Maximise the objective instead of minimising it.")
     boolean maximize;
+
+    @Option(names = "--line-search", paramLabel = "NAME",
+            description = "Line search (lbfgs): none (default: a fixed step of --lr) or strong-wolfe.")
+    String lineSearch;
+
+    @Option(names = "--history-size", paramLabel = "N",
+            description = "How many (y, s) pairs the inverse-Hessian approximation keeps (lbfgs; default 100).")
+    Integer historySize;
+
+    @Option(names = "--max-iter", paramLabel = "N",
+            description = "Most iterations per step, i.e. per epoch (lbfgs; default 20).")
+    Integer maxIter;
+
+    @Option(names = "--max-eval", paramLabel = "N",
+            description = "Most loss evaluations per step (lbfgs; default max-iter × 5/4, rounded down).")
+    Integer maxEval;
+
+    @Option(names = "--tolerance-grad", paramLabel = "T", converter = Converters.Finite.class,
+            description = "A step ends when every gradient element is within ±T (lbfgs; default 1e-7).")
+    Double toleranceGrad;
+
+    @Option(names = "--tolerance-change", paramLabel = "T", converter = Converters.Finite.class,
+            description = "A step ends when the loss, the step or the directional derivative changes less than T "
+                    + "(lbfgs; default 1e-9).")
+    Double toleranceChange;
 
     @Option(names = "--schedule", paramLabel = "SPEC",
             description = "Learning-rate schedule: constant (default), 'step(step_size=30, gamma=0.1)', "
@@ -116,6 +145,60 @@ final class OptimizerSettings {
         if (maximize) {
             m.put("maximize", "true");
         }
+        if (lineSearch != null) {
+            m.put("line_search", lineSearch);
+        }
+        if (historySize != null) {
+            m.put("history_size", Integer.toString(historySize));
+        }
+        if (maxIter != null) {
+            m.put("max_iter", Integer.toString(maxIter));
+        }
+        if (maxEval != null) {
+            m.put("max_eval", Integer.toString(maxEval));
+        }
+        if (toleranceGrad != null) {
+            m.put("tolerance_grad", Double.toString(toleranceGrad));
+        }
+        if (toleranceChange != null) {
+            m.put("tolerance_change", Double.toString(toleranceChange));
+        }
         return m;
+    }
+
+    /** The setting names that are on/off flags (printed as true/false). */
+    static boolean isFlag(String setting) {
+        return List.of("nesterov", "amsgrad", "centered", "maximize").contains(setting);
+    }
+
+    /** A setting's value as text: flags true/false, line_search by name, numbers in their shortest form. */
+    static String format(String setting, double value) {
+        if (isFlag(setting)) {
+            return value != 0 ? "true" : "false";
+        }
+        if (setting.equals("line_search")) {
+            return value != 0 ? "strong_wolfe" : "none";
+        }
+        return Fmt.number(value);
+    }
+
+    /**
+     * Help lines listing every optimizer with its torch defaults (from {@link Optimizers#defaults}), for the footers
+     * of the commands that train.
+     */
+    static List<String> defaultsHelp() {
+        List<String> lines = new ArrayList<>();
+        lines.add("Optimizers and their defaults (torch.optim's; --lr and the options above change them):");
+        for (String name : Optimizers.names()) {
+            StringBuilder sb = new StringBuilder();
+            for (Map.Entry<String, Double> e : Optimizers.defaults(name).settings().entrySet()) {
+                sb.append(sb.isEmpty() ? "" : ", ").append(e.getKey()).append('=')
+                        .append(format(e.getKey(), e.getValue()));
+            }
+            lines.add(String.format(Locale.ROOT, "  %-13s %s", name, sb));
+        }
+        lines.add("  lbfgs evaluates the loss itself, several times per step: one step per batch (per epoch with the "
+                + "full batch, train's default for it), up to max_iter iterations each.");
+        return lines;
     }
 }

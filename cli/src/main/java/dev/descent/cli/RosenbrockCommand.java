@@ -67,7 +67,8 @@ final class RosenbrockCommand extends BaseCommand {
     OptimizerSettings settings;
 
     @Option(names = "--epochs", paramLabel = "N", defaultValue = "1000",
-            description = "Optimizer steps (default: ${DEFAULT-VALUE}).")
+            description = "Optimizer steps (default: ${DEFAULT-VALUE}); an lbfgs step is up to --max-iter "
+                    + "iterations.")
     int epochs;
 
     @Option(names = "--start", paramLabel = "W1,W2", converter = Converters.Pair.class,
@@ -172,7 +173,7 @@ final class RosenbrockCommand extends BaseCommand {
         TrajectorySample sample = new TrajectorySample(2);
         int[] left = {-1};
         RunSummary result = ObjectiveMinimizer.minimize(backend, Rosenbrock.lecture(), w0,
-                params -> optimizerBuilder(name, rate).build(params), epochs, false, (k, w, v) -> {
+                params -> optimizerBuilder(name, rate).buildOptimizer(params), epochs, false, (k, w, v) -> {
                     rows.row(k, w, v);
                     sample.row(k, w, v);
                     if (left[0] < 0 && (w[0] < Charts.LOW || w[0] > Charts.HIGH || w[1] < Charts.LOW

@@ -84,6 +84,9 @@ final class SweepCommand extends BaseCommand {
         }
         Engine.optimizer(optimizer, lr, settings);
         compute.validate();
+        if (dev.descent.optim.Optimizers.needsClosure(optimizer)) {
+            note(TrainCommand.lbfgsMinibatchNote(optimizer));
+        }
         if (data.test != null) {
             note("note: %s reports the training loss only; --test is not used".formatted("sweep"));
             data.test = null;

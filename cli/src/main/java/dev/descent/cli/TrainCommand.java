@@ -119,6 +119,15 @@ final class TrainCommand extends BaseCommand {
     static final int DEFAULT_BATCH = 64;
     static final int DEFAULT_EPOCHS = 10;
     static final String RUN_FILE = "run.json";
+    /** The batch size when none is given: 64, or the full batch for lbfgs (torch's LBFGS is a full-batch method). */
+    private int defaultBatch = DEFAULT_BATCH;
+
+    /** What a minibatch means for an optimizer that evaluates the loss itself. */
+    static String lbfgsMinibatchNote(String optimizer) {
+        return "note: " + optimizer + " makes one step per batch, re-evaluating that batch as often as the step needs; "
+                + "torch's LBFGS is meant for the whole data set at once (--full-batch, train's default for "
+                + optimizer + ")";
+    }
 
     @Override
     int run() throws Exception {
@@ -130,11 +139,12 @@ final class TrainCommand extends BaseCommand {
         model.validate();
         batch.validate();
         int epochs = runOptions.epochs(DEFAULT_EPOCHS);
-        int batchSize = batch.batchSize(DEFAULT_BATCH);
         if (checkpointEvery != null && checkpointEvery < 1) {
             throw usage("--checkpoint-every must be >= 1, got " + checkpointEvery);
         }
         Optimizers.Builder opt = Engine.optimizer(optimizer, lr != null ? lr : Double.NaN, settings);
+        defaultBatch = Optimizers.needsClosure(optimizer) ? 0 : DEFAULT_BATCH;
+        int batchSize = batch.batchSize(defaultBatch);
         compute.validate();
         Path dir = out != null ? out : resume != null ? resume : Path.of("out", "train");
         boolean continuesInPlace = resume != null && sameFolder(dir, resume);
@@ -189,6 +199,8 @@ final class TrainCommand extends BaseCommand {
         if (batchSize > d.train().samples()) {
             say.accept("note: --batch-size " + batchSize + " exceeds the " + d.train().samples()
                     + " training samples: one batch per epoch");
+        } else if (batchSize != 0 && Optimizers.needsClosure(optimizer)) {
+            say.accept(lbfgsMinibatchNote(optimizer));
         }
         // The run's identity: new for a new run, the checkpoint's when continuing; in run.json and every checkpoint.
         String runId = checkpoint != null ? checkpoint.runId() : Checkpoint.newRunId();
@@ -201,7 +213,7 @@ final class TrainCommand extends BaseCommand {
         int batchRows = Math.max(ceilDiv(BatchOptions.rows(batchSize, d.train().samples()), comm.size()),
                 d.hasTest() ? ceilDiv(Math.min(1024, d.test().samples()), comm.size()) : 0);
         try (Backend backend = Engine.fitting(sel.backend(), spec, model, data.classes,
-                    batch.describe(DEFAULT_BATCH), batchRows);
+                    batch.describe(defaultBatch), batchRows);
              DeviceDataset train = d.train().upload(backend);
              DeviceDataset test = d.hasTest() ? d.test().upload(backend) : null) {
             // run.json is written once the run is known to fit (the folder, held since the start, is removed again

@@ -68,7 +68,7 @@ final class Training implements AutoCloseable {
         DataLoader el = null;
         try {
             m = c.spec().create(train.backend());
-            o = c.optimizer().build(m.parameters());
+            o = c.optimizer().buildOptimizer(m.parameters());
             tl = new DataLoader(train, Engine.loaderOptions(c.batchSize(), c.seed(), c.shuffle(), comm));
             if (test != null) {
                 LoaderOptions eo = LoaderOptions.batches(Math.min(1024, test.samples())).withShuffle(false);

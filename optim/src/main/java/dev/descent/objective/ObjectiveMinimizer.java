@@ -2,6 +2,7 @@ package dev.descent.objective;
 
 import dev.descent.backend.Backend;
 import dev.descent.backend.Tensor;
+import dev.descent.optim.Closure;
 import dev.descent.optim.Optimizer;
 import dev.descent.optim.Parameter;
 
@@ -12,7 +13,11 @@ import java.util.function.Function;
 /**
  * Runs any {@link Optimizer} on an {@link Objective}: the parameters live on a backend as one float32 tensor
  * [1, n]; each step downloads w, computes the gradient on the host, uploads it into the parameter's gradient tensor
- * and calls {@link Optimizer#step()}. The trajectory records every point (row 0 the start); for long runs, give a
+ * and calls {@link Optimizer#step(Closure)} with the objective as the closure: an optimizer that updates from the
+ * gradient uses the value and gradient just computed (one evaluation per step, as {@link Optimizer#step()}), one that
+ * evaluates the objective itself ({@link dev.descent.optim.Lbfgs}: one step is up to max_iter iterations) gets them
+ * as its first evaluation and calls the objective again for the points it visits. Either way row k is the point
+ * after k steps. The trajectory records every point (row 0 the start); for long runs, give a
  * {@link TrajectoryObserver} instead ({@link #run(Optimizer, int, boolean, TrajectoryObserver)}), which receives each
  * row as it is computed and keeps whatever it likes (a file, a {@link TrajectorySample}), in constant memory.
  *
@@ -40,6 +45,13 @@ public final class ObjectiveMinimizer implements AutoCloseable {
     private final Parameter parameter;
     private final float[] w;
     private final float[] g;
+    // the closure handed to the optimizer: its first call returns the row's value (the gradient is uploaded already),
+    // later calls evaluate the objective at the parameters' current values
+    private final float[] cw;
+    private final float[] cg;
+    private final Closure closure = this::evaluate;
+    private boolean primed;
+    private double primedValue;
     private double threshold = Double.POSITIVE_INFINITY;
     private boolean closed;
 
@@ -61,6 +73,8 @@ public final class ObjectiveMinimizer implements AutoCloseable {
         this.parameter = new Parameter("w", value, grad);
         this.w = new float[n];
         this.g = new float[n];
+        this.cw = new float[n];
+        this.cg = new float[n];
     }
 
     /**
@@ -172,9 +186,24 @@ public final class ObjectiveMinimizer implements AutoCloseable {
                 break;
             }
             backend.upload(g, 0, grad);
-            optimizer.step();
+            primed = true;
+            primedValue = f;
+            optimizer.step(closure);
+            primed = false;
         }
         return new RunSummary(n, rows, w, last, divergedAt, stopped);
+    }
+
+    /** The optimizer's closure: the primed row value first, then the objective at the current parameters. */
+    private double evaluate() {
+        if (primed) {
+            primed = false;
+            return primedValue;
+        }
+        backend.download(value, cw, 0);
+        double f = objective.valueAndGradient(cw, cg);
+        backend.upload(cg, 0, grad);
+        return f;
     }
 
     private void check(Optimizer optimizer, int steps) {

@@ -24,7 +24,14 @@ import java.util.Objects;
  *       <td>lr 1e-2, alpha 0.99, eps 1e-8</td></tr>
  *   <tr><td>{@code adagrad}</td><td>torch.optim.Adagrad</td><td>{@link AdagradOptions}</td>
  *       <td>lr 1e-2, eps 1e-10</td></tr>
+ *   <tr><td>{@code lbfgs}</td><td>torch.optim.LBFGS</td><td>{@link LbfgsOptions}</td>
+ *       <td>lr 1, max_iter 20, max_eval 25, tolerance_grad 1e-7, tolerance_change 1e-9, history_size 100, no line
+ *       search</td></tr>
  * </table>
+ *
+ * <p>{@code lbfgs} is not a {@link BaseOptimizer}: it evaluates the objective itself ({@link Lbfgs#step(Closure)}).
+ * {@link #createOptimizer} and {@link Builder#buildOptimizer} create every optimizer, lbfgs included, as an
+ * {@link Optimizer}; {@link #create} and {@link Builder#build} create the others as {@link BaseOptimizer}s.
  *
  * <pre>{@code
  * BaseOptimizer opt = Optimizers.create("adam", AdamOptions.defaults().withLr(1e-2), model.parameters());
@@ -42,7 +49,19 @@ public final class Optimizers {
 
     /** The optimizer names, in the order of the table above. */
     public static List<String> names() {
-        return List.of("sgd", "momentum", "ema-momentum", "adam", "adamw", "rmsprop", "adagrad");
+        return List.of("sgd", "momentum", "ema-momentum", "adam", "adamw", "rmsprop", "adagrad", "lbfgs");
+    }
+
+    /**
+     * Whether the optimizer {@code name} evaluates the objective itself (lbfgs): it is driven by
+     * {@link Optimizer#step(Closure)} and is not a {@link BaseOptimizer}.
+     *
+     * @throws IllegalArgumentException for an unknown name
+     */
+    public static boolean needsClosure(String name) {
+        String n = canonical(name);
+        defaults(n); // rejects an unknown name
+        return n.equals("lbfgs");
     }
 
     /**
@@ -59,6 +78,7 @@ public final class Optimizers {
             case "adamw" -> AdamOptions.adamwDefaults();
             case "rmsprop" -> RmspropOptions.defaults();
             case "adagrad" -> AdagradOptions.defaults();
+            case "lbfgs" -> LbfgsOptions.defaults();
             default -> throw unknown(name);
         };
     }
@@ -97,7 +117,8 @@ public final class Optimizers {
                 throw new IllegalArgumentException(n + ": unknown setting '" + e.getKey() + "'; known: "
                         + String.join(", ", values.keySet()) + (values.containsKey("beta1") ? ", betas" : ""));
             }
-            values.put(key, isFlag(key) ? flag(n, key, text) : number(n, key, text));
+            values.put(key, isFlag(key) ? flag(n, key, text)
+                    : key.equals("line_search") ? LbfgsOptions.LineSearch.parse(text).code() : number(n, key, text));
         }
         return switch (base) {
             case SgdOptions s -> SgdOptions.fromSettings(values);
@@ -105,6 +126,8 @@ public final class Optimizers {
             case AdamOptions s -> AdamOptions.fromSettings(values);
             case RmspropOptions s -> RmspropOptions.fromSettings(values);
             case AdagradOptions s -> AdagradOptions.fromSettings(values);
+            case LbfgsOptions s -> LbfgsOptions.fromSettings(values, s, settings.keySet().stream()
+                    .anyMatch(k -> Checks.lower(k).replace('-', '_').equals("max_eval")));
         };
     }
 
@@ -141,8 +164,45 @@ public final class Optimizers {
             case "adamw" -> new Adam((AdamOptions) options, true, groups, schedule, clipping);
             case "rmsprop" -> new Rmsprop((RmspropOptions) options, groups, schedule, clipping);
             case "adagrad" -> new Adagrad((AdagradOptions) options, groups, schedule, clipping);
+            case "lbfgs" -> throw new IllegalArgumentException("lbfgs is not a BaseOptimizer (it evaluates the "
+                    + "objective itself): create it with Optimizers.createOptimizer or Builder.buildOptimizer");
             default -> throw unknown(name);
         };
+    }
+
+    /**
+     * Any optimizer by name, lbfgs included, over parameter groups, with a schedule and clipping: a {@link BaseOptimizer}
+     * as {@link #create(String, OptimizerOptions, List, Schedule, GradientClipping)} makes, or an {@link Lbfgs}.
+     *
+     * @throws IllegalArgumentException as {@code create}; for lbfgs also for more than one group, a group with its own
+     *                                  lr or weight decay, or clipping (torch's LBFGS has one group and no clipping)
+     */
+    public static Optimizer createOptimizer(String name, OptimizerOptions options, List<ParamGroup> groups,
+            Schedule schedule, GradientClipping clipping) {
+        String n = canonical(name);
+        if (!n.equals("lbfgs")) {
+            return create(name, options, groups, schedule, clipping);
+        }
+        Objects.requireNonNull(options, "options");
+        checkCompatible(n, options);
+        if (groups == null || groups.size() != 1) {
+            throw new IllegalArgumentException("lbfgs takes one parameter group (as torch.optim.LBFGS), got "
+                    + (groups == null ? 0 : groups.size()));
+        }
+        ParamGroup g = groups.getFirst();
+        if (g.lr() != null || g.weightDecay() != null) {
+            throw new IllegalArgumentException("lbfgs: a parameter group cannot have its own lr or weight_decay");
+        }
+        if (clipping != null && clipping.kind() != GradientClipping.Kind.NONE) {
+            throw new IllegalArgumentException("lbfgs does not clip gradients (torch.optim.LBFGS has no clipping); "
+                    + "got clipping " + clipping);
+        }
+        return new Lbfgs((LbfgsOptions) options, g.parameters(), schedule);
+    }
+
+    /** Any optimizer by name, lbfgs included, with its defaults over one parameter group, constant rate. */
+    public static Optimizer createOptimizer(String name, List<Parameter> parameters) {
+        return createOptimizer(name, defaults(name), List.of(ParamGroup.of(parameters)), null, null);
     }
 
     /** A builder for the optimizer {@code name}. */
@@ -208,6 +268,11 @@ public final class Optimizers {
         public BaseOptimizer buildGroups(List<ParamGroup> groups) {
             return create(name, resolvedOptions(), groups, schedule, clipping);
         }
+
+        /** Creates any optimizer, lbfgs included, over one parameter group (see {@link #createOptimizer}). */
+        public Optimizer buildOptimizer(List<Parameter> parameters) {
+            return createOptimizer(name, resolvedOptions(), List.of(ParamGroup.of(parameters)), schedule, clipping);
+        }
     }
 
     private static String canonical(String name) {
@@ -229,6 +294,7 @@ public final class Optimizers {
             case "adam", "adamw" -> AdamOptions.class;
             case "rmsprop" -> RmspropOptions.class;
             case "adagrad" -> AdagradOptions.class;
+            case "lbfgs" -> LbfgsOptions.class;
             default -> throw unknown(n);
         };
         if (!want.isInstance(options)) {

@@ -38,6 +38,30 @@
  * by it and released by {@link dev.descent.optim.Optimizer#close()}; {@code step()} allocates nothing.
  * Parameters can be split into {@link dev.descent.optim.ParamGroup}s with their own learning rate and weight decay.
  *
+ * <h2>LBFGS</h2>
+ * {@code lbfgs} ({@link dev.descent.optim.Lbfgs}, {@link dev.descent.optim.LbfgsOptions}) is torch.optim.LBFGS,
+ * ported operation for operation, with its strong-Wolfe line search. It evaluates the objective itself, so it is
+ * driven by {@link dev.descent.optim.Optimizer#step(Closure)} with a {@link dev.descent.optim.Closure} that computes
+ * the loss and the gradients at the current parameters ({@link dev.descent.optim.Optimizer#needsClosure()} is true;
+ * {@code step()} alone is refused). Every optimizer accepts {@code step(closure)} (the others evaluate it once, then
+ * step), which is how {@link dev.descent.train.Trainer} and {@link dev.descent.objective.ObjectiveMinimizer} drive
+ * lbfgs: one step per batch, or per epoch with the full batch. It is not a {@link dev.descent.optim.BaseOptimizer}
+ * (one parameter group, no clipping, no weight decay, as torch): {@link dev.descent.optim.Optimizers#createOptimizer}
+ * and {@link dev.descent.optim.Optimizers.Builder#buildOptimizer} create it, and every other optimizer too.
+ *
+ * <pre>{@code
+ * try (Optimizer lbfgs = Optimizers.builder("lbfgs").set("line_search", "strong_wolfe")
+ *         .buildOptimizer(model.parameters())) {
+ *     Closure closure = () -> {
+ *         model.lossAndGradients(wholeTrainingSet, lossOut, 0);
+ *         return backend.get(lossOut, 0);
+ *     };
+ *     for (int epoch = 0; epoch < 20; epoch++) {
+ *         double loss = lbfgs.step(closure);   // up to max_iter iterations; the loss before the step
+ *     }
+ * }
+ * }</pre>
+ *
  * <h2>Two momentums</h2>
  * The lecture writes momentum as v ← βv + (1 − β)∇R, w ← w − αv (v₀ = 0): that is {@code ema-momentum} with lr α and
  * beta β. Its code calls {@code torch.optim.SGD(lr=α, momentum=β)}, which is b ← βb + g, w ← w − αb (b₁ = g₁): that is
@@ -59,18 +83,20 @@
  * int    format version (1)
  * long   payload length L in bytes
  * byte[L] payload:
- *     UTF    optimizer name (sgd, ema-momentum, adam, adamw, rmsprop, adagrad)
+ *     UTF    optimizer name (sgd, ema-momentum, adam, adamw, rmsprop, adagrad, lbfgs)
  *     int H, then H × (UTF key, double value): hyper-parameters — the options' settings by torch name (booleans 1/0),
  *            group.i.lr, group.i.weight_decay, group.i.size for each group, clip.none|clip.norm|clip.value
  *     long   step count
  *     int P, then P × parameter:
  *            UTF name; int group; int rank; rank × int dimension;
  *            int S, then S × (UTF state name, int n, n × float32): the state tensors, e.g. momentum_buffer,
- *            exp_avg, exp_avg_sq, max_exp_avg_sq, square_avg, grad_avg, sum, velocity
+ *            exp_avg, exp_avg_sq, max_exp_avg_sq, square_avg, grad_avg, sum, velocity; lbfgs: d,
+ *            prev_flat_grad, old_dirs, old_stps (the history, concatenated) and on the first parameter ro
  *     UTF    schedule spec (Schedule.spec(), e.g. "cosine(t_max=20, eta_min=0.0, unit=epoch)")
  *     int K, then K × (UTF key, double value): schedule state (lr.i per group, last_epoch, plateau's best,
  *            num_bad_epochs, cooldown_counter, warmup.count, warmup.done, then.* for the schedule after a warmup,
- *            cosine-warm-restarts' t_cur and t_i)
+ *            cosine-warm-restarts' t_cur and t_i); lbfgs adds its scalars here: lbfgs.n_iter, lbfgs.func_evals,
+ *            lbfgs.history, lbfgs.t, lbfgs.h_diag, lbfgs.prev_loss
  *     int    0x454E4421 ("END!")
  * long   CRC-32 of the payload
  * </pre>

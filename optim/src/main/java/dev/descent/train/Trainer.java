@@ -7,6 +7,7 @@ import dev.descent.data.Loader;
 import dev.descent.dist.Communicator;
 import dev.descent.model.Model;
 import dev.descent.model.ParameterFile;
+import dev.descent.optim.Closure;
 import dev.descent.optim.Optimizer;
 import dev.descent.optim.Parameter;
 
@@ -45,6 +46,15 @@ import java.util.Objects;
  * per epoch), which is when {@link TrainingListener#onBatch} fires and divergence is checked. In a single process the
  * last three go through {@link Backend#runStep} keyed by the batch's row count (the loader's gather stays outside), so
  * a backend may replay the step as a recording: the CUDA backend launches it as one CUDA graph.
+ *
+ * <p><b>Optimizers that evaluate the objective themselves</b> ({@link Optimizer#needsClosure()}: LBFGS). Each batch is
+ * one {@link Optimizer#step(Closure)} whose closure computes the loss and gradients of that same batch (and, with
+ * several processes, synchronises the gradients and sums the loss) as often as the optimizer asks; the step's first
+ * evaluation, before any update, is the batch's loss in the epoch's training loss. With one batch per epoch (a full
+ * batch loader) an epoch is one LBFGS step on the whole training set, which is what torch's LBFGS is made for; with
+ * minibatches each is an LBFGS step on its own batch (stochastic, like a torch loop that calls
+ * {@code opt.step(closure)} per batch). These steps do not go through {@link Backend#runStep}: the optimizer decides
+ * between evaluations on the host, so they cannot be recorded and replayed. Each evaluation reads its loss back.
  *
  * <p><b>Training loss</b> of an epoch, as in the lecture: Σ(batch loss × batch size) / samples, each batch's loss
  * taken before its step, accumulated in double in step order.
@@ -99,6 +109,13 @@ public final class Trainer implements AutoCloseable {
     private final Runnable stepTask = this::step;
     private Batch stepBatch;
     private int stepSlot;
+
+    // The closure of an optimizer that evaluates the objective itself (null otherwise): its first call per step
+    // writes the step loss into stepLosses like step(), later ones into closureLoss.
+    private final Closure closure;
+    private final Tensor closureLoss;
+    private final double[] closureReduce = new double[1];
+    private int closureCalls;
 
     // Loss read-back buffers, allocated once.
     private final Tensor stepLosses;
@@ -168,6 +185,8 @@ public final class Trainer implements AutoCloseable {
                         + "', which is not one of the model's");
             }
         }
+        this.closure = optimizer.needsClosure() ? this::evaluateClosure : null;
+        this.closureLoss = optimizer.needsClosure() ? backend.allocate(1) : null;
         this.stepLosses = backend.allocate(readInterval);
         this.hostLosses = new float[readInterval];
         this.chunkSizes = new int[readInterval];
@@ -178,6 +197,9 @@ public final class Trainer implements AutoCloseable {
             ev = b.testLoader == null ? null : new Evaluator(model, b.testLoader, communicator);
         } catch (RuntimeException e) {
             stepLosses.close();
+            if (closureLoss != null) {
+                closureLoss.close();
+            }
             throw e;
         }
         this.evaluator = ev;
@@ -406,7 +428,10 @@ public final class Trainer implements AutoCloseable {
             chunkEmpty[slot] = batch.size() == 0;
             stepBatch = batch;
             stepSlot = slot;
-            if (single) {
+            if (closure != null) {
+                closureCalls = 0;
+                optimizer.step(closure); // decisions between evaluations on the host: not a recordable step
+            } else if (single) {
                 // one process: the backend may replay the step as a recording (a CUDA graph), keyed by batch shape
                 backend.runStep(batch.size(), stepTask);
             } else {
@@ -440,6 +465,26 @@ public final class Trainer implements AutoCloseable {
         model.lossAndGradients(stepBatch, stepLosses, stepSlot);
         synchronizer.synchronize();
         optimizer.step();
+    }
+
+    /**
+     * One evaluation for an optimizer that evaluates the objective itself: loss and gradients of the step's batch at
+     * the current parameters, gradients synchronised across processes, the loss read back (summed across processes).
+     * The first evaluation of a step is the step's loss.
+     */
+    private double evaluateClosure() {
+        boolean first = closureCalls++ == 0;
+        Tensor out = first ? stepLosses : closureLoss;
+        int index = first ? stepSlot : 0;
+        model.lossAndGradients(stepBatch, out, index);
+        synchronizer.synchronize();
+        double loss = stepBatch.size() == 0 ? 0.0 : backend.get(out, index);
+        if (communicator.size() > 1) {
+            closureReduce[0] = loss;
+            communicator.allreduceSum(closureReduce, 0, 1);
+            loss = closureReduce[0];
+        }
+        return loss;
     }
 
     /**
@@ -591,6 +636,9 @@ public final class Trainer implements AutoCloseable {
         if (!closed) {
             closed = true;
             stepLosses.close();
+            if (closureLoss != null) {
+                closureLoss.close();
+            }
             if (evaluator != null) {
                 evaluator.close();
             }

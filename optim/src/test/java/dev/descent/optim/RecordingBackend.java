@@ -225,7 +225,13 @@ final class RecordingBackend implements Backend {
 
     @Override
     public double dot(Tensor x, Tensor y) {
-        throw new UnsupportedOperationException();
+        float[] xs = t(x).data;
+        float[] ys = t(y).data;
+        double s = 0;
+        for (int i = 0; i < xs.length; i++) {
+            s += (double) xs[i] * ys[i];
+        }
+        return s;
     }
 
     @Override
@@ -239,7 +245,14 @@ final class RecordingBackend implements Backend {
 
     @Override
     public float maxAbs(Tensor x) {
-        throw new UnsupportedOperationException();
+        float m = 0f;
+        for (float v : t(x).data) {
+            if (Float.isNaN(v)) {
+                return Float.NaN;
+            }
+            m = Math.max(m, Math.abs(v));
+        }
+        return m;
     }
 
     @Override

@@ -42,6 +42,8 @@ final class Golden {
         double[] loss;
         /** step → parameter name → values. */
         final Map<Integer, Map<String, float[]>> params = new TreeMap<>();
+        /** Per-step counters (lbfgs: func_evals, n_iter), by name. */
+        final Map<String, long[]> counters = new LinkedHashMap<>();
 
         @Override
         public String toString() {
@@ -107,6 +109,8 @@ final class Golden {
                     }
                     case "loss" -> c.loss = doubles(rest);
                     case "events" -> c.events = Integer.parseInt(t[1]);
+                    case "func_evals", "n_iter" -> c.counters.put(t[0],
+                            Arrays.stream(rest).mapToLong(Long::parseLong).toArray());
                     case "param" -> c.params.computeIfAbsent(Integer.parseInt(t[1]), k -> new LinkedHashMap<>())
                             .put(t[2], floats(Arrays.copyOfRange(t, 3, t.length)));
                     case "end" -> {

@@ -62,6 +62,50 @@ final class Problems {
     }
 
     /**
+     * The linear L = Σ a_i w_i over one tensor w (no minimum), in float32 as torch's {@code (a * w).sum()} for two
+     * elements: fl(fl(a1 w1) + fl(a2 w2)); the gradient is a, exactly.
+     */
+    static final class Linear implements Problem {
+        private final Backend b;
+        private final Parameter w;
+        private final float[] a;
+        private final float[] host;
+
+        Linear(Backend b, float[] a, float[] init) {
+            this.b = b;
+            this.a = a.clone();
+            this.host = new float[a.length];
+            this.w = new Parameter("w", b.upload(init.clone(), init.length), b.allocate(init.length));
+        }
+
+        @Override
+        public List<Parameter> parameters() {
+            return List.of(w);
+        }
+
+        @Override
+        public double lossAndGrad(boolean negate) {
+            b.download(w.value(), host, 0);
+            float loss = 0f;
+            for (int i = 0; i < a.length; i++) {
+                loss += a[i] * host[i];
+            }
+            float[] g = new float[a.length];
+            for (int i = 0; i < a.length; i++) {
+                g[i] = negate ? -a[i] : a[i];
+            }
+            b.upload(g, 0, w.grad());
+            return negate ? -loss : loss;
+        }
+
+        @Override
+        public void close() {
+            w.value().close();
+            w.grad().close();
+        }
+    }
+
+    /**
      * L = Σ ½ c (w − t)² over two tensors u [37] and v [5]; gradient c·(w − t) in float32 (d = w − t, g = c·d), the
      * loss summed in double in element order, exactly as make_golden_optim.py.
      */
