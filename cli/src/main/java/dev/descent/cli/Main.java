@@ -46,6 +46,7 @@ public final class Main {
         cl.setExecutionExceptionHandler(Main::handleExecutionError);
         cl.setExitCodeExceptionMapper(Failures::exitCode);
         cl.registerConverter(java.nio.file.Path.class, new Converters.PathValue());
+        OptimizerHelp.install(cl);
         return cl;
     }
 

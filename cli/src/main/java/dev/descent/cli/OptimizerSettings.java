@@ -11,7 +11,8 @@ import picocli.CommandLine.Option;
  */
 final class OptimizerSettings {
     /** The optimizer names descent knows, in the order help texts list them. */
-    static final String NAMES = "sgd, momentum, ema-momentum, adam, adamw, rmsprop, adagrad";
+    static final String NAMES = "sgd, momentum, ema-momentum, adam, adamw, rmsprop, adagrad, nadam, radam, adamax, "
+            + "adadelta";
 
     @Option(names = "--momentum", paramLabel = "M", converter = Converters.Finite.class,
             description = "Momentum factor (sgd; momentum: default 0.9; rmsprop). For ema-momentum the β of "
@@ -26,15 +27,18 @@ final class OptimizerSettings {
     boolean nesterov;
 
     @Option(names = "--weight-decay", paramLabel = "L", converter = Converters.Finite.class,
-            description = "Weight decay λ: L2 added to the gradient; decoupled for adamw (default 0, adamw 0.01).")
+            description = "Weight decay λ: L2 added to the gradient; decoupled for adamw (default 0, adamw 0.01). "
+                    + "Every optimizer.")
     Double weightDecay;
 
     @Option(names = "--betas", paramLabel = "B1,B2", converter = Converters.Pair.class,
-            description = "Adam's β1,β2 (adam, adamw; default 0.9,0.999).")
+            description = "Decay rates β1,β2 of the moment averages (adam, adamw, nadam, radam, adamax; "
+                    + "default 0.9,0.999).")
     Converters.NumberPair betas;
 
     @Option(names = "--eps", paramLabel = "E", converter = Converters.Finite.class,
-            description = "Term added to the denominator (adam, adamw, rmsprop: 1e-8; adagrad: 1e-10).")
+            description = "Term added to the denominator (adam, adamw, rmsprop, nadam, radam, adamax: 1e-8; "
+                    + "adagrad: 1e-10; adadelta: 1e-6).")
     Double eps;
 
     @Option(names = "--amsgrad", description = "Use AMSGrad's running maximum of v (adam, adamw).")
@@ -54,6 +58,14 @@ final class OptimizerSettings {
     @Option(names = "--initial-accumulator", paramLabel = "S", converter = Converters.Finite.class,
             description = "Initial value of the squared-gradient sum (adagrad; default 0).")
     Double initialAccumulator;
+
+    @Option(names = "--momentum-decay", paramLabel = "D", converter = Converters.Finite.class,
+            description = "Decay ψ of NAdam's momentum schedule μ_t = β1(1 − ½·0.96^(tψ)) (nadam; default 4e-3).")
+    Double momentumDecay;
+
+    @Option(names = "--rho", paramLabel = "R", converter = Converters.Finite.class,
+            description = "Decay ρ of both running averages, in [0, 1] (adadelta; default 0.9).")
+    Double rho;
 
     @Option(names = "--maximize", description = "Maximise the objective instead of minimising it.")
     boolean maximize;
@@ -107,6 +119,12 @@ final class OptimizerSettings {
         }
         if (initialAccumulator != null) {
             m.put("initial_accumulator_value", Double.toString(initialAccumulator));
+        }
+        if (momentumDecay != null) {
+            m.put("momentum_decay", Double.toString(momentumDecay));
+        }
+        if (rho != null) {
+            m.put("rho", Double.toString(rho));
         }
         if (maximize) {
             m.put("maximize", "true");
