@@ -5,8 +5,9 @@ import dev.descent.backend.Tensor;
 
 /**
  * The optimizer updates, one fused kernel each ({@code sgdUpdate}, {@code adamUpdate}, {@code rmspropUpdate},
- * {@code adagradUpdate}, {@code nadamUpdate}, {@code radamUpdate}, {@code adamaxUpdate}, {@code adadeltaUpdate}), in torch's float32 operation order, with every scalar derived in double on the host and
- * rounded to float where torch rounds it. Options reach the kernel as one flag word.
+ * {@code adagradUpdate}, {@code nadamUpdate}, {@code radamUpdate}, {@code adamaxUpdate}, {@code adadeltaUpdate}), in
+ * torch's float32 operation order, with every scalar derived in double on the host and rounded to float where torch
+ * rounds it. Options reach the kernel as one flag word.
  */
 final class OptimizerKernels {
     private static final int OPT_MAXIMIZE = 1;

@@ -37,8 +37,9 @@
  * {@link dev.descent.optim.RadamOptions}, {@link dev.descent.optim.AdamaxOptions},
  * {@link dev.descent.optim.AdadeltaOptions}); their javadoc gives each update rule. Every step runs one fused backend
  * kernel per parameter tensor ({@code Backend.sgdUpdate}, {@code adamUpdate}, {@code rmspropUpdate},
- * {@code adagradUpdate}, {@code nadamUpdate}, {@code radamUpdate}, {@code adamaxUpdate}, {@code adadeltaUpdate}); state tensors are allocated once when the optimizer is created, owned
- * by it and released by {@link dev.descent.optim.Optimizer#close()}; {@code step()} allocates nothing.
+ * {@code adagradUpdate}, {@code nadamUpdate}, {@code radamUpdate}, {@code adamaxUpdate}, {@code adadeltaUpdate});
+ * state tensors are allocated once when the optimizer is created, owned by it and released by
+ * {@link dev.descent.optim.Optimizer#close()}; {@code step()} allocates nothing.
  * Parameters can be split into {@link dev.descent.optim.ParamGroup}s with their own learning rate and weight decay.
  *
  * <h2>Two momentums</h2>
