@@ -388,6 +388,7 @@ __global__ void loss_final_f32(int count, const double *partials, double divisor
 #define OPT_DECOUPLED 32
 #define OPT_AMSGRAD 64
 #define OPT_CENTERED 128
+#define OPT_RECTIFIED 256
 
 // torch.optim.SGD (_single_tensor_sgd):
 //   g = maximize ? -grad : grad;  g = g + wd * p                       (d_p.add(param, alpha=wd))
@@ -499,6 +500,109 @@ __global__ void adagrad_f32(long long n, float *param, const float *grad, float 
         sum[i] = s;
         float denom = sqrtf(s) + eps;
         param[i] = p + (neg_clr * g) / denom;
+    }
+}
+
+// torch.optim.NAdam (_single_tensor_nadam, torch 1.13); bc2 = 1 - b2^step and both step sizes from the host:
+//   g = g + wd * p;  m = m * b1 + (1 - b1) * g;  v = v * b2 + ((1 - b2) * g) * g
+//   denom = sqrt(v / bc2) + eps
+//   p = p + (neg_grad_step * g) / denom;  p = p + (neg_momentum_step * m) / denom    (two addcdiv_)
+__global__ void nadam_f32(long long n, float *param, const float *grad, float *m, float *v, float beta1,
+                          float one_minus_beta1, float beta2, float one_minus_beta2, float weight_decay,
+                          float bias_correction2, float eps, float neg_grad_step, float neg_momentum_step, int flags) {
+    GRID_STRIDE_LOOP(i, n) {
+        float p = param[i];
+        float g = grad[i];
+        if (flags & OPT_MAXIMIZE) {
+            g = -g;
+        }
+        if (flags & OPT_WEIGHT_DECAY) {
+            g = g + weight_decay * p;
+        }
+        float mi = m[i] * beta1 + one_minus_beta1 * g;
+        float vi = v[i] * beta2 + (one_minus_beta2 * g) * g;
+        m[i] = mi;
+        v[i] = vi;
+        float denom = sqrtf(vi / bias_correction2) + eps;
+        p = p + (neg_grad_step * g) / denom;
+        param[i] = p + (neg_momentum_step * mi) / denom;
+    }
+}
+
+// torch.optim.RAdam (_single_tensor_radam, torch 1.13); bc1, lr, sqrt(bc2) and rect from the host, and the flag
+// OPT_RECTIFIED when rho_t > 5:
+//   g = g + wd * p;  m = m * b1 + (1 - b1) * g;  v = v * b2 + ((1 - b2) * g) * g;  mc = m / bc1
+//   rectified: p = p - ((mc * lr) * ((1 / (sqrt(v) + eps)) * sqrt_bc2)) * rect;  else p = p - mc * lr
+__global__ void radam_f32(long long n, float *param, const float *grad, float *m, float *v, float beta1,
+                          float one_minus_beta1, float beta2, float one_minus_beta2, float weight_decay,
+                          float bias_correction1, float lr, float bias_correction2_sqrt, float rect, float eps,
+                          int flags) {
+    GRID_STRIDE_LOOP(i, n) {
+        float p = param[i];
+        float g = grad[i];
+        if (flags & OPT_MAXIMIZE) {
+            g = -g;
+        }
+        if (flags & OPT_WEIGHT_DECAY) {
+            g = g + weight_decay * p;
+        }
+        float mi = m[i] * beta1 + one_minus_beta1 * g;
+        float vi = v[i] * beta2 + (one_minus_beta2 * g) * g;
+        m[i] = mi;
+        v[i] = vi;
+        float step = (mi / bias_correction1) * lr;
+        if (flags & OPT_RECTIFIED) {
+            float adaptive_lr = (1.0f / (sqrtf(vi) + eps)) * bias_correction2_sqrt;
+            step = (step * adaptive_lr) * rect;
+        }
+        param[i] = p - step;
+    }
+}
+
+// torch.optim.Adamax (_single_tensor_adamax, torch 1.13); clr = lr / (1 - b1^step) from the host:
+//   g = g + wd * p;  m = m * b1 + (1 - b1) * g;  u = amax(u * b2, |g| + eps)  (NaN wins)
+//   p = p + (-clr * m) / u
+__global__ void adamax_f32(long long n, float *param, const float *grad, float *m, float *u, float beta1,
+                           float one_minus_beta1, float beta2, float weight_decay, float eps, float neg_clr,
+                           int flags) {
+    GRID_STRIDE_LOOP(i, n) {
+        float p = param[i];
+        float g = grad[i];
+        if (flags & OPT_MAXIMIZE) {
+            g = -g;
+        }
+        if (flags & OPT_WEIGHT_DECAY) {
+            g = g + weight_decay * p;
+        }
+        float mi = m[i] * beta1 + one_minus_beta1 * g;
+        float ui = torch_maximum(u[i] * beta2, fabsf(g) + eps);
+        m[i] = mi;
+        u[i] = ui;
+        param[i] = p + (neg_clr * mi) / ui;
+    }
+}
+
+// torch.optim.Adadelta (_single_tensor_adadelta, torch 1.13):
+//   g = g + wd * p;  sq = sq * rho + ((1 - rho) * g) * g
+//   delta = (sqrt(acc + eps) / sqrt(sq + eps)) * g;  acc = acc * rho + ((1 - rho) * delta) * delta
+//   p = p + (-lr) * delta
+__global__ void adadelta_f32(long long n, float *param, const float *grad, float *square_avg, float *acc_delta,
+                             float rho, float one_minus_rho, float eps, float weight_decay, float neg_lr, int flags) {
+    GRID_STRIDE_LOOP(i, n) {
+        float p = param[i];
+        float g = grad[i];
+        if (flags & OPT_MAXIMIZE) {
+            g = -g;
+        }
+        if (flags & OPT_WEIGHT_DECAY) {
+            g = g + weight_decay * p;
+        }
+        float sq = square_avg[i] * rho + (one_minus_rho * g) * g;
+        square_avg[i] = sq;
+        float acc = acc_delta[i];
+        float delta = (sqrtf(acc + eps) / sqrtf(sq + eps)) * g;
+        acc_delta[i] = acc * rho + (one_minus_rho * delta) * delta;
+        param[i] = p + neg_lr * delta;
     }
 }
 

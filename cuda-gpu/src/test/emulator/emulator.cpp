@@ -79,6 +79,7 @@ const std::vector<KernelInfo> &kernels() {
         KERNEL(add_row_vector_f32, false), KERNEL(column_sums_f32, false), KERNEL(softmax_ce_f32, true),
         KERNEL(bce_logits_f32, true), KERNEL(mse_f32, true), KERNEL(mae_f32, true), KERNEL(loss_final_f32, true),
         KERNEL(sgd_f32, false), KERNEL(adam_f32, false), KERNEL(rmsprop_f32, false), KERNEL(adagrad_f32, false),
+        KERNEL(nadam_f32, false), KERNEL(radam_f32, false), KERNEL(adamax_f32, false), KERNEL(adadelta_f32, false),
     };
     return table;
 }

@@ -173,7 +173,7 @@ final class CompareCommand extends BaseCommand {
             }
             panels.add(Charts.curves(n, "epoch", "train loss", curves, true, true, notes));
         }
-        int cols = Math.min(3, panels.size());
+        int cols = Charts.columns(panels.size(), 3); // any number of optimizers: the grid grows about square
         String t = title != null ? title : String.format(Locale.ROOT, "%s, batch %s, %d epochs", spec.describe(),
                 batchSize == 0 ? "full" : Integer.toString(batchSize), epochs);
         Charts.savePng(dir.resolve("compare.png"), Charts.figure(t, panels, cols, 560, 480));

@@ -1,9 +1,7 @@
 package dev.descent.cli;
 
 import java.io.PrintWriter;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import picocli.CommandLine;
 
 /**
@@ -48,14 +46,7 @@ public final class Main {
         cl.setExecutionExceptionHandler(Main::handleExecutionError);
         cl.setExitCodeExceptionMapper(Failures::exitCode);
         cl.registerConverter(java.nio.file.Path.class, new Converters.PathValue());
-        // the commands that train list every optimizer with its defaults after their own footer
-        for (String name : List.of("rosenbrock", "train", "compare", "sweep")) {
-            CommandLine.Model.UsageMessageSpec usage = cl.getSubcommands().get(name).getCommandSpec().usageMessage();
-            List<String> footer = new ArrayList<>(Arrays.asList(usage.footer()));
-            footer.add("");
-            footer.addAll(OptimizerSettings.defaultsHelp());
-            usage.footer(footer.toArray(new String[0]));
-        }
+        OptimizerHelp.install(cl);
         return cl;
     }
 

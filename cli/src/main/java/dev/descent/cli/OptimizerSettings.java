@@ -1,10 +1,8 @@
 package dev.descent.cli;
 
 import dev.descent.optim.Optimizers;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import picocli.CommandLine.Option;
 
@@ -15,7 +13,8 @@ import picocli.CommandLine.Option;
  */
 final class OptimizerSettings {
     /** The optimizer names descent knows, in the order help texts list them. */
-    static final String NAMES = "sgd, momentum, ema-momentum, adam, adamw, rmsprop, adagrad, lbfgs";
+    static final String NAMES = "sgd, momentum, ema-momentum, adam, adamw, rmsprop, adagrad, nadam, radam, adamax, "
+            + "adadelta, lbfgs";
 
     @Option(names = "--momentum", paramLabel = "M", converter = Converters.Finite.class,
             description = "Momentum factor (sgd; momentum: default 0.9; rmsprop). For ema-momentum the β of "
@@ -30,15 +29,18 @@ final class OptimizerSettings {
     boolean nesterov;
 
     @Option(names = "--weight-decay", paramLabel = "L", converter = Converters.Finite.class,
-            description = "Weight decay λ: L2 added to the gradient; decoupled for adamw (default 0, adamw 0.01).")
+            description = "Weight decay λ: L2 added to the gradient; decoupled for adamw (default 0, adamw 0.01). "
+                    + "Every optimizer.")
     Double weightDecay;
 
     @Option(names = "--betas", paramLabel = "B1,B2", converter = Converters.Pair.class,
-            description = "Adam's β1,β2 (adam, adamw; default 0.9,0.999).")
+            description = "Decay rates β1,β2 of the moment averages (adam, adamw, nadam, radam, adamax; "
+                    + "default 0.9,0.999).")
     Converters.NumberPair betas;
 
     @Option(names = "--eps", paramLabel = "E", converter = Converters.Finite.class,
-            description = "Term added to the denominator (adam, adamw, rmsprop: 1e-8; adagrad: 1e-10).")
+            description = "Term added to the denominator (adam, adamw, rmsprop, nadam, radam, adamax: 1e-8; "
+                    + "adagrad: 1e-10; adadelta: 1e-6).")
     Double eps;
 
     @Option(names = "--amsgrad", description = "Use AMSGrad's running maximum of v (adam, adamw).")
@@ -58,6 +60,14 @@ final class OptimizerSettings {
     @Option(names = "--initial-accumulator", paramLabel = "S", converter = Converters.Finite.class,
             description = "Initial value of the squared-gradient sum (adagrad; default 0).")
     Double initialAccumulator;
+
+    @Option(names = "--momentum-decay", paramLabel = "D", converter = Converters.Finite.class,
+            description = "Decay ψ of NAdam's momentum schedule μ_t = β1(1 − ½·0.96^(tψ)) (nadam; default 4e-3).")
+    Double momentumDecay;
+
+    @Option(names = "--rho", paramLabel = "R", converter = Converters.Finite.class,
+            description = "Decay ρ of both running averages, in [0, 1] (adadelta; default 0.9).")
+    Double rho;
 
     @Option(names = "--maximize", description = "Maximise the objective instead of minimising it.")
     boolean maximize;
@@ -142,6 +152,12 @@ final class OptimizerSettings {
         if (initialAccumulator != null) {
             m.put("initial_accumulator_value", Double.toString(initialAccumulator));
         }
+        if (momentumDecay != null) {
+            m.put("momentum_decay", Double.toString(momentumDecay));
+        }
+        if (rho != null) {
+            m.put("rho", Double.toString(rho));
+        }
         if (maximize) {
             m.put("maximize", "true");
         }
@@ -180,25 +196,5 @@ final class OptimizerSettings {
             return value != 0 ? "strong_wolfe" : "none";
         }
         return Fmt.number(value);
-    }
-
-    /**
-     * Help lines listing every optimizer with its torch defaults (from {@link Optimizers#defaults}), for the footers
-     * of the commands that train.
-     */
-    static List<String> defaultsHelp() {
-        List<String> lines = new ArrayList<>();
-        lines.add("Optimizers and their defaults (torch.optim's; --lr and the options above change them):");
-        for (String name : Optimizers.names()) {
-            StringBuilder sb = new StringBuilder();
-            for (Map.Entry<String, Double> e : Optimizers.defaults(name).settings().entrySet()) {
-                sb.append(sb.isEmpty() ? "" : ", ").append(e.getKey()).append('=')
-                        .append(format(e.getKey(), e.getValue()));
-            }
-            lines.add(String.format(Locale.ROOT, "  %-13s %s", name, sb));
-        }
-        lines.add("  lbfgs evaluates the loss itself, several times per step: one step per batch (per epoch with the "
-                + "full batch, train's default for it), up to max_iter iterations each.");
-        return lines;
     }
 }

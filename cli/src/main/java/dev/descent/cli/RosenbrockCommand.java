@@ -243,7 +243,7 @@ final class RosenbrockCommand extends BaseCommand {
         JFreeChart loss = Charts.curves("loss R(w) per step", "step", "R(w1, w2)", curves, true, true, notes);
         List<JFreeChart> all = new ArrayList<>(panels);
         all.add(loss);
-        int cols = 2;
+        int cols = Charts.columns(all.size(), 2); // a panel per optimizer and the losses, about square
         String figTitle = compared ? title + " at lr " + fmt(runs.getFirst().lr()) + ": "
                 + String.join(", ", runs.stream().map(Run::name).toList())
                 : title + ": " + runs.getFirst().name() + ", lr " + fmt(runs.getFirst().lr());

@@ -80,7 +80,7 @@ final class TrainCommand extends BaseCommand {
     String optimizer;
 
     @Option(names = "--lr", paramLabel = "LR", converter = Converters.Finite.class,
-            description = "Learning rate (default: the optimizer's torch default, 1e-3 for sgd/momentum/adam).")
+            description = "Learning rate (default: the optimizer's torch default, listed below).")
     Double lr;
 
     @Mixin

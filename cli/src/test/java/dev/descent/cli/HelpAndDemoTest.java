@@ -41,7 +41,7 @@ class HelpAndDemoTest {
         CommandLine cl = Main.commandLine();
         for (String opt : List.of("--optimizer", "--lr", "--momentum", "--dampening", "--nesterov", "--weight-decay",
                 "--betas", "--eps", "--amsgrad", "--alpha", "--centered", "--lr-decay", "--initial-accumulator",
-                "--maximize", "--schedule", "--clip")) {
+                "--momentum-decay", "--rho", "--maximize", "--schedule", "--clip")) {
             for (String c : List.of("rosenbrock", "train", "sweep")) {
                 assertTrue(cl.getSubcommands().get(c).getCommandSpec().findOption(opt) != null, c + " has " + opt);
             }

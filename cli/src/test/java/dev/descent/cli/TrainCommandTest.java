@@ -278,7 +278,7 @@ class TrainCommandTest {
         String[][] cases = {
             {"train", "--data", dir.resolve("missing.csv").toString(), "--out", dir.resolve("o1").toString()},
             {"train", "--data", bad.toString(), "--out", dir.resolve("o2").toString()},
-            {"train", "--data", train.toString(), "--optimizer", "nadam", "--out", dir.resolve("o3").toString()},
+            {"train", "--data", train.toString(), "--optimizer", "adabelief", "--out", dir.resolve("o3").toString()},
             {"train", "--data", train.toString(), "--lr", "-1", "--out", dir.resolve("o4").toString()},
             {"train", "--data", train.toString(), "--batch-size", "8", "--full-batch"},
             {"train", "--data", train.toString(), "--batch-size", "0"},

@@ -400,6 +400,32 @@ public final class CudaBackend implements Backend {
         optimizers.adagradUpdate(param, grad, sum, clr, eps, weightDecay, maximize);
     }
 
+    @Override
+    public void nadamUpdate(Tensor param, Tensor grad, Tensor m, Tensor v, double gradStepSize,
+            double momentumStepSize, double beta1, double beta2, double eps, double weightDecay, boolean maximize,
+            long step) {
+        optimizers.nadamUpdate(param, grad, m, v, gradStepSize, momentumStepSize, beta1, beta2, eps, weightDecay,
+                maximize, step);
+    }
+
+    @Override
+    public void radamUpdate(Tensor param, Tensor grad, Tensor m, Tensor v, double lr, double beta1, double beta2,
+            double eps, double weightDecay, boolean maximize, long step) {
+        optimizers.radamUpdate(param, grad, m, v, lr, beta1, beta2, eps, weightDecay, maximize, step);
+    }
+
+    @Override
+    public void adamaxUpdate(Tensor param, Tensor grad, Tensor m, Tensor u, double lr, double beta1, double beta2,
+            double eps, double weightDecay, boolean maximize, long step) {
+        optimizers.adamaxUpdate(param, grad, m, u, lr, beta1, beta2, eps, weightDecay, maximize, step);
+    }
+
+    @Override
+    public void adadeltaUpdate(Tensor param, Tensor grad, Tensor squareAvg, Tensor accDelta, double lr, double rho,
+            double eps, double weightDecay, boolean maximize) {
+        optimizers.adadeltaUpdate(param, grad, squareAvg, accDelta, lr, rho, eps, weightDecay, maximize);
+    }
+
     // ------------------------------------------------------------------------------------------------ CUDA graphs
 
     /**

@@ -29,7 +29,11 @@ enum Kernel {
     SGD("sgd_f32", "LPPPFFFFI"),
     ADAM("adam_f32", "LPPPPPFFFFFFFFFI"),
     RMSPROP("rmsprop_f32", "LPPPPPFFFFFFI"),
-    ADAGRAD("adagrad_f32", "LPPPFFFI");
+    ADAGRAD("adagrad_f32", "LPPPFFFI"),
+    NADAM("nadam_f32", "LPPPPFFFFFFFFFI"),
+    RADAM("radam_f32", "LPPPPFFFFFFFFFFI"),
+    ADAMAX("adamax_f32", "LPPPPFFFFFFI"),
+    ADADELTA("adadelta_f32", "LPPPPFFFFFI");
 
     /** The unmangled entry name in the PTX. */
     final String entry;

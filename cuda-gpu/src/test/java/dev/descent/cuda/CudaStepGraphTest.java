@@ -57,6 +57,17 @@ class CudaStepGraphTest {
     }
 
     @Test
+    void nadamRadamAdamaxAdadeltaTrainBitForBitAsWithoutGraphs() {
+        // NAdam's step sizes, RAdam's rectification (it switches on at step 6) and Adamax's bias correction change
+        // every step and are patched into the replayed graphs
+        trainerMatchesDirectRun("softmax", () -> Optimizers.builder("nadam"), true);
+        trainerMatchesDirectRun("mlp", () -> Optimizers.builder("radam").set("lr", "0.01"), true);
+        trainerMatchesDirectRun("softmax", () -> Optimizers.builder("adamax").set("weight_decay", "0.01"), true);
+        trainerMatchesDirectRun("mlp", () -> Optimizers.builder("adadelta")
+                .schedule(Schedule.step(7, 0.5, ScheduleUnit.STEP)), true);
+    }
+
+    @Test
     void clippingByNormReadsBackEveryStepSoTheKeyIsGivenUpAndStillExact() {
         trainerMatchesDirectRun("softmax", () -> Optimizers.builder("adamw")
                 .clipping(GradientClipping.norm(0.5)), false);

@@ -241,6 +241,59 @@ public interface Backend extends AutoCloseable {
     void adagradUpdate(Tensor param, Tensor grad, Tensor sum, double clr, double eps, double weightDecay,
             boolean maximize);
 
+    /**
+     * One NAdam step (torch.optim.NAdam, torch 1.13) with the two step sizes the optimizer derives from its momentum
+     * schedule (μ_t, μ_{t+1} and their running product, which it keeps):
+     * <pre>
+     *   g ← grad (negated if maximize); if weightDecay ≠ 0: g ← g + weightDecay·θ
+     *   m ← β1 m + (1 − β1) g;   v ← β2 v + (1 − β2) g²
+     *   d ← √(v / (1 − β2^step)) + eps
+     *   θ ← θ − gradStepSize · g / d;   then θ ← θ − momentumStepSize · m / d
+     * </pre>
+     * with {@code gradStepSize} = lr(1 − μ_t)/(1 − Π_t) and {@code momentumStepSize} = lr·μ_{t+1}/(1 − Π'_t) as
+     * {@link dev.descent.optim.NadamOptions} defines them. {@code step} counts from 1; {@code grad} is not modified.
+     */
+    void nadamUpdate(Tensor param, Tensor grad, Tensor m, Tensor v, double gradStepSize, double momentumStepSize,
+            double beta1, double beta2, double eps, double weightDecay, boolean maximize, long step);
+
+    /**
+     * One RAdam step (torch.optim.RAdam, torch 1.13):
+     * <pre>
+     *   g ← grad (negated if maximize); if weightDecay ≠ 0: g ← g + weightDecay·θ
+     *   m ← β1 m + (1 − β1) g;   v ← β2 v + (1 − β2) g²;   m̂ ← m / (1 − β1^step)
+     *   ρ∞ ← 2/(1 − β2) − 1;   ρ ← ρ∞ − 2·step·β2^step / (1 − β2^step)
+     *   ρ &gt; 5: r ← √((ρ − 4)(ρ − 2)ρ∞ / ((ρ∞ − 4)(ρ∞ − 2)ρ));  θ ← θ − m̂·lr·(√(1 − β2^step) / (√v + eps))·r
+     *   else:   θ ← θ − m̂·lr
+     * </pre>
+     * {@code step} counts from 1; {@code grad} is not modified.
+     */
+    void radamUpdate(Tensor param, Tensor grad, Tensor m, Tensor v, double lr, double beta1, double beta2, double eps,
+            double weightDecay, boolean maximize, long step);
+
+    /**
+     * One Adamax step (torch.optim.Adamax, torch 1.13):
+     * <pre>
+     *   g ← grad (negated if maximize); if weightDecay ≠ 0: g ← g + weightDecay·θ
+     *   m ← β1 m + (1 − β1) g;   u ← max(β2 u, |g| + eps)   (NaN if either is NaN)
+     *   θ ← θ − (lr / (1 − β1^step)) · m / u
+     * </pre>
+     * {@code step} counts from 1; {@code grad} is not modified.
+     */
+    void adamaxUpdate(Tensor param, Tensor grad, Tensor m, Tensor u, double lr, double beta1, double beta2,
+            double eps, double weightDecay, boolean maximize, long step);
+
+    /**
+     * One Adadelta step (torch.optim.Adadelta, torch 1.13):
+     * <pre>
+     *   g ← grad (negated if maximize); if weightDecay ≠ 0: g ← g + weightDecay·θ
+     *   sq ← ρ sq + (1 − ρ) g²;   Δ ← √(acc + eps) / √(sq + eps) · g;   acc ← ρ acc + (1 − ρ) Δ²
+     *   θ ← θ − lr·Δ
+     * </pre>
+     * {@code grad} is not modified.
+     */
+    void adadeltaUpdate(Tensor param, Tensor grad, Tensor squareAvg, Tensor accDelta, double lr, double rho,
+            double eps, double weightDecay, boolean maximize);
+
     // ---------------------------------------------------------------- training steps
 
     /**

@@ -383,6 +383,66 @@ public final class OpChecks {
         nonNegative(op, "momentum", momentum);
     }
 
+    /** The step count of a bias-corrected update starts at 1. */
+    private static void stepFromOne(String op, long step) {
+        if (step < 1) {
+            throw new IllegalArgumentException(op + ": step counts from 1, got " + step);
+        }
+    }
+
+    /** Two decay rates β1, β2 must each be in [0, 1). */
+    private static void decayRates(String op, double beta1, double beta2) {
+        if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) {
+            throw new IllegalArgumentException(op + ": betas must be in [0, 1), got (" + beta1 + ", " + beta2 + ")");
+        }
+    }
+
+    /**
+     * {@link Backend#nadamUpdate}'s scalars: step from 1, both step sizes, eps and weightDecay finite, betas in
+     * [0, 1).
+     */
+    public static void nadam(double gradStepSize, double momentumStepSize, double beta1, double beta2, double eps,
+            double weightDecay, long step) {
+        String op = "nadamUpdate";
+        stepFromOne(op, step);
+        finite(op, "gradStepSize", gradStepSize);
+        finite(op, "momentumStepSize", momentumStepSize);
+        finite(op, "eps", eps);
+        finite(op, "weightDecay", weightDecay);
+        decayRates(op, beta1, beta2);
+    }
+
+    /** {@link Backend#radamUpdate}'s scalars: step from 1, lr, eps and weightDecay finite, betas in [0, 1). */
+    public static void radam(double lr, double beta1, double beta2, double eps, double weightDecay, long step) {
+        String op = "radamUpdate";
+        stepFromOne(op, step);
+        finite(op, "lr", lr);
+        finite(op, "eps", eps);
+        finite(op, "weightDecay", weightDecay);
+        decayRates(op, beta1, beta2);
+    }
+
+    /** {@link Backend#adamaxUpdate}'s scalars: step from 1, lr, eps and weightDecay finite, betas in [0, 1). */
+    public static void adamax(double lr, double beta1, double beta2, double eps, double weightDecay, long step) {
+        String op = "adamaxUpdate";
+        stepFromOne(op, step);
+        finite(op, "lr", lr);
+        finite(op, "eps", eps);
+        finite(op, "weightDecay", weightDecay);
+        decayRates(op, beta1, beta2);
+    }
+
+    /** {@link Backend#adadeltaUpdate}'s scalars: lr, eps and weightDecay finite, rho in [0, 1]. */
+    public static void adadelta(double lr, double rho, double eps, double weightDecay) {
+        String op = "adadeltaUpdate";
+        finite(op, "lr", lr);
+        finite(op, "eps", eps);
+        finite(op, "weightDecay", weightDecay);
+        if (!(rho >= 0 && rho <= 1)) {
+            throw new IllegalArgumentException(op + ": rho must be in [0, 1], got " + rho);
+        }
+    }
+
     /** {@link Backend#adagradUpdate}'s scalars: clr, eps and weightDecay finite. */
     public static void adagrad(double clr, double eps, double weightDecay) {
         String op = "adagradUpdate";

@@ -26,7 +26,8 @@ import java.util.Objects;
  * group's current learning rate, counts the step and then advances a per-step schedule; it allocates nothing.
  * {@link #endEpoch(double)} advances a per-epoch schedule. Not thread-safe.
  */
-public abstract sealed class BaseOptimizer implements Optimizer permits Sgd, EmaMomentum, Adam, Rmsprop, Adagrad {
+public abstract sealed class BaseOptimizer implements Optimizer permits Sgd, EmaMomentum, Adam, Rmsprop, Adagrad,
+        Nadam, Radam, Adamax, Adadelta {
 
     private final String name;
     final Backend backend;

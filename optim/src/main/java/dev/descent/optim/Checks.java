@@ -32,6 +32,14 @@ final class Checks {
         return value;
     }
 
+    /** A value in {@code [0, 1]}. */
+    static double closedUnitInterval(String optimizer, String setting, double value) {
+        if (!(value >= 0 && value <= 1)) {
+            throw invalid(optimizer, setting, value, "must be in [0, 1]");
+        }
+        return value;
+    }
+
     static IllegalArgumentException invalid(String optimizer, String setting, double value, String rule) {
         return new IllegalArgumentException(optimizer + ": invalid " + setting + " " + format(value) + ": " + rule);
     }

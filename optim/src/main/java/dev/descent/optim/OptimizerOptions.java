@@ -11,7 +11,8 @@ import java.util.Map;
  * configuration files).
  */
 public sealed interface OptimizerOptions
-        permits SgdOptions, EmaMomentumOptions, AdamOptions, RmspropOptions, AdagradOptions, LbfgsOptions {
+        permits SgdOptions, EmaMomentumOptions, AdamOptions, RmspropOptions, AdagradOptions, NadamOptions,
+        RadamOptions, AdamaxOptions, AdadeltaOptions, LbfgsOptions {
 
     /** The learning rate (γ, or α for the textbook momentum); parameter groups may override it. */
     double lr();

@@ -24,6 +24,14 @@ import java.util.Objects;
  *       <td>lr 1e-2, alpha 0.99, eps 1e-8</td></tr>
  *   <tr><td>{@code adagrad}</td><td>torch.optim.Adagrad</td><td>{@link AdagradOptions}</td>
  *       <td>lr 1e-2, eps 1e-10</td></tr>
+ *   <tr><td>{@code nadam}</td><td>torch.optim.NAdam</td><td>{@link NadamOptions}</td>
+ *       <td>lr 2e-3, betas (0.9, 0.999), eps 1e-8, momentum_decay 4e-3</td></tr>
+ *   <tr><td>{@code radam}</td><td>torch.optim.RAdam</td><td>{@link RadamOptions}</td>
+ *       <td>lr 1e-3, betas (0.9, 0.999), eps 1e-8</td></tr>
+ *   <tr><td>{@code adamax}</td><td>torch.optim.Adamax</td><td>{@link AdamaxOptions}</td>
+ *       <td>lr 2e-3, betas (0.9, 0.999), eps 1e-8</td></tr>
+ *   <tr><td>{@code adadelta}</td><td>torch.optim.Adadelta</td><td>{@link AdadeltaOptions}</td>
+ *       <td>lr 1.0, rho 0.9, eps 1e-6</td></tr>
  *   <tr><td>{@code lbfgs}</td><td>torch.optim.LBFGS</td><td>{@link LbfgsOptions}</td>
  *       <td>lr 1, max_iter 20, max_eval 25, tolerance_grad 1e-7, tolerance_change 1e-9, history_size 100, no line
  *       search</td></tr>
@@ -49,7 +57,8 @@ public final class Optimizers {
 
     /** The optimizer names, in the order of the table above. */
     public static List<String> names() {
-        return List.of("sgd", "momentum", "ema-momentum", "adam", "adamw", "rmsprop", "adagrad", "lbfgs");
+        return List.of("sgd", "momentum", "ema-momentum", "adam", "adamw", "rmsprop", "adagrad", "nadam", "radam",
+                "adamax", "adadelta", "lbfgs");
     }
 
     /**
@@ -78,6 +87,10 @@ public final class Optimizers {
             case "adamw" -> AdamOptions.adamwDefaults();
             case "rmsprop" -> RmspropOptions.defaults();
             case "adagrad" -> AdagradOptions.defaults();
+            case "nadam" -> NadamOptions.defaults();
+            case "radam" -> RadamOptions.defaults();
+            case "adamax" -> AdamaxOptions.defaults();
+            case "adadelta" -> AdadeltaOptions.defaults();
             case "lbfgs" -> LbfgsOptions.defaults();
             default -> throw unknown(name);
         };
@@ -126,6 +139,10 @@ public final class Optimizers {
             case AdamOptions s -> AdamOptions.fromSettings(values);
             case RmspropOptions s -> RmspropOptions.fromSettings(values);
             case AdagradOptions s -> AdagradOptions.fromSettings(values);
+            case NadamOptions s -> NadamOptions.fromSettings(values);
+            case RadamOptions s -> RadamOptions.fromSettings(values);
+            case AdamaxOptions s -> AdamaxOptions.fromSettings(values);
+            case AdadeltaOptions s -> AdadeltaOptions.fromSettings(values);
             case LbfgsOptions s -> LbfgsOptions.fromSettings(values, s, settings.keySet().stream()
                     .anyMatch(k -> Checks.lower(k).replace('-', '_').equals("max_eval")));
         };
@@ -164,6 +181,10 @@ public final class Optimizers {
             case "adamw" -> new Adam((AdamOptions) options, true, groups, schedule, clipping);
             case "rmsprop" -> new Rmsprop((RmspropOptions) options, groups, schedule, clipping);
             case "adagrad" -> new Adagrad((AdagradOptions) options, groups, schedule, clipping);
+            case "nadam" -> new Nadam((NadamOptions) options, groups, schedule, clipping);
+            case "radam" -> new Radam((RadamOptions) options, groups, schedule, clipping);
+            case "adamax" -> new Adamax((AdamaxOptions) options, groups, schedule, clipping);
+            case "adadelta" -> new Adadelta((AdadeltaOptions) options, groups, schedule, clipping);
             case "lbfgs" -> throw new IllegalArgumentException("lbfgs is not a BaseOptimizer (it evaluates the "
                     + "objective itself): create it with Optimizers.createOptimizer or Builder.buildOptimizer");
             default -> throw unknown(name);
@@ -294,6 +315,10 @@ public final class Optimizers {
             case "adam", "adamw" -> AdamOptions.class;
             case "rmsprop" -> RmspropOptions.class;
             case "adagrad" -> AdagradOptions.class;
+            case "nadam" -> NadamOptions.class;
+            case "radam" -> RadamOptions.class;
+            case "adamax" -> AdamaxOptions.class;
+            case "adadelta" -> AdadeltaOptions.class;
             case "lbfgs" -> LbfgsOptions.class;
             default -> throw unknown(n);
         };

@@ -29,13 +29,17 @@
  *
  * <h2>Optimizers</h2>
  * {@link dev.descent.optim.Optimizers} creates them by name: {@code sgd}, {@code momentum} (torch SGD with momentum 0.9
- * by default), {@code ema-momentum}, {@code adam}, {@code adamw}, {@code rmsprop}, {@code adagrad}. Each takes an
- * options record with torch's defaults and torch's validation ({@link dev.descent.optim.SgdOptions},
- * {@link dev.descent.optim.EmaMomentumOptions}, {@link dev.descent.optim.AdamOptions},
- * {@link dev.descent.optim.RmspropOptions}, {@link dev.descent.optim.AdagradOptions}); their javadoc gives each update
- * rule. Every step runs one fused backend kernel per parameter tensor ({@code Backend.sgdUpdate}, {@code adamUpdate},
- * {@code rmspropUpdate}, {@code adagradUpdate}); state tensors are allocated once when the optimizer is created, owned
- * by it and released by {@link dev.descent.optim.Optimizer#close()}; {@code step()} allocates nothing.
+ * by default), {@code ema-momentum}, {@code adam}, {@code adamw}, {@code rmsprop}, {@code adagrad}, {@code nadam},
+ * {@code radam}, {@code adamax}, {@code adadelta}. Each takes an options record with torch's defaults and torch's
+ * validation ({@link dev.descent.optim.SgdOptions}, {@link dev.descent.optim.EmaMomentumOptions},
+ * {@link dev.descent.optim.AdamOptions}, {@link dev.descent.optim.RmspropOptions},
+ * {@link dev.descent.optim.AdagradOptions}, {@link dev.descent.optim.NadamOptions},
+ * {@link dev.descent.optim.RadamOptions}, {@link dev.descent.optim.AdamaxOptions},
+ * {@link dev.descent.optim.AdadeltaOptions}); their javadoc gives each update rule. Every step runs one fused backend
+ * kernel per parameter tensor ({@code Backend.sgdUpdate}, {@code adamUpdate}, {@code rmspropUpdate},
+ * {@code adagradUpdate}, {@code nadamUpdate}, {@code radamUpdate}, {@code adamaxUpdate}, {@code adadeltaUpdate});
+ * state tensors are allocated once when the optimizer is created, owned by it and released by
+ * {@link dev.descent.optim.Optimizer#close()}; {@code step()} allocates nothing.
  * Parameters can be split into {@link dev.descent.optim.ParamGroup}s with their own learning rate and weight decay.
  *
  * <h2>LBFGS</h2>
@@ -83,14 +87,16 @@
  * int    format version (1)
  * long   payload length L in bytes
  * byte[L] payload:
- *     UTF    optimizer name (sgd, ema-momentum, adam, adamw, rmsprop, adagrad, lbfgs)
+ *     UTF    optimizer name (sgd, ema-momentum, adam, adamw, rmsprop, adagrad, nadam, radam, adamax, adadelta,
+ *            lbfgs)
  *     int H, then H × (UTF key, double value): hyper-parameters — the options' settings by torch name (booleans 1/0),
  *            group.i.lr, group.i.weight_decay, group.i.size for each group, clip.none|clip.norm|clip.value
  *     long   step count
  *     int P, then P × parameter:
  *            UTF name; int group; int rank; rank × int dimension;
  *            int S, then S × (UTF state name, int n, n × float32): the state tensors, e.g. momentum_buffer,
- *            exp_avg, exp_avg_sq, max_exp_avg_sq, square_avg, grad_avg, sum, velocity; lbfgs: d,
+ *            exp_avg, exp_avg_sq, max_exp_avg_sq, square_avg, grad_avg, sum, velocity, exp_inf, acc_delta
+ *            (NAdam's mu_product is not stored: it follows from the step count, see Nadam); lbfgs: d,
  *            prev_flat_grad, old_dirs, old_stps (the history, concatenated) and on the first parameter ro
  *     UTF    schedule spec (Schedule.spec(), e.g. "cosine(t_max=20, eta_min=0.0, unit=epoch)")
  *     int K, then K × (UTF key, double value): schedule state (lr.i per group, last_epoch, plateau's best,

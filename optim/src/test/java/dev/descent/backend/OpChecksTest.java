@@ -302,6 +302,42 @@ class OpChecksTest {
         refuses("adagradUpdate: weightDecay must be finite, got NaN", () -> OpChecks.adagrad(1e-2, 1e-10, Double.NaN));
     }
 
+    @Test
+    void nadamRadamAdamaxAdadeltaScalars() {
+        OpChecks.nadam(1e-3, 2e-3, 0, 0.999, 1e-8, 0, 1);
+        refuses("nadamUpdate: step counts from 1, got 0", () -> OpChecks.nadam(1e-3, 1e-3, 0.9, 0.999, 1e-8, 0, 0));
+        refuses("nadamUpdate: gradStepSize must be finite, got NaN",
+                () -> OpChecks.nadam(Double.NaN, 1e-3, 0.9, 0.999, 1e-8, 0, 1));
+        refuses("nadamUpdate: momentumStepSize must be finite, got Infinity",
+                () -> OpChecks.nadam(1e-3, Double.POSITIVE_INFINITY, 0.9, 0.999, 1e-8, 0, 1));
+        refuses("nadamUpdate: betas must be in [0, 1), got (1.0, 0.999)",
+                () -> OpChecks.nadam(1e-3, 1e-3, 1, 0.999, 1e-8, 0, 1));
+
+        OpChecks.radam(1e-3, 0.9, 0, 1e-8, 0.1, 3);
+        refuses("radamUpdate: step counts from 1, got -1", () -> OpChecks.radam(1e-3, 0.9, 0.999, 1e-8, 0, -1));
+        refuses("radamUpdate: lr must be finite, got NaN", () -> OpChecks.radam(Double.NaN, 0.9, 0.999, 1e-8, 0, 1));
+        refuses("radamUpdate: eps must be finite, got NaN", () -> OpChecks.radam(1e-3, 0.9, 0.999, Double.NaN, 0, 1));
+        refuses("radamUpdate: betas must be in [0, 1), got (0.9, 1.0)", () -> OpChecks.radam(1e-3, 0.9, 1, 1e-8, 0,
+                1));
+
+        OpChecks.adamax(2e-3, 0.9, 0.999, 1e-8, 0, 1);
+        refuses("adamaxUpdate: step counts from 1, got 0", () -> OpChecks.adamax(2e-3, 0.9, 0.999, 1e-8, 0, 0));
+        refuses("adamaxUpdate: weightDecay must be finite, got NaN",
+                () -> OpChecks.adamax(2e-3, 0.9, 0.999, 1e-8, Double.NaN, 1));
+        refuses("adamaxUpdate: betas must be in [0, 1), got (-0.5, 0.999)",
+                () -> OpChecks.adamax(2e-3, -0.5, 0.999, 1e-8, 0, 1));
+
+        OpChecks.adadelta(1, 1, 1e-6, 0);
+        OpChecks.adadelta(1, 0, 1e-6, 0);
+        refuses("adadeltaUpdate: lr must be finite, got Infinity",
+                () -> OpChecks.adadelta(Double.POSITIVE_INFINITY, 0.9, 1e-6, 0));
+        refuses("adadeltaUpdate: eps must be finite, got NaN", () -> OpChecks.adadelta(1, 0.9, Double.NaN, 0));
+        refuses("adadeltaUpdate: weightDecay must be finite, got NaN", () -> OpChecks.adadelta(1, 0.9, 1e-6,
+                Double.NaN));
+        refuses("adadeltaUpdate: rho must be in [0, 1], got 1.5", () -> OpChecks.adadelta(1, 1.5, 1e-6, 0));
+        refuses("adadeltaUpdate: rho must be in [0, 1], got NaN", () -> OpChecks.adadelta(1, Double.NaN, 1e-6, 0));
+    }
+
     /** A backend runs the checks on every call of a training step: passing them must not allocate. */
     @Test
     void passingChecksAllocateNothing() {

@@ -329,6 +329,31 @@ final class GatherOnlyBackend implements Backend {
     }
 
     @Override
+    public void nadamUpdate(Tensor param, Tensor grad, Tensor m, Tensor v, double gradStepSize,
+            double momentumStepSize, double beta1, double beta2, double eps, double weightDecay, boolean maximize,
+            long step) {
+        throw unused();
+    }
+
+    @Override
+    public void radamUpdate(Tensor param, Tensor grad, Tensor m, Tensor v, double lr, double beta1, double beta2,
+            double eps, double weightDecay, boolean maximize, long step) {
+        throw unused();
+    }
+
+    @Override
+    public void adamaxUpdate(Tensor param, Tensor grad, Tensor m, Tensor u, double lr, double beta1, double beta2,
+            double eps, double weightDecay, boolean maximize, long step) {
+        throw unused();
+    }
+
+    @Override
+    public void adadeltaUpdate(Tensor param, Tensor grad, Tensor squareAvg, Tensor accDelta, double lr, double rho,
+            double eps, double weightDecay, boolean maximize) {
+        throw unused();
+    }
+
+    @Override
     public void close() {
         for (HeapTensor h : live) {
             h.closed = true;

@@ -27,7 +27,8 @@ class OptimizerMechanicsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"sgd", "momentum", "ema-momentum", "adam", "adamw", "rmsprop", "adagrad"})
+    @ValueSource(strings = {"sgd", "momentum", "ema-momentum", "adam", "adamw", "rmsprop", "adagrad", "nadam", "radam",
+        "adamax", "adadelta"})
     void oneFusedKernelPerTensorAndNoAllocationInStep(String name) {
         RecordingBackend b = new RecordingBackend();
         List<Parameter> ps = params(b);
@@ -47,6 +48,10 @@ class OptimizerMechanicsTest {
                 case "sgd", "momentum", "ema-momentum" -> b.sgdCalls;
                 case "adam", "adamw" -> b.adamCalls;
                 case "rmsprop" -> b.rmspropCalls;
+                case "nadam" -> b.nadamCalls;
+                case "radam" -> b.radamCalls;
+                case "adamax" -> b.adamaxCalls;
+                case "adadelta" -> b.adadeltaCalls;
                 default -> b.adagradCalls;
             };
             assertEquals(10, kernelCalls);
@@ -72,6 +77,92 @@ class OptimizerMechanicsTest {
                 ps);
         assertEquals(List.of("sum"), ada.stateNames());
         assertArrayEquals(new float[] {0.25f, 0.25f, 0.25f}, b.download(ada.stateTensor(1, "sum")));
+        assertEquals(List.of("exp_avg", "exp_avg_sq"), Optimizers.create("nadam", ps).stateNames());
+        assertEquals(List.of("exp_avg", "exp_avg_sq"), Optimizers.create("radam", ps).stateNames());
+        assertEquals(List.of("exp_avg", "exp_inf"), Optimizers.create("adamax", ps).stateNames());
+        assertEquals(List.of("square_avg", "acc_delta"), Optimizers.create("adadelta", ps).stateNames());
+    }
+
+    /** torch 1.13's NAdam scalars, step by step, as its Python code computes them (double, float32 mu_product). */
+    private static double[][] torchNadamStepSizes(double lr, double beta1, double psi, int steps) {
+        double[][] out = new double[steps][];
+        float product = 1f;
+        for (int t = 1; t <= steps; t++) {
+            double mu = beta1 * (1. - 0.5 * Math.pow(0.96, t * psi));
+            double muNext = beta1 * (1. - 0.5 * Math.pow(0.96, (t + 1) * psi));
+            product *= (float) mu;
+            float next = product * (float) mu * (float) muNext;
+            out[t - 1] = new double[] {lr * (1. - mu) / (1. - product), lr * muNext / (1. - next)};
+        }
+        return out;
+    }
+
+    @Test
+    void nadamKeepsTorchsMomentumProductAndRecomputesItAfterARestore() throws Exception {
+        RecordingBackend b = new RecordingBackend();
+        List<Parameter> ps = params(b);
+        NadamOptions o = NadamOptions.defaults().withLr(0.01).withMomentumDecay(0.02);
+        double[][] want = torchNadamStepSizes(0.01, 0.9, 0.02, 400);
+        byte[] saved;
+        try (Nadam opt = (Nadam) Optimizers.create("nadam", o, ps)) {
+            assertEquals(1f, opt.muProduct());
+            for (int t = 1; t <= 300; t++) {
+                opt.step();
+            }
+            assertEquals(0f, opt.muProduct(), "the product underflowed: the restore's loop stops there");
+            var bytes = new java.io.ByteArrayOutputStream();
+            try (var out = new java.io.DataOutputStream(bytes)) {
+                opt.saveState(out);
+            }
+            saved = bytes.toByteArray();
+        }
+        for (int t = 1; t <= 300; t++) {
+            for (int p = 0; p < ps.size(); p++) {
+                // both parameters get the same scalars, in parameter order
+                assertArrayEquals(want[t - 1], b.nadamStepSizes.get(2 * (t - 1) + p), 0, "step " + t);
+            }
+        }
+        b.nadamStepSizes.clear();
+        try (Nadam opt = (Nadam) Optimizers.create("nadam", o, ps)) {
+            opt.step(); // a run that had already stepped: the restore must not keep its product
+            opt.loadState(new java.io.DataInputStream(new java.io.ByteArrayInputStream(saved)));
+            b.nadamStepSizes.clear();
+            for (int t = 301; t <= 400; t++) {
+                opt.step();
+            }
+        }
+        for (int t = 301; t <= 400; t++) {
+            assertArrayEquals(want[t - 1], b.nadamStepSizes.get(2 * (t - 301)), 0, "restored, step " + t);
+        }
+    }
+
+    @Test
+    void nadamProductIsRestoredBeforeItUnderflows() throws Exception {
+        RecordingBackend b = new RecordingBackend();
+        List<Parameter> ps = params(b).subList(1, 2);
+        NadamOptions o = NadamOptions.defaults();
+        double[][] want = torchNadamStepSizes(2e-3, 0.9, 4e-3, 12);
+        try (Nadam a = (Nadam) Optimizers.create("nadam", o, ps)) {
+            for (int t = 1; t <= 5; t++) {
+                a.step();
+            }
+            float product = a.muProduct();
+            var bytes = new java.io.ByteArrayOutputStream();
+            try (var out = new java.io.DataOutputStream(bytes)) {
+                a.saveState(out);
+            }
+            try (Nadam r = (Nadam) Optimizers.create("nadam", o, ps)) {
+                r.loadState(new java.io.DataInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray())));
+                assertEquals(Float.floatToIntBits(product), Float.floatToIntBits(r.muProduct()));
+                b.nadamStepSizes.clear();
+                for (int t = 6; t <= 12; t++) {
+                    r.step();
+                }
+            }
+        }
+        for (int t = 6; t <= 12; t++) {
+            assertArrayEquals(want[t - 1], b.nadamStepSizes.get(t - 6), 0, "restored, step " + t);
+        }
     }
 
     @Test

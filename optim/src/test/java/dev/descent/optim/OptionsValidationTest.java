@@ -25,6 +25,10 @@ class OptionsValidationTest {
         assertEquals(new RmspropOptions(1e-2, 0.99, 1e-8, 0, 0, false, false), RmspropOptions.defaults());
         assertEquals(new AdagradOptions(1e-2, 0, 0, 0, 1e-10, false), AdagradOptions.defaults());
         assertEquals(new EmaMomentumOptions(1e-3, 0.9, 0, false), EmaMomentumOptions.defaults());
+        assertEquals(new NadamOptions(2e-3, 0.9, 0.999, 1e-8, 0, 4e-3, false), NadamOptions.defaults());
+        assertEquals(new RadamOptions(1e-3, 0.9, 0.999, 1e-8, 0, false), RadamOptions.defaults());
+        assertEquals(new AdamaxOptions(2e-3, 0.9, 0.999, 1e-8, 0, false), AdamaxOptions.defaults());
+        assertEquals(new AdadeltaOptions(1.0, 0.9, 1e-6, 0, false), AdadeltaOptions.defaults());
     }
 
     static Stream<Arguments> invalid() {
@@ -59,8 +63,23 @@ class OptionsValidationTest {
                 bad("a parameter group needs at least one parameter", () -> new ParamGroup(List.of(), null, null)),
                 bad("gradient clipping: invalid max_norm 0.0", () -> GradientClipping.norm(0)),
                 bad("gradient clipping: invalid clip_value -1.0", () -> GradientClipping.value(-1)),
-                bad("unknown optimizer 'adamax'; known: sgd, momentum, ema-momentum, adam, adamw, rmsprop, adagrad",
-                        () -> Optimizers.defaults("adamax")),
+                bad("nadam: invalid momentum_decay -0.004",
+                        () -> NadamOptions.defaults().withMomentumDecay(-0.004)),
+                bad("nadam: invalid betas[0] (beta1) 1", () -> NadamOptions.defaults().withBetas(1, 0.999)),
+                bad("nadam: invalid lr -1", () -> NadamOptions.defaults().withLr(-1)),
+                bad("radam: invalid betas[1] (beta2) 1", () -> RadamOptions.defaults().withBetas(0.9, 1)),
+                bad("radam: invalid eps -1", () -> RadamOptions.defaults().withEps(-1)),
+                bad("radam: invalid weight_decay NaN", () -> RadamOptions.defaults().withWeightDecay(Double.NaN)),
+                bad("adamax: invalid betas[1] (beta2) -0.1", () -> AdamaxOptions.defaults().withBetas(0.9, -0.1)),
+                bad("adamax: invalid eps -1", () -> AdamaxOptions.defaults().withEps(-1)),
+                bad("adadelta: invalid rho 1.5: must be in [0, 1]", () -> AdadeltaOptions.defaults().withRho(1.5)),
+                bad("adadelta: invalid rho -0.1", () -> AdadeltaOptions.defaults().withRho(-0.1)),
+                bad("adadelta: invalid eps -1", () -> AdadeltaOptions.defaults().withEps(-1)),
+                bad("adadelta: invalid lr -1", () -> AdadeltaOptions.defaults().withLr(-1)),
+                bad("unknown optimizer 'adabelief'; known: sgd, momentum, ema-momentum, adam, adamw, rmsprop, "
+                        + "adagrad, nadam, radam, adamax, adadelta", () -> Optimizers.defaults("adabelief")),
+                bad("adadelta: unknown setting 'betas'; known: lr, rho, eps, weight_decay, maximize",
+                        () -> Optimizers.parseOptions("adadelta", Map.of("betas", "0.9,0.99"))),
                 bad("adam: unknown setting 'momentum'; known: lr, beta1, beta2, eps, weight_decay, amsgrad, "
                         + "maximize, betas", () -> Optimizers.parseOptions("adam", Map.of("momentum", "0.9"))),
                 bad("sgd: setting lr 'fast' is not a number",
@@ -114,6 +133,17 @@ class OptionsValidationTest {
         assertEquals(new EmaMomentumOptions(0.5, 0.8, 0, false),
                 Optimizers.parseOptions("ema_momentum", Map.of("lr", "0.5", "beta", "0.8")));
         assertEquals(SgdOptions.momentumDefaults(), Optimizers.parseOptions("momentum", Map.of()));
+        assertEquals(new NadamOptions(2e-3, 0.8, 0.99, 1e-8, 0.1, 0.01, false), Optimizers.parseOptions("nadam",
+                Map.of("betas", "0.8,0.99", "momentum-decay", "0.01", "weight_decay", "0.1")));
+        assertEquals(new RadamOptions(0.01, 0.9, 0.95, 1e-6, 0, true),
+                Optimizers.parseOptions("radam", Map.of("lr", "0.01", "beta2", "0.95", "eps", "1e-6", "maximize",
+                        "true")));
+        assertEquals(new AdamaxOptions(2e-3, 0.5, 0.9, 1e-8, 0, false),
+                Optimizers.parseOptions("adamax", Map.of("betas", "0.5,0.9")));
+        assertEquals(new AdadeltaOptions(0.5, 0.95, 1e-5, 0.01, false),
+                Optimizers.parseOptions("adadelta", Map.of("lr", "0.5", "rho", "0.95", "eps", "1e-5",
+                        "weight_decay", "0.01")));
+        assertEquals(1.0, new AdadeltaOptions(1, 1, 0, 0, false).rho(), "rho = 1 is allowed, as in torch");
     }
 
     @Test

@@ -8,7 +8,7 @@ import java.util.List;
 
 /**
  * A test double of {@link Backend} for the optimizer mechanics: heap float tensors, the memory operations, the clipping
- * primitives and the four fused updates written plainly from PARITY.md in float32, and counters of every call. The
+ * primitives and the fused updates written plainly from PARITY.md in float32, and counters of every call. The
  * numerics against PyTorch are tested on the real CPU backend in integration-tests; this double checks call counts,
  * allocations and the state format.
  */
@@ -19,6 +19,12 @@ final class RecordingBackend implements Backend {
     int adamCalls;
     int rmspropCalls;
     int adagradCalls;
+    int nadamCalls;
+    int radamCalls;
+    int adamaxCalls;
+    int adadeltaCalls;
+    /** NAdam's (gradStepSize, momentumStepSize) per call, while recording. */
+    final List<double[]> nadamStepSizes = new ArrayList<>();
     int scaleCalls;
     int clampCalls;
     final List<Double> lrs = new ArrayList<>();
@@ -434,6 +440,119 @@ final class RecordingBackend implements Backend {
             }
             s[i] = s[i] + d * d;
             p[i] = p[i] - (float) clr * (d / ((float) Math.sqrt(s[i]) + (float) eps));
+        }
+    }
+
+    @Override
+    public void nadamUpdate(Tensor param, Tensor grad, Tensor m, Tensor v, double gradStepSize,
+            double momentumStepSize, double beta1, double beta2, double eps, double weightDecay, boolean maximize,
+            long step) {
+        updates++;
+        nadamCalls++;
+        if (record) {
+            lrs.add(gradStepSize);
+            adamSteps.add(step);
+            nadamStepSizes.add(new double[] {gradStepSize, momentumStepSize});
+        }
+        float[] p = t(param).data;
+        float[] g = t(grad).data;
+        float[] ms = t(m).data;
+        float[] vs = t(v).data;
+        double bc2 = 1 - Math.pow(beta2, step);
+        for (int i = 0; i < p.length; i++) {
+            float d = maximize ? -g[i] : g[i];
+            if (weightDecay != 0) {
+                d = d + (float) weightDecay * p[i];
+            }
+            ms[i] = (float) beta1 * ms[i] + (float) (1 - beta1) * d;
+            vs[i] = (float) beta2 * vs[i] + (float) (1 - beta2) * d * d;
+            float denom = (float) Math.sqrt(vs[i] / (float) bc2) + (float) eps;
+            p[i] = p[i] - (float) gradStepSize * (d / denom);
+            p[i] = p[i] - (float) momentumStepSize * (ms[i] / denom);
+        }
+    }
+
+    @Override
+    public void radamUpdate(Tensor param, Tensor grad, Tensor m, Tensor v, double lr, double beta1, double beta2,
+            double eps, double weightDecay, boolean maximize, long step) {
+        updates++;
+        radamCalls++;
+        if (record) {
+            lrs.add(lr);
+            adamSteps.add(step);
+        }
+        float[] p = t(param).data;
+        float[] g = t(grad).data;
+        float[] ms = t(m).data;
+        float[] vs = t(v).data;
+        double bc1 = 1 - Math.pow(beta1, step);
+        double bc2 = 1 - Math.pow(beta2, step);
+        double rhoInf = 2 / (1 - beta2) - 1;
+        double rho = rhoInf - 2 * step * Math.pow(beta2, step) / bc2;
+        double rect = Math.sqrt((rho - 4) * (rho - 2) * rhoInf / ((rhoInf - 4) * (rhoInf - 2) * rho));
+        for (int i = 0; i < p.length; i++) {
+            float d = maximize ? -g[i] : g[i];
+            if (weightDecay != 0) {
+                d = d + (float) weightDecay * p[i];
+            }
+            ms[i] = (float) beta1 * ms[i] + (float) (1 - beta1) * d;
+            vs[i] = (float) beta2 * vs[i] + (float) (1 - beta2) * d * d;
+            float mh = ms[i] / (float) bc1;
+            if (rho > 5) {
+                p[i] = p[i] - mh * (float) lr * ((float) Math.sqrt(bc2) / ((float) Math.sqrt(vs[i]) + (float) eps))
+                        * (float) rect;
+            } else {
+                p[i] = p[i] - mh * (float) lr;
+            }
+        }
+    }
+
+    @Override
+    public void adamaxUpdate(Tensor param, Tensor grad, Tensor m, Tensor u, double lr, double beta1, double beta2,
+            double eps, double weightDecay, boolean maximize, long step) {
+        updates++;
+        adamaxCalls++;
+        if (record) {
+            lrs.add(lr);
+            adamSteps.add(step);
+        }
+        float[] p = t(param).data;
+        float[] g = t(grad).data;
+        float[] ms = t(m).data;
+        float[] us = t(u).data;
+        double clr = lr / (1 - Math.pow(beta1, step));
+        for (int i = 0; i < p.length; i++) {
+            float d = maximize ? -g[i] : g[i];
+            if (weightDecay != 0) {
+                d = d + (float) weightDecay * p[i];
+            }
+            ms[i] = (float) beta1 * ms[i] + (float) (1 - beta1) * d;
+            us[i] = Math.max((float) beta2 * us[i], Math.abs(d) + (float) eps);
+            p[i] = p[i] - (float) clr * (ms[i] / us[i]);
+        }
+    }
+
+    @Override
+    public void adadeltaUpdate(Tensor param, Tensor grad, Tensor squareAvg, Tensor accDelta, double lr, double rho,
+            double eps, double weightDecay, boolean maximize) {
+        updates++;
+        adadeltaCalls++;
+        if (record) {
+            lrs.add(lr);
+        }
+        float[] p = t(param).data;
+        float[] g = t(grad).data;
+        float[] sq = t(squareAvg).data;
+        float[] acc = t(accDelta).data;
+        for (int i = 0; i < p.length; i++) {
+            float d = maximize ? -g[i] : g[i];
+            if (weightDecay != 0) {
+                d = d + (float) weightDecay * p[i];
+            }
+            sq[i] = (float) rho * sq[i] + (float) (1 - rho) * d * d;
+            float delta = (float) Math.sqrt(acc[i] + (float) eps) / (float) Math.sqrt(sq[i] + (float) eps) * d;
+            acc[i] = (float) rho * acc[i] + (float) (1 - rho) * delta * delta;
+            p[i] = p[i] - (float) lr * delta;
         }
     }
 

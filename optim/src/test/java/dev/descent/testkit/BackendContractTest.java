@@ -1372,6 +1372,257 @@ public abstract class BackendContractTest {
         assertIae("adagradUpdate", () -> backend.adagradUpdate(pi, zeros(5), zeros(5), 1e-2, 1e-10, 0, false));
     }
 
+    // ------------------------------------------------------------------ nadam, radam, adamax, adadelta
+
+    /** {@code steps} gradients of {@code n} elements, the first five times larger (so that Adamax's max matters). */
+    private float[][] gradients(int n, int steps) {
+        float[][] grads = new float[steps][];
+        for (int s = 0; s < steps; s++) {
+            grads[s] = randn(n);
+            if (s == 0) {
+                for (int i = 0; i < n; i++) {
+                    grads[s][i] *= 5;
+                }
+            }
+        }
+        return grads;
+    }
+
+    private void checkNadam(double lr, double b1, double b2, double eps, double wd, double psi, boolean maximize,
+            int n) {
+        Problem pr = problem(n);
+        double[] th = toDouble(pr.theta());
+        double[] m = new double[n];
+        double[] v = new double[n];
+        Tensor p = t(pr.theta().clone(), n);
+        Tensor tm = zeros(n);
+        Tensor tv = zeros(n);
+        Tensor g = zeros(n);
+        String what = "nadam(lr=" + lr + ", betas=" + b1 + "/" + b2 + ", eps=" + eps + ", wd=" + wd
+                + ", momentum_decay=" + psi + ", maximize=" + maximize + ", n=" + n + ")";
+        double product = 1;
+        for (int s = 0; s < STEPS; s++) {
+            int step = s + 1;
+            float[] grad = pr.grads()[s];
+            double mu = b1 * (1 - 0.5 * Math.pow(0.96, step * psi));
+            double muNext = b1 * (1 - 0.5 * Math.pow(0.96, (step + 1) * psi));
+            product *= mu;
+            double s1 = lr * (1 - mu) / (1 - product);
+            double s2 = lr * muNext / (1 - product * muNext);
+            backend.upload(grad, 0, g);
+            backend.nadamUpdate(p, g, tm, tv, s1, s2, b1, b2, eps, wd, maximize, step);
+            double bc2 = 1 - Math.pow(b2, step);
+            for (int i = 0; i < n; i++) {
+                double gi = maximize ? -grad[i] : grad[i];
+                if (wd != 0) {
+                    gi += wd * th[i];
+                }
+                m[i] = b1 * m[i] + (1 - b1) * gi;
+                v[i] = b2 * v[i] + (1 - b2) * gi * gi;
+                double d = Math.sqrt(v[i] / bc2) + eps;
+                th[i] -= s1 * gi / d + s2 * m[i] / d;
+            }
+            assertTrajectory(th, p, what + " step " + step);
+            assertArrayEquals(grad, get(g), "nadamUpdate must not modify grad");
+        }
+        assertAllClose(m, get(tm), 1e-5, what + " m");
+        assertAllClose(v, get(tv), 1e-5, what + " v");
+    }
+
+    @Test
+    void nadamAllOptions() {
+        checkNadam(2e-3, 0.9, 0.999, 1e-8, 0, 4e-3, false, 37);
+        checkNadam(1e-2, 0.8, 0.99, 1e-6, 0.1, 0.01, true, 37);
+        checkNadam(1e-2, 0, 0.9, 1e-8, 0, 4e-3, false, 5);
+        checkNadam(3e-3, 0.9, 0.999, 1e-8, 0.01, 4e-3, false, 70001);
+    }
+
+    private void checkRadam(double lr, double b1, double b2, double eps, double wd, boolean maximize, int n,
+            int steps, boolean expectAdapted) {
+        float[] theta = randn(n);
+        float[][] grads = gradients(n, steps);
+        double[] th = toDouble(theta);
+        double[] m = new double[n];
+        double[] v = new double[n];
+        Tensor p = t(theta.clone(), n);
+        Tensor tm = zeros(n);
+        Tensor tv = zeros(n);
+        Tensor g = zeros(n);
+        String what = "radam(lr=" + lr + ", betas=" + b1 + "/" + b2 + ", eps=" + eps + ", wd=" + wd + ", maximize="
+                + maximize + ", n=" + n + ")";
+        boolean adapted = false;
+        boolean unadapted = false;
+        for (int s = 0; s < steps; s++) {
+            int step = s + 1;
+            float[] grad = grads[s];
+            backend.upload(grad, 0, g);
+            backend.radamUpdate(p, g, tm, tv, lr, b1, b2, eps, wd, maximize, step);
+            double bc1 = 1 - Math.pow(b1, step);
+            double bc2 = 1 - Math.pow(b2, step);
+            double rhoInf = 2 / (1 - b2) - 1;
+            double rho = rhoInf - 2 * step * Math.pow(b2, step) / bc2;
+            double rect = rho > 5 ? Math.sqrt((rho - 4) * (rho - 2) * rhoInf / ((rhoInf - 4) * (rhoInf - 2) * rho))
+                    : Double.NaN;
+            adapted |= rho > 5;
+            unadapted |= rho <= 5;
+            for (int i = 0; i < n; i++) {
+                double gi = maximize ? -grad[i] : grad[i];
+                if (wd != 0) {
+                    gi += wd * th[i];
+                }
+                m[i] = b1 * m[i] + (1 - b1) * gi;
+                v[i] = b2 * v[i] + (1 - b2) * gi * gi;
+                double mh = m[i] / bc1;
+                th[i] -= rho > 5 ? mh * lr * Math.sqrt(bc2) / (Math.sqrt(v[i]) + eps) * rect : mh * lr;
+            }
+            assertTrajectory(th, p, what + " step " + step);
+            assertArrayEquals(grad, get(g), "radamUpdate must not modify grad");
+        }
+        assertEquals(expectAdapted, adapted, what + ": some step has ρ_t > 5");
+        assertTrue(unadapted, what + ": the first steps are un-adapted");
+        assertAllClose(m, get(tm), 1e-5, what + " m");
+        assertAllClose(v, get(tv), 1e-5, what + " v");
+    }
+
+    @Test
+    void radamBothBranches() {
+        checkRadam(1e-3, 0.9, 0.999, 1e-8, 0, false, 37, 12, true); // ρ_t > 5 from step 6
+        checkRadam(1e-2, 0.8, 0.9, 1e-6, 0.1, true, 37, 12, true);
+        checkRadam(1e-2, 0.9, 0.5, 1e-8, 0, false, 5, 8, false); // ρ∞ = 3: never adapted
+        checkRadam(3e-3, 0.9, 0.99, 1e-8, 0.01, false, 70001, 8, true);
+    }
+
+    private void checkAdamax(double lr, double b1, double b2, double eps, double wd, boolean maximize, int n) {
+        Problem pr = problem(n);
+        double[] th = toDouble(pr.theta());
+        double[] m = new double[n];
+        double[] u = new double[n];
+        Tensor p = t(pr.theta().clone(), n);
+        Tensor tm = zeros(n);
+        Tensor tu = zeros(n);
+        Tensor g = zeros(n);
+        String what = "adamax(lr=" + lr + ", betas=" + b1 + "/" + b2 + ", eps=" + eps + ", wd=" + wd + ", maximize="
+                + maximize + ", n=" + n + ")";
+        for (int s = 0; s < STEPS; s++) {
+            int step = s + 1;
+            float[] grad = pr.grads()[s];
+            backend.upload(grad, 0, g);
+            backend.adamaxUpdate(p, g, tm, tu, lr, b1, b2, eps, wd, maximize, step);
+            double clr = lr / (1 - Math.pow(b1, step));
+            for (int i = 0; i < n; i++) {
+                double gi = maximize ? -grad[i] : grad[i];
+                if (wd != 0) {
+                    gi += wd * th[i];
+                }
+                m[i] = b1 * m[i] + (1 - b1) * gi;
+                u[i] = Math.max(b2 * u[i], Math.abs(gi) + eps);
+                th[i] -= clr * m[i] / u[i];
+            }
+            assertTrajectory(th, p, what + " step " + step);
+            assertArrayEquals(grad, get(g), "adamaxUpdate must not modify grad");
+        }
+        assertAllClose(m, get(tm), 1e-5, what + " m");
+        assertAllClose(u, get(tu), 1e-5, what + " u");
+    }
+
+    @Test
+    void adamaxAllOptions() {
+        checkAdamax(2e-3, 0.9, 0.999, 1e-8, 0, false, 37);
+        checkAdamax(1e-2, 0.8, 0.5, 1e-3, 0.1, true, 37); // β2 0.5: the new |g| + ε often wins the max
+        checkAdamax(1e-2, 0, 0, 1e-8, 0, false, 5);
+        checkAdamax(3e-3, 0.9, 0.999, 1e-8, 0.01, false, 70001);
+    }
+
+    @Test
+    void adamaxInfinityNormPropagatesNaN() {
+        Tensor p = t(new float[] {1, 1, 1}, 3);
+        Tensor g = t(new float[] {Float.NaN, 1, 2}, 3);
+        Tensor m = zeros(3);
+        Tensor u = t(new float[] {0, Float.NaN, 10}, 3);
+        backend.adamaxUpdate(p, g, m, u, 1e-3, 0.9, 0.5, 1e-8, 0, false, 1);
+        float[] uu = get(u);
+        assertTrue(Float.isNaN(uu[0]), "NaN gradient");
+        assertTrue(Float.isNaN(uu[1]), "NaN state");
+        assertEquals(5f, uu[2], "β2·u wins");
+    }
+
+    private void checkAdadelta(double lr, double rho, double eps, double wd, boolean maximize, int n) {
+        Problem pr = problem(n);
+        double[] th = toDouble(pr.theta());
+        double[] sq = new double[n];
+        double[] acc = new double[n];
+        Tensor p = t(pr.theta().clone(), n);
+        Tensor tsq = zeros(n);
+        Tensor tacc = zeros(n);
+        Tensor g = zeros(n);
+        String what = "adadelta(lr=" + lr + ", rho=" + rho + ", eps=" + eps + ", wd=" + wd + ", maximize=" + maximize
+                + ", n=" + n + ")";
+        for (int s = 0; s < STEPS; s++) {
+            float[] grad = pr.grads()[s];
+            backend.upload(grad, 0, g);
+            backend.adadeltaUpdate(p, g, tsq, tacc, lr, rho, eps, wd, maximize);
+            for (int i = 0; i < n; i++) {
+                double gi = maximize ? -grad[i] : grad[i];
+                if (wd != 0) {
+                    gi += wd * th[i];
+                }
+                sq[i] = rho * sq[i] + (1 - rho) * gi * gi;
+                double delta = Math.sqrt(acc[i] + eps) / Math.sqrt(sq[i] + eps) * gi;
+                acc[i] = rho * acc[i] + (1 - rho) * delta * delta;
+                th[i] -= lr * delta;
+            }
+            assertTrajectory(th, p, what + " step " + (s + 1));
+            assertArrayEquals(grad, get(g), "adadeltaUpdate must not modify grad");
+        }
+        assertAllClose(sq, get(tsq), 1e-5, what + " square_avg");
+        assertAllClose(acc, get(tacc), 1e-5, what + " acc_delta");
+    }
+
+    @Test
+    void adadeltaAllOptions() {
+        checkAdadelta(1.0, 0.9, 1e-6, 0, false, 37);
+        checkAdadelta(0.5, 0.8, 1e-4, 0.1, true, 37);
+        checkAdadelta(1.0, 1.0, 1e-6, 0, false, 5); // ρ = 1: the averages never move, Δ = g
+        checkAdadelta(2.0, 0.95, 1e-6, 0.01, false, 70001);
+    }
+
+    @Test
+    void nadamRadamAdamaxAdadeltaRejectBadArguments() {
+        Tensor p = zeros(3);
+        Tensor g = zeros(3);
+        Tensor a = zeros(3);
+        Tensor b = zeros(3);
+        Tensor shorter = zeros(2);
+        assertIae("nadamUpdate", () -> backend.nadamUpdate(p, g, a, shorter, 1e-3, 1e-3, 0.9, 0.999, 1e-8, 0, false,
+                1));
+        assertIae("nadamUpdate", () -> backend.nadamUpdate(p, shorter, a, b, 1e-3, 1e-3, 0.9, 0.999, 1e-8, 0, false,
+                1));
+        assertIae("radamUpdate", () -> backend.radamUpdate(p, g, shorter, b, 1e-3, 0.9, 0.999, 1e-8, 0, false, 1));
+        assertIae("adamaxUpdate", () -> backend.adamaxUpdate(p, g, a, shorter, 1e-3, 0.9, 0.999, 1e-8, 0, false, 1));
+        assertIae("adadeltaUpdate", () -> backend.adadeltaUpdate(p, g, shorter, b, 1, 0.9, 1e-6, 0, false));
+        assertIae("adadeltaUpdate", () -> backend.adadeltaUpdate(p, g, a, shorter, 1, 0.9, 1e-6, 0, false));
+        Tensor pi = backend.allocateInt(3);
+        made.add(pi);
+        assertIae("adadeltaUpdate", () -> backend.adadeltaUpdate(pi, g, a, b, 1, 0.9, 1e-6, 0, false));
+        // the scalars: every backend refuses them as the shared checks do
+        assertRefusedAs(() -> OpChecks.nadam(1e-3, 1e-3, 0.9, 0.999, 1e-8, 0, 0),
+                () -> backend.nadamUpdate(p, g, a, b, 1e-3, 1e-3, 0.9, 0.999, 1e-8, 0, false, 0));
+        assertRefusedAs(() -> OpChecks.nadam(Double.NaN, 1e-3, 0.9, 0.999, 1e-8, 0, 1),
+                () -> backend.nadamUpdate(p, g, a, b, Double.NaN, 1e-3, 0.9, 0.999, 1e-8, 0, false, 1));
+        assertRefusedAs(() -> OpChecks.radam(1e-3, 1, 0.999, 1e-8, 0, 1),
+                () -> backend.radamUpdate(p, g, a, b, 1e-3, 1, 0.999, 1e-8, 0, false, 1));
+        assertRefusedAs(() -> OpChecks.radam(1e-3, 0.9, 0.999, 1e-8, 0, 0),
+                () -> backend.radamUpdate(p, g, a, b, 1e-3, 0.9, 0.999, 1e-8, 0, false, 0));
+        assertRefusedAs(() -> OpChecks.adamax(1e-3, 0.9, 0.999, Double.NaN, 0, 1),
+                () -> backend.adamaxUpdate(p, g, a, b, 1e-3, 0.9, 0.999, Double.NaN, 0, false, 1));
+        assertRefusedAs(() -> OpChecks.adamax(1e-3, 0.9, 0.999, 1e-8, 0, 0),
+                () -> backend.adamaxUpdate(p, g, a, b, 1e-3, 0.9, 0.999, 1e-8, 0, false, 0));
+        assertRefusedAs(() -> OpChecks.adadelta(1, 1.5, 1e-6, 0),
+                () -> backend.adadeltaUpdate(p, g, a, b, 1, 1.5, 1e-6, 0, false));
+        assertRefusedAs(() -> OpChecks.adadelta(Double.NaN, 0.9, 1e-6, 0),
+                () -> backend.adadeltaUpdate(p, g, a, b, Double.NaN, 0.9, 1e-6, 0, false));
+    }
+
     @Test
     void operationsAreRepeatable() {
         // Same inputs, same outputs, bit for bit (a backend may not vary its summation order between calls).

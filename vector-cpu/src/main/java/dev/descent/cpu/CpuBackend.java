@@ -493,6 +493,68 @@ public final class CpuBackend implements Backend {
         optimizers.adagrad(p.f, g.f, s.f, p.length(), clr, eps, weightDecay, maximize);
     }
 
+    @Override
+    public void nadamUpdate(Tensor param, Tensor grad, Tensor m, Tensor v, double gradStepSize,
+            double momentumStepSize, double beta1, double beta2, double eps, double weightDecay, boolean maximize,
+            long step) {
+        String op = "nadamUpdate";
+        CpuTensor p = f32(param, op, "param");
+        CpuTensor g = f32(grad, op, "grad");
+        CpuTensor tm = f32(m, op, "m");
+        CpuTensor tv = f32(v, op, "v");
+        OpChecks.sameSize(op, "param", p, "grad", g);
+        OpChecks.sameSize(op, "param", p, "m", tm);
+        OpChecks.sameSize(op, "param", p, "v", tv);
+        OpChecks.nadam(gradStepSize, momentumStepSize, beta1, beta2, eps, weightDecay, step);
+        optimizers.nadam(p.f, g.f, tm.f, tv.f, p.length(), gradStepSize, momentumStepSize, beta1, beta2, eps,
+                weightDecay, maximize, step);
+    }
+
+    @Override
+    public void radamUpdate(Tensor param, Tensor grad, Tensor m, Tensor v, double lr, double beta1, double beta2,
+            double eps, double weightDecay, boolean maximize, long step) {
+        String op = "radamUpdate";
+        CpuTensor p = f32(param, op, "param");
+        CpuTensor g = f32(grad, op, "grad");
+        CpuTensor tm = f32(m, op, "m");
+        CpuTensor tv = f32(v, op, "v");
+        OpChecks.sameSize(op, "param", p, "grad", g);
+        OpChecks.sameSize(op, "param", p, "m", tm);
+        OpChecks.sameSize(op, "param", p, "v", tv);
+        OpChecks.radam(lr, beta1, beta2, eps, weightDecay, step);
+        optimizers.radam(p.f, g.f, tm.f, tv.f, p.length(), lr, beta1, beta2, eps, weightDecay, maximize, step);
+    }
+
+    @Override
+    public void adamaxUpdate(Tensor param, Tensor grad, Tensor m, Tensor u, double lr, double beta1, double beta2,
+            double eps, double weightDecay, boolean maximize, long step) {
+        String op = "adamaxUpdate";
+        CpuTensor p = f32(param, op, "param");
+        CpuTensor g = f32(grad, op, "grad");
+        CpuTensor tm = f32(m, op, "m");
+        CpuTensor tu = f32(u, op, "u");
+        OpChecks.sameSize(op, "param", p, "grad", g);
+        OpChecks.sameSize(op, "param", p, "m", tm);
+        OpChecks.sameSize(op, "param", p, "u", tu);
+        OpChecks.adamax(lr, beta1, beta2, eps, weightDecay, step);
+        optimizers.adamax(p.f, g.f, tm.f, tu.f, p.length(), lr, beta1, beta2, eps, weightDecay, maximize, step);
+    }
+
+    @Override
+    public void adadeltaUpdate(Tensor param, Tensor grad, Tensor squareAvg, Tensor accDelta, double lr, double rho,
+            double eps, double weightDecay, boolean maximize) {
+        String op = "adadeltaUpdate";
+        CpuTensor p = f32(param, op, "param");
+        CpuTensor g = f32(grad, op, "grad");
+        CpuTensor sq = f32(squareAvg, op, "squareAvg");
+        CpuTensor acc = f32(accDelta, op, "accDelta");
+        OpChecks.sameSize(op, "param", p, "grad", g);
+        OpChecks.sameSize(op, "param", p, "squareAvg", sq);
+        OpChecks.sameSize(op, "param", p, "accDelta", acc);
+        OpChecks.adadelta(lr, rho, eps, weightDecay);
+        optimizers.adadelta(p.f, g.f, sq.f, acc.f, p.length(), lr, rho, eps, weightDecay, maximize);
+    }
+
     // ================================================================ lifecycle
 
     @Override

@@ -198,4 +198,34 @@ interface CpuKernels {
     /** torch Adagrad: {@code g = ±grad (+wd); s = fma(g, g, s); θ = θ + (negClr·g) / (sqrt(s) + eps)}. */
     void adagrad(float[] p, float[] grad, float[] sum, int from, int to, float negClr, float eps, boolean applyWd,
             float wd, boolean maximize);
+
+    /**
+     * torch NAdam: {@code g = ±grad (+wd); m = fma(1−β1, g, m·β1); v = fma((1−β2)·g, g, v·β2);
+     * d = sqrt(v / bc2) + eps; θ = θ + (negGradStep·g) / d; θ = θ + (negMomentumStep·m) / d}.
+     */
+    void nadam(float[] p, float[] grad, float[] m, float[] v, int from, int to, float negGradStep,
+            float negMomentumStep, float beta1, float oneMinusBeta1, float beta2, float oneMinusBeta2, float bc2,
+            float eps, boolean applyWd, float wd, boolean maximize);
+
+    /**
+     * torch RAdam: {@code g = ±grad (+wd); m = fma(1−β1, g, m·β1); v = fma((1−β2)·g, g, v·β2); m̂ = m / bc1;
+     * adaptive: θ = θ − ((m̂·lr)·((1 / (sqrt(v) + eps))·bc2Sqrt))·rect; otherwise θ = θ − m̂·lr}.
+     */
+    void radam(float[] p, float[] grad, float[] m, float[] v, int from, int to, float lr, float beta1,
+            float oneMinusBeta1, float beta2, float oneMinusBeta2, float bc1, boolean adaptive, float bc2Sqrt,
+            float rect, float eps, boolean applyWd, float wd, boolean maximize);
+
+    /**
+     * torch Adamax: {@code g = ±grad (+wd); m = fma(1−β1, g, m·β1); u = max(u·β2, |g| + eps) (NaN wins);
+     * θ = θ + (negClr·m) / u}.
+     */
+    void adamax(float[] p, float[] grad, float[] m, float[] u, int from, int to, float negClr, float beta1,
+            float oneMinusBeta1, float beta2, float eps, boolean applyWd, float wd, boolean maximize);
+
+    /**
+     * torch Adadelta: {@code g = ±grad (+wd); sq = fma((1−ρ)·g, g, sq·ρ); Δ = (sqrt(acc + eps) / sqrt(sq + eps))·g;
+     * acc = fma((1−ρ)·Δ, Δ, acc·ρ); θ = fma(negLr, Δ, θ)}.
+     */
+    void adadelta(float[] p, float[] grad, float[] sq, float[] acc, int from, int to, float negLr, float rho,
+            float oneMinusRho, float eps, boolean applyWd, float wd, boolean maximize);
 }

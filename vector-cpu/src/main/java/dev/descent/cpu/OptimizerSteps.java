@@ -23,6 +23,10 @@ final class OptimizerSteps {
     private final Adam adam;
     private final Rmsprop rmsprop;
     private final Adagrad adagrad;
+    private final Nadam nadam;
+    private final Radam radam;
+    private final Adamax adamax;
+    private final Adadelta adadelta;
 
     OptimizerSteps(WorkerPool pool, CpuKernels kernels) {
         this.kernels = kernels;
@@ -31,6 +35,10 @@ final class OptimizerSteps {
         this.adam = new Adam(kernels);
         this.rmsprop = new Rmsprop(kernels);
         this.adagrad = new Adagrad(kernels);
+        this.nadam = new Nadam(kernels);
+        this.radam = new Radam(kernels);
+        this.adamax = new Adamax(kernels);
+        this.adadelta = new Adadelta(kernels);
     }
 
     /** {@code Backend.sgdUpdate} on {@code n} parameters; {@code buffer} is null without momentum. */
@@ -149,6 +157,146 @@ final class OptimizerSteps {
                 Adagrad job = adagrad;
                 job.set(n, param, grad, negClr, applyWd, wd, maximize);
                 job.sum = sum;
+                job.eps = e;
+                job.runOn(pool, job.chunks());
+            }
+        }
+    }
+
+    /**
+     * {@code Backend.nadamUpdate} on {@code n} parameters. torch 1.13 _single_tensor_nadam: bias_correction2 in double,
+     * a float where {@code exp_avg_sq.div} takes it; the step sizes come from the optimizer (its momentum product).
+     */
+    void nadam(float[] param, float[] grad, float[] m, float[] v, int n, double gradStepSize, double momentumStepSize,
+            double beta1, double beta2, double eps, double weightDecay, boolean maximize, long step) {
+        float negGradStep = (float) -gradStepSize;
+        float negMomentumStep = (float) -momentumStepSize;
+        float b1 = (float) beta1;
+        float omb1 = (float) (1 - beta1);
+        float b2 = (float) beta2;
+        float omb2 = (float) (1 - beta2);
+        float bc2 = (float) (1 - Math.pow(beta2, (double) step));
+        float e = (float) eps;
+        boolean applyWd = weightDecay != 0;
+        float wd = (float) weightDecay;
+        if (onCallingThread(n)) {
+            kernels.nadam(param, grad, m, v, 0, n, negGradStep, negMomentumStep, b1, omb1, b2, omb2, bc2, e, applyWd,
+                    wd, maximize);
+        } else {
+            synchronized (this) {
+                Nadam job = nadam;
+                job.set(n, param, grad, negGradStep, applyWd, wd, maximize);
+                job.m = m;
+                job.v = v;
+                job.negMomentumStep = negMomentumStep;
+                job.beta1 = b1;
+                job.oneMinusBeta1 = omb1;
+                job.beta2 = b2;
+                job.oneMinusBeta2 = omb2;
+                job.bc2 = bc2;
+                job.eps = e;
+                job.runOn(pool, job.chunks());
+            }
+        }
+    }
+
+    /**
+     * {@code Backend.radamUpdate} on {@code n} parameters. torch 1.13 _single_tensor_radam: the bias corrections,
+     * ρ∞, ρ_t and the rectification in double; {@code bias_correction1}, {@code lr}, √bias_correction2 and the
+     * rectification each a float where a tensor op takes it.
+     */
+    void radam(float[] param, float[] grad, float[] m, float[] v, int n, double lr, double beta1, double beta2,
+            double eps, double weightDecay, boolean maximize, long step) {
+        double bc1 = 1 - Math.pow(beta1, (double) step);
+        double bc2 = 1 - Math.pow(beta2, (double) step);
+        double rhoInf = 2 / (1 - beta2) - 1;
+        double rhoT = rhoInf - 2 * step * Math.pow(beta2, (double) step) / bc2;
+        boolean adaptive = rhoT > 5.;
+        float rect = adaptive
+                ? (float) Math.sqrt((rhoT - 4) * (rhoT - 2) * rhoInf / ((rhoInf - 4) * (rhoInf - 2) * rhoT)) : 0f;
+        float bc2Sqrt = (float) Math.sqrt(bc2);
+        float l = (float) lr;
+        float b1 = (float) beta1;
+        float omb1 = (float) (1 - beta1);
+        float b2 = (float) beta2;
+        float omb2 = (float) (1 - beta2);
+        float c1 = (float) bc1;
+        float e = (float) eps;
+        boolean applyWd = weightDecay != 0;
+        float wd = (float) weightDecay;
+        if (onCallingThread(n)) {
+            kernels.radam(param, grad, m, v, 0, n, l, b1, omb1, b2, omb2, c1, adaptive, bc2Sqrt, rect, e, applyWd, wd,
+                    maximize);
+        } else {
+            synchronized (this) {
+                Radam job = radam;
+                job.set(n, param, grad, l, applyWd, wd, maximize);
+                job.m = m;
+                job.v = v;
+                job.beta1 = b1;
+                job.oneMinusBeta1 = omb1;
+                job.beta2 = b2;
+                job.oneMinusBeta2 = omb2;
+                job.bc1 = c1;
+                job.adaptive = adaptive;
+                job.bc2Sqrt = bc2Sqrt;
+                job.rect = rect;
+                job.eps = e;
+                job.runOn(pool, job.chunks());
+            }
+        }
+    }
+
+    /**
+     * {@code Backend.adamaxUpdate} on {@code n} parameters. torch 1.13 _single_tensor_adamax: clr = lr /
+     * (1 − β1^t) in double, negated and made a float by {@code addcdiv_}'s value.
+     */
+    void adamax(float[] param, float[] grad, float[] m, float[] u, int n, double lr, double beta1, double beta2,
+            double eps, double weightDecay, boolean maximize, long step) {
+        double clr = lr / (1 - Math.pow(beta1, (double) step));
+        float negClr = (float) -clr;
+        float b1 = (float) beta1;
+        float omb1 = (float) (1 - beta1);
+        float b2 = (float) beta2;
+        float e = (float) eps;
+        boolean applyWd = weightDecay != 0;
+        float wd = (float) weightDecay;
+        if (onCallingThread(n)) {
+            kernels.adamax(param, grad, m, u, 0, n, negClr, b1, omb1, b2, e, applyWd, wd, maximize);
+        } else {
+            synchronized (this) {
+                Adamax job = adamax;
+                job.set(n, param, grad, negClr, applyWd, wd, maximize);
+                job.m = m;
+                job.u = u;
+                job.beta1 = b1;
+                job.oneMinusBeta1 = omb1;
+                job.beta2 = b2;
+                job.eps = e;
+                job.runOn(pool, job.chunks());
+            }
+        }
+    }
+
+    /** {@code Backend.adadeltaUpdate} on {@code n} parameters (torch 1.13 _single_tensor_adadelta). */
+    void adadelta(float[] param, float[] grad, float[] squareAvg, float[] accDelta, int n, double lr, double rho,
+            double eps, double weightDecay, boolean maximize) {
+        float negLr = (float) -lr;
+        float r = (float) rho;
+        float omr = (float) (1 - rho);
+        float e = (float) eps;
+        boolean applyWd = weightDecay != 0;
+        float wd = (float) weightDecay;
+        if (onCallingThread(n)) {
+            kernels.adadelta(param, grad, squareAvg, accDelta, 0, n, negLr, r, omr, e, applyWd, wd, maximize);
+        } else {
+            synchronized (this) {
+                Adadelta job = adadelta;
+                job.set(n, param, grad, negLr, applyWd, wd, maximize);
+                job.squareAvg = squareAvg;
+                job.accDelta = accDelta;
+                job.rho = r;
+                job.oneMinusRho = omr;
                 job.eps = e;
                 job.runOn(pool, job.chunks());
             }
@@ -307,6 +455,118 @@ final class OptimizerSteps {
         void clear() {
             super.clear();
             sum = null;
+        }
+    }
+
+    private static final class Nadam extends Job {
+        float[] m;
+        float[] v;
+        float negMomentumStep;
+        float beta1;
+        float oneMinusBeta1;
+        float beta2;
+        float oneMinusBeta2;
+        float bc2;
+        float eps;
+
+        Nadam(CpuKernels kernels) {
+            super(kernels);
+        }
+
+        @Override
+        public void run(int ch) {
+            kernels.nadam(param, grad, m, v, lo(ch), hi(ch), negLr, negMomentumStep, beta1, oneMinusBeta1, beta2,
+                    oneMinusBeta2, bc2, eps, applyWd, wd, maximize);
+        }
+
+        @Override
+        void clear() {
+            super.clear();
+            m = null;
+            v = null;
+        }
+    }
+
+    private static final class Radam extends Job {
+        float[] m;
+        float[] v;
+        float beta1;
+        float oneMinusBeta1;
+        float beta2;
+        float oneMinusBeta2;
+        float bc1;
+        boolean adaptive;
+        float bc2Sqrt;
+        float rect;
+        float eps;
+
+        Radam(CpuKernels kernels) {
+            super(kernels);
+        }
+
+        @Override
+        public void run(int ch) {
+            // negLr holds RAdam's (positive) lr: its kernel subtracts, as torch's add_(…, alpha=-1)
+            kernels.radam(param, grad, m, v, lo(ch), hi(ch), negLr, beta1, oneMinusBeta1, beta2, oneMinusBeta2, bc1,
+                    adaptive, bc2Sqrt, rect, eps, applyWd, wd, maximize);
+        }
+
+        @Override
+        void clear() {
+            super.clear();
+            m = null;
+            v = null;
+        }
+    }
+
+    private static final class Adamax extends Job {
+        float[] m;
+        float[] u;
+        float beta1;
+        float oneMinusBeta1;
+        float beta2;
+        float eps;
+
+        Adamax(CpuKernels kernels) {
+            super(kernels);
+        }
+
+        @Override
+        public void run(int ch) {
+            kernels.adamax(param, grad, m, u, lo(ch), hi(ch), negLr, beta1, oneMinusBeta1, beta2, eps, applyWd, wd,
+                    maximize);
+        }
+
+        @Override
+        void clear() {
+            super.clear();
+            m = null;
+            u = null;
+        }
+    }
+
+    private static final class Adadelta extends Job {
+        float[] squareAvg;
+        float[] accDelta;
+        float rho;
+        float oneMinusRho;
+        float eps;
+
+        Adadelta(CpuKernels kernels) {
+            super(kernels);
+        }
+
+        @Override
+        public void run(int ch) {
+            kernels.adadelta(param, grad, squareAvg, accDelta, lo(ch), hi(ch), negLr, rho, oneMinusRho, eps, applyWd,
+                    wd, maximize);
+        }
+
+        @Override
+        void clear() {
+            super.clear();
+            squareAvg = null;
+            accDelta = null;
         }
     }
 }

@@ -445,4 +445,83 @@ final class ScalarKernels implements CpuKernels {
             p[i] = th + (negClr * g) / ((float) Math.sqrt(s) + eps);
         }
     }
+
+    @Override
+    public void nadam(float[] p, float[] grad, float[] m, float[] v, int from, int to, float negGradStep,
+            float negMomentumStep, float beta1, float oneMinusBeta1, float beta2, float oneMinusBeta2, float bc2,
+            float eps, boolean applyWd, float wd, boolean maximize) {
+        for (int i = from; i < to; i++) {
+            float g = maximize ? -grad[i] : grad[i];
+            float th = p[i];
+            if (applyWd) {
+                g = Math.fma(wd, th, g);
+            }
+            float mi = Math.fma(oneMinusBeta1, g, m[i] * beta1);
+            float vi = Math.fma(oneMinusBeta2 * g, g, v[i] * beta2);
+            m[i] = mi;
+            v[i] = vi;
+            float denom = (float) Math.sqrt(vi / bc2) + eps;
+            th = th + (negGradStep * g) / denom;
+            p[i] = th + (negMomentumStep * mi) / denom;
+        }
+    }
+
+    @Override
+    public void radam(float[] p, float[] grad, float[] m, float[] v, int from, int to, float lr, float beta1,
+            float oneMinusBeta1, float beta2, float oneMinusBeta2, float bc1, boolean adaptive, float bc2Sqrt,
+            float rect, float eps, boolean applyWd, float wd, boolean maximize) {
+        for (int i = from; i < to; i++) {
+            float g = maximize ? -grad[i] : grad[i];
+            float th = p[i];
+            if (applyWd) {
+                g = Math.fma(wd, th, g);
+            }
+            float mi = Math.fma(oneMinusBeta1, g, m[i] * beta1);
+            float vi = Math.fma(oneMinusBeta2 * g, g, v[i] * beta2);
+            m[i] = mi;
+            v[i] = vi;
+            float corrected = mi / bc1;
+            if (adaptive) {
+                float adaptiveLr = 1f / ((float) Math.sqrt(vi) + eps) * bc2Sqrt;
+                p[i] = th - corrected * lr * adaptiveLr * rect;
+            } else {
+                p[i] = th - corrected * lr;
+            }
+        }
+    }
+
+    @Override
+    public void adamax(float[] p, float[] grad, float[] m, float[] u, int from, int to, float negClr, float beta1,
+            float oneMinusBeta1, float beta2, float eps, boolean applyWd, float wd, boolean maximize) {
+        for (int i = from; i < to; i++) {
+            float g = maximize ? -grad[i] : grad[i];
+            float th = p[i];
+            if (applyWd) {
+                g = Math.fma(wd, th, g);
+            }
+            float mi = Math.fma(oneMinusBeta1, g, m[i] * beta1);
+            float ui = Math.max(u[i] * beta2, Math.abs(g) + eps);
+            m[i] = mi;
+            u[i] = ui;
+            p[i] = th + (negClr * mi) / ui;
+        }
+    }
+
+    @Override
+    public void adadelta(float[] p, float[] grad, float[] sq, float[] acc, int from, int to, float negLr, float rho,
+            float oneMinusRho, float eps, boolean applyWd, float wd, boolean maximize) {
+        for (int i = from; i < to; i++) {
+            float g = maximize ? -grad[i] : grad[i];
+            float th = p[i];
+            if (applyWd) {
+                g = Math.fma(wd, th, g);
+            }
+            float s = Math.fma(oneMinusRho * g, g, sq[i] * rho);
+            sq[i] = s;
+            float a = acc[i];
+            float delta = (float) Math.sqrt(a + eps) / (float) Math.sqrt(s + eps) * g;
+            acc[i] = Math.fma(oneMinusRho * delta, delta, a * rho);
+            p[i] = Math.fma(negLr, delta, th);
+        }
+    }
 }

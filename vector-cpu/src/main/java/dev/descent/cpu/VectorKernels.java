@@ -1210,4 +1210,126 @@ final class VectorKernels implements CpuKernels {
         }
         TAIL.adagrad(p, grad, sum, i, to, negClr, eps, applyWd, wd, maximize);
     }
+
+    @Override
+    public void nadam(float[] p, float[] grad, float[] m, float[] v, int from, int to, float negGradStep,
+            float negMomentumStep, float beta1, float oneMinusBeta1, float beta2, float oneMinusBeta2, float bc2,
+            float eps, boolean applyWd, float wd, boolean maximize) {
+        int i = from;
+        int bound = from + F.loopBound(to - from);
+        FloatVector vWd = FloatVector.broadcast(F, wd);
+        FloatVector vB1 = FloatVector.broadcast(F, beta1);
+        FloatVector vOmb1 = FloatVector.broadcast(F, oneMinusBeta1);
+        FloatVector vB2 = FloatVector.broadcast(F, beta2);
+        FloatVector vOmb2 = FloatVector.broadcast(F, oneMinusBeta2);
+        for (; i < bound; i += L) {
+            FloatVector g = FloatVector.fromArray(F, grad, i);
+            if (maximize) {
+                g = g.neg();
+            }
+            FloatVector th = FloatVector.fromArray(F, p, i);
+            if (applyWd) {
+                g = vWd.fma(th, g);
+            }
+            FloatVector mi = vOmb1.fma(g, FloatVector.fromArray(F, m, i).mul(vB1));
+            FloatVector vi = vOmb2.mul(g).fma(g, FloatVector.fromArray(F, v, i).mul(vB2));
+            mi.intoArray(m, i);
+            vi.intoArray(v, i);
+            FloatVector denom = vi.div(bc2).sqrt().add(eps);
+            th = th.add(g.mul(negGradStep).div(denom));
+            th.add(mi.mul(negMomentumStep).div(denom)).intoArray(p, i);
+        }
+        TAIL.nadam(p, grad, m, v, i, to, negGradStep, negMomentumStep, beta1, oneMinusBeta1, beta2, oneMinusBeta2, bc2,
+                eps, applyWd, wd, maximize);
+    }
+
+    @Override
+    public void radam(float[] p, float[] grad, float[] m, float[] v, int from, int to, float lr, float beta1,
+            float oneMinusBeta1, float beta2, float oneMinusBeta2, float bc1, boolean adaptive, float bc2Sqrt,
+            float rect, float eps, boolean applyWd, float wd, boolean maximize) {
+        int i = from;
+        int bound = from + F.loopBound(to - from);
+        FloatVector vWd = FloatVector.broadcast(F, wd);
+        FloatVector vB1 = FloatVector.broadcast(F, beta1);
+        FloatVector vOmb1 = FloatVector.broadcast(F, oneMinusBeta1);
+        FloatVector vB2 = FloatVector.broadcast(F, beta2);
+        FloatVector vOmb2 = FloatVector.broadcast(F, oneMinusBeta2);
+        FloatVector one = FloatVector.broadcast(F, 1f);
+        for (; i < bound; i += L) {
+            FloatVector g = FloatVector.fromArray(F, grad, i);
+            if (maximize) {
+                g = g.neg();
+            }
+            FloatVector th = FloatVector.fromArray(F, p, i);
+            if (applyWd) {
+                g = vWd.fma(th, g);
+            }
+            FloatVector mi = vOmb1.fma(g, FloatVector.fromArray(F, m, i).mul(vB1));
+            FloatVector vi = vOmb2.mul(g).fma(g, FloatVector.fromArray(F, v, i).mul(vB2));
+            mi.intoArray(m, i);
+            vi.intoArray(v, i);
+            FloatVector step = mi.div(bc1).mul(lr);
+            if (adaptive) {
+                step = step.mul(one.div(vi.sqrt().add(eps)).mul(bc2Sqrt)).mul(rect);
+            }
+            th.sub(step).intoArray(p, i);
+        }
+        TAIL.radam(p, grad, m, v, i, to, lr, beta1, oneMinusBeta1, beta2, oneMinusBeta2, bc1, adaptive, bc2Sqrt, rect,
+                eps, applyWd, wd, maximize);
+    }
+
+    @Override
+    public void adamax(float[] p, float[] grad, float[] m, float[] u, int from, int to, float negClr, float beta1,
+            float oneMinusBeta1, float beta2, float eps, boolean applyWd, float wd, boolean maximize) {
+        int i = from;
+        int bound = from + F.loopBound(to - from);
+        FloatVector vWd = FloatVector.broadcast(F, wd);
+        FloatVector vB1 = FloatVector.broadcast(F, beta1);
+        FloatVector vOmb1 = FloatVector.broadcast(F, oneMinusBeta1);
+        for (; i < bound; i += L) {
+            FloatVector g = FloatVector.fromArray(F, grad, i);
+            if (maximize) {
+                g = g.neg();
+            }
+            FloatVector th = FloatVector.fromArray(F, p, i);
+            if (applyWd) {
+                g = vWd.fma(th, g);
+            }
+            FloatVector mi = vOmb1.fma(g, FloatVector.fromArray(F, m, i).mul(vB1));
+            // max follows Math.max: NaN if either is NaN, as torch.amax
+            FloatVector ui = FloatVector.fromArray(F, u, i).mul(beta2).max(g.abs().add(eps));
+            mi.intoArray(m, i);
+            ui.intoArray(u, i);
+            th.add(mi.mul(negClr).div(ui)).intoArray(p, i);
+        }
+        TAIL.adamax(p, grad, m, u, i, to, negClr, beta1, oneMinusBeta1, beta2, eps, applyWd, wd, maximize);
+    }
+
+    @Override
+    public void adadelta(float[] p, float[] grad, float[] sq, float[] acc, int from, int to, float negLr, float rho,
+            float oneMinusRho, float eps, boolean applyWd, float wd, boolean maximize) {
+        int i = from;
+        int bound = from + F.loopBound(to - from);
+        FloatVector vWd = FloatVector.broadcast(F, wd);
+        FloatVector vRho = FloatVector.broadcast(F, rho);
+        FloatVector vOmr = FloatVector.broadcast(F, oneMinusRho);
+        FloatVector vNegLr = FloatVector.broadcast(F, negLr);
+        for (; i < bound; i += L) {
+            FloatVector g = FloatVector.fromArray(F, grad, i);
+            if (maximize) {
+                g = g.neg();
+            }
+            FloatVector th = FloatVector.fromArray(F, p, i);
+            if (applyWd) {
+                g = vWd.fma(th, g);
+            }
+            FloatVector s = vOmr.mul(g).fma(g, FloatVector.fromArray(F, sq, i).mul(vRho));
+            s.intoArray(sq, i);
+            FloatVector a = FloatVector.fromArray(F, acc, i);
+            FloatVector delta = a.add(eps).sqrt().div(s.add(eps).sqrt()).mul(g);
+            vOmr.mul(delta).fma(delta, a.mul(vRho)).intoArray(acc, i);
+            vNegLr.fma(delta, th).intoArray(p, i);
+        }
+        TAIL.adadelta(p, grad, sq, acc, i, to, negLr, rho, oneMinusRho, eps, applyWd, wd, maximize);
+    }
 }

@@ -230,6 +230,16 @@ class AllocationFreeTest {
             ops.add(new Op("rmspropUpdate plain" + s, cost,
                     () -> be.rmspropUpdate(o, x, m, null, null, 1e-3, 0.99, 1e-8, 0, 0, false)));
             ops.add(new Op("adagradUpdate" + s, cost, () -> be.adagradUpdate(o, x, m, 1e-2, 1e-10, 1e-4, false)));
+            ops.add(new Op("nadamUpdate" + s, cost,
+                    () -> be.nadamUpdate(o, x, m, v, 1e-4, 1e-3, 0.9, 0.999, 1e-8, 1e-4, false, 3)));
+            ops.add(new Op("radamUpdate" + s, cost,
+                    () -> be.radamUpdate(o, x, m, v, 1e-3, 0.9, 0.999, 1e-8, 0, false, 3)));
+            ops.add(new Op("radamUpdate rectified" + s, cost,
+                    () -> be.radamUpdate(o, x, m, v, 1e-3, 0.9, 0.999, 1e-8, 1e-4, false, 30)));
+            ops.add(new Op("adamaxUpdate" + s, cost,
+                    () -> be.adamaxUpdate(o, x, m, vmax, 2e-3, 0.9, 0.999, 1e-8, 1e-4, false, 3)));
+            ops.add(new Op("adadeltaUpdate" + s, cost,
+                    () -> be.adadeltaUpdate(o, x, m, v, 1.0, 0.9, 1e-6, 1e-4, false)));
         }
 
         ops.addAll(classifierOps(be, random, lectureSizes, features, classes));

@@ -454,6 +454,70 @@ class ScalarVsVectorTest {
     }
 
     @Test
+    void nadamRadamAdamaxAdadeltaAreBitIdentical() {
+        for (int n : SIZES) {
+            for (boolean edges : new boolean[] {false, true}) {
+                String at = " n=" + n + (edges ? " (edges)" : "");
+                float[] p = data(n, edges);
+                float[] g = data(n, edges);
+                float[] st1 = data(n, edges);
+                float[] st2 = positive(n);
+                if (edges) {
+                    st2[n - 1] = Float.NaN; // a NaN state element must stay NaN in both twins
+                }
+                for (int variant = 0; variant < 8; variant++) {
+                    boolean wd = (variant & 1) != 0;
+                    boolean max = (variant & 2) != 0;
+                    boolean adaptive = (variant & 4) != 0;
+                    String what = at + " variant " + variant;
+                    {
+                        float[][] sx = {p.clone(), st1.clone(), st2.clone()};
+                        float[][] vx = {p.clone(), st1.clone(), st2.clone()};
+                        s.nadam(sx[0], g, sx[1], sx[2], 0, n, -0.0021f, -0.0183f, 0.9f, 0.1f, 0.999f, 0.001f,
+                                0.00299f, 1e-8f, wd, 0.01f, max);
+                        v.nadam(vx[0], g, vx[1], vx[2], 0, n, -0.0021f, -0.0183f, 0.9f, 0.1f, 0.999f, 0.001f,
+                                0.00299f, 1e-8f, wd, 0.01f, max);
+                        for (int i = 0; i < 3; i++) {
+                            assertBits(sx[i], vx[i], "nadam state " + i + what);
+                        }
+                    }
+                    {
+                        float[][] sx = {p.clone(), st1.clone(), st2.clone()};
+                        float[][] vx = {p.clone(), st1.clone(), st2.clone()};
+                        s.radam(sx[0], g, sx[1], sx[2], 0, n, 0.01f, 0.9f, 0.1f, 0.99f, 0.01f, 0.468f, adaptive,
+                                0.2421f, 0.0817f, 1e-8f, wd, 0.01f, max);
+                        v.radam(vx[0], g, vx[1], vx[2], 0, n, 0.01f, 0.9f, 0.1f, 0.99f, 0.01f, 0.468f, adaptive,
+                                0.2421f, 0.0817f, 1e-8f, wd, 0.01f, max);
+                        for (int i = 0; i < 3; i++) {
+                            assertBits(sx[i], vx[i], "radam state " + i + what);
+                        }
+                    }
+                    {
+                        float[][] sx = {p.clone(), st1.clone(), st2.clone()};
+                        float[][] vx = {p.clone(), st1.clone(), st2.clone()};
+                        float beta2 = adaptive ? 0.5f : 0.999f;
+                        s.adamax(sx[0], g, sx[1], sx[2], 0, n, -0.0137f, 0.9f, 0.1f, beta2, 1e-3f, wd, 0.01f, max);
+                        v.adamax(vx[0], g, vx[1], vx[2], 0, n, -0.0137f, 0.9f, 0.1f, beta2, 1e-3f, wd, 0.01f, max);
+                        for (int i = 0; i < 3; i++) {
+                            assertBits(sx[i], vx[i], "adamax state " + i + what);
+                        }
+                    }
+                    {
+                        float[][] sx = {p.clone(), st2.clone(), st2.clone()};
+                        float[][] vx = {p.clone(), st2.clone(), st2.clone()};
+                        float rho = adaptive ? 1f : 0.9f;
+                        s.adadelta(sx[0], g, sx[1], sx[2], 0, n, -1f, rho, 1 - rho, 1e-6f, wd, 0.01f, max);
+                        v.adadelta(vx[0], g, vx[1], vx[2], 0, n, -1f, rho, 1 - rho, 1e-6f, wd, 0.01f, max);
+                        for (int i = 0; i < 3; i++) {
+                            assertBits(sx[i], vx[i], "adadelta state " + i + what);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void gemmPanelsAreBitIdentical() {
         int lanes = v.gemmLanes();
         for (int w = lanes; w <= 3 * lanes; w += lanes) {

@@ -381,7 +381,7 @@ public final class Charts {
             data.addSeries(s);
             Color color = COLORS[i % COLORS.length];
             renderer.setSeriesPaint(i, color);
-            renderer.setSeriesStroke(i, new BasicStroke(2.0f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
+            renderer.setSeriesStroke(i, stroke(i));
             if (s.getItemCount() <= 40) {
                 renderer.setSeriesShapesVisible(i, true);
                 renderer.setSeriesShape(i, new Ellipse2D.Double(-3, -3, 6, 6));
@@ -447,6 +447,28 @@ public final class Charts {
     /** Draws a chart into an image of the given size. */
     public static BufferedImage render(JFreeChart chart, int width, int height) {
         return chart.createBufferedImage(width, height);
+    }
+
+    /**
+     * Columns for a grid of {@code panels} panels: at least {@code atLeast} (fewer only when there are fewer panels),
+     * more as the count grows, so that the grid stays about square (11 panels: 4 columns, 3 rows).
+     */
+    public static int columns(int panels, int atLeast) {
+        int square = (int) Math.ceil(Math.sqrt(panels));
+        return Math.max(1, Math.min(panels, Math.max(atLeast, square)));
+    }
+
+    /**
+     * The line of series {@code i}: solid for the first {@code COLORS.length} series, then dashed (and dotted after
+     * that) as the colours repeat, so that any number of series stay apart.
+     */
+    static BasicStroke stroke(int i) {
+        int round = i / COLORS.length;
+        if (round == 0) {
+            return new BasicStroke(2.0f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND);
+        }
+        float[] dash = round == 1 ? new float[] {8f, 5f} : new float[] {2f, 4f};
+        return new BasicStroke(2.0f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND, 10f, dash, 0f);
     }
 
     /**

@@ -57,12 +57,16 @@ class AllocationFreeStepTest {
                 ps -> Optimizers.create("sgd", SgdOptions.defaults().withLr(1e-3).withMomentum(0.9), ps);
         Function<List<Parameter>, Optimizer> adam =
                 ps -> Optimizers.create("adam", AdamOptions.defaults().withLr(1e-4), ps);
+        // NAdam keeps its momentum product on the host: the step's scalars must not allocate either
+        Function<List<Parameter>, Optimizer> nadam = ps -> Optimizers.create("nadam", ps);
         Dataset pixels = Fixtures.pixels(500, 784, 24, 3);
         return List.of(
                 new Case(ModelSpec.builder("mlp").inputs(20).hidden(16, 8).classes(4).seed(1).build(),
                         Fixtures.blobs(250, 20, 4, 2, 1, 1), 32, sgd, 40_000),
                 new Case(ModelSpec.builder("logistic").inputs(20).build(),
                         Fixtures.blobs(250, 20, 2, 2, 1, 1), 32, adam, 40_000),
+                new Case(ModelSpec.builder("logistic").inputs(20).build(),
+                        Fixtures.blobs(250, 20, 2, 2, 1, 1), 32, nadam, 40_000),
                 new Case(ModelSpec.builder("linear").inputs(20).build(),
                         Fixtures.linear(250, 20, new float[20], new float[] {1f}, 0.1, 1), 32, sgd, 40_000),
                 new Case(ModelSpec.builder("softmax").inputs(784).classes(24).bias(true).build(), pixels, 16, sgd,

@@ -178,5 +178,33 @@ public final class MeasuringBackend implements Backend {
         out();
     }
 
+    @Override public void nadamUpdate(Tensor p, Tensor g, Tensor m, Tensor v, double s1, double s2, double b1,
+            double b2, double eps, double wd, boolean max, long step) {
+        in();
+        d.nadamUpdate(p, g, m, v, s1, s2, b1, b2, eps, wd, max, step);
+        out();
+    }
+
+    @Override public void radamUpdate(Tensor p, Tensor g, Tensor m, Tensor v, double lr, double b1, double b2,
+            double eps, double wd, boolean max, long step) {
+        in();
+        d.radamUpdate(p, g, m, v, lr, b1, b2, eps, wd, max, step);
+        out();
+    }
+
+    @Override public void adamaxUpdate(Tensor p, Tensor g, Tensor m, Tensor u, double lr, double b1, double b2,
+            double eps, double wd, boolean max, long step) {
+        in();
+        d.adamaxUpdate(p, g, m, u, lr, b1, b2, eps, wd, max, step);
+        out();
+    }
+
+    @Override public void adadeltaUpdate(Tensor p, Tensor g, Tensor sq, Tensor acc, double lr, double rho,
+            double eps, double wd, boolean max) {
+        in();
+        d.adadeltaUpdate(p, g, sq, acc, lr, rho, eps, wd, max);
+        out();
+    }
+
     @Override public void close() { d.close(); }
 }

@@ -157,7 +157,8 @@ class StateContinuationTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"sgd", "momentum", "ema-momentum", "adam", "adamw", "rmsprop", "adagrad"})
+    @ValueSource(strings = {"sgd", "momentum", "ema-momentum", "adam", "adamw", "rmsprop", "adagrad", "nadam", "radam",
+        "adamax", "adadelta"})
     void restoredRunContinuesBitIdentically(String name) throws IOException {
         try (Problems.Problem p = Problems.Softmax.fromGolden(backend, GOLDEN)) {
             List<Parameter> ps = p.parameters();
