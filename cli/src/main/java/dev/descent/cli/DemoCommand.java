@@ -92,6 +92,10 @@ final class DemoCommand extends BaseCommand {
                 "1000", "--out", sub("rosenbrock-lr0.04"));
         step("Rosenbrock at lr 0.01", "rosenbrock", "--compare", "sgd,momentum,adam", "--lr", "0.01", "--epochs",
                 "1000", "--out", sub("rosenbrock-lr0.01"));
+        // ... and, for contrast, a quasi-Newton method (torch's LBFGS with its strong-Wolfe line search)
+        // (one iteration per step, so that each step of the figure is one quasi-Newton iteration)
+        step("Rosenbrock with LBFGS", "rosenbrock", "--optimizer", "lbfgs", "--line-search", "strong-wolfe", "--lr",
+                "1", "--max-iter", "1", "--epochs", "40", "--out", sub("rosenbrock-lbfgs"));
 
         List<String> dataArgs = new ArrayList<>(List.of("--data", trainSource));
         if (plan.limit() != null) {

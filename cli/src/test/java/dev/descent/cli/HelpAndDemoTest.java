@@ -73,12 +73,14 @@ class HelpAndDemoTest {
             images++;
             Images.check(out.resolve(m.group(1)), 0, 0);
         }
-        assertEquals(5, images, "two Rosenbrock figures, the grid, the sweep, the training");
+        assertEquals(6, images, "three Rosenbrock figures, the grid, the sweep, the training");
+        assertTrue(html.contains("For contrast, a quasi-Newton method: torch's LBFGS"), "the LBFGS paragraph");
         assertTrue(html.contains("Quick version"), "the report says it is the quick version");
         assertTrue(html.contains("<table>"));
         assertTrue(html.contains("Confusion matrix"));
         assertTrue(Files.readString(out.resolve("report.md")).contains("![")); 
-        for (String f : List.of("rosenbrock-lr0.04/trajectory-momentum.csv", "compare/compare.csv", "sweep/sweep.csv",
+        for (String f : List.of("rosenbrock-lr0.04/trajectory-momentum.csv", "rosenbrock-lbfgs/trajectory.csv",
+                "compare/compare.csv", "sweep/sweep.csv",
                 "train/metrics.csv", "train/model.npz", "train/summary.json")) {
             assertTrue(Files.isRegularFile(out.resolve(f)), f);
         }
