@@ -389,8 +389,7 @@ final class VectorKernels implements CpuKernels {
 
     // The masked twins of the tiles above: the same chains, with each row's last vector read (when accumulating) and
     // stored under the mask of its first tv lanes. Separate methods, so that the tiles of whole vectors keep their
-    // code: the masked stores and their branch in the same methods cost the 256-bit minibatch GEMMs 10-15 %
-    // (GemmBench 16x784x24: 89 -> 76 GFLOP/s on one core).
+    // code: masked stores and their branch inside the same methods slow the whole-vector minibatch GEMMs (GemmBench).
 
     /** {@link #tile4x3} with a masked last vector. */
     private static void tile4x3Masked(float[] a, int a0, int rs, int ks, int kLen, float[] pb, int pbOff, int ldb,
