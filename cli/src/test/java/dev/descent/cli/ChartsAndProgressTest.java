@@ -17,6 +17,18 @@ class ChartsAndProgressTest {
     @TempDir
     Path dir;
 
+    /** A curve that settles at a tiny value (LBFGS on Rosenbrock: 3.9e-14 from step 1) is drawn at its own scale. */
+    @Test
+    void aFlatTinyCurveKeepsItsScale() {
+        double[] x = {1, 2, 3, 4};
+        double[] y = {3.9e-14, 3.9e-14, 3.9e-14, 3.9e-14};
+        var chart = Charts.curves("flat", "step", "R", List.of(new Charts.Curve("lbfgs", x, y)), true, true,
+                List.of());
+        var range = chart.getXYPlot().getRangeAxis().getRange();
+        assertTrue(range.contains(3.9e-14), range.toString());
+        assertTrue(range.getLength() < 1e-12, "a window at the value's scale, not [-1, 1]: " + range);
+    }
+
     @Test
     void figuresWithDivergingAndNonFiniteDataStillDraw() throws Exception {
         double[] w1 = {0, 0.5, 3, 1e20, Double.NaN, Double.POSITIVE_INFINITY};

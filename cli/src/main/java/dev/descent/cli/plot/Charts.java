@@ -437,7 +437,9 @@ public final class Charts {
             a.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
         }
         if (Double.isFinite(min) && Double.isFinite(max) && max == min) {
-            a.setRange(min - 1, max + 1);
+            // A flat curve: a window around its value at its own scale (a loss settled at 4e-14 is not drawn at 0).
+            double pad = min != 0 ? Math.abs(min) * 0.5 : 1;
+            a.setRange(min - pad, max + pad);
         }
         return a;
     }
