@@ -401,17 +401,11 @@ final class TrainCommand extends BaseCommand {
         if (!Files.isRegularFile(file)) {
             return null;
         }
-        Map<String, Object> saved;
-        try {
-            saved = Json.parseObject(Files.readString(file));
-        } catch (IllegalArgumentException | java.nio.charset.CharacterCodingException e) {
-            throw new IOException(file + ": " + e.getMessage(), e);
-        }
-        Object id = saved.get("run_id");
+        Object id = Json.readObject(file).get("run_id");
         if (id == null) {
             return null;
         }
-        if (!(id instanceof String s) || !s.matches("[0-9A-Za-z_-]{1,64}")) {
+        if (!(id instanceof String s) || !Checkpoint.isRunId(s)) {
             throw new IOException(file + ": run_id must be a string of 1 to 64 letters, digits, '_' or '-'");
         }
         return s;

@@ -259,6 +259,11 @@ public final class Checkpoint {
         return Optional.empty();
     }
 
+    /** Whether {@code id} can be a run identity: 1 to 64 letters, digits, '_' or '-'. */
+    public static boolean isRunId(String id) {
+        return id != null && id.matches("[0-9A-Za-z_-]{1,64}");
+    }
+
     /** A new run identity: 16 random hexadecimal digits. */
     public static String newRunId() {
         byte[] b = new byte[8];

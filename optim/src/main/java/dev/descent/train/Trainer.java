@@ -747,7 +747,7 @@ public final class Trainer implements AutoCloseable {
          * {@link Checkpoint#newRunId()}). A resumed run takes its checkpoint's; given here too, they must agree.
          */
         public Builder runId(String runId) {
-            if (runId == null || !runId.matches("[0-9A-Za-z_-]{1,64}")) {
+            if (!Checkpoint.isRunId(runId)) {
                 throw new IllegalArgumentException("run id must be 1 to 64 letters, digits, '_' or '-', got "
                         + (runId == null ? "null" : "\"" + runId + "\""));
             }
