@@ -446,7 +446,8 @@ public final class Formula {
             if (isDigit(c) || (c == '.' && pos + 1 < text.length() && isDigit(text.charAt(pos + 1)))) {
                 token = number(from);
             } else if (Character.isLetter(c) || c == '_') {
-                while (pos < text.length() && (Character.isLetterOrDigit(text.charAt(pos)) || text.charAt(pos) == '_')) {
+                while (pos < text.length()
+                        && (Character.isLetterOrDigit(text.charAt(pos)) || text.charAt(pos) == '_')) {
                     pos++;
                 }
                 token = new Token(Kind.NAME, text.substring(from, pos), from, pos, 0);

@@ -201,7 +201,8 @@ class FormulaTest {
         error("(w1 + w2", 2, 9, "missing ')' at column 9 in \"(w1 + w2\" (to close the '(' at column 1)");
         error("exp((w1)", 2, 9, "missing ')' at column 9 in \"exp((w1)\" (to close the '(' at column 4)");
         error("(w1 w2)", 2, 5,
-                "unexpected 'w2' at column 5 in \"(w1 w2)\" (expected an operator or ')' to close the '(' at column 1)");
+                "unexpected 'w2' at column 5 in \"(w1 w2)\" (expected an operator or ')' to close the '(' at "
+                        + "column 1)");
         error("w1)", 2, 3, "unexpected ')' at column 3 in \"w1)\" (there is no '(' for it to close)");
         error("w1 w2", 2, 4, "unexpected 'w2' at column 4 in \"w1 w2\" (an operator is missing before it)");
         error("2w1", 2, 2, "unexpected 'w1' at column 2 in \"2w1\" (an operator is missing before it)");
@@ -226,12 +227,14 @@ class FormulaTest {
 
     @Test
     void malformedNumbers() {
-        error("1e + w1", 1, 1, "malformed number '1e' at column 1 in \"1e + w1\" (an exponent needs digits, e.g. 1e-3)");
+        error("1e + w1", 1, 1,
+                "malformed number '1e' at column 1 in \"1e + w1\" (an exponent needs digits, e.g. 1e-3)");
         error("w1 * 2e-", 1, 6, "malformed number '2e-' at column 6 in \"w1 * 2e-\" (an exponent needs digits, e.g. "
                 + "1e-3)");
         error("1.2.3*w1", 1, 1, "malformed number '1.2.' at column 1 in \"1.2.3*w1\"");
         error("w1 + .", 1, 6, "unexpected character '.' at column 6 in \"w1 + .\"");
-        error("1e39*w1", 1, 1, "the number 1e39 is too large at column 1 in \"1e39*w1\" (float32 holds at most 3.4e38)");
+        error("1e39*w1", 1, 1,
+                "the number 1e39 is too large at column 1 in \"1e39*w1\" (float32 holds at most 3.4e38)");
         error("1e999*w1", 1, 1,
                 "the number 1e999 is too large at column 1 in \"1e999*w1\" (float32 holds at most 3.4e38)");
     }
