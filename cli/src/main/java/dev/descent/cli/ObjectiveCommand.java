@@ -54,8 +54,9 @@ abstract class ObjectiveCommand extends BaseCommand {
     int epochs;
 
     /**
-     * One optimizer's run: how it ended, a bounded sample of its path (for the figure), and the first step whose point
-     * lies outside the plotted window (−1 if none, or when the window is not known while the run goes).
+     * One optimizer's run: how it ended, a bounded sample of its path (w1, w2 at most, and the loss: for the figure),
+     * and the first step whose point lies outside the plotted window (−1 if none, or when the window is not known
+     * while the run goes).
      */
     record Run(String name, double lr, RunSummary result, TrajectorySample sample, int leftPlotAt,
             Map<String, Double> settings) {
@@ -191,7 +192,8 @@ abstract class ObjectiveCommand extends BaseCommand {
             throws IOException {
         int n = objective.dimension();
         TrajectoryCsv rows = new TrajectoryCsv(csv, n);
-        TrajectorySample sample = new TrajectorySample(n);
+        // The sample feeds the figure, which plots w1 and w2 and the loss: a formula in many variables keeps no more.
+        TrajectorySample sample = new TrajectorySample(Math.min(n, 2));
         int[] left = {-1};
         RunSummary result = ObjectiveMinimizer.minimize(backend, objective, start,
                 params -> optimizerBuilder(name, rate).buildOptimizer(params), epochs, false, (k, w, v) -> {
