@@ -359,4 +359,75 @@ final class GatherOnlyBackend implements Backend {
             h.closed = true;
         }
     }
+
+    // ---------------------------------------------------------------- autodiff operations: not used here
+
+    @Override
+    public Tensor reshape(Tensor x, int... shape) {
+        throw unused();
+    }
+
+    @Override
+    public void unary(dev.descent.backend.UnaryOp op, float param, Tensor x, Tensor out) {
+        throw unused();
+    }
+
+    @Override
+    public void unaryBackward(dev.descent.backend.UnaryOp op, float param, Tensor x, Tensor out, Tensor gradOut,
+            float beta, Tensor gradIn) {
+        throw unused();
+    }
+
+    @Override
+    public void binary(dev.descent.backend.BinaryOp op, Tensor a, Tensor b, Tensor out) {
+        throw unused();
+    }
+
+    @Override
+    public void binaryBackward(dev.descent.backend.BinaryOp op, int argument, Tensor a, Tensor b, Tensor out,
+            Tensor gradOut, float beta, Tensor gradArg) {
+        throw unused();
+    }
+
+    @Override
+    public void reduce(dev.descent.backend.ReduceOp op, Tensor x, Tensor out) {
+        throw unused();
+    }
+
+    @Override
+    public void reduceBackward(dev.descent.backend.ReduceOp op, Tensor x, Tensor out, Tensor gradOut, float beta,
+            Tensor gradIn) {
+        throw unused();
+    }
+
+    @Override
+    public void softmaxRows(Tensor x, Tensor out, boolean log) {
+        throw unused();
+    }
+
+    @Override
+    public void softmaxRowsBackward(Tensor out, Tensor gradOut, boolean log, float beta, Tensor gradIn) {
+        throw unused();
+    }
+
+    @Override
+    public void gatherColumns(Tensor x, Tensor labels, Tensor out) {
+        throw unused();
+    }
+
+    @Override
+    public void scatterAddColumns(Tensor gradOut, Tensor labels, float beta, Tensor gradIn) {
+        throw unused();
+    }
+
+    @Override
+    public void transpose(Tensor x, float beta, Tensor out) {
+        throw unused();
+    }
+
+    @Override
+    public void copyBlock(Tensor src, int srcRow, int srcCol, Tensor dst, int dstRow, int dstCol, int rows, int cols,
+            float beta) {
+        throw unused();
+    }
 }
