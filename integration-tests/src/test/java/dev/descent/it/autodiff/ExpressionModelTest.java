@@ -21,7 +21,6 @@ import dev.descent.data.LoaderOptions;
 import dev.descent.it.model.Fixtures;
 import dev.descent.model.Model;
 import dev.descent.model.ModelSpec;
-import dev.descent.model.SoftmaxRegression;
 import dev.descent.optim.AdamOptions;
 import dev.descent.optim.Optimizer;
 import dev.descent.optim.Optimizers;
@@ -110,34 +109,39 @@ class ExpressionModelTest {
         }
     }
 
-    /** Softmax regression: the fused built-in pass and the expression give the same losses and gradients. */
+    /**
+     * Softmax regression: the fused built-in pass and the expression give the same losses and gradients at the same
+     * weights. The built-in model trains (Adam, pixels 0–255, so the logits grow large); before each batch its weights
+     * are copied into the expression model, so that both are compared at every point of a real trajectory.
+     */
     @Test
     void softmaxRegressionAgreesWithTheFusedBuiltIn() {
         Dataset data = Fixtures.pixels(75, 50, 7, 5);
         try (DeviceDataset d = data.upload(backend);
                 DataLoader loader = new DataLoader(d, LoaderOptions.batches(16).withSeed(3));
-                Model builtIn = new SoftmaxRegression(backend, 50, 7);
+                Model builtIn = ModelSpec.builder("softmax").inputs(50).classes(7).bias(true).build()
+                        .create(backend);
                 Model expression = ExpressionModel.classifier(new Dense(backend, new int[] {50, 7}, zeros(50, 7),
                         false), 50, 7, ExpressionLoss.crossEntropy());
-                Optimizer a = Optimizers.create("adam", AdamOptions.defaults().withLr(1e-3), builtIn.parameters());
-                Optimizer b = Optimizers.create("adam", AdamOptions.defaults().withLr(1e-3),
-                        expression.parameters());
+                Optimizer adam = Optimizers.create("adam", AdamOptions.defaults().withLr(1e-3),
+                        builtIn.parameters());
                 Tensor losses = backend.allocate(2)) {
             for (int epoch = 1; epoch <= 3; epoch++) {
                 loader.startEpoch(epoch);
                 while (loader.hasNext()) {
                     Batch batch = loader.next();
+                    for (int p = 0; p < 2; p++) {
+                        backend.copy(builtIn.parameters().get(p).value(), expression.parameters().get(p).value());
+                    }
                     builtIn.lossAndGradients(batch, losses, 0);
                     expression.lossAndGradients(batch, losses, 1);
                     float[] l = backend.download(losses);
-                    assertEquals(l[0], l[1], 1e-5 * Math.max(1, Math.abs(l[0])), "loss, batch of " + batch.size());
+                    assertEquals(l[0], l[1], 2e-5 * Math.max(1, Math.abs(l[0])), "loss, batch of " + batch.size());
                     assertClose(Fixtures.gradientValues(builtIn), Fixtures.gradientValues(expression), 1e-4,
                             "gradient");
-                    a.step();
-                    b.step();
+                    adam.step();
                 }
             }
-            assertClose(Fixtures.parameterValues(builtIn), Fixtures.parameterValues(expression), 1e-3, "weights");
         }
     }
 
