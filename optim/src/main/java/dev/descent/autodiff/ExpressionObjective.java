@@ -26,6 +26,13 @@ import java.util.function.Function;
  * <p>The arithmetic is float32 with torch's formulas, so that the lecture's Rosenbrock written as
  * {@code (1 - w1)^2 + 10*(w2 - w1^2)^2} gives exactly the gradients of the hand-written
  * {@link dev.descent.objective.Rosenbrock}. Evaluations allocate nothing after the first. Not thread-safe.
+ *
+ * <p><b>Where it runs.</b> The expression is recorded on the backend. A small expression (at most 65,536 elements over
+ * all its values) made only of element-wise, broadcasting, reduction, indexing, reshaping and transposing operations
+ * is then evaluated on the host, replaying the same recording and backward plan on Java arrays with the same
+ * per-element formulas ({@link dev.descent.backend.Elementwise}): an objective of a few scalars would otherwise cost
+ * dozens of backend calls, each a dispatch and its checks, per step. Anything else (matmul, softmax, larger values)
+ * replays on the backend. {@link #onBackend} always uses the backend; {@link #evaluatesOnHost()} says which.
  */
 public final class ExpressionObjective implements Objective, AutoCloseable {
     private final int dimension;
@@ -35,8 +42,11 @@ public final class ExpressionObjective implements Objective, AutoCloseable {
     private final Tensor w;
     private final Tensor grad;
     private final Var loss;
+    /** The same computation on the host, for small expressions; null when it runs on the backend. */
+    private final HostProgram host;
 
-    private ExpressionObjective(Backend backend, int dimension, String description, Function<Var, Var> expression) {
+    private ExpressionObjective(Backend backend, int dimension, String description, Function<Var, Var> expression,
+            boolean allowHost) {
         this.backend = backend;
         this.dimension = dimension;
         this.description = description;
@@ -54,6 +64,7 @@ public final class ExpressionObjective implements Objective, AutoCloseable {
                         + java.util.Arrays.toString(result.shape()));
             }
             this.loss = result;
+            this.host = allowHost ? HostProgram.of(tape, result, wv) : null;
         } catch (RuntimeException e) {
             tape.close();
             throw e;
@@ -72,7 +83,27 @@ public final class ExpressionObjective implements Objective, AutoCloseable {
             throw new IllegalArgumentException("objective dimension must be >= 1, got " + dimension);
         }
         return new ExpressionObjective(backend, dimension, description == null ? "expression" : description,
-                expression);
+                expression, true);
+    }
+
+    /**
+     * As {@link #of}, but every evaluation replays the tape on the backend, also for a small expression that
+     * {@link #of} would evaluate on the host (for comparisons and benchmarks).
+     */
+    public static ExpressionObjective onBackend(Backend backend, int dimension, String description,
+            Function<Var, Var> expression) {
+        Objects.requireNonNull(backend, "backend");
+        Objects.requireNonNull(expression, "expression");
+        if (dimension < 1) {
+            throw new IllegalArgumentException("objective dimension must be >= 1, got " + dimension);
+        }
+        return new ExpressionObjective(backend, dimension, description == null ? "expression" : description,
+                expression, false);
+    }
+
+    /** Whether evaluations run on the host (a small expression of element-wise operations), not on the backend. */
+    public boolean evaluatesOnHost() {
+        return host != null;
     }
 
     /** The tape holding the expression. */
@@ -88,6 +119,9 @@ public final class ExpressionObjective implements Objective, AutoCloseable {
     @Override
     public double value(float[] point) {
         check(point, "w");
+        if (host != null) {
+            return host.value(point);
+        }
         backend.upload(point, 0, w);
         tape.forward();
         return tape.item(loss);
@@ -102,6 +136,9 @@ public final class ExpressionObjective implements Objective, AutoCloseable {
     public double valueAndGradient(float[] point, float[] g) {
         check(point, "w");
         check(g, "g");
+        if (host != null) {
+            return host.valueAndGradient(point, g);
+        }
         backend.upload(point, 0, w);
         tape.forward();
         tape.backward(loss);

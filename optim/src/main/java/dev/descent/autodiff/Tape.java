@@ -214,12 +214,22 @@ public final class Tape implements AutoCloseable {
     /** As {@link #backward(Var)}, with the gradient of {@code loss} itself taken as {@code seed} instead of 1. */
     public void backward(Var loss, float seed) {
         open();
+        planFor(loss).run(backend, seed);
+    }
+
+    /** The backward plan of {@code loss}, made on first use. */
+    Plan planFor(Var loss) {
         Plan plan = plans.get(loss);
         if (plan == null) {
             plan = plan(loss);
             plans.put(loss, plan);
         }
-        plan.run(backend, seed);
+        return plan;
+    }
+
+    /** The recorded operations, in order. */
+    List<Node> nodes() {
+        return nodes;
     }
 
     /** A one-element value as a float; synchronises. */
@@ -519,15 +529,18 @@ public final class Tape implements AutoCloseable {
         }
     }
 
-    private record Step(Node node, int input, float beta) {
+    /** A backward step: node's gradient into its input {@code input}, with factor beta. */
+    record Step(Node node, int input, float beta) {
     }
 
-    private record Fill(Var target) {
+    /** A backward step: zero a value's gradient (before contributions that do not overwrite it all). */
+    record Fill(Var target) {
     }
 
-    private static final class Plan {
-        private final Var loss;
-        private final Object[] steps;
+    /** The backward pass of one value: its steps in order, after seeding the value's own gradient. */
+    static final class Plan {
+        final Var loss;
+        final Object[] steps;
 
         Plan(Var loss, Object[] steps) {
             this.loss = loss;

@@ -20,6 +20,8 @@ public enum BinaryOp {
 
     /** The lower-case name, as in messages: {@code add}, {@code pow}. */
     public String label() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return label;
     }
+
+    private final String label = name().toLowerCase(java.util.Locale.ROOT);
 }

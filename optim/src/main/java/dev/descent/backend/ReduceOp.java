@@ -19,6 +19,8 @@ public enum ReduceOp {
 
     /** The lower-case name, as in messages: {@code sum}. */
     public String label() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return label;
     }
+
+    private final String label = name().toLowerCase(java.util.Locale.ROOT);
 }

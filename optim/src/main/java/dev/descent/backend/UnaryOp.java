@@ -35,6 +35,8 @@ public enum UnaryOp {
 
     /** The lower-case name, as in messages and expressions: {@code exp}, {@code pow}. */
     public String label() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return label;
     }
+
+    private final String label = name().toLowerCase(java.util.Locale.ROOT);
 }

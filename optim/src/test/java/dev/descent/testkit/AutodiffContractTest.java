@@ -521,6 +521,102 @@ public abstract class AutodiffContractTest {
         }
     }
 
+    // ================================================================ host evaluation of small objectives
+
+    /** Objectives of w [6] that the host evaluates: element-wise, broadcasting, reductions, indexing, reshaping. */
+    static Stream<org.junit.jupiter.params.provider.Arguments> hostObjectives() {
+        List<org.junit.jupiter.params.provider.Arguments> list = new ArrayList<>();
+        java.util.function.BiConsumer<String, java.util.function.Function<Var, Var>> add =
+                (name, f) -> list.add(org.junit.jupiter.params.provider.Arguments.of(name, f));
+        add.accept("rosenbrock n-D", w -> {
+            Var head = w.slice(0, 0, -1);
+            Var tail = w.slice(0, 1, 6);
+            return head.rsub(1).pow(2).add(tail.sub(head.pow(2)).pow(2).mul(10)).sum();
+        });
+        add.accept("every function", w -> w.exp().add(w.mul(w).log1p()).add(w.sin()).add(w.cos()).add(w.tanh())
+                .add(w.sigmoid()).add(w.relu()).add(w.softplus()).add(w.abs().sqrt()).add(w.abs().add(1).log())
+                .add(w.abs().add(0.5).pow(1.7)).add(w.neg().pow(3)).sum());
+        add.accept("matrix broadcasts and axis reductions", w -> {
+            Var m = w.reshape(2, 3);
+            Var row = m.max(0);
+            Var col = m.sum(1, true);
+            return m.sub(row).mul(col).div(col.abs().add(1)).mean(1).sum().add(m.t().get(2, 1).pow(w.get(0)
+                    .abs().add(0.5)));
+        });
+        add.accept("scalars (a typed formula)", w -> {
+            Var x = w.get(0);
+            Var y = w.get(1);
+            return x.rsub(1.5).add(x.mul(y)).pow(2).add(x.rsub(2.25).add(x.mul(y.pow(2))).pow(2))
+                    .add(w.get(5).div(w.get(4).abs().add(1)).mul(w.max()));
+        });
+        return list.stream();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("hostObjectives")
+    void hostEvaluationMatchesTheBackendTape(String name, java.util.function.Function<Var, Var> f) {
+        try (dev.descent.autodiff.ExpressionObjective host = dev.descent.autodiff.ExpressionObjective.of(backend, 6,
+                name, f);
+                dev.descent.autodiff.ExpressionObjective tape = dev.descent.autodiff.ExpressionObjective.onBackend(
+                        backend, 6, name, f)) {
+            assertTrue(host.evaluatesOnHost(), name + " should run on the host");
+            assertTrue(!tape.evaluatesOnHost());
+            Random r = new Random(name.hashCode());
+            float[] w = new float[6];
+            float[] gh = new float[6];
+            float[] gt = new float[6];
+            for (int trial = 0; trial < 50; trial++) {
+                for (int i = 0; i < 6; i++) {
+                    w[i] = (float) (4 * r.nextDouble() - 2);
+                }
+                double vh = host.valueAndGradient(w, gh);
+                double vt = tape.valueAndGradient(w, gt);
+                assertUlps(vt, vh, name + " value at " + java.util.Arrays.toString(w));
+                for (int i = 0; i < 6; i++) {
+                    assertUlps(gt[i], gh[i], name + " d/dw" + i + " at " + java.util.Arrays.toString(w));
+                }
+                assertEquals(vh, host.value(w), name + " value() equals valueAndGradient()");
+            }
+        }
+    }
+
+    /** Host and backend run the same formulas; vector kernels may differ in the transcendental functions' last bits. */
+    private static void assertUlps(double expected, double actual, String what) {
+        float e = (float) expected;
+        float a = (float) actual;
+        if (Float.floatToIntBits(e) == Float.floatToIntBits(a) || Float.isNaN(e) && Float.isNaN(a)) {
+            return;
+        }
+        float tolerance = 8 * Math.ulp(Math.max(Math.abs(e), Math.abs(a)));
+        assertTrue(Math.abs(e - a) <= tolerance || Math.abs(e - a) <= 1e-6 * (1 + Math.abs(e)),
+                what + ": backend " + e + ", host " + a);
+    }
+
+    @Test
+    void rosenbrockOnTheHostIsBitIdenticalToTheBackendTape() {
+        java.util.function.Function<Var, Var> f = w -> {
+            Var w1 = w.get(0);
+            Var w2 = w.get(1);
+            return w1.rsub(1).pow(2).add(w2.sub(w1.pow(2)).pow(2).mul(10));
+        };
+        try (dev.descent.autodiff.ExpressionObjective host = dev.descent.autodiff.ExpressionObjective.of(backend, 2,
+                "rosenbrock", f);
+                dev.descent.autodiff.ExpressionObjective tape = dev.descent.autodiff.ExpressionObjective.onBackend(
+                        backend, 2, "rosenbrock", f)) {
+            Random r = new Random(11);
+            float[] gh = new float[2];
+            float[] gt = new float[2];
+            for (int trial = 0; trial < 500; trial++) {
+                float[] w = {(float) (6 * r.nextDouble() - 3), (float) (6 * r.nextDouble() - 3)};
+                if (trial == 0) {
+                    w = new float[] {1f, 1f};
+                }
+                assertEquals(tape.valueAndGradient(w, gt), host.valueAndGradient(w, gh));
+                assertArrayEquals(gt, gh, "at " + java.util.Arrays.toString(w));
+            }
+        }
+    }
+
     // ================================================================ the tape's rules
 
     @Test
