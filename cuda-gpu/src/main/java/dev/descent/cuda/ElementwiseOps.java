@@ -46,11 +46,11 @@ final class ElementwiseOps {
             launcher.i64(tx.size).u32(bits).ptr(tx).launch(Kernel.FILL, Launcher.elementwiseBlocks(tx.size));
         }
         if (tx.dtype == DType.I32) {
-            int[] known = tx.known;
+            int[] known = tx.known();
             state.deviceWroteInt(tx);
             if (known != null && !state.capturing()) {
                 Arrays.fill(known, bits);
-                tx.known = known;
+                tx.known(known);
             }
         }
     }
@@ -75,10 +75,10 @@ final class ElementwiseOps {
                     cuda_runtime_h.cudaMemcpyDeviceToDevice(), context.stream()), "cudaMemcpyAsync(device to device)");
         }
         if (d.dtype == DType.I32) {
-            int[] from = s.known;
+            int[] from = s.known();
             state.deviceWroteInt(d);
             if (from != null && !state.capturing()) {
-                d.known = from.clone();
+                d.known(from.clone());
             }
         }
     }

@@ -27,7 +27,7 @@ final class RowOps {
         DeviceTensor idx = args.i32(indices, "gatherRows", "indices");
         DeviceTensor d = args.own(dst, "gatherRows", "dst");
         OpChecks.gatherRows(s, idx, offset, d);
-        int[] ix = idx.known;
+        int[] ix = idx.known();
         if (ix != null) { // otherwise the kernel checks them, reporting into the status record
             OpChecks.gatherIndices(ix, offset, d.rows, s);
         }
@@ -46,14 +46,14 @@ final class RowOps {
 
     /** An int32 gather: dst's host-known contents follow when src's and the indices' are known. */
     private void gatheredInts(DeviceTensor s, int[] ix, int offset, DeviceTensor d) {
-        int[] from = s.known;
-        int[] known = d.known;
+        int[] from = s.known();
+        int[] known = d.known();
         state.deviceWroteInt(d);
         if (from != null && ix != null && known != null && !state.capturing()) {
             for (int i = 0; i < d.rows; i++) {
                 System.arraycopy(from, ix[offset + i] * d.cols, known, i * d.cols, d.cols);
             }
-            d.known = known;
+            d.known(known);
         }
     }
 
