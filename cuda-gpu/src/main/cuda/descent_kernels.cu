@@ -1146,22 +1146,23 @@ __global__ void max_backward_all_f32(long long n, const long long *index, const 
 
 // ------------------------------------------------------------------------------------------------ rows
 
-// Softmax (log == 0) or log-softmax of each row, max-subtracted, the sum of exponentials in double; one block per
-// row. out may alias x: a thread writes only the elements it read, after the row's sums.
+// Softmax (log == 0) or log-softmax of each row, max-subtracted; x - m, the exponentials and their sum in double,
+// each output rounded once. One block per row. out may alias x: a thread writes only the elements it read, after the
+// row's sums.
 __global__ void softmax_rows_f32(long long rows, int cols, const float *x, float *out, int log_softmax) {
     for (long long i = blockIdx.x; i < rows; i += gridDim.x) {
         const float *row = x + i * cols;
-        float m = row[row_argmax(x, i, cols)];
+        double m = (double) row[row_argmax(x, i, cols)];
         double acc = 0.0;
         for (int j = threadIdx.x; j < cols; j += BLOCK) {
-            acc += exp((double) (row[j] - m));
+            acc += exp((double) row[j] - m);
         }
         double s = block_sum_again(acc);
         double log_s = log(s);
         float *o = out + i * cols;
         for (int j = threadIdx.x; j < cols; j += BLOCK) {
-            float d = row[j] - m;
-            o[j] = log_softmax ? (float) ((double) d - log_s) : (float) (exp((double) d) / s);
+            double d = (double) row[j] - m;
+            o[j] = log_softmax ? (float) (d - log_s) : (float) (exp(d) / s);
         }
     }
 }
