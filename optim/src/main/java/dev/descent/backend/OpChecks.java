@@ -265,11 +265,19 @@ public final class OpChecks {
 
     /** Each of the first {@code n} class labels must be in [0, k) for logits [n, k]; the error names the first not. */
     public static void labels(String op, int[] labels, int n, Tensor logits) {
-        int k = logits.cols();
+        labels(op, labels, n, "logits", logits);
+    }
+
+    /**
+     * Each of the first {@code n} labels must be a column of the matrix {@code x} [n, k], named {@code name} in the
+     * message ({@code logits}, {@code x}, {@code gradIn}); the error names the first label that is not, and its row.
+     */
+    public static void labels(String op, int[] labels, int n, String name, Tensor x) {
+        int k = x.cols();
         for (int r = 0; r < n; r++) {
             if (labels[r] < 0 || labels[r] >= k) {
                 throw new IllegalArgumentException(op + ": label " + labels[r] + " at row " + r + " is outside [0, "
-                        + k + ") for logits " + describe(logits));
+                        + k + ") for " + name + " " + describe(x));
             }
         }
     }

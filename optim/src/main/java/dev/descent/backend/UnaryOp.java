@@ -13,7 +13,7 @@ package dev.descent.backend;
  * <tr><td>LOG</td><td>ln x</td><td>g / x</td></tr>
  * <tr><td>LOG1P</td><td>ln(1 + x)</td><td>g / (x + 1)</td></tr>
  * <tr><td>SQRT</td><td>√x</td><td>g / (2·y)</td></tr>
- * <tr><td>ABS</td><td>|x|</td><td>g·sign(x) (0 at 0)</td></tr>
+ * <tr><td>ABS</td><td>|x|</td><td>g·sign(x) (sign 0 at ±0 and NaN, as torch's)</td></tr>
  * <tr><td>SIN</td><td>sin x</td><td>g·cos x</td></tr>
  * <tr><td>COS</td><td>cos x</td><td>g·(−sin x)</td></tr>
  * <tr><td>TANH</td><td>tanh x</td><td>g·(1 − y·y)</td></tr>
