@@ -119,7 +119,7 @@ final class RowOps {
         OpChecks.gatherColumns(tx, y, to);
         int[] ys = y.known();
         if (ys != null) { // otherwise the kernel checks them, reporting into the status record
-            OpChecks.labels(op, ys, tx.rows, tx);
+            OpChecks.labels(op, ys, tx.rows, "x", tx);
         }
         if (tx.rows == 0) {
             return;
@@ -139,7 +139,7 @@ final class RowOps {
         OpChecks.scatterAddColumns(g, y, gi);
         int[] ys = y.known();
         if (ys != null) {
-            OpChecks.labels(op, ys, gi.rows, gi);
+            OpChecks.labels(op, ys, gi.rows, "gradIn", gi);
         }
         if (gi.size == 0) {
             return;

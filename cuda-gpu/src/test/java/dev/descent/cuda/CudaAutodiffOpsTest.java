@@ -821,11 +821,11 @@ class CudaAutodiffOpsTest {
         Tensor labels = upInt(new int[] {0, 5}, 2);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> cuda.gatherColumns(x, labels, zeros(2)));
-        assertEquals("gatherColumns: label 5 at row 1 is outside [0, 3) for logits [2, 3]", e.getMessage());
+        assertEquals("gatherColumns: label 5 at row 1 is outside [0, 3) for x [2, 3]", e.getMessage());
         Tensor negative = upInt(new int[] {-1, 0}, 2);
         e = assertThrows(IllegalArgumentException.class,
                 () -> cuda.scatterAddColumns(zeros(2), negative, 0f, zeros(2, 3)));
-        assertEquals("scatterAddColumns: label -1 at row 0 is outside [0, 3) for logits [2, 3]", e.getMessage());
+        assertEquals("scatterAddColumns: label -1 at row 0 is outside [0, 3) for gradIn [2, 3]", e.getMessage());
     }
 
     @Test
@@ -958,7 +958,7 @@ class CudaAutodiffOpsTest {
         Tensor logits = up(uniform(9, -1, 1), 3, 3);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> cuda.gatherColumns(logits, batch, zeros(3)));
-        assertEquals("gatherColumns: label 9 at row 2 is outside [0, 3) for logits [3, 3]", e.getMessage());
+        assertEquals("gatherColumns: label 9 at row 2 is outside [0, 3) for x [3, 3]", e.getMessage());
         cuda.copyBlock(all, 3, 0, batch, 0, 0, 3, 1, 1f); // integer add: 1 + 9, 2 + 1, 9 + 2
         assertArrayEquals(new int[] {10, 3, 11}, cuda.downloadInt(batch));
     }
@@ -1058,7 +1058,7 @@ class CudaAutodiffOpsTest {
         Tensor x = up(uniform(12, -1, 1), 4, 3);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> cuda.gatherColumns(x, cuda.reshape(labels, 4, 1), zeros(4)));
-        assertEquals("gatherColumns: label 7 at row 2 is outside [0, 3) for logits [4, 3]", e.getMessage());
+        assertEquals("gatherColumns: label 7 at row 2 is outside [0, 3) for x [4, 3]", e.getMessage());
         cuda.argmaxRows(up(new float[] {0, 1, 0, 1, 0, 0, 0, 0, 1, 0, 1, 0}, 4, 3), labels); // a kernel wrote them
         Tensor out = nanTensor(4);
         cuda.gatherColumns(x, flat, out); // checked on the device now: they are fine
