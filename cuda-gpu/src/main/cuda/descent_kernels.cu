@@ -615,8 +615,8 @@ __global__ void adadelta_f32(long long n, float *param, const float *grad, float
 // rounded once to float (there is no single-precision library call, whose fma.rn.f32 would break the rounding rule
 // above), so results agree with Java's (float) Math.exp(x) and friends.
 //
-// Backward operations add into an accumulator: acc <- beta * acc + v, where beta == 0 ignores the old contents (NaN
-// in them does not propagate). Reductions accumulate in double and never use atomics; each has a fixed tree that
+// Backward operations add into an accumulator: acc <- beta * acc + v rounded once (as fma), where beta == 0 ignores
+// the old contents (NaN in them does not propagate). Reductions accumulate in double and never use atomics; each has a fixed tree that
 // depends on the shapes only:
 // - along each row: one block per row, its threads stride over the row, then the shared-memory tree (block_sum);
 // - down each column: one block per tile of TILE columns; the LANES thread groups of a tile take every LANES-th row,
@@ -655,9 +655,27 @@ __global__ void adadelta_f32(long long n, float *param, const float *grad, float
 #define R_MEAN 1
 #define R_MAX 2
 
-// acc <- beta * acc + v; beta == 0 ignores acc.
+// fma(beta, acc, v): beta * acc + v rounded once to float, from double arithmetic (the PTX must hold no fma.rn.f32).
+// beta * acc is exact in double; the sum's rounding error (TwoSum) turns its double rounding into rounding to odd,
+// which then rounds to float exactly as one rounding of the exact value would (53 >= 24 + 2 bits).
+__device__ __forceinline__ float fma_rounded_once(float beta, float acc, float v) {
+    double p = (double) beta * (double) acc;
+    double s = p + (double) v;
+    double t = s - p;
+    double e = (p - (s - t)) + ((double) v - t);  // p + v == s + e exactly; NaN when s is not finite
+    if (e != 0.0 && e == e) {
+        long long bits = __double_as_longlong(s);
+        if ((e < 0.0) == (s > 0.0)) {
+            bits -= 1;  // s is one double ulp beyond p + v: step toward zero
+        }
+        s = __longlong_as_double(bits | 1);  // inexact: the sticky bit
+    }
+    return (float) s;
+}
+
+// acc <- beta * acc + v, rounded once (Backend's accumulation rule); beta == 0 ignores acc (NaN in it does not show).
 __device__ __forceinline__ float accumulate(float beta, float acc, float v) {
-    return beta == 0.0f ? v : beta * acc + v;
+    return beta == 0.0f ? v : fma_rounded_once(beta, acc, v);
 }
 
 // x^p as torch 1.13's pow(tensor, scalar) computes it: the exponents it special-cases exactly, else pow in double.

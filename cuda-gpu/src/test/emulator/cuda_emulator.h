@@ -34,7 +34,7 @@ inline int atomicCAS(int *address, int compare, int value) {
     return old;
 }
 
-// Bit casts between float and unsigned int, as CUDA's intrinsics.
+// Bit casts between float and unsigned int, double and long long, as CUDA's intrinsics.
 inline float __uint_as_float(unsigned int bits) {
     float f;
     memcpy(&f, &bits, sizeof f);
@@ -45,6 +45,18 @@ inline unsigned int __float_as_uint(float f) {
     unsigned int bits;
     memcpy(&bits, &f, sizeof bits);
     return bits;
+}
+
+inline long long __double_as_longlong(double d) {
+    long long bits;
+    memcpy(&bits, &d, sizeof bits);
+    return bits;
+}
+
+inline double __longlong_as_double(long long bits) {
+    double d;
+    memcpy(&d, &bits, sizeof d);
+    return d;
 }
 
 #endif

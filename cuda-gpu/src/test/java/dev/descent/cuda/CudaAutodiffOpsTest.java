@@ -949,6 +949,44 @@ class CudaAutodiffOpsTest {
     }
 
     @Test
+    void accumulationIsRoundedOnceAsAnFma() {
+        // beta·old + v where rounding the product first, or the sum to double first, gives another float: old =
+        // -(1 + 2^-20), beta = 2^-12 (1 - 2^-20), v = 2^12 + 2^-11; the exact value lies just above the midpoint
+        // 2^12 + 2^-12, which a double sum reaches exactly and rounds to even (2^12)
+        float[] old = {-(1 + 0x1p-20f), 3f, -7.25f, 1e-30f, 5e37f};
+        float[] v = {0x1p12f + 0x1p-11f, 0.1f, 1e-8f, -2e-30f, 3e38f};
+        float beta = 0x1p-12f * (1 - 0x1p-20f);
+        assertEquals(0x1p12f + 0x1p-11f, Math.fma(beta, old[0], v[0]), "the case is what it says");
+        assertEquals(0x1p12f, (float) (beta * (double) old[0] + v[0]), "the case is what it says");
+        float[] betas = {beta, 0.3f, 1.7f, -0.9f, 10f};
+        for (float b : betas) {
+            Tensor dst = up(old, 5);
+            cuda.copyBlock(up(v, 5), 0, 0, dst, 0, 0, 5, 1, b);
+            Tensor out = up(old, 1, 5);
+            cuda.transpose(up(v, 5), b, out);
+            float[] viaCopy = cuda.download(dst);
+            float[] viaTranspose = cuda.download(out);
+            for (int i = 0; i < old.length; i++) {
+                float want = Math.fma(b, old[i], v[i]);
+                assertEquals(want, viaCopy[i], "copyBlock beta=" + b + " at " + i);
+                assertEquals(want, viaTranspose[i], "transpose beta=" + b + " at " + i);
+            }
+        }
+        float[] x = uniform(4096, -3, 3);
+        float[] acc = uniform(4096, -3, 3);
+        float[] g = uniform(4096, -3, 3);
+        for (float b : new float[] {0.37f, -1.3f}) {
+            Tensor gin = up(acc, 64, 64);
+            Tensor tx = up(x, 64, 64);
+            cuda.unaryBackward(UnaryOp.NEG, 0f, tx, tx, up(g, 64, 64), b, gin);
+            float[] got = cuda.download(gin);
+            for (int i = 0; i < x.length; i++) {
+                assertEquals(Math.fma(b, acc[i], -g[i]), got[i], "neg' beta=" + b + " at " + i);
+            }
+        }
+    }
+
+    @Test
     void copyBlockOfInt32CopiesAndTheHostKeepsKnowingTheContents() {
         Tensor all = upInt(new int[] {0, 1, 2, 9, 1, 2}, 6);
         Tensor batch = cuda.allocateInt(3);
