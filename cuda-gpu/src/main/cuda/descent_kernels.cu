@@ -616,8 +616,8 @@ __global__ void adadelta_f32(long long n, float *param, const float *grad, float
 // above), so results agree with Java's (float) Math.exp(x) and friends.
 //
 // Backward operations add into an accumulator: acc <- beta * acc + v rounded once (as fma), where beta == 0 ignores
-// the old contents (NaN in them does not propagate). Reductions accumulate in double and never use atomics; each has a fixed tree that
-// depends on the shapes only:
+// the old contents (NaN in them does not propagate). Reductions accumulate in double and never use atomics; each has
+// a fixed tree that depends on the shapes only:
 // - along each row: one block per row, its threads stride over the row, then the shared-memory tree (block_sum);
 // - down each column: one block per tile of TILE columns; the LANES thread groups of a tile take every LANES-th row,
 //   then a tree over the lanes;
@@ -630,7 +630,8 @@ __global__ void adadelta_f32(long long n, float *param, const float *grad, float
 #define STATUS_GATHER_COLUMNS_LABEL 3
 #define STATUS_SCATTER_COLUMNS_LABEL 4
 
-// UnaryOp, BinaryOp and ReduceOp as the backend passes them (Kernels' codes in the Java parts).
+// UnaryOp, BinaryOp and ReduceOp as the backend passes them (the code() methods of ElementwiseOps, BroadcastOps and
+// AxisReductions).
 #define U_NEG 0
 #define U_EXP 1
 #define U_LOG 2
