@@ -97,7 +97,7 @@ public final class Tape implements AutoCloseable {
             return known;
         }
         Tensor value = p.value();
-        checkOwn(value, "parameter " + p.name());
+        checkOwn(value, "parameter ", p.name());
         if (value.dtype() != DType.F32) {
             throw new IllegalArgumentException("parameter " + p.name() + " must be float32");
         }
@@ -119,7 +119,7 @@ public final class Tape implements AutoCloseable {
      */
     public Var input(String name, Tensor t) {
         open();
-        checkOwn(t, "input " + name);
+        checkOwn(t, "input ", name);
         if (t.dtype() != DType.F32) {
             throw new IllegalArgumentException("input " + name + " must be float32; use labels(...) for int32");
         }
@@ -134,7 +134,7 @@ public final class Tape implements AutoCloseable {
     /** Int32 class labels [n], for {@link Var#pick}; {@link #bind} points them at another tensor. */
     public Var labels(String name, Tensor t) {
         open();
-        checkOwn(t, "labels " + name);
+        checkOwn(t, "labels ", name);
         if (t.dtype() != DType.I32 || t.cols() != 1 && t.rows() != 1) {
             throw new IllegalArgumentException("labels " + name + " must be an int32 vector, got "
                     + Arrays.toString(t.shape()) + " " + t.dtype());
@@ -153,7 +153,7 @@ public final class Tape implements AutoCloseable {
         if (input.tape != this || input.kind != Var.Kind.INPUT) {
             throw new IllegalArgumentException("bind: " + input + " is not an input of this tape");
         }
-        checkOwn(t, "bind " + input.name);
+        checkOwn(t, "bind ", input.name);
         if (t.size() != input.size() || (t.dtype() == DType.I32) != input.int32
                 || input.rank == 2 && (t.rows() != input.rows || t.cols() != input.cols)) {
             throw new IllegalArgumentException("bind: " + input.name + " is " + input + ", cannot bind "
@@ -595,13 +595,16 @@ public final class Tape implements AutoCloseable {
         return view;
     }
 
-    private void checkOwn(Tensor t, String what) {
-        Objects.requireNonNull(t, what);
+    /** The tensor given for {@code what + name} is live and this backend's; builds no text unless it is not. */
+    private void checkOwn(Tensor t, String what, String name) {
+        if (t == null) {
+            throw new NullPointerException(what + name);
+        }
         if (t.backend() != backend) {
-            throw new IllegalArgumentException(what + ": the tensor belongs to another backend");
+            throw new IllegalArgumentException(what + name + ": the tensor belongs to another backend");
         }
         if (t.isClosed()) {
-            throw new IllegalStateException(what + ": the tensor is closed");
+            throw new IllegalStateException(what + name + ": the tensor is closed");
         }
     }
 
