@@ -5,6 +5,7 @@
 module dev.descent.optim {
     requires java.net.http;
 
+    exports dev.descent.autodiff;
     exports dev.descent.backend;
     exports dev.descent.data;
     exports dev.descent.data.io;

@@ -17,6 +17,7 @@ import picocli.CommandLine.Spec;
             ""},
         subcommands = {
             RosenbrockCommand.class,
+            MinimizeCommand.class,
             TrainCommand.class,
             CompareCommand.class,
             SweepCommand.class,

@@ -6,6 +6,9 @@
  *   <li>{@code rosenbrock}: {@code trajectory.csv} ({@code step,w1,w2,loss}; row k the parameters after k steps and
  *       R there, step 0 the start; non-finite values as {@code NaN}/{@code Infinity}), {@code rosenbrock.png},
  *       {@code summary.json}; with {@code --compare}: {@code trajectory-<name>.csv} each and one figure.</li>
+ *   <li>{@code minimize}: {@code trajectory.csv} ({@code step,w1,...,wn,loss}, as rosenbrock's), {@code summary.json},
+ *       and for a formula in two variables {@code minimize.png}; with {@code --compare}: {@code trajectory-<name>.csv}
+ *       each. The formula's grammar: {@link dev.descent.cli.expr.Formula}.</li>
  *   <li>{@code train}: {@code metrics.csv} ({@code epoch,train_loss[,test_loss,test_accuracy],seconds}; a regression
  *       model has {@code test_mae} in place of {@code test_accuracy}), {@code summary.json}, {@code loss.png},
  *       {@code model.npz} + {@code model.json} (see {@code ModelFiles}), {@code run.json} (the options, for
@@ -20,8 +23,8 @@
  *   <li>{@code backends}, {@code bench}: information and a quick throughput comparison.</li>
  * </ul>
  *
- * <p>Exit status ({@link dev.descent.cli.ExitCodes}): 0 success (divergence in {@code rosenbrock} and
- * {@code compare} is a result); 2 usage errors and bad input, reported in one line on standard error without a
+ * <p>Exit status ({@link dev.descent.cli.ExitCodes}): 0 success (divergence in {@code rosenbrock}, {@code minimize}
+ * and {@code compare} is a result); 2 usage errors and bad input, reported in one line on standard error without a
  * stack trace unless {@code --verbose}; 3 a {@code train} run that diverged; 130 interrupted; 1 anything else.
  *
  * <p>Every file is written atomically ({@link dev.descent.cli.io.AtomicFiles}); progress and notes go to standard

@@ -147,7 +147,7 @@ class LbfgsCommandsTest {
 
     @Test
     void helpListsEveryOptimizerWithItsDefaults() {
-        for (String c : List.of("rosenbrock", "train", "compare", "sweep")) {
+        for (String c : List.of("rosenbrock", "minimize", "train", "compare", "sweep")) {
             Cli.Result r = Cli.run(c, "--help");
             assertEquals(0, r.code(), r.toString());
             String help = r.out().replaceAll("\\s+", " ");

@@ -40,7 +40,7 @@ class OptimizersCliTest {
 
     @Test
     void helpListsEveryOptimizerWithItsDefaults() {
-        for (String c : List.of("rosenbrock", "train", "compare", "sweep")) {
+        for (String c : List.of("rosenbrock", "minimize", "train", "compare", "sweep")) {
             Cli.Result r = Cli.run(c, "--help");
             assertEquals(0, r.code(), r.toString());
             List<String> lines = r.out().lines().toList();

@@ -294,6 +294,105 @@ public interface Backend extends AutoCloseable {
     void adadeltaUpdate(Tensor param, Tensor grad, Tensor squareAvg, Tensor accDelta, double lr, double rho,
             double eps, double weightDecay, boolean maximize);
 
+    // ---------------------------------------------------------------- views
+
+    /**
+     * A view of {@code x}'s memory with another shape of the same size and dtype ({@code [n]} or {@code [rows, cols]}):
+     * no copy, so a write through either is seen through both. Closing the view releases nothing; closing {@code x}
+     * (or the backend) closes its views too. A view of a view views the same memory.
+     */
+    Tensor reshape(Tensor x, int... shape);
+
+    // ---------------------------------------------------------------- autodiff: elementwise with broadcasting
+    //
+    // The operations below are what reverse-mode differentiation (dev.descent.autodiff) records. Each backward
+    // operation adds its gradient to an accumulator with a factor beta: gradIn ← beta·gradIn + (the gradient), where
+    // beta == 0 ignores the old contents (NaN in them does not propagate), so a first contribution overwrites and
+    // later ones accumulate. It is rounded once, as fma(beta, gradIn, gradient) (beta 1: an exact float addition). Broadcasting works on (rows, cols) as the tensors report them (a rank-1 [n] tensor is
+    // n rows of one column; reshape it to [1, n] to broadcast it along rows): an operand has the output's shape, or
+    // one row ([1, cols], repeated down the rows), or one column ([rows, 1], repeated across the columns), or one
+    // element.
+
+    /** {@code out ← op(x)} elementwise (see {@link UnaryOp}); {@code param} is POW's exponent. out may alias x. */
+    void unary(UnaryOp op, float param, Tensor x, Tensor out);
+
+    /**
+     * {@code gradIn ← beta·gradIn + gradOut ⊙ op'(x)} with {@link UnaryOp}'s formulas, which read the input {@code x},
+     * the output {@code out} (as computed by {@link #unary}) or both; all four have the same size. gradIn may alias
+     * gradOut.
+     */
+    void unaryBackward(UnaryOp op, float param, Tensor x, Tensor out, Tensor gradOut, float beta, Tensor gradIn);
+
+    /**
+     * {@code out ← a op b} elementwise with broadcasting (see {@link BinaryOp}): each of a and b has out's shape, or
+     * one row, or one column, or one element. out may alias an input of its own shape.
+     */
+    void binary(BinaryOp op, Tensor a, Tensor b, Tensor out);
+
+    /**
+     * The gradient of {@link #binary} with respect to {@code a} ({@code argument == 0}) or {@code b}
+     * ({@code argument == 1}): {@code gradArg ← beta·gradArg + reduce(gradOut ⊙ ∂(a op b)/∂arg)}, where reduce sums
+     * over the rows, the columns or both that the argument was broadcast along (in an order fixed by the shapes).
+     * a, b and out are the forward's tensors (out is read by POW's gradient of b only, but must always be given);
+     * gradOut has out's shape, gradArg the argument's.
+     */
+    void binaryBackward(BinaryOp op, int argument, Tensor a, Tensor b, Tensor out, Tensor gradOut, float beta,
+            Tensor gradArg);
+
+    // ---------------------------------------------------------------- autodiff: reductions, rows, blocks
+
+    /**
+     * {@code out ← op} reduced over {@code x} (see {@link ReduceOp}), along what out's shape says: out with one
+     * element reduces every element; out {@code [1, cols]} reduces down each column (torch's dim 0); out with
+     * {@code x.rows()} rows and one column (or rank-1 {@code [rows]}) reduces along each row (dim 1).
+     */
+    void reduce(ReduceOp op, Tensor x, Tensor out);
+
+    /**
+     * {@code gradIn ← beta·gradIn + the gradient of} {@link #reduce}: x and out are the forward's tensors, gradOut has
+     * out's shape and gradIn x's.
+     */
+    void reduceBackward(ReduceOp op, Tensor x, Tensor out, Tensor gradOut, float beta, Tensor gradIn);
+
+    /**
+     * Softmax along each row, max-subtracted: {@code out[i, j] ← exp(x[i, j] − m_i) / Σ_j exp(x[i, j] − m_i)}, or with
+     * {@code log} the log-softmax {@code x[i, j] − m_i − ln Σ_j exp(x[i, j] − m_i)} (m_i the row's maximum). out has
+     * x's shape and may alias it.
+     */
+    void softmaxRows(Tensor x, Tensor out, boolean log);
+
+    /**
+     * {@code gradIn ← beta·gradIn +} the gradient of {@link #softmaxRows} from its output {@code out}: for softmax
+     * {@code out ⊙ (gradOut − Σ_j gradOut ⊙ out)}, for log-softmax {@code gradOut − exp(out) · Σ_j gradOut} (torch's
+     * formulas, sums along each row). gradIn may alias gradOut.
+     */
+    void softmaxRowsBackward(Tensor out, Tensor gradOut, boolean log, float beta, Tensor gradIn);
+
+    /**
+     * Picks one element per row: {@code out[i] ← x[i, labels[i]]} for x [n, k], int32 labels [n] in [0, k) and out of
+     * n elements (torch's {@code x.gather(1, labels[:, None])}, the cross-entropy's pick). A label outside [0, k) is an
+     * error.
+     */
+    void gatherColumns(Tensor x, Tensor labels, Tensor out);
+
+    /**
+     * The gradient of {@link #gatherColumns}: {@code gradIn ← beta·gradIn}, then {@code gradIn[i, labels[i]] +=
+     * gradOut[i]}; gradIn [n, k], gradOut of n elements.
+     */
+    void scatterAddColumns(Tensor gradOut, Tensor labels, float beta, Tensor gradIn);
+
+    /** {@code out ← beta·out + xᵀ}: x [rows, cols], out [cols, rows] (a rank-1 x counts as one column); no aliasing. */
+    void transpose(Tensor x, float beta, Tensor out);
+
+    /**
+     * Copies a block of {@code rows × cols} elements: {@code dst[dstRow + i, dstCol + j] ← beta·dst[...] +
+     * src[srcRow + i, srcCol + j]}. Elements of dst outside the block are untouched. The block must lie inside both
+     * tensors; src and dst must not be the same tensor. Slicing, its gradient, and writing one element of a tensor
+     * ({@code lossOut[lossIndex]}) are such copies.
+     */
+    void copyBlock(Tensor src, int srcRow, int srcCol, Tensor dst, int dstRow, int dstCol, int rows, int cols,
+            float beta);
+
     // ---------------------------------------------------------------- training steps
 
     /**

@@ -265,11 +265,19 @@ public final class OpChecks {
 
     /** Each of the first {@code n} class labels must be in [0, k) for logits [n, k]; the error names the first not. */
     public static void labels(String op, int[] labels, int n, Tensor logits) {
-        int k = logits.cols();
+        labels(op, labels, n, "logits", logits);
+    }
+
+    /**
+     * Each of the first {@code n} labels must be a column of the matrix {@code x} [n, k], named {@code name} in the
+     * message ({@code logits}, {@code x}, {@code gradIn}); the error names the first label that is not, and its row.
+     */
+    public static void labels(String op, int[] labels, int n, String name, Tensor x) {
+        int k = x.cols();
         for (int r = 0; r < n; r++) {
             if (labels[r] < 0 || labels[r] >= k) {
                 throw new IllegalArgumentException(op + ": label " + labels[r] + " at row " + r + " is outside [0, "
-                        + k + ") for logits " + describe(logits));
+                        + k + ") for " + name + " " + describe(x));
             }
         }
     }
@@ -449,5 +457,178 @@ public final class OpChecks {
         finite(op, "clr", clr);
         finite(op, "eps", eps);
         finite(op, "weightDecay", weightDecay);
+    }
+
+    // ================================================================ views and autodiff operations
+
+    /** {@code reshape}: the new shape is valid and has x's size. */
+    public static void reshape(Tensor x, int[] shape) {
+        long size = newShape("reshape", shape);
+        if (size != x.size()) {
+            throw new IllegalArgumentException("reshape: cannot view " + describe(x) + " (size " + x.size()
+                    + ") as " + Arrays.toString(shape) + " (size " + size + ")");
+        }
+    }
+
+    /** {@code unary}: an operation, and out of x's size. Builds no message unless a check fails. */
+    public static void unary(UnaryOp op, Tensor x, Tensor out) {
+        notNull(op, "unary", "op");
+        if (x.size() != out.size()) {
+            sameSize("unary " + op.label(), "x", x, "out", out);
+        }
+    }
+
+    /** {@code unaryBackward}: an operation, and all four tensors of one size. */
+    public static void unaryBackward(UnaryOp op, Tensor x, Tensor out, Tensor gradOut, Tensor gradIn) {
+        notNull(op, "unaryBackward", "op");
+        long n = x.size();
+        if (out.size() != n || gradOut.size() != n || gradIn.size() != n) {
+            String name = "unaryBackward " + op.label();
+            sameSize(name, "x", x, "out", out);
+            sameSize(name, "x", x, "gradOut", gradOut);
+            sameSize(name, "x", x, "gradIn", gradIn);
+        }
+    }
+
+    /** {@code binary}: an operation, and a and b each broadcast to out (see {@link Backend#binary}). */
+    public static void binary(BinaryOp op, Tensor a, Tensor b, Tensor out) {
+        notNull(op, "binary", "op");
+        if (!broadcastsTo(a, out.rows(), out.cols()) || !broadcastsTo(b, out.rows(), out.cols())) {
+            String name = "binary " + op.label();
+            broadcasts(name, "a", a, out);
+            broadcasts(name, "b", b, out);
+        }
+    }
+
+    /** {@code binaryBackward}: as {@link #binary}, an argument 0 or 1, gradOut of out's shape, gradArg of the argument's. */
+    public static void binaryBackward(BinaryOp op, int argument, Tensor a, Tensor b, Tensor out, Tensor gradOut,
+            Tensor gradArg) {
+        notNull(op, "binaryBackward", "op");
+        Tensor arg = argument == 0 ? a : b;
+        if ((argument != 0 && argument != 1) || !broadcastsTo(a, out.rows(), out.cols())
+                || !broadcastsTo(b, out.rows(), out.cols()) || gradOut.rows() != out.rows()
+                || gradOut.cols() != out.cols() || gradArg.rows() != arg.rows() || gradArg.cols() != arg.cols()) {
+            String name = "binaryBackward " + op.label();
+            if (argument != 0 && argument != 1) {
+                throw new IllegalArgumentException(name + ": argument must be 0 (a) or 1 (b), got " + argument);
+            }
+            broadcasts(name, "a", a, out);
+            broadcasts(name, "b", b, out);
+            sameShape(name, "gradOut", gradOut, "out", out);
+            throw new IllegalArgumentException(name + ": gradArg " + describe(gradArg) + " must have the shape of "
+                    + (argument == 0 ? "a " : "b ") + describe(arg));
+        }
+    }
+
+    /** Whether {@code x} broadcasts to a {@code rows × cols} output: each dimension equal or 1. */
+    public static boolean broadcastsTo(Tensor x, int rows, int cols) {
+        return (x.rows() == rows || x.rows() == 1) && (x.cols() == cols || x.cols() == 1);
+    }
+
+    private static void broadcasts(String op, String name, Tensor x, Tensor out) {
+        if (!broadcastsTo(x, out.rows(), out.cols())) {
+            throw new IllegalArgumentException(op + ": " + name + " " + describe(x) + " does not broadcast to out "
+                    + describe(out) + " (it needs out's rows or 1 row, and out's columns or 1 column)");
+        }
+    }
+
+    /** The axis a reduction of x into out runs along: -1 every element, 0 down the columns, 1 along the rows. */
+    public static int reduceAxis(Tensor x, Tensor out) {
+        if (out.size() == 1) {
+            return -1;
+        }
+        if (out.rows() == 1 && out.cols() == x.cols()) {
+            return 0;
+        }
+        if (out.cols() == 1 && out.rows() == x.rows()) {
+            return 1;
+        }
+        return -2;
+    }
+
+    /** {@code reduce}: out has one element, or one per column of x, or one per row; MAX reduces no empty line. */
+    public static void reduce(String op, ReduceOp kind, Tensor x, Tensor out) {
+        notNull(kind, op, "op");
+        int axis = reduceAxis(x, out);
+        if (axis == -2) {
+            throw new IllegalArgumentException(op + " " + kind.label() + ": out " + describe(out)
+                    + " must have one element, [1, " + x.cols() + "] (one per column of x " + describe(x) + ") or ["
+                    + x.rows() + ", 1] (one per row)");
+        }
+        if (kind == ReduceOp.MAX) {
+            long line = axis == -1 ? x.size() : axis == 0 ? x.rows() : x.cols();
+            if (line == 0 && out.size() > 0) {
+                throw new IllegalArgumentException(op + " " + kind.label() + ": the maximum of no elements is "
+                        + "undefined (x " + describe(x) + ")");
+            }
+        }
+    }
+
+    /** {@code reduceBackward}: as {@link #reduce}, gradOut of out's size and gradIn of x's shape. */
+    public static void reduceBackward(ReduceOp kind, Tensor x, Tensor out, Tensor gradOut, Tensor gradIn) {
+        reduce("reduceBackward", kind, x, out);
+        if (gradOut.size() != out.size() || gradIn.rows() != x.rows() || gradIn.cols() != x.cols()) {
+            String name = "reduceBackward " + kind.label();
+            sameSize(name, "gradOut", gradOut, "out", out);
+            sameShape(name, "gradIn", gradIn, "x", x);
+        }
+    }
+
+    /** {@code softmaxRows}: out of x's shape, and columns if there are rows. */
+    public static void softmaxRows(Tensor x, Tensor out) {
+        sameShape("softmaxRows", "x", x, "out", out);
+        hasColumns("softmaxRows", "x", x);
+    }
+
+    /** {@code softmaxRowsBackward}: out, gradOut and gradIn of one shape. */
+    public static void softmaxRowsBackward(Tensor out, Tensor gradOut, Tensor gradIn) {
+        sameShape("softmaxRowsBackward", "gradOut", gradOut, "out", out);
+        sameShape("softmaxRowsBackward", "gradIn", gradIn, "out", out);
+    }
+
+    /** {@code gatherColumns}: one label and one output element per row of x, and columns to pick from. */
+    public static void gatherColumns(Tensor x, Tensor labels, Tensor out) {
+        onePerRow("gatherColumns", "labels", labels, "x", x);
+        onePerRow("gatherColumns", "out", out, "x", x);
+        hasColumns("gatherColumns", "x", x);
+    }
+
+    /** {@code scatterAddColumns}: one label and one gradOut element per row of gradIn. */
+    public static void scatterAddColumns(Tensor gradOut, Tensor labels, Tensor gradIn) {
+        onePerRow("scatterAddColumns", "labels", labels, "gradIn", gradIn);
+        onePerRow("scatterAddColumns", "gradOut", gradOut, "gradIn", gradIn);
+        hasColumns("scatterAddColumns", "gradIn", gradIn);
+    }
+
+    /** {@code transpose}: out is x's transpose in shape, and not x itself. */
+    public static void transpose(Tensor x, Tensor out) {
+        if (out.rows() != x.cols() || out.cols() != x.rows()) {
+            throw new IllegalArgumentException("transpose: out " + describe(out) + " must be [" + x.cols() + ", "
+                    + x.rows() + "], the transpose of x " + describe(x));
+        }
+        if (x == out) {
+            throw new IllegalArgumentException("transpose: out must not be x (no transpose in place)");
+        }
+    }
+
+    /** {@code copyBlock}: same dtype, a block inside both tensors, and two different tensors. */
+    public static void copyBlock(Tensor src, int srcRow, int srcCol, Tensor dst, int dstRow, int dstCol, int rows,
+            int cols) {
+        sameDtype("copyBlock", "src", src, "dst", dst);
+        if (src == dst) {
+            throw new IllegalArgumentException("copyBlock: src and dst must be different tensors");
+        }
+        if (rows < 0 || cols < 0) {
+            throw new IllegalArgumentException("copyBlock: negative block " + rows + "x" + cols);
+        }
+        block("src", src, srcRow, srcCol, rows, cols);
+        block("dst", dst, dstRow, dstCol, rows, cols);
+    }
+
+    private static void block(String name, Tensor t, int row, int col, int rows, int cols) {
+        if (row < 0 || col < 0 || (long) row + rows > t.rows() || (long) col + cols > t.cols()) {
+            throw new IllegalArgumentException("copyBlock: the " + rows + "x" + cols + " block at (" + row + ", "
+                    + col + ") is outside " + name + " " + describe(t));
+        }
     }
 }

@@ -433,46 +433,12 @@ public abstract sealed class FeedForwardModel implements Model
 
     @Override
     public void writeParameters(DataOutputStream out) throws IOException {
-        out.writeInt(parameters.size());
-        for (Parameter p : parameters) {
-            Tensor v = p.value();
-            out.writeUTF(p.name());
-            out.writeInt(v.rows());
-            out.writeInt(v.cols());
-            float[] data = backend.download(v);
-            for (float f : data) {
-                out.writeFloat(f);
-            }
-        }
+        ParameterFile.writeValues(out, backend, parameters);
     }
 
     @Override
     public void readParameters(DataInputStream in, String source) throws IOException {
-        int count = in.readInt();
-        if (count != parameters.size()) {
-            throw new IOException(source + ": holds " + count + " parameters, the " + describe() + " model has "
-                    + parameters.size());
-        }
-        // Read everything first so that a mismatch leaves the model unchanged.
-        float[][] values = new float[count][];
-        for (int i = 0; i < count; i++) {
-            Parameter p = parameters.get(i);
-            String name = in.readUTF();
-            int rows = in.readInt();
-            int cols = in.readInt();
-            if (!name.equals(p.name()) || rows != p.value().rows() || cols != p.value().cols()) {
-                throw new IOException(source + ": parameter " + (i + 1) + " is '" + name + "' [" + rows + ", " + cols
-                        + "], the " + describe() + " model has '" + p.name() + "' " + shape(p.value()));
-            }
-            float[] data = new float[Math.multiplyExact(rows, cols)];
-            for (int j = 0; j < data.length; j++) {
-                data[j] = in.readFloat();
-            }
-            values[i] = data;
-        }
-        for (int i = 0; i < count; i++) {
-            backend.upload(values[i], 0, parameters.get(i).value());
-        }
+        ParameterFile.readValues(in, source, backend, parameters, describe());
     }
 
     @Override

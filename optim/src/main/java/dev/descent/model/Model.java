@@ -29,10 +29,13 @@ import java.util.List;
  */
 public interface Model extends AutoCloseable {
 
-    /** The model kind: {@code linear}, {@code logistic}, {@code softmax}, {@code mlp}. */
+    /** The model kind: {@code linear}, {@code logistic}, {@code softmax}, {@code mlp}; {@code expression} for a user's. */
     String name();
 
-    /** The specification the model was built from. */
+    /**
+     * The specification the model was built from; null for a model written as an expression
+     * ({@link dev.descent.autodiff.ExpressionModel}).
+     */
     ModelSpec spec();
 
     /** One line, e.g. {@code mlp 784-256-128-24, relu, bias, ce, init torch (seed 1)}. */
@@ -55,7 +58,7 @@ public interface Model extends AutoCloseable {
         return classes() > 0;
     }
 
-    /** The training loss. */
+    /** The training loss; null when it is written as an expression ({@link dev.descent.autodiff.ExpressionLoss}). */
     Loss loss();
 
     /** The parameters, in a fixed order (the order of checkpoints and saved files). */

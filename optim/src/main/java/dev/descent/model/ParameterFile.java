@@ -1,5 +1,13 @@
 package dev.descent.model;
 
+import java.util.List;
+
+import dev.descent.optim.Parameter;
+
+import dev.descent.backend.Tensor;
+
+import dev.descent.backend.Backend;
+
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -103,6 +111,64 @@ public final class ParameterFile {
             }
         } catch (EOFException e) {
             throw new IOException(source + ": model file ends early (truncated)", e);
+        }
+    }
+
+    /**
+     * Writes parameter values as {@link Model#writeParameters} does: the count, then each parameter's name, rows,
+     * columns and float values (row-major).
+     */
+    public static void writeValues(DataOutputStream out, Backend backend, List<Parameter> parameters)
+            throws IOException {
+        out.writeInt(parameters.size());
+        for (Parameter p : parameters) {
+            Tensor v = p.value();
+            out.writeUTF(p.name());
+            out.writeInt(v.rows());
+            out.writeInt(v.cols());
+            float[] data = backend.download(v);
+            for (float f : data) {
+                out.writeFloat(f);
+            }
+        }
+    }
+
+    /**
+     * Reads values written by {@link #writeValues} into {@code parameters}, checking the count and each name and shape
+     * first, so that a mismatch leaves every parameter unchanged.
+     *
+     * @param source names the data in error messages
+     * @param model  describes the model in error messages
+     */
+    public static void readValues(DataInputStream in, String source, Backend backend, List<Parameter> parameters,
+            String model) throws IOException {
+        int count = in.readInt();
+        if (count != parameters.size()) {
+            throw new IOException(source + ": holds " + count + " parameters, the " + model + " model has "
+                    + parameters.size());
+        }
+        float[][] values = new float[count][];
+        for (int i = 0; i < count; i++) {
+            Parameter p = parameters.get(i);
+            String name = in.readUTF();
+            int rows = in.readInt();
+            int cols = in.readInt();
+            if (!name.equals(p.name()) || rows != p.value().rows() || cols != p.value().cols()) {
+                throw new IOException(source + ": parameter " + (i + 1) + " is '" + name + "' [" + rows + ", " + cols
+                        + "], the " + model + " model has '" + p.name() + "' [" + p.value().rows() + ", "
+                        + p.value().cols() + "]");
+            }
+            if (rows < 0 || cols < 0) {
+                throw new IOException(source + ": parameter '" + name + "' has a negative dimension");
+            }
+            float[] data = new float[Math.multiplyExact(rows, cols)];
+            for (int j = 0; j < data.length; j++) {
+                data[j] = in.readFloat();
+            }
+            values[i] = data;
+        }
+        for (int i = 0; i < count; i++) {
+            backend.upload(values[i], 0, parameters.get(i).value());
         }
     }
 

@@ -1,8 +1,11 @@
 package dev.descent.data;
 
 import dev.descent.backend.Backend;
+import dev.descent.backend.BinaryOp;
 import dev.descent.backend.DType;
+import dev.descent.backend.ReduceOp;
 import dev.descent.backend.Tensor;
+import dev.descent.backend.UnaryOp;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -350,6 +353,76 @@ final class GatherOnlyBackend implements Backend {
     @Override
     public void adadeltaUpdate(Tensor param, Tensor grad, Tensor squareAvg, Tensor accDelta, double lr, double rho,
             double eps, double weightDecay, boolean maximize) {
+        throw unused();
+    }
+
+    // ---------------------------------------------------------------- views and autodiff: not used here
+
+    @Override
+    public Tensor reshape(Tensor x, int... shape) {
+        throw unused();
+    }
+
+    @Override
+    public void unary(UnaryOp op, float param, Tensor x, Tensor out) {
+        throw unused();
+    }
+
+    @Override
+    public void unaryBackward(UnaryOp op, float param, Tensor x, Tensor out, Tensor gradOut, float beta,
+            Tensor gradIn) {
+        throw unused();
+    }
+
+    @Override
+    public void binary(BinaryOp op, Tensor a, Tensor b, Tensor out) {
+        throw unused();
+    }
+
+    @Override
+    public void binaryBackward(BinaryOp op, int argument, Tensor a, Tensor b, Tensor out, Tensor gradOut, float beta,
+            Tensor gradArg) {
+        throw unused();
+    }
+
+    @Override
+    public void reduce(ReduceOp op, Tensor x, Tensor out) {
+        throw unused();
+    }
+
+    @Override
+    public void reduceBackward(ReduceOp op, Tensor x, Tensor out, Tensor gradOut, float beta, Tensor gradIn) {
+        throw unused();
+    }
+
+    @Override
+    public void softmaxRows(Tensor x, Tensor out, boolean log) {
+        throw unused();
+    }
+
+    @Override
+    public void softmaxRowsBackward(Tensor out, Tensor gradOut, boolean log, float beta, Tensor gradIn) {
+        throw unused();
+    }
+
+    @Override
+    public void gatherColumns(Tensor x, Tensor labels, Tensor out) {
+        throw unused();
+    }
+
+    @Override
+    public void scatterAddColumns(Tensor gradOut, Tensor labels, float beta, Tensor gradIn) {
+        throw unused();
+    }
+
+    @Override
+    public void transpose(Tensor x, float beta, Tensor out) {
+        throw unused();
+    }
+
+    @Override
+    public void copyBlock(Tensor src, int srcRow, int srcCol, Tensor dst, int dstRow, int dstCol, int rows, int cols,
+            float beta) {
         throw unused();
     }
 

@@ -1,8 +1,11 @@
 package dev.descent.optim;
 
 import dev.descent.backend.Backend;
+import dev.descent.backend.BinaryOp;
 import dev.descent.backend.DType;
+import dev.descent.backend.ReduceOp;
 import dev.descent.backend.Tensor;
+import dev.descent.backend.UnaryOp;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -554,6 +557,76 @@ final class RecordingBackend implements Backend {
             acc[i] = (float) rho * acc[i] + (float) (1 - rho) * delta * delta;
             p[i] = p[i] - (float) lr * delta;
         }
+    }
+
+    // ---------------------------------------------------------------- views and autodiff: not used here
+
+    @Override
+    public Tensor reshape(Tensor x, int... shape) {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public void unary(UnaryOp op, float param, Tensor x, Tensor out) {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public void unaryBackward(UnaryOp op, float param, Tensor x, Tensor out, Tensor gradOut, float beta,
+            Tensor gradIn) {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public void binary(BinaryOp op, Tensor a, Tensor b, Tensor out) {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public void binaryBackward(BinaryOp op, int argument, Tensor a, Tensor b, Tensor out, Tensor gradOut, float beta,
+            Tensor gradArg) {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public void reduce(ReduceOp op, Tensor x, Tensor out) {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public void reduceBackward(ReduceOp op, Tensor x, Tensor out, Tensor gradOut, float beta, Tensor gradIn) {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public void softmaxRows(Tensor x, Tensor out, boolean log) {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public void softmaxRowsBackward(Tensor out, Tensor gradOut, boolean log, float beta, Tensor gradIn) {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public void gatherColumns(Tensor x, Tensor labels, Tensor out) {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public void scatterAddColumns(Tensor gradOut, Tensor labels, float beta, Tensor gradIn) {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public void transpose(Tensor x, float beta, Tensor out) {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public void copyBlock(Tensor src, int srcRow, int srcCol, Tensor dst, int dstRow, int dstCol, int rows, int cols,
+            float beta) {
+        throw new UnsupportedOperationException();
     }
 
     @Override

@@ -10,10 +10,14 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.descent.backend.Backend;
 import dev.descent.backend.BackendException;
+import dev.descent.backend.BinaryOp;
 import dev.descent.backend.DType;
 import dev.descent.backend.OpChecks;
+import dev.descent.backend.ReduceOp;
 import dev.descent.backend.Tensor;
+import dev.descent.backend.UnaryOp;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
@@ -369,7 +373,7 @@ public abstract class BackendContractTest {
         float[] b = randn(k * n);
         float[] c = randn(m * n);
         if (nanInC) {
-            java.util.Arrays.fill(c, Float.NaN);
+            Arrays.fill(c, Float.NaN);
         }
         Tensor ta0 = ta ? t(a, k, m) : t(a, m, k);
         Tensor tb0 = tb ? t(b, n, k) : t(b, k, n);
@@ -724,7 +728,7 @@ public abstract class BackendContractTest {
                     + "]");
         }
         float[] nan = new float[cols];
-        java.util.Arrays.fill(nan, Float.NaN);
+        Arrays.fill(nan, Float.NaN);
         Tensor outNan = t(nan, 1, cols);
         backend.columnSums(1f, t(x, rows, cols), 0f, outNan);
         for (float v : get(outNan)) {
@@ -1325,7 +1329,7 @@ public abstract class BackendContractTest {
         Problem pr = problem(n);
         double[] th = toDouble(pr.theta());
         double[] sum = new double[n];
-        java.util.Arrays.fill(sum, init);
+        Arrays.fill(sum, init);
         Tensor p = t(pr.theta().clone(), n);
         Tensor ts = zeros(n);
         backend.fill(ts, (float) init);
@@ -1651,6 +1655,1167 @@ public abstract class BackendContractTest {
         backend.gemm(false, false, 1f, x, w, 0f, c1);
         backend.gemm(false, false, 1f, x, w, 0f, c2);
         assertArrayEquals(get(c1), get(c2));
+    }
+
+    // ================================================================== views and the operations autodiff records
+    //
+    // References are computed here in double (or, for the exact operations, with the same float operations, to
+    // compare bit for bit). Exact operations (+, −, ×, ÷, √, negation, |x|, max, POW's special exponents, copies,
+    // picks, broadcasts of gradients) must match exactly; transcendental functions within a few ulps; sums within
+    // their rounding. beta is 0 (over NaN, which must not show), 1 (old + gradient, exact) or 2 (exact too: 2·old is
+    // exact, so fma and a separate multiply agree).
+
+    /** Shapes every autodiff operation runs on: one element, one row, one column, odd sizes, and a parallel size. */
+    private static final int[][] AD_SHAPES = {{1, 1}, {1, 7}, {7, 1}, {5, 3}, {37, 19}, {300, 257}};
+
+    private static final float[] BETAS = {0f, 1f, 2f};
+
+    /** Relative tolerance, in float ulps of the reference, for transcendental functions. */
+    private static final int ULPS = 4;
+
+    private static void assertSameBits(float want, float got, String what) {
+        if (Float.floatToIntBits(want) != Float.floatToIntBits(got)) {
+            fail(what + ": want " + want + ", got " + got + " (exact)");
+        }
+    }
+
+    private static void assertSameBits(float[] want, float[] got, String what) {
+        assertEquals(want.length, got.length, what + ": length");
+        for (int i = 0; i < want.length; i++) {
+            if (!same(want[i], got[i])) {
+                assertSameBits(want[i], got[i], what + "[" + i + "]");
+            }
+        }
+    }
+
+    private static boolean same(float want, float got) {
+        return Float.floatToIntBits(want) == Float.floatToIntBits(got);
+    }
+
+    /** What {@link #assertClose} accepts (checked first in loops, so that messages are built only for failures). */
+    private static boolean near(double want, float got, double tol) {
+        if (Double.isNaN(want)) {
+            return Float.isNaN(got);
+        }
+        if (Double.isInfinite(want)) {
+            return want == got;
+        }
+        return Math.abs(want - got) <= tol;
+    }
+
+    /** Within {@code ulps} float ulps of {@code want} (NaN and infinities exactly). */
+    private static void assertUlps(double want, float got, int ulps, String what) {
+        if (!near(want, got, ulps * Math.ulp((float) want))) {
+            assertClose(want, got, ulps * Math.ulp((float) want), what);
+        }
+    }
+
+    /** A gradient accumulator's start: NaN for beta 0 (it must not propagate), values otherwise. */
+    private float[] accumulatorStart(int n, float beta) {
+        float[] a = randn(n);
+        if (beta == 0f) {
+            Arrays.fill(a, Float.NaN);
+        }
+        return a;
+    }
+
+    /** beta·old + t as every backend must give it when t is exact: beta 0 ignores old; 1 and 2 are exact scalings. */
+    private static float acc(float beta, float old, float t) {
+        return beta == 0f ? t : beta * old + t;
+    }
+
+    /** The same in double, for a gradient that is a sum or a transcendental value. */
+    private static double accD(float beta, float old, double t) {
+        return beta == 0f ? t : beta * (double) old + t;
+    }
+
+    private static String shape(int[] s) {
+        return s[0] + "x" + s[1];
+    }
+
+    // ------------------------------------------------------------------ reshape
+
+    @Test
+    void reshapeViewsTheSameMemory() {
+        float[] data = randn(6);
+        Tensor x = t(data, 2, 3);
+        Tensor v = backend.reshape(x, 3, 2);
+        Tensor flat = backend.reshape(x, 6);
+        Tensor row = backend.reshape(flat, 1, 6); // a view of a view views the same memory
+        assertArrayEquals(new int[] {3, 2}, v.shape());
+        assertEquals(3, v.rows());
+        assertEquals(2, v.cols());
+        assertArrayEquals(new int[] {6}, flat.shape());
+        assertEquals(6, flat.rows());
+        assertEquals(1, flat.cols());
+        assertArrayEquals(new int[] {1, 6}, row.shape());
+        assertEquals(DType.F32, v.dtype());
+        assertTrue(v.backend() == backend);
+        assertArrayEquals(data, get(v));
+        assertArrayEquals(data, get(row));
+
+        backend.fill(v, 2.5f); // a write through a view is seen in the base ...
+        float[] filled = new float[6];
+        Arrays.fill(filled, 2.5f);
+        assertArrayEquals(filled, get(x));
+        backend.upload(data, 0, x); // ... and a write to the base through the views
+        assertArrayEquals(data, get(row));
+        backend.scale(2f, row);
+        assertEquals(2 * data[4], backend.get(x, 4));
+
+        v.close(); // closing a view releases nothing
+        assertTrue(v.isClosed());
+        assertFalse(x.isClosed());
+        assertFalse(row.isClosed());
+        assertEquals(2 * data[5], get(row)[5]);
+        assertRejected(() -> backend.download(v));
+        v.close(); // idempotent
+
+        x.close(); // closing the base closes every view of it, views of views too
+        assertTrue(flat.isClosed());
+        assertTrue(row.isClosed());
+        assertRejected(() -> backend.download(flat));
+        assertRejected(() -> backend.scale(2f, row));
+        assertRejected(() -> backend.reshape(row, 6));
+        assertRejected(() -> backend.reshape(x, 6));
+    }
+
+    @Test
+    void reshapeOfIntTensorsAndClosingTheBackend() {
+        Backend other = createBackend();
+        Tensor xi = other.uploadInt(new int[] {1, 2, 3, 4, 5, 6}, 6);
+        Tensor vi = other.reshape(xi, 2, 3);
+        assertEquals(DType.I32, vi.dtype());
+        assertArrayEquals(new int[] {1, 2, 3, 4, 5, 6}, other.downloadInt(vi));
+        other.uploadInt(new int[] {7, 8, 9, 10, 11, 12}, 0, vi);
+        assertArrayEquals(new int[] {7, 8, 9, 10, 11, 12}, other.downloadInt(xi));
+        Tensor f = other.allocate(4);
+        Tensor fv = other.reshape(f, 2, 2);
+        other.close();
+        assertTrue(vi.isClosed());
+        assertTrue(fv.isClosed());
+        fv.close(); // idempotent after the backend closed it
+        assertRejected(() -> other.download(fv));
+    }
+
+    @Test
+    void reshapeRefusesAnotherSize() {
+        Tensor x = zeros(2, 3);
+        assertRefusedAs(() -> OpChecks.reshape(x, new int[] {4, 2}), () -> backend.reshape(x, 4, 2));
+        assertRefusedAs(() -> OpChecks.reshape(x, new int[] {5}), () -> backend.reshape(x, 5));
+        assertRefusedAs(() -> OpChecks.reshape(x, new int[] {1, 2, 3}), () -> backend.reshape(x, 1, 2, 3));
+        assertRefusedAs(() -> OpChecks.reshape(x, new int[] {-2, -3}), () -> backend.reshape(x, -2, -3));
+        Tensor empty = zeros(0, 3);
+        Tensor e = backend.reshape(empty, 3, 0);
+        assertEquals(0, e.size());
+    }
+
+    // ------------------------------------------------------------------ unary
+
+    /** Inputs inside the op's domain (and away from where float results lose all precision). */
+    private float[] unaryInput(UnaryOp op, int n) {
+        return switch (op) {
+            case LOG, SQRT -> uniform(n, 0.05, 8);
+            case LOG1P -> uniform(n, -0.9, 8);
+            case EXP -> uniform(n, -10, 10);
+            case SOFTPLUS -> uniform(n, -12, 26); // both sides of the x > 20 branch
+            case POW -> uniform(n, 0.1, 3);
+            case SIN, COS -> uniform(n, -6, 6);
+            case TANH, SIGMOID -> uniform(n, -3, 3);
+            default -> randn(n);
+        };
+    }
+
+    private static double unaryRef(UnaryOp op, float p, float x) {
+        double d = x;
+        return switch (op) {
+            case NEG -> -d;
+            case EXP -> Math.exp(d);
+            case LOG -> Math.log(d);
+            case LOG1P -> Math.log1p(d);
+            case SQRT -> Math.sqrt(d);
+            case ABS -> Math.abs(d);
+            case SIN -> Math.sin(d);
+            case COS -> Math.cos(d);
+            case TANH -> Math.tanh(d);
+            case SIGMOID -> 1 / (1 + Math.exp(-d));
+            case RELU -> x > 0 ? d : x == x ? 0 : Double.NaN;
+            case SOFTPLUS -> x > 20 ? d : Math.log1p(Math.exp(d));
+            case POW -> Math.pow(d, p);
+        };
+    }
+
+    /** The exact operations' float results, as every backend must give them bit for bit (null: not exact). */
+    private static Float unaryExact(UnaryOp op, float p, float x) {
+        return switch (op) {
+            case NEG -> -x;
+            case ABS -> Math.abs(x);
+            case SQRT -> (float) Math.sqrt(x);
+            case RELU -> Math.max(x, 0f);
+            case POW -> powSpecial(x, p);
+            default -> null;
+        };
+    }
+
+    /** torch's special exponents; null for any other. */
+    private static Float powSpecial(float x, float p) {
+        if (p == 2f) {
+            return x * x;
+        } else if (p == 3f) {
+            return x * x * x;
+        } else if (p == 0.5f) {
+            return (float) Math.sqrt(x);
+        } else if (p == -0.5f) {
+            return 1f / (float) Math.sqrt(x);
+        } else if (p == -1f) {
+            return 1f / x;
+        } else if (p == -2f) {
+            return 1f / (x * x);
+        } else if (p == 1f) {
+            return x;
+        } else if (p == 0f) {
+            return 1f;
+        }
+        return null;
+    }
+
+    private static final float[] POW_EXPONENTS = {2f, 3f, 0.5f, -0.5f, -1f, -2f, 1f, 0f, 1.5f, -0.75f, 2.5f};
+
+    @Test
+    void unaryMatchesItsReferenceOnEveryShape() {
+        for (UnaryOp op : UnaryOp.values()) {
+            float[] params = op == UnaryOp.POW ? POW_EXPONENTS : new float[] {0f};
+            for (float p : params) {
+                for (int[] s : AD_SHAPES) {
+                    int n = s[0] * s[1];
+                    float[] x = unaryInput(op, n);
+                    Tensor tx = t(x, s[0], s[1]);
+                    Tensor out = zeros(s[0], s[1]);
+                    backend.unary(op, p, tx, out);
+                    float[] got = get(out);
+                    String what = "unary " + op.label() + " p=" + p + " " + shape(s);
+                    for (int i = 0; i < n; i++) {
+                        Float exact = unaryExact(op, p, x[i]);
+                        if (exact != null) {
+                            if (!same(exact, got[i])) {
+                                assertSameBits(exact, got[i], what + " at " + i + " (x=" + x[i] + ")");
+                            }
+                        } else {
+                            double want = unaryRef(op, p, x[i]);
+                            if (!near(want, got[i], ULPS * Math.ulp((float) want))) {
+                                assertUlps(want, got[i], ULPS, what + " at " + i + " (x=" + x[i] + ")");
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void unaryEdgeValuesAndInPlace() {
+        float[] edges = {0f, -0f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 1f, -1f, 3e38f,
+            -3e38f, Float.MIN_VALUE, -2.5f};
+        Tensor tx = t(edges, edges.length);
+        Tensor out = zeros(edges.length);
+        for (UnaryOp op : new UnaryOp[] {UnaryOp.NEG,
+            UnaryOp.ABS, UnaryOp.SQRT, UnaryOp.RELU}) {
+            backend.unary(op, 0f, tx, out);
+            float[] got = get(out);
+            for (int i = 0; i < edges.length; i++) {
+                if (!same(unaryExact(op, 0f, edges[i]), got[i])) {
+                    assertSameBits(unaryExact(op, 0f, edges[i]), got[i], "unary " + op.label() + "(" + edges[i] + ")");
+                }
+            }
+        }
+        for (float p : new float[] {2f, 3f, 0.5f, -0.5f, -1f, -2f, 1f, 0f}) {
+            backend.unary(UnaryOp.POW, p, tx, out);
+            float[] got = get(out);
+            for (int i = 0; i < edges.length; i++) {
+                if (!same(powSpecial(edges[i], p), got[i])) {
+                    assertSameBits(powSpecial(edges[i], p), got[i], "pow p=" + p + " (" + edges[i] + ")");
+                }
+            }
+        }
+        float[] big = {25f, 20.5f, -200f, 90f};
+        backend.unary(UnaryOp.SOFTPLUS, 0f, t(big, 4), out = zeros(4));
+        float[] sp = get(out);
+        assertEquals(25f, sp[0]); // x > 20: x itself
+        assertEquals(20.5f, sp[1]);
+        assertTrue(sp[2] >= 0f && sp[2] < 1e-30f, "softplus(-200) " + sp[2]);
+        assertEquals(90f, sp[3]);
+        backend.unary(UnaryOp.EXP, 0f, t(new float[] {-200f, 100f, Float.NEGATIVE_INFINITY}, 3),
+                out = zeros(3));
+        assertArrayEquals(new float[] {0f, Float.POSITIVE_INFINITY, 0f}, get(out));
+
+        float[] x = uniform(45, 0.1, 4); // out may be x
+        Tensor inPlace = t(x, 9, 5);
+        backend.unary(UnaryOp.LOG, 0f, inPlace, inPlace);
+        float[] got = get(inPlace);
+        for (int i = 0; i < x.length; i++) {
+            if (!near(Math.log(x[i]), got[i], ULPS * Math.ulp((float) (Math.log(x[i]))))) {
+                assertUlps(Math.log(x[i]), got[i], ULPS, "log in place at " + i);
+            }
+        }
+        Tensor sq = t(x, 45); // any shape of the same size
+        Tensor sqOut = zeros(5, 9);
+        backend.unary(UnaryOp.POW, 2f, sq, sqOut);
+        float[] sqGot = get(sqOut);
+        for (int i = 0; i < x.length; i++) {
+            if (!same(x[i] * x[i], sqGot[i])) {
+                assertSameBits(x[i] * x[i], sqGot[i], "pow 2 across shapes at " + i);
+            }
+        }
+    }
+
+    /** The gradient term every backend computes, in double from the float x, y and g; exact ones in float. */
+    private static double unaryGradRef(UnaryOp op, float p, float x, float y, float g) {
+        double d = x;
+        return switch (op) {
+            case NEG -> -(double) g;
+            case EXP -> g * (double) y;
+            case LOG -> g / d;
+            case LOG1P -> g / (d + 1);
+            case SQRT -> g / (2 * (double) y);
+            case ABS -> g * (double) Math.signum(x);
+            case SIN -> g * Math.cos(d);
+            case COS -> g * -Math.sin(d);
+            case TANH -> g * (1 - (double) y * y);
+            case SIGMOID -> g * (1 - (double) y) * y;
+            case RELU -> y > 0 ? g : 0;
+            case SOFTPLUS -> x > 20 ? g : g * Math.exp(d) / (Math.exp(d) + 1);
+            case POW -> p == 0 ? 0 : g * (p * Math.pow(d, p - 1.0));
+        };
+    }
+
+    /** The exact gradient terms in float, bit for bit (null: not exact). */
+    private static Float unaryGradExact(UnaryOp op, float p, float x, float y, float g) {
+        switch (op) {
+            case NEG:
+                return -g;
+            case SQRT:
+                return g / (2f * y);
+            case ABS:
+                return g * (x > 0 ? 1f : x < 0 ? -1f : 0f);
+            case RELU:
+                return y > 0 ? g : 0f;
+            case POW:
+                if (p == 0f) {
+                    return 0f;
+                }
+                Float pm1 = powSpecial(x, p - 1f);
+                return pm1 == null ? null : g * (p * pm1);
+            default:
+                return null;
+        }
+    }
+
+    @Test
+    void unaryBackwardMatchesItsReferenceAndAccumulates() {
+        for (UnaryOp op : UnaryOp.values()) {
+            float[] params = op == UnaryOp.POW ? POW_EXPONENTS : new float[] {0f};
+            for (float p : params) {
+                for (int[] s : AD_SHAPES) {
+                    for (float beta : BETAS) {
+                        int n = s[0] * s[1];
+                        float[] x = unaryInput(op, n);
+                        float[] g = randn(n);
+                        float[] old = accumulatorStart(n, beta);
+                        Tensor tx = t(x, s[0], s[1]);
+                        Tensor ty = zeros(s[0], s[1]);
+                        backend.unary(op, p, tx, ty);
+                        float[] y = get(ty);
+                        Tensor gi = t(old, s[0], s[1]);
+                        backend.unaryBackward(op, p, tx, ty, t(g, s[0], s[1]), beta, gi);
+                        float[] got = get(gi);
+                        String what = "unaryBackward " + op.label() + " p=" + p + " " + shape(s) + " beta=" + beta;
+                        for (int i = 0; i < n; i++) {
+                            Float exact = unaryGradExact(op, p, x[i], y[i], g[i]);
+                            if (exact != null) {
+                                float want = acc(beta, old[i], exact);
+                                if (!same(want, got[i])) {
+                                    assertSameBits(want, got[i], what + " at " + i + " (x=" + x[i] + ")");
+                                }
+                            } else {
+                                double term = unaryGradRef(op, p, x[i], y[i], g[i]);
+                                double want = accD(beta, old[i], term);
+                                // 1 − y·y and 1 − y cancel: their error is relative to g, not to the term.
+                                boolean cancels = op == UnaryOp.TANH
+                                        || op == UnaryOp.SIGMOID;
+                                double scale = Math.abs(term) + (cancels ? Math.abs(g[i]) : 0)
+                                        + (beta == 0 ? 0 : Math.abs(beta * old[i]));
+                                double tol = 8 * Math.ulp((float) scale) + 1e-30;
+                                if (!near(want, got[i], tol)) {
+                                    assertClose(want, got[i], tol, what + " at " + i + " (x=" + x[i] + ")");
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void unaryBackwardMayOverwriteItsIncomingGradient() {
+        float[] x = randn(23);
+        float[] g = randn(23);
+        Tensor tx = t(x, 23);
+        Tensor ty = zeros(23);
+        backend.unary(UnaryOp.ABS, 0f, tx, ty);
+        Tensor tg = t(g, 23);
+        backend.unaryBackward(UnaryOp.ABS, 0f, tx, ty, tg, 0f, tg);
+        float[] got = get(tg);
+        for (int i = 0; i < 23; i++) {
+            if (!same(g[i] * Math.signum(x[i]), got[i])) {
+                assertSameBits(g[i] * Math.signum(x[i]), got[i], "abs gradient in place at " + i);
+            }
+        }
+        // sign is 0 at ±0 (and the gradient g·0)
+        Tensor zs = t(new float[] {0f, -0f}, 2);
+        Tensor zg = t(new float[] {3f, 3f}, 2);
+        Tensor zi = zeros(2);
+        backend.unaryBackward(UnaryOp.ABS, 0f, zs, zs, zg, 0f, zi);
+        assertArrayEquals(new float[] {0f, 0f}, get(zi));
+    }
+
+    // ------------------------------------------------------------------ binary with broadcasting
+
+    /** The four ways an operand of an r×c output may be shaped: whole, one row, one column, one element. */
+    private static int[][] patterns(int r, int c) {
+        return new int[][] {{r, c}, {1, c}, {r, 1}, {1, 1}};
+    }
+
+    private static String pattern(int[] p, int r, int c) {
+        String kind = p[0] == r && p[1] == c ? "whole" : p[0] == 1 && p[1] == 1 ? "element" : p[0] == 1 ? "row"
+                : "column";
+        return kind + " " + shape(p);
+    }
+
+    /** Element (i, j) of an operand broadcast to the output. */
+    private static float at(float[] a, int[] shape, int i, int j) {
+        return a[(shape[0] == 1 ? 0 : i) * shape[1] + (shape[1] == 1 ? 0 : j)];
+    }
+
+    private float[] binaryInput(BinaryOp op, int argument, int n) {
+        if (op == BinaryOp.POW) {
+            return argument == 0 ? uniform(n, 0.2, 3) : uniform(n, -2, 2);
+        }
+        if (op == BinaryOp.DIV && argument == 1) {
+            float[] b = uniform(n, 0.5, 3);
+            for (int i = 0; i < n; i += 2) {
+                b[i] = -b[i];
+            }
+            return b;
+        }
+        return randn(n);
+    }
+
+    private static float binaryExact(BinaryOp op, float a, float b) {
+        return switch (op) {
+            case ADD -> a + b;
+            case SUB -> a - b;
+            case MUL -> a * b;
+            case DIV -> a / b;
+            case POW -> (float) Math.pow(a, b);
+        };
+    }
+
+    @Test
+    void binaryBroadcastsEveryPattern() {
+        for (BinaryOp op : BinaryOp.values()) {
+            for (int[] s : AD_SHAPES) {
+                int r = s[0];
+                int c = s[1];
+                for (int[] pa : patterns(r, c)) {
+                    for (int[] pb : patterns(r, c)) {
+                        float[] a = binaryInput(op, 0, pa[0] * pa[1]);
+                        float[] b = binaryInput(op, 1, pb[0] * pb[1]);
+                        Tensor out = zeros(r, c);
+                        backend.binary(op, t(a, pa[0], pa[1]), t(b, pb[0], pb[1]), out);
+                        float[] got = get(out);
+                        String what = "binary " + op.label() + " out " + shape(s) + ", a " + pattern(pa, r, c)
+                                + ", b " + pattern(pb, r, c);
+                        for (int i = 0; i < r; i++) {
+                            for (int j = 0; j < c; j++) {
+                                float av = at(a, pa, i, j);
+                                float bv = at(b, pb, i, j);
+                                float v = got[i * c + j];
+                                if (op == BinaryOp.POW) {
+                                    double want = Math.pow(av, bv);
+                                    if (!near(want, v, ULPS * Math.ulp((float) want))) {
+                                        assertUlps(want, v, ULPS, what + " at (" + i + "," + j + ")");
+                                    }
+                                } else if (!same(binaryExact(op, av, bv), v)) {
+                                    assertSameBits(binaryExact(op, av, bv), v, what + " at (" + i + "," + j + ")");
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void binaryInPlaceAndRankOneOperands() {
+        float[] a = randn(12);
+        float[] b = randn(12);
+        Tensor ta = t(a, 3, 4);
+        backend.binary(BinaryOp.MUL, ta, t(b, 3, 4), ta); // out may be a
+        float[] got = get(ta);
+        for (int i = 0; i < 12; i++) {
+            if (!same(a[i] * b[i], got[i])) {
+                assertSameBits(a[i] * b[i], got[i], "mul in place at " + i);
+            }
+        }
+        // A rank-1 [n] tensor is n rows of one column: it broadcasts across the columns; reshaped to [1, n], down the
+        // rows.
+        float[] x = randn(12);
+        float[] v = randn(3);
+        float[] w = randn(4);
+        Tensor out = zeros(3, 4);
+        backend.binary(BinaryOp.SUB, t(x, 3, 4), t(v, 3), out);
+        float[] sub = get(out);
+        Tensor wv = t(w, 4);
+        backend.binary(BinaryOp.ADD, t(x, 3, 4), backend.reshape(wv, 1, 4), out);
+        float[] add = get(out);
+        for (int i = 0; i < 3; i++) {
+            for (int j = 0; j < 4; j++) {
+                if (!same(x[i * 4 + j] - v[i], sub[i * 4 + j])) {
+                    assertSameBits(x[i * 4 + j] - v[i], sub[i * 4 + j], "sub [3] at (" + i + "," + j + ")");
+                }
+                assertSameBits(x[i * 4 + j] + w[j], add[i * 4 + j], "add [1, 4] view at (" + i + "," + j + ")");
+            }
+        }
+        Tensor empty = zeros(0, 4);
+        backend.binary(BinaryOp.ADD, empty, backend.reshape(wv, 1, 4), empty);
+    }
+
+    /** The elementwise gradient of {@code a op b} with respect to one argument, in double from float inputs. */
+    private static double binaryGradRef(BinaryOp op, int argument, float a, float b, float y,
+            float g) {
+        double da = a;
+        double db = b;
+        return switch (op) {
+            case ADD -> g;
+            case SUB -> argument == 0 ? g : -(double) g;
+            case MUL -> argument == 0 ? g * db : g * da;
+            case DIV -> argument == 0 ? g / db : -g * (da / db / db);
+            case POW -> argument == 0 ? (b == 0 ? 0 : g * (db * Math.pow(da, db - 1)))
+                    : (a == 0 && b >= 0 ? 0 : g * ((double) y * Math.log(da)));
+        };
+    }
+
+    /** The same in float where it is exact (null: not exact). */
+    private static Float binaryGradExact(BinaryOp op, int argument, float a, float b, float g) {
+        return switch (op) {
+            case ADD -> g;
+            case SUB -> argument == 0 ? g : -g;
+            case MUL -> argument == 0 ? g * b : g * a;
+            case DIV -> argument == 0 ? g / b : -g * ((a / b) / b);
+            case POW -> null;
+        };
+    }
+
+    @Test
+    void binaryBackwardReducesOverEveryBroadcastPattern() {
+        for (BinaryOp op : BinaryOp.values()) {
+            for (int[] s : AD_SHAPES) {
+                int r = s[0];
+                int c = s[1];
+                for (int[] pa : patterns(r, c)) {
+                    for (int[] pb : patterns(r, c)) {
+                        for (int argument = 0; argument < 2; argument++) {
+                            checkBinaryBackward(op, argument, r, c, pa, pb, BETAS[(argument + pa[0] + pb[1]) % 3]);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private void checkBinaryBackward(BinaryOp op, int argument, int r, int c, int[] pa, int[] pb,
+            float beta) {
+        float[] a = binaryInput(op, 0, pa[0] * pa[1]);
+        float[] b = binaryInput(op, 1, pb[0] * pb[1]);
+        float[] g = randn(r * c);
+        Tensor ta = t(a, pa[0], pa[1]);
+        Tensor tb = t(b, pb[0], pb[1]);
+        Tensor out = zeros(r, c);
+        backend.binary(op, ta, tb, out);
+        float[] y = get(out);
+        int[] ps = argument == 0 ? pa : pb;
+        float[] old = accumulatorStart(ps[0] * ps[1], beta);
+        Tensor grad = t(old, ps[0], ps[1]);
+        backend.binaryBackward(op, argument, ta, tb, out, t(g, r, c), beta, grad);
+        float[] got = get(grad);
+        String what = "binaryBackward " + op.label() + " of " + (argument == 0 ? "a" : "b") + ", out " + r + "x" + c
+                + ", a " + pattern(pa, r, c) + ", b " + pattern(pb, r, c) + ", beta " + beta;
+        boolean whole = ps[0] == r && ps[1] == c;
+        double[] want = new double[ps[0] * ps[1]];
+        double[] scale = new double[want.length];
+        for (int i = 0; i < r; i++) {
+            for (int j = 0; j < c; j++) {
+                float av = at(a, pa, i, j);
+                float bv = at(b, pb, i, j);
+                int k = (ps[0] == 1 ? 0 : i) * ps[1] + (ps[1] == 1 ? 0 : j);
+                Float exact = binaryGradExact(op, argument, av, bv, g[i * c + j]);
+                if (whole && exact != null) {
+                    if (!same(acc(beta, old[k], exact), got[k])) {
+                        assertSameBits(acc(beta, old[k], exact), got[k], what + " at (" + i + "," + j + ")");
+                    }
+                }
+                double term = exact != null ? exact : binaryGradRef(op, argument, av, bv, y[i * c + j], g[i * c + j]);
+                want[k] += term;
+                scale[k] += Math.abs(term);
+            }
+        }
+        for (int k = 0; k < want.length; k++) {
+            double tol = 1e-6 * scale[k] + (beta == 0 ? 0 : 4 * Math.ulp(beta * old[k])) + 1e-30;
+            if (!near(accD(beta, old[k], want[k]), got[k], tol)) {
+                assertClose(accD(beta, old[k], want[k]), got[k], tol, what + " element " + k);
+            }
+        }
+    }
+
+    @Test
+    void binaryBackwardSpecialCases() {
+        // POW: b = 0 gives a zero gradient of a; a = 0 with b ≥ 0 a zero gradient of b.
+        Tensor a = t(new float[] {0f, 0f, 2f, 0f}, 4);
+        Tensor b = t(new float[] {0f, 2f, 0f, -1f}, 4);
+        Tensor y = zeros(4);
+        backend.binary(BinaryOp.POW, a, b, y);
+        assertArrayEquals(new float[] {1f, 0f, 1f, Float.POSITIVE_INFINITY}, get(y));
+        Tensor g = t(new float[] {1f, 1f, 1f, 1f}, 4);
+        Tensor ga = zeros(4);
+        Tensor gb = zeros(4);
+        backend.binaryBackward(BinaryOp.POW, 0, a, b, y, g, 0f, ga);
+        backend.binaryBackward(BinaryOp.POW, 1, a, b, y, g, 0f, gb);
+        float[] da = get(ga);
+        float[] db = get(gb);
+        assertEquals(0f, da[0]); // b = 0
+        assertEquals(0f, da[1]); // 2·0^1
+        assertEquals(0f, da[2]); // b = 0
+        assertEquals(0f, db[0]); // a = 0, b ≥ 0
+        assertEquals(0f, db[1]);
+        assertEquals((float) Math.log(2), db[2], Math.ulp((float) Math.log(2)) * ULPS);
+        assertEquals(Float.NEGATIVE_INFINITY, db[3], "a = 0, b < 0: g·(y·ln a) = 1·(∞·−∞)");
+        // The whole gradient of a [1, 1] operand of a [1, 1] output: the elementwise path.
+        Tensor x = t(new float[] {3f}, 1, 1);
+        Tensor two = t(new float[] {2f}, 1, 1);
+        Tensor o = zeros(1, 1);
+        backend.binary(BinaryOp.MUL, x, two, o);
+        Tensor gx = t(new float[] {Float.NaN}, 1, 1);
+        backend.binaryBackward(BinaryOp.MUL, 0, x, two, o, t(new float[] {5f}, 1, 1), 0f, gx);
+        assertEquals(10f, get(gx)[0]);
+        backend.binaryBackward(BinaryOp.MUL, 1, x, two, o, t(new float[] {5f}, 1, 1), 1f, gx);
+        assertEquals(25f, get(gx)[0]);
+        // Broadcast over no rows: the gradient of the row operand is 0 (plus beta·old).
+        Tensor none = zeros(0, 3);
+        Tensor bias = t(new float[] {1f, 2f, 3f}, 1, 3);
+        Tensor gbias = t(new float[] {Float.NaN, Float.NaN, Float.NaN}, 1, 3);
+        backend.binaryBackward(BinaryOp.ADD, 1, none, bias, none, none, 0f, gbias);
+        assertArrayEquals(new float[3], get(gbias));
+    }
+
+    // ------------------------------------------------------------------ reductions
+
+    /** The output shapes that reduce x [r, c] over every element, down the columns, along the rows. */
+    private static int[][] reduceOutputs(int r, int c) {
+        return new int[][] {{1}, {1, 1}, {1, c}, {r, 1}, {r}};
+    }
+
+    @Test
+    void reduceAlongEveryAxis() {
+        for (ReduceOp op : ReduceOp.values()) {
+            for (int[] s : AD_SHAPES) {
+                int r = s[0];
+                int c = s[1];
+                float[] x = randn(r * c);
+                if (op == ReduceOp.MAX && r * c > 4) { // ties
+                    x[1] = x[r * c - 1];
+                    x[2] = x[r * c - 1];
+                }
+                Tensor tx = t(x, r, c);
+                for (int[] os : reduceOutputs(r, c)) {
+                    Tensor out = zeros(os);
+                    backend.reduce(op, tx, out);
+                    float[] got = get(out);
+                    int axis = os.length == 1 && os[0] == 1 || os.length == 2 && os[0] * os[1] == 1 ? -1
+                            : os.length == 2 && os[0] == 1 ? 0 : 1;
+                    String what = "reduce " + op.label() + " of " + shape(s) + " into " + Arrays.toString(os);
+                    int lines = got.length;
+                    double[] sum = new double[lines];
+                    double[] abs = new double[lines];
+                    float[] max = new float[lines];
+                    Arrays.fill(max, Float.NEGATIVE_INFINITY);
+                    for (int i = 0; i < r; i++) {
+                        for (int j = 0; j < c; j++) {
+                            int k = axis == -1 ? 0 : axis == 0 ? j : i;
+                            float v = x[i * c + j];
+                            sum[k] += v;
+                            abs[k] += Math.abs(v);
+                            max[k] = Math.max(max[k], v);
+                        }
+                    }
+                    for (int k = 0; k < lines; k++) {
+                        int count = axis == -1 ? r * c : axis == 0 ? r : c;
+                        double tol = 1e-6 * abs[k] / (op == ReduceOp.MEAN ? count : 1) + 1e-30;
+                        double want = op == ReduceOp.SUM ? sum[k]
+                                : op == ReduceOp.MEAN ? sum[k] / count : max[k];
+                        if (op == ReduceOp.MAX ? !same(max[k], got[k]) : !near(want, got[k], tol)) {
+                            assertClose(want, got[k], op == ReduceOp.MAX ? 0 : tol,
+                                    what + " at " + k);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void reduceNaNAndEmpty() {
+        float[] x = {1f, Float.NaN, 3f, 4f, 5f, 6f};
+        Tensor tx = t(x, 2, 3);
+        Tensor all = zeros(1);
+        backend.reduce(ReduceOp.MAX, tx, all);
+        assertTrue(Float.isNaN(get(all)[0]));
+        Tensor cols = zeros(1, 3);
+        backend.reduce(ReduceOp.MAX, tx, cols);
+        float[] cm = get(cols);
+        assertEquals(4f, cm[0]);
+        assertTrue(Float.isNaN(cm[1]));
+        assertEquals(6f, cm[2]);
+        Tensor rows = zeros(2);
+        backend.reduce(ReduceOp.MAX, tx, rows);
+        float[] rm = get(rows);
+        assertTrue(Float.isNaN(rm[0]));
+        assertEquals(6f, rm[1]);
+        backend.reduce(ReduceOp.SUM, tx, rows);
+        assertTrue(Float.isNaN(get(rows)[0]));
+
+        Tensor empty = zeros(0, 3);
+        Tensor one = t(new float[] {7f}, 1);
+        backend.reduce(ReduceOp.SUM, empty, one);
+        assertEquals(0f, get(one)[0]);
+        backend.reduce(ReduceOp.MEAN, empty, one);
+        assertTrue(Float.isNaN(get(one)[0]), "the mean of no elements is NaN");
+        Tensor three = t(new float[] {7f, 7f, 7f}, 1, 3);
+        backend.reduce(ReduceOp.SUM, empty, three);
+        assertArrayEquals(new float[3], get(three));
+        backend.reduce(ReduceOp.MEAN, empty, three);
+        assertTrue(Float.isNaN(get(three)[2]));
+        Tensor emptyOut = zeros(0, 1);
+        backend.reduce(ReduceOp.MAX, empty, emptyOut); // no lines: nothing to do
+        assertRefusedAs(() -> OpChecks.reduce("reduce", ReduceOp.MAX, empty, one),
+                () -> backend.reduce(ReduceOp.MAX, empty, one));
+        assertRefusedAs(() -> OpChecks.reduce("reduce", ReduceOp.MAX, empty, three),
+                () -> backend.reduce(ReduceOp.MAX, empty, three));
+    }
+
+    @Test
+    void reduceBackwardSpreadsAndRoutesToTheFirstMaximum() {
+        for (ReduceOp op : ReduceOp.values()) {
+            for (int[] s : AD_SHAPES) {
+                int r = s[0];
+                int c = s[1];
+                float[] x = randn(r * c);
+                if (r * c >= 6) { // ties (along a row, down a column, over all) and a NaN in some lines
+                    x[r * c - 1] = x[0];
+                    x[r * c - 2] = x[1];
+                    x[r >= 2 ? c : 3] = x[0];
+                    x[r * c / 2] = Float.NaN;
+                    x[r * c / 2 + 1] = Float.NaN;
+                }
+                Tensor tx = t(x, r, c);
+                for (int[] os : reduceOutputs(r, c)) {
+                    for (float beta : BETAS) {
+                        Tensor out = zeros(os);
+                        backend.reduce(op, tx, out);
+                        float[] g = randn(r == 0 ? 0 : (int) out.size());
+                        float[] old = accumulatorStart(r * c, beta);
+                        Tensor gi = t(old, r, c);
+                        backend.reduceBackward(op, tx, out, t(g, os), beta, gi);
+                        float[] got = get(gi);
+                        int axis = out.size() == 1 ? -1 : os.length == 2 && os[0] == 1 ? 0 : 1;
+                        String what = "reduceBackward " + op.label() + " of " + shape(s) + " into "
+                                + Arrays.toString(os) + ", beta " + beta;
+                        float[] want = new float[r * c];
+                        int[] first = firstMaxima(x, r, c, axis);
+                        for (int i = 0; i < r; i++) {
+                            for (int j = 0; j < c; j++) {
+                                int line = axis == -1 ? 0 : axis == 0 ? j : i;
+                                int count = axis == -1 ? r * c : axis == 0 ? r : c;
+                                float term = switch (op) {
+                                    case SUM -> g[line];
+                                    case MEAN -> g[line] / (float) count;
+                                    case MAX -> first[line] == i * c + j ? g[line] : 0f;
+                                };
+                                want[i * c + j] = acc(beta, old[i * c + j], term);
+                            }
+                        }
+                        assertSameBits(want, got, what);
+                    }
+                }
+            }
+        }
+    }
+
+    /** The index of each line's first maximum (its first NaN, if any) along {@code axis}. */
+    private static int[] firstMaxima(float[] x, int r, int c, int axis) {
+        int lines = axis == -1 ? 1 : axis == 0 ? c : r;
+        int n = axis == -1 ? r * c : axis == 0 ? r : c;
+        int[] first = new int[lines];
+        for (int line = 0; line < lines; line++) {
+            int best = -1;
+            for (int k = 0; k < n; k++) {
+                int idx = axis == -1 ? k : axis == 0 ? k * c + line : line * c + k;
+                float v = x[idx];
+                if (v != v) {
+                    best = idx;
+                    break;
+                }
+                if (best < 0 || v > x[best]) {
+                    best = idx;
+                }
+            }
+            first[line] = best;
+        }
+        return first;
+    }
+
+    // ------------------------------------------------------------------ softmax along rows
+
+    @Test
+    void softmaxRowsAndLogSoftmax() {
+        for (int[] s : AD_SHAPES) {
+            for (boolean log : new boolean[] {false, true}) {
+                int r = s[0];
+                int c = s[1];
+                float[] x = randn(r * c);
+                for (int i = 0; i < r; i += 3) {
+                    x[i * c] += 1000f; // max-subtracted: huge logits are fine
+                }
+                Tensor tx = t(x, r, c);
+                Tensor out = zeros(r, c);
+                backend.softmaxRows(tx, out, log);
+                float[] got = get(out);
+                for (int i = 0; i < r; i++) {
+                    double m = Double.NEGATIVE_INFINITY;
+                    for (int j = 0; j < c; j++) {
+                        m = Math.max(m, x[i * c + j]);
+                    }
+                    double sum = 0;
+                    for (int j = 0; j < c; j++) {
+                        sum += Math.exp(x[i * c + j] - m);
+                    }
+                    for (int j = 0; j < c; j++) {
+                        double z = x[i * c + j] - m;
+                        double want = log ? z - Math.log(sum) : Math.exp(z) / sum;
+                        double tol = log ? 1e-6 * (Math.abs(z) + Math.log(sum)) + 1e-7 : 4e-7 * want + 1e-30;
+                        if (!near(want, got[i * c + j], tol)) {
+                            assertClose(want, got[i * c + j], tol, (log ? "log" : "") + "softmaxRows " + shape(s)
+                                + " at (" + i + "," + j + ")");
+                        }
+                    }
+                }
+                backend.softmaxRows(tx, tx, log); // out may be x
+                assertArrayEquals(got, get(tx), "softmaxRows in place");
+            }
+        }
+        Tensor empty = zeros(0, 4);
+        backend.softmaxRows(empty, empty, false);
+        Tensor one = t(new float[] {42f}, 1, 1);
+        Tensor o = zeros(1, 1);
+        backend.softmaxRows(one, o, false);
+        assertEquals(1f, get(o)[0]);
+        backend.softmaxRows(one, o, true);
+        assertEquals(0f, get(o)[0]);
+    }
+
+    @Test
+    void softmaxRowsBackwardFromTheOutput() {
+        for (int[] s : AD_SHAPES) {
+            for (boolean log : new boolean[] {false, true}) {
+                for (float beta : BETAS) {
+                    int r = s[0];
+                    int c = s[1];
+                    Tensor tx = t(randn(r * c), r, c);
+                    Tensor out = zeros(r, c);
+                    backend.softmaxRows(tx, out, log);
+                    float[] y = get(out);
+                    float[] g = randn(r * c);
+                    float[] old = accumulatorStart(r * c, beta);
+                    Tensor gi = t(old, r, c);
+                    backend.softmaxRowsBackward(out, t(g, r, c), log, beta, gi);
+                    float[] got = get(gi);
+                    for (int i = 0; i < r; i++) {
+                        double dot = 0;
+                        double gs = 0;
+                        double abs = 0;
+                        for (int j = 0; j < c; j++) {
+                            dot += (double) g[i * c + j] * y[i * c + j];
+                            gs += g[i * c + j];
+                            abs += Math.abs(g[i * c + j]);
+                        }
+                        for (int j = 0; j < c; j++) {
+                            int k = i * c + j;
+                            double term = log ? g[k] - Math.exp(y[k]) * gs : y[k] * (g[k] - dot);
+                            double scale = log ? Math.abs(g[k]) + Math.exp(y[k]) * abs
+                                    : Math.abs(y[k]) * (Math.abs(g[k]) + abs);
+                            double tol = 1e-6 * scale + (beta == 0 ? 0 : 4 * Math.ulp(beta * old[k])) + 1e-30;
+                            double want = accD(beta, old[k], term);
+                            if (!near(want, got[k], tol)) {
+                                assertClose(want, got[k], tol, (log ? "log" : "") + "softmaxRowsBackward " + shape(s)
+                                        + " beta " + beta + " at (" + i + "," + j + ")");
+                            }
+                        }
+                    }
+                    if (beta == 0f) {
+                        Tensor tg = t(g, r, c); // gradIn may be gradOut
+                        backend.softmaxRowsBackward(out, tg, log, 0f, tg);
+                        assertArrayEquals(got, get(tg), "softmaxRowsBackward in place " + shape(s));
+                    }
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ picks, transposes, blocks
+
+    @Test
+    void gatherColumnsAndScatterAddColumns() {
+        for (int[] s : AD_SHAPES) {
+            int r = s[0];
+            int c = s[1];
+            float[] x = randn(r * c);
+            int[] labels = new int[r];
+            for (int i = 0; i < r; i++) {
+                labels[i] = random.nextInt(c);
+            }
+            labels[r - 1] = c - 1;
+            Tensor ty = ti(labels, r);
+            Tensor out = zeros(r);
+            backend.gatherColumns(t(x, r, c), ty, out);
+            float[] picked = get(out);
+            for (int i = 0; i < r; i++) {
+                if (!same(x[i * c + labels[i]], picked[i])) {
+                    assertSameBits(x[i * c + labels[i]], picked[i], "gatherColumns " + shape(s) + " row " + i);
+                }
+            }
+            for (float beta : BETAS) {
+                float[] g = randn(r);
+                float[] old = accumulatorStart(r * c, beta);
+                Tensor gi = t(old, r, c);
+                backend.scatterAddColumns(t(g, r, 1), ty, beta, gi); // gradOut: any shape of n elements
+                float[] got = get(gi);
+                for (int i = 0; i < r; i++) {
+                    for (int j = 0; j < c; j++) {
+                        int k = i * c + j;
+                        if (!same(acc(beta, old[k], j == labels[i] ? g[i] : 0f), got[k])) {
+                            assertSameBits(acc(beta, old[k], j == labels[i] ? g[i] : 0f), got[k],
+                                "scatterAddColumns " + shape(s) + " beta " + beta + " at (" + i + "," + j + ")");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void gatherAndScatterRefuseBadLabelsAndShapes() {
+        Tensor x = zeros(3, 4);
+        Tensor out = zeros(3);
+        int[] bad = {0, 4, 1};
+        Tensor tb = ti(bad, 3);
+        assertRefusedAs(() -> OpChecks.labels("gatherColumns", bad, 3, "x", x),
+                () -> backend.gatherColumns(x, tb, out));
+        int[] negative = {0, 1, -1};
+        Tensor tn = ti(negative, 3);
+        assertRefusedAs(() -> OpChecks.labels("scatterAddColumns", negative, 3, "gradIn", x),
+                () -> backend.scatterAddColumns(out, tn, 0f, x));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> backend.gatherColumns(x, tb, out));
+        assertTrue(e.getMessage().contains("label 4") && e.getMessage().contains("row 1"), e.getMessage());
+        Tensor y2 = ti(new int[] {0, 1}, 2);
+        assertRefusedAs(() -> OpChecks.gatherColumns(x, y2, out), () -> backend.gatherColumns(x, y2, out));
+        Tensor y3 = ti(new int[] {0, 1, 2}, 3);
+        Tensor out4 = zeros(4);
+        assertRefusedAs(() -> OpChecks.gatherColumns(x, y3, out4), () -> backend.gatherColumns(x, y3, out4));
+        assertRefusedAs(() -> OpChecks.scatterAddColumns(out4, y3, x), () -> backend.scatterAddColumns(out4, y3, 0f,
+                x));
+        Tensor none = zeros(3, 0);
+        assertRefusedAs(() -> OpChecks.gatherColumns(none, y3, out), () -> backend.gatherColumns(none, y3, out));
+        assertRefusedAs(() -> OpChecks.int32(backend, Tensor.class, out, "gatherColumns", "labels"),
+                () -> backend.gatherColumns(x, out, out));
+    }
+
+    @Test
+    void transposeAccumulates() {
+        int[][] shapes = {{1, 1}, {1, 7}, {7, 1}, {5, 3}, {37, 19}, {300, 257}, {16, 16}, {33, 17}};
+        for (int[] s : shapes) {
+            for (float beta : BETAS) {
+                int r = s[0];
+                int c = s[1];
+                float[] x = randn(r * c);
+                float[] old = accumulatorStart(r * c, beta);
+                Tensor out = t(old, c, r);
+                backend.transpose(t(x, r, c), beta, out);
+                float[] got = get(out);
+                for (int i = 0; i < r; i++) {
+                    for (int j = 0; j < c; j++) {
+                        if (!same(acc(beta, old[j * r + i], x[i * c + j]), got[j * r + i])) {
+                            assertSameBits(acc(beta, old[j * r + i], x[i * c + j]), got[j * r + i],
+                                "transpose " + shape(s) + " beta " + beta + " at (" + i + "," + j + ")");
+                        }
+                    }
+                }
+            }
+        }
+        float[] v = randn(5); // rank 1: one column
+        Tensor row = zeros(1, 5);
+        backend.transpose(t(v, 5), 0f, row);
+        assertArrayEquals(v, get(row));
+        Tensor x = zeros(2, 3);
+        assertRefusedAs(() -> OpChecks.transpose(x, zeros(2, 3)), () -> backend.transpose(x, 0f, zeros(2, 3)));
+        Tensor sq = zeros(3, 3);
+        assertRefusedAs(() -> OpChecks.transpose(sq, sq), () -> backend.transpose(sq, 0f, sq));
+    }
+
+    @Test
+    void copyBlockCopiesOnlyTheBlock() {
+        float[] src = randn(7 * 9);
+        for (float beta : BETAS) {
+            float[] dst = randn(6 * 11);
+            Tensor ts = t(src, 7, 9);
+            Tensor td = t(dst, 6, 11);
+            backend.copyBlock(ts, 2, 3, td, 1, 4, 4, 5, beta);
+            float[] got = get(td);
+            for (int i = 0; i < 6; i++) {
+                for (int j = 0; j < 11; j++) {
+                    boolean in = i >= 1 && i < 5 && j >= 4 && j < 9;
+                    float want = in ? acc(beta, dst[i * 11 + j], src[(i - 1 + 2) * 9 + (j - 4 + 3)]) : dst[i * 11 + j];
+                    if (!same(want, got[i * 11 + j])) {
+                        assertSameBits(want, got[i * 11 + j], "copyBlock beta " + beta + " at (" + i + "," + j + ")");
+                    }
+                }
+            }
+        }
+        // One element of a loss vector, beta 0 over NaN; an empty block; int32 blocks.
+        Tensor loss = t(new float[] {Float.NaN, Float.NaN, Float.NaN}, 3);
+        backend.copyBlock(t(new float[] {2.5f}, 1, 1), 0, 0, loss, 1, 0, 1, 1, 0f);
+        float[] l = get(loss);
+        assertEquals(2.5f, l[1]);
+        assertTrue(Float.isNaN(l[0]) && Float.isNaN(l[2]));
+        backend.copyBlock(zeros(2, 2), 0, 0, loss, 3, 1, 0, 0, 1f);
+        Tensor si = ti(new int[] {1, 2, 3, 4, 5, 6}, 2, 3);
+        Tensor di = ti(new int[] {9, 9, 9, 9}, 2, 2);
+        backend.copyBlock(si, 0, 1, di, 0, 0, 2, 2, 0f);
+        assertArrayEquals(new int[] {2, 3, 5, 6}, backend.downloadInt(di));
+        Tensor big = zeros(400, 300);
+        float[] wide = randn(400 * 300);
+        Tensor tw = t(wide, 400, 300);
+        backend.copyBlock(tw, 0, 0, big, 0, 0, 400, 300, 0f);
+        assertArrayEquals(wide, get(big));
+    }
+
+    @Test
+    void copyBlockRefusesBlocksOutsideAndSameTensors() {
+        Tensor s = zeros(3, 4);
+        Tensor d = zeros(2, 5);
+        assertRefusedAs(() -> OpChecks.copyBlock(s, 0, 0, d, 0, 0, 3, 1), () -> backend.copyBlock(s, 0, 0, d, 0, 0, 3,
+                1, 0f));
+        assertRefusedAs(() -> OpChecks.copyBlock(s, 1, 1, d, 0, 2, 2, 4), () -> backend.copyBlock(s, 1, 1, d, 0, 2, 2,
+                4, 0f));
+        assertRefusedAs(() -> OpChecks.copyBlock(s, -1, 0, d, 0, 0, 1, 1), () -> backend.copyBlock(s, -1, 0, d, 0, 0,
+                1, 1, 0f));
+        assertRefusedAs(() -> OpChecks.copyBlock(s, 0, 0, d, 0, 0, -1, 1), () -> backend.copyBlock(s, 0, 0, d, 0, 0,
+                -1, 1, 0f));
+        assertRefusedAs(() -> OpChecks.copyBlock(s, 0, 0, s, 1, 1, 1, 1), () -> backend.copyBlock(s, 0, 0, s, 1, 1, 1,
+                1, 0f));
+        Tensor di = backend.allocateInt(2, 5);
+        made.add(di);
+        assertRefusedAs(() -> OpChecks.copyBlock(s, 0, 0, di, 0, 0, 1, 1), () -> backend.copyBlock(s, 0, 0, di, 0, 0,
+                1, 1, 0f));
+    }
+
+    @Test
+    void refusesAutodiffArgumentsAsTheSharedChecks() {
+        UnaryOp exp = UnaryOp.EXP;
+        BinaryOp add = BinaryOp.ADD;
+        ReduceOp sum = ReduceOp.SUM;
+        Tensor x = zeros(3, 4);
+        Tensor y = zeros(3, 4);
+        Tensor z = zeros(4, 3);
+        Tensor odd = zeros(5);
+        assertRefusedAs(() -> OpChecks.unary(exp, x, odd), () -> backend.unary(exp, 0f, x, odd));
+        assertRefusedAs(() -> OpChecks.unary(null, x, y), () -> backend.unary(null, 0f, x, y));
+        assertRefusedAs(() -> OpChecks.unaryBackward(exp, x, y, odd, x), () -> backend.unaryBackward(exp, 0f, x, y,
+                odd, 0f, x));
+        Tensor xi = backend.allocateInt(3, 4);
+        made.add(xi);
+        assertRefusedAs(() -> OpChecks.float32(backend, Tensor.class, xi, "unary", "x"),
+                () -> backend.unary(exp, 0f, xi, y));
+        Tensor row3 = zeros(1, 3);
+        Tensor col4 = zeros(4, 1);
+        assertRefusedAs(() -> OpChecks.binary(add, x, row3, y), () -> backend.binary(add, x, row3, y));
+        assertRefusedAs(() -> OpChecks.binary(add, col4, x, y), () -> backend.binary(add, col4, x, y));
+        assertRefusedAs(() -> OpChecks.binary(add, x, y, z), () -> backend.binary(add, x, y, z));
+        assertRefusedAs(() -> OpChecks.binaryBackward(add, 2, x, y, y, y, x),
+                () -> backend.binaryBackward(add, 2, x, y, y, y, 0f, x));
+        Tensor row4 = zeros(1, 4);
+        assertRefusedAs(() -> OpChecks.binaryBackward(add, 1, x, row4, y, y, x),
+                () -> backend.binaryBackward(add, 1, x, row4, y, y, 0f, x));
+        assertRefusedAs(() -> OpChecks.binaryBackward(add, 0, x, row4, y, z, x),
+                () -> backend.binaryBackward(add, 0, x, row4, y, z, 0f, x));
+        Tensor two = zeros(2);
+        assertRefusedAs(() -> OpChecks.reduce("reduce", sum, x, two), () -> backend.reduce(sum, x, two));
+        assertRefusedAs(() -> OpChecks.reduce("reduce", sum, x, z), () -> backend.reduce(sum, x, z));
+        Tensor one = zeros(1);
+        assertRefusedAs(() -> OpChecks.reduceBackward(sum, x, one, two, x), () -> backend.reduceBackward(sum, x, one,
+                two, 0f, x));
+        assertRefusedAs(() -> OpChecks.reduceBackward(sum, x, one, one, z), () -> backend.reduceBackward(sum, x, one,
+                one, 0f, z));
+        assertRefusedAs(() -> OpChecks.softmaxRows(x, z), () -> backend.softmaxRows(x, z, false));
+        Tensor none = zeros(2, 0);
+        assertRefusedAs(() -> OpChecks.softmaxRows(none, none), () -> backend.softmaxRows(none, none, true));
+        assertRefusedAs(() -> OpChecks.softmaxRowsBackward(x, z, y), () -> backend.softmaxRowsBackward(x, z, false,
+                0f, y));
+        assertRefusedAs(() -> OpChecks.softmaxRowsBackward(x, y, z), () -> backend.softmaxRowsBackward(x, y, true,
+                0f, z));
+        Tensor closed = backend.allocate(3, 4);
+        closed.close();
+        assertRefusedAs(() -> OpChecks.owned(backend, Tensor.class, closed, "binary", "b"),
+                () -> backend.binary(add, x, closed, y));
+    }
+
+    @Test
+    void autodiffOperationsAreRepeatable() {
+        // Same inputs, same bits, on sizes that take the parallel paths.
+        int r = 500;
+        int c = 301;
+        Tensor x = t(randn(r * c), r, c);
+        Tensor bias = t(randn(c), 1, c);
+        Tensor g = t(randn(r * c), r, c);
+        Tensor out1 = zeros(r, c);
+        Tensor out2 = zeros(r, c);
+        backend.unary(UnaryOp.TANH, 0f, x, out1);
+        backend.unary(UnaryOp.TANH, 0f, x, out2);
+        assertArrayEquals(get(out1), get(out2));
+        Tensor gb1 = zeros(1, c);
+        Tensor gb2 = zeros(1, c);
+        backend.binaryBackward(BinaryOp.MUL, 1, x, bias, out1, g, 0f, gb1);
+        backend.binaryBackward(BinaryOp.MUL, 1, x, bias, out1, g, 0f, gb2);
+        assertArrayEquals(get(gb1), get(gb2));
+        Tensor s1 = zeros(1);
+        Tensor s2 = zeros(1);
+        backend.reduce(ReduceOp.SUM, x, s1);
+        backend.reduce(ReduceOp.SUM, x, s2);
+        assertEquals(get(s1)[0], get(s2)[0]);
+        backend.softmaxRows(x, out1, true);
+        backend.softmaxRows(x, out2, true);
+        assertArrayEquals(get(out1), get(out2));
     }
 
     // ================================================================== the shared argument checks

@@ -2,9 +2,12 @@ package dev.descent.cpu;
 
 import dev.descent.backend.Backend;
 import dev.descent.backend.BackendOptions;
+import dev.descent.backend.BinaryOp;
 import dev.descent.backend.DType;
 import dev.descent.backend.OpChecks;
+import dev.descent.backend.ReduceOp;
 import dev.descent.backend.Tensor;
+import dev.descent.backend.UnaryOp;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -16,8 +19,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * The CPU backend: heap arrays, Vector API kernels (or their scalar twin, see {@link KernelSelection}), and a fixed
  * pool of worker threads. This class owns the tensors, checks every call's arguments ({@link OpChecks}) and hands the
  * arrays to the part that runs the operation: {@link Gemm}, {@link ElementwiseOps}, {@link Reductions},
- * {@link RowOps}, {@link Losses} (with {@link FusedSoftmaxRegression}) and {@link OptimizerSteps}, all over the same
- * {@link CpuKernels} and {@link WorkerPool}.
+ * {@link RowOps}, {@link Losses} (with {@link FusedSoftmaxRegression}), {@link OptimizerSteps}, and for the operations
+ * autodiff records {@link UnaryOps}, {@link BinaryOps}, {@link AxisReductions} and {@link Blocks}, all over the same
+ * {@link CpuKernels} and {@link WorkerPool}. {@link #reshape} views share their base tensor's array
+ * ({@link CpuTensor}).
  *
  * <p><b>Determinism.</b> Work is cut into chunks whose boundaries depend only on the shapes, never on the thread count
  * ({@link Chunks}; GEMM: {@link Gemm}). Reductions produce one double partial per chunk and add the partials in chunk
@@ -44,6 +49,10 @@ public final class CpuBackend implements Backend {
     private final RowOps rows;
     private final Losses losses;
     private final OptimizerSteps optimizers;
+    private final UnaryOps unary;
+    private final BinaryOps binary;
+    private final AxisReductions axisReductions;
+    private final Blocks blocks;
     private final Set<CpuTensor> tensors = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
@@ -69,6 +78,10 @@ public final class CpuBackend implements Backend {
         this.rows = new RowOps(pool, kernels);
         this.losses = new Losses(pool, kernels);
         this.optimizers = new OptimizerSteps(pool, kernels);
+        this.unary = new UnaryOps(pool, kernels);
+        this.binary = new BinaryOps(pool, kernels);
+        this.axisReductions = new AxisReductions(pool, kernels);
+        this.blocks = new Blocks(pool, kernels);
     }
 
     @Override
@@ -553,6 +566,142 @@ public final class CpuBackend implements Backend {
         OpChecks.sameSize(op, "param", p, "accDelta", acc);
         OpChecks.adadelta(lr, rho, eps, weightDecay);
         optimizers.adadelta(p.f, g.f, sq.f, acc.f, p.length(), lr, rho, eps, weightDecay, maximize);
+    }
+
+    // ================================================================ views
+
+    @Override
+    public Tensor reshape(Tensor x, int... shape) {
+        CpuTensor t = live(x, "reshape", "x");
+        OpChecks.reshape(t, shape);
+        return new CpuTensor(t, shape[0], shape.length == 2 ? shape[1] : 1, shape.length == 1);
+    }
+
+    // ================================================================ autodiff: elementwise with broadcasting
+
+    @Override
+    public void unary(UnaryOp op, float param, Tensor x, Tensor out) {
+        CpuTensor tx = f32(x, "unary", "x");
+        CpuTensor to = f32(out, "unary", "out");
+        OpChecks.unary(op, tx, to);
+        unary.forward(op, param, tx.f, to.f, tx.length());
+    }
+
+    @Override
+    public void unaryBackward(UnaryOp op, float param, Tensor x, Tensor out, Tensor gradOut, float beta,
+            Tensor gradIn) {
+        String name = "unaryBackward";
+        CpuTensor tx = f32(x, name, "x");
+        CpuTensor to = f32(out, name, "out");
+        CpuTensor g = f32(gradOut, name, "gradOut");
+        CpuTensor gi = f32(gradIn, name, "gradIn");
+        OpChecks.unaryBackward(op, tx, to, g, gi);
+        unary.backward(op, param, tx.f, to.f, g.f, beta, gi.f, tx.length());
+    }
+
+    @Override
+    public void binary(BinaryOp op, Tensor a, Tensor b, Tensor out) {
+        CpuTensor ta = f32(a, "binary", "a");
+        CpuTensor tb = f32(b, "binary", "b");
+        CpuTensor to = f32(out, "binary", "out");
+        OpChecks.binary(op, ta, tb, to);
+        binary.forward(op, ta.f, ta.rows(), ta.cols(), tb.f, tb.rows(), tb.cols(), to.f, to.rows(), to.cols());
+    }
+
+    @Override
+    public void binaryBackward(BinaryOp op, int argument, Tensor a, Tensor b, Tensor out, Tensor gradOut, float beta,
+            Tensor gradArg) {
+        String name = "binaryBackward";
+        CpuTensor ta = f32(a, name, "a");
+        CpuTensor tb = f32(b, name, "b");
+        CpuTensor to = f32(out, name, "out");
+        CpuTensor g = f32(gradOut, name, "gradOut");
+        CpuTensor ga = f32(gradArg, name, "gradArg");
+        OpChecks.binaryBackward(op, argument, ta, tb, to, g, ga);
+        binary.backward(op, argument, ta.f, ta.rows(), ta.cols(), tb.f, tb.rows(), tb.cols(), to.f, g.f, beta, ga.f,
+                to.rows(), to.cols());
+    }
+
+    // ================================================================ autodiff: reductions, rows, blocks
+
+    @Override
+    public void reduce(ReduceOp op, Tensor x, Tensor out) {
+        CpuTensor tx = f32(x, "reduce", "x");
+        CpuTensor to = f32(out, "reduce", "out");
+        OpChecks.reduce("reduce", op, tx, to);
+        axisReductions.reduce(op, tx.f, tx.rows(), tx.cols(), OpChecks.reduceAxis(tx, to), to.f);
+    }
+
+    @Override
+    public void reduceBackward(ReduceOp op, Tensor x, Tensor out, Tensor gradOut, float beta, Tensor gradIn) {
+        String name = "reduceBackward";
+        CpuTensor tx = f32(x, name, "x");
+        CpuTensor to = f32(out, name, "out");
+        CpuTensor g = f32(gradOut, name, "gradOut");
+        CpuTensor gi = f32(gradIn, name, "gradIn");
+        OpChecks.reduceBackward(op, tx, to, g, gi);
+        axisReductions.backward(op, tx.f, tx.rows(), tx.cols(), OpChecks.reduceAxis(tx, to), g.f, beta, gi.f);
+    }
+
+    @Override
+    public void softmaxRows(Tensor x, Tensor out, boolean log) {
+        CpuTensor tx = f32(x, "softmaxRows", "x");
+        CpuTensor to = f32(out, "softmaxRows", "out");
+        OpChecks.softmaxRows(tx, to);
+        rows.softmaxRows(tx.f, to.f, tx.rows(), tx.cols(), log);
+    }
+
+    @Override
+    public void softmaxRowsBackward(Tensor out, Tensor gradOut, boolean log, float beta, Tensor gradIn) {
+        String name = "softmaxRowsBackward";
+        CpuTensor to = f32(out, name, "out");
+        CpuTensor g = f32(gradOut, name, "gradOut");
+        CpuTensor gi = f32(gradIn, name, "gradIn");
+        OpChecks.softmaxRowsBackward(to, g, gi);
+        rows.softmaxRowsGrad(to.f, g.f, to.rows(), to.cols(), log, beta, gi.f);
+    }
+
+    @Override
+    public void gatherColumns(Tensor x, Tensor labels, Tensor out) {
+        String name = "gatherColumns";
+        CpuTensor tx = f32(x, name, "x");
+        CpuTensor ty = i32(labels, name, "labels");
+        CpuTensor to = f32(out, name, "out");
+        OpChecks.gatherColumns(tx, ty, to);
+        OpChecks.labels(name, ty.i, tx.rows(), "x", tx);
+        RowOps.gatherColumns(tx.f, ty.i, to.f, tx.rows(), tx.cols());
+    }
+
+    @Override
+    public void scatterAddColumns(Tensor gradOut, Tensor labels, float beta, Tensor gradIn) {
+        String name = "scatterAddColumns";
+        CpuTensor g = f32(gradOut, name, "gradOut");
+        CpuTensor ty = i32(labels, name, "labels");
+        CpuTensor gi = f32(gradIn, name, "gradIn");
+        OpChecks.scatterAddColumns(g, ty, gi);
+        OpChecks.labels(name, ty.i, gi.rows(), "gradIn", gi);
+        rows.scatterAddColumns(g.f, ty.i, beta, gi.f, gi.rows(), gi.cols());
+    }
+
+    @Override
+    public void transpose(Tensor x, float beta, Tensor out) {
+        CpuTensor tx = f32(x, "transpose", "x");
+        CpuTensor to = f32(out, "transpose", "out");
+        OpChecks.transpose(tx, to);
+        blocks.transpose(tx.f, tx.rows(), tx.cols(), beta, to.f);
+    }
+
+    @Override
+    public void copyBlock(Tensor src, int srcRow, int srcCol, Tensor dst, int dstRow, int dstCol, int rows, int cols,
+            float beta) {
+        CpuTensor s = live(src, "copyBlock", "src");
+        CpuTensor d = live(dst, "copyBlock", "dst");
+        OpChecks.copyBlock(s, srcRow, srcCol, d, dstRow, dstCol, rows, cols);
+        if (s.dtype() == DType.F32) {
+            blocks.copyBlock(s.f, s.cols(), srcRow, srcCol, d.f, d.cols(), dstRow, dstCol, rows, cols, beta);
+        } else {
+            Blocks.copyBlock(s.i, s.cols(), srcRow, srcCol, d.i, d.cols(), dstRow, dstCol, rows, cols, beta);
+        }
     }
 
     // ================================================================ lifecycle

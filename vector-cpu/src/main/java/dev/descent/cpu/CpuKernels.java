@@ -228,4 +228,155 @@ interface CpuKernels {
      */
     void adadelta(float[] p, float[] grad, float[] sq, float[] acc, int from, int to, float negLr, float rho,
             float oneMinusRho, float eps, boolean applyWd, float wd, boolean maximize);
+
+    // ------------------------------------------------------------------ autodiff (Backend's UnaryOp, BinaryOp, ...)
+    //
+    // Every gradient kernel adds its gradient t to an accumulator d with a factor beta as
+    // d ← beta == 0 ? t : fma(beta, d, t) (beta 0 ignores d, NaN included; beta 1 is d + t exactly), see
+    // ScalarKernels#accumulate. Exact operations (+, −, ×, ÷, √, negation, |x|, max, the broadcasts) are bit-identical
+    // in both twins. The transcendental functions (exp, log, log1p, sin, cos, tanh, sigmoid, softplus, general pow)
+    // are computed in double by java.lang.Math and rounded to float once, in both twins (see ScalarKernels).
+    // Operands named with an offset and a stride are read at off + i·stride, stride 0 (one value, broadcast) or 1.
+
+    /** {@code out ← −x}. */
+    void neg(float[] x, float[] out, int from, int to);
+
+    /** {@code out ← eˣ}. */
+    void exp(float[] x, float[] out, int from, int to);
+
+    /** {@code out ← ln x}. */
+    void log(float[] x, float[] out, int from, int to);
+
+    /** {@code out ← ln(1 + x)}. */
+    void log1p(float[] x, float[] out, int from, int to);
+
+    /** {@code out ← √x}. */
+    void sqrt(float[] x, float[] out, int from, int to);
+
+    /** {@code out ← |x|}. */
+    void abs(float[] x, float[] out, int from, int to);
+
+    /** {@code out ← sin x}. */
+    void sin(float[] x, float[] out, int from, int to);
+
+    /** {@code out ← cos x}. */
+    void cos(float[] x, float[] out, int from, int to);
+
+    /** {@code out ← tanh x}. */
+    void tanh(float[] x, float[] out, int from, int to);
+
+    /** {@code out ← 1 / (1 + e⁻ˣ)}. */
+    void sigmoid(float[] x, float[] out, int from, int to);
+
+    /** {@code out ← x > 20 ? x : ln(1 + eˣ)}. */
+    void softplus(float[] x, float[] out, int from, int to);
+
+    /** {@code out ← xᵖ} with torch's special exponents ({@link ScalarKernels#powRule}). */
+    void pow(float p, float[] x, float[] out, int from, int to);
+
+    /** {@code gi ← acc(beta, gi, −g)}. */
+    void negGrad(float[] g, float beta, float[] gi, int from, int to);
+
+    /** {@code gi ← acc(beta, gi, g·y)}, y = eˣ. */
+    void expGrad(float[] y, float[] g, float beta, float[] gi, int from, int to);
+
+    /** {@code gi ← acc(beta, gi, g / x)}. */
+    void logGrad(float[] x, float[] g, float beta, float[] gi, int from, int to);
+
+    /** {@code gi ← acc(beta, gi, g / (x + 1))}. */
+    void log1pGrad(float[] x, float[] g, float beta, float[] gi, int from, int to);
+
+    /** {@code gi ← acc(beta, gi, g / (2·y))}, y = √x. */
+    void sqrtGrad(float[] y, float[] g, float beta, float[] gi, int from, int to);
+
+    /** {@code gi ← acc(beta, gi, g·sign(x))}, sign 0 at ±0 and NaN (torch's sign). */
+    void absGrad(float[] x, float[] g, float beta, float[] gi, int from, int to);
+
+    /** {@code gi ← acc(beta, gi, g·cos x)}. */
+    void sinGrad(float[] x, float[] g, float beta, float[] gi, int from, int to);
+
+    /** {@code gi ← acc(beta, gi, g·(−sin x))}. */
+    void cosGrad(float[] x, float[] g, float beta, float[] gi, int from, int to);
+
+    /** {@code gi ← acc(beta, gi, g·(1 − y·y))}, y = tanh x. */
+    void tanhGrad(float[] y, float[] g, float beta, float[] gi, int from, int to);
+
+    /** {@code gi ← acc(beta, gi, (g·(1 − y))·y)}, y = sigmoid x. */
+    void sigmoidGrad(float[] y, float[] g, float beta, float[] gi, int from, int to);
+
+    /** {@code gi ← acc(beta, gi, y > 0 ? g : 0)}, y = relu x. */
+    void reluGrad(float[] y, float[] g, float beta, float[] gi, int from, int to);
+
+    /** {@code gi ← acc(beta, gi, x > 20 ? g : (g·z) / (z + 1))}, z = eˣ. */
+    void softplusGrad(float[] x, float[] g, float beta, float[] gi, int from, int to);
+
+    /** {@code gi ← acc(beta, gi, p == 0 ? 0 : g·(p·x^(p−1)))}, the power by {@link ScalarKernels#powRule}. */
+    void powGrad(float p, float[] x, float[] g, float beta, float[] gi, int from, int to);
+
+    /** {@code out[outOff + i] ← a[aOff + i·aStride] + b[bOff + i·bStride]} for {@code i < n}. */
+    void add(float[] a, int aOff, int aStride, float[] b, int bOff, int bStride, float[] out, int outOff, int n);
+
+    /** As {@link #add}, {@code a − b}. */
+    void sub(float[] a, int aOff, int aStride, float[] b, int bOff, int bStride, float[] out, int outOff, int n);
+
+    /** As {@link #add}, {@code a · b}. */
+    void mul(float[] a, int aOff, int aStride, float[] b, int bOff, int bStride, float[] out, int outOff, int n);
+
+    /** As {@link #add}, {@code a / b}. */
+    void div(float[] a, int aOff, int aStride, float[] b, int bOff, int bStride, float[] out, int outOff, int n);
+
+    /** As {@link #add}, {@code (float) Math.pow(a, b)}. */
+    void pow(float[] a, int aOff, int aStride, float[] b, int bOff, int bStride, float[] out, int outOff, int n);
+
+    /**
+     * {@code d[dOff + i] ← acc(beta, d[dOff + i], src[srcOff + i·srcStride] / divisor)} for {@code i < n}: a gradient
+     * spread back over the elements a sum, a mean or an addition broadcast it to (divisor 1 or −1 is exact).
+     */
+    void spread(float[] src, int srcOff, int srcStride, float divisor, float beta, float[] d, int dOff, int n);
+
+    /** {@code d[dOff + i] ← acc(beta, d[dOff + i], g[gOff + i] · o[oOff + i·oStride])}: MUL's gradients. */
+    void mulGrad(float[] g, int gOff, float[] o, int oOff, int oStride, float beta, float[] d, int dOff, int n);
+
+    /** {@code d ← acc(beta, d, g / b)}: DIV's gradient of a. */
+    void divGradA(float[] g, int gOff, float[] b, int bOff, int bStride, float beta, float[] d, int dOff, int n);
+
+    /** {@code d ← acc(beta, d, −g·((a / b) / b))}: DIV's gradient of b. */
+    void divGradB(float[] g, int gOff, float[] a, int aOff, int aStride, float[] b, int bOff, int bStride, float beta,
+            float[] d, int dOff, int n);
+
+    /** {@code d ← acc(beta, d, b == 0 ? 0 : g·(b·a^(b−1)))}: POW's gradient of a (general pow). */
+    void powGradA(float[] g, int gOff, float[] a, int aOff, int aStride, float[] b, int bOff, int bStride, float beta,
+            float[] d, int dOff, int n);
+
+    /** {@code d ← acc(beta, d, (a == 0 && b ≥ 0) ? 0 : g·(y·ln a))}: POW's gradient of b. */
+    void powGradB(float[] g, int gOff, float[] a, int aOff, int aStride, float[] b, int bOff, int bStride, float[] y,
+            int yOff, float beta, float[] d, int dOff, int n);
+
+    /** The largest element of {@code x[from, to)} (NaN if any is NaN; −∞ for an empty range). */
+    float max(float[] x, int from, int to);
+
+    /**
+     * {@code acc[c] ← max(acc[c], x[r, c])} for rows {@code r} in {@code [rowFrom, rowTo)} and columns {@code c} in
+     * {@code [colFrom, colTo)} of a {@code [*, cols]} matrix; NaN wins.
+     */
+    void columnMax(float[] x, int cols, int rowFrom, int rowTo, int colFrom, int colTo, float[] acc);
+
+    /**
+     * Rows {@code [rowFrom, rowTo)} of a {@code [*, cols]} matrix: {@code out ← e^(x − m) / Σ e^(x − m)}, or with
+     * {@code log} {@code out ← (x − m) − ln Σ e^(x − m)}, m the row's maximum, the exp
+     * {@link ScalarKernels#expNonPositive}, the sum in double; out may be x.
+     */
+    void softmaxRows(float[] x, float[] out, int cols, int rowFrom, int rowTo, boolean log);
+
+    /**
+     * Rows {@code [rowFrom, rowTo)}: {@code gi ← acc(beta, gi, y·(g − Σ g·y))} for softmax, {@code gi ← acc(beta, gi,
+     * g − e^y·Σ g)} for log-softmax, the sums in double and rounded to float; gi may be g.
+     */
+    void softmaxRowsGrad(float[] y, float[] g, int cols, int rowFrom, int rowTo, boolean log, float beta, float[] gi);
+
+    /**
+     * Rows {@code [rowFrom, rowTo)} of {@code x [rows, cols]} into {@code out [cols, rows]}:
+     * {@code out[c, r] ← acc(beta, out[c, r], x[r, c])}.
+     */
+    void transpose(float[] x, int rows, int cols, int rowFrom, int rowTo, float beta, float[] out);
 }

@@ -7,6 +7,11 @@ import dev.descent.backend.Tensor;
 /**
  * A tensor of the CPU backend: a heap {@code float[]} or {@code int[]} (row-major), reached only through
  * {@link CpuBackend}. Closing drops the array and unregisters the tensor from its backend.
+ *
+ * <p>A view ({@link CpuBackend#reshape}) shares its parent's array with another shape. The backend does not track
+ * views: a view is closed when it is closed itself or when its parent is (so closing the base tensor, or the backend,
+ * which closes every base tensor, closes its views), and closing a view releases nothing. A closed view may keep the
+ * array reachable until the view itself is unreachable; it can no longer be used either way.
  */
 final class CpuTensor implements Tensor {
     private final CpuBackend owner;
@@ -14,6 +19,8 @@ final class CpuTensor implements Tensor {
     private final int rows;
     private final int cols;
     private final boolean rank1;
+    /** The tensor this one views, or null for a tensor that owns its array. */
+    private final CpuTensor parent;
     private volatile boolean closed;
     /** Storage for {@link DType#F32}; null for int32 tensors and once closed. */
     float[] f;
@@ -26,12 +33,30 @@ final class CpuTensor implements Tensor {
         this.rows = rows;
         this.cols = cols;
         this.rank1 = rank1;
+        this.parent = null;
         int n = Math.multiplyExact(rows, cols);
         if (dtype == DType.F32) {
             f = new float[n];
         } else {
             i = new int[n];
         }
+    }
+
+    /** A view of {@code parent}'s array (of the same size) as {@code [rows, cols]}, or {@code [rows]} when rank 1. */
+    CpuTensor(CpuTensor parent, int rows, int cols, boolean rank1) {
+        this.owner = parent.owner;
+        this.dtype = parent.dtype;
+        this.rows = rows;
+        this.cols = cols;
+        this.rank1 = rank1;
+        this.parent = parent;
+        this.f = parent.f;
+        this.i = parent.i;
+    }
+
+    /** Whether this tensor is a view of another one's array. */
+    boolean isView() {
+        return parent != null;
     }
 
     @Override
@@ -74,12 +99,12 @@ final class CpuTensor implements Tensor {
 
     @Override
     public boolean isClosed() {
-        return closed;
+        return closed || (parent != null && parent.isClosed());
     }
 
     @Override
     public void close() {
-        if (markClosed()) {
+        if (markClosed() && parent == null) {
             owner.untrack(this);
         }
     }
@@ -99,6 +124,6 @@ final class CpuTensor implements Tensor {
 
     @Override
     public String toString() {
-        return "CpuTensor" + shapeString() + (closed ? " (closed)" : "");
+        return "CpuTensor" + shapeString() + (parent != null ? " (view)" : "") + (isClosed() ? " (closed)" : "");
     }
 }

@@ -10,15 +10,21 @@ import java.util.Arrays;
 
 /**
  * The CPU backend's row-wise operations on row-major {@code [rows, cols]} arrays: gathers, argmax, adding a row
- * vector, column sums. Large ones run on the pool in chunks of whole rows (of whole columns for the column sums);
- * none of their results depends on the cut.
+ * vector, column sums, softmax along rows and its gradient, picking one column per row and its scatter. Large ones run
+ * on the pool in chunks of whole rows (of whole columns for the column sums); none of their results depends on the
+ * cut.
  */
 final class RowOps {
     private final CpuKernels kernels;
     private final WorkerPool pool;
+    /** The one-element source of a zero gradient ({@link CpuKernels#spread} with stride 0). */
+    private static final float[] ZERO = {0f};
+
     private final Gather gather = new Gather();
     private final AddRowVector addRowVector;
     private final ColumnSums columnSums;
+    private final SoftmaxRows softmaxRows;
+    private final SoftmaxRowsGrad softmaxRowsGrad;
     /** The column sums in double, before they are scaled into the output. */
     private double[] columnAcc = new double[64];
 
@@ -27,6 +33,63 @@ final class RowOps {
         this.pool = pool;
         this.addRowVector = new AddRowVector(kernels);
         this.columnSums = new ColumnSums(kernels);
+        this.softmaxRows = new SoftmaxRows(kernels);
+        this.softmaxRowsGrad = new SoftmaxRowsGrad(kernels);
+    }
+
+    /** Softmax (or log-softmax) along each row: {@link CpuKernels#softmaxRows}. */
+    void softmaxRows(float[] x, float[] out, int rows, int cols, boolean log) {
+        if ((long) rows * cols < PARALLEL_MIN || cols == 0) {
+            kernels.softmaxRows(x, out, cols, 0, rows, log);
+        } else {
+            synchronized (this) {
+                SoftmaxRows job = softmaxRows;
+                job.set(rows, cols, ELEMENT_CHUNK);
+                job.x = x;
+                job.out = out;
+                job.log = log;
+                job.runOn(pool, job.chunks());
+            }
+        }
+    }
+
+    /** The gradient of {@link #softmaxRows} from its output: {@link CpuKernels#softmaxRowsGrad}. */
+    void softmaxRowsGrad(float[] y, float[] g, int rows, int cols, boolean log, float beta, float[] gi) {
+        if ((long) rows * cols < PARALLEL_MIN || cols == 0) {
+            kernels.softmaxRowsGrad(y, g, cols, 0, rows, log, beta, gi);
+        } else {
+            synchronized (this) {
+                SoftmaxRowsGrad job = softmaxRowsGrad;
+                job.set(rows, cols, ELEMENT_CHUNK);
+                job.y = y;
+                job.g = g;
+                job.gi = gi;
+                job.log = log;
+                job.beta = beta;
+                job.runOn(pool, job.chunks());
+            }
+        }
+    }
+
+    /** {@code out[r] ← x[r, labels[r]]} for {@code r < rows} (labels already checked). */
+    static void gatherColumns(float[] x, int[] labels, float[] out, int rows, int cols) {
+        for (int r = 0; r < rows; r++) {
+            out[r] = x[r * cols + labels[r]];
+        }
+    }
+
+    /**
+     * {@code gi ← acc(beta, gi, onehot(labels) ⊙ g)} row by row: the row scaled by beta (zeroed when beta is 0), the
+     * label's element {@code acc(beta, old, g[r])} (labels already checked).
+     */
+    void scatterAddColumns(float[] g, int[] labels, float beta, float[] gi, int rows, int cols) {
+        for (int r = 0; r < rows; r++) {
+            int off = r * cols;
+            int at = off + labels[r];
+            float old = gi[at];
+            kernels.spread(ZERO, 0, 0, 1f, beta, gi, off, cols);
+            gi[at] = ScalarKernels.accumulate(beta, old, g[r]);
+        }
     }
 
     /**
@@ -210,6 +273,53 @@ final class RowOps {
         void clear() {
             x = null;
             acc = null;
+        }
+    }
+
+    private static final class SoftmaxRows extends RowJob {
+        private final CpuKernels kernels;
+        float[] x;
+        float[] out;
+        boolean log;
+
+        SoftmaxRows(CpuKernels kernels) {
+            this.kernels = kernels;
+        }
+
+        @Override
+        public void run(int ch) {
+            kernels.softmaxRows(x, out, cols, firstRow(ch), endRow(ch), log);
+        }
+
+        @Override
+        void clear() {
+            x = null;
+            out = null;
+        }
+    }
+
+    private static final class SoftmaxRowsGrad extends RowJob {
+        private final CpuKernels kernels;
+        float[] y;
+        float[] g;
+        float[] gi;
+        boolean log;
+        float beta;
+
+        SoftmaxRowsGrad(CpuKernels kernels) {
+            this.kernels = kernels;
+        }
+
+        @Override
+        public void run(int ch) {
+            kernels.softmaxRowsGrad(y, g, cols, firstRow(ch), endRow(ch), log, beta, gi);
+        }
+
+        @Override
+        void clear() {
+            y = null;
+            g = null;
+            gi = null;
         }
     }
 }

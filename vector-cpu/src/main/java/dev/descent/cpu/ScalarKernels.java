@@ -524,4 +524,421 @@ final class ScalarKernels implements CpuKernels {
             p[i] = Math.fma(negLr, delta, th);
         }
     }
+
+    // ------------------------------------------------------------------ autodiff
+
+    /**
+     * How every gradient kernel adds its gradient {@code t} to the accumulator's old value {@code d}:
+     * {@code beta == 0 ? t : fma(beta, d, t)} (beta 0 ignores d, NaN included; beta 1 is {@code d + t} exactly).
+     */
+    static float accumulate(float beta, float d, float t) {
+        return beta == 0f ? t : Math.fma(beta, d, t);
+    }
+
+    /**
+     * xᵖ as torch computes a float tensor to a scalar power: the special exponents exactly (2: x·x, 3: x·x·x, 0.5: √x,
+     * −0.5: 1/√x, −1: 1/x, −2: 1/(x·x), 1: x, 0: 1), any other {@code (float) Math.pow(x, p)}.
+     */
+    static float powRule(float x, float p) {
+        if (p == 2f) {
+            return x * x;
+        } else if (p == 3f) {
+            return x * x * x;
+        } else if (p == 0.5f) {
+            return (float) Math.sqrt(x);
+        } else if (p == -0.5f) {
+            return 1f / (float) Math.sqrt(x);
+        } else if (p == -1f) {
+            return 1f / x;
+        } else if (p == -2f) {
+            return 1f / (x * x);
+        } else if (p == 1f) {
+            return x;
+        } else if (p == 0f) {
+            return 1f;
+        }
+        return (float) Math.pow(x, p);
+    }
+
+    /** torch's sign: 1 above 0, −1 below, 0 at ±0 and NaN. */
+    static float sign(float x) {
+        return x > 0f ? 1f : x < 0f ? -1f : 0f;
+    }
+
+    static float sigmoid(float x) {
+        return (float) (1.0 / (1.0 + Math.exp(-(double) x)));
+    }
+
+    static float softplus(float x) {
+        return x > 20f ? x : (float) Math.log1p(Math.exp(x));
+    }
+
+    @Override
+    public void neg(float[] x, float[] out, int from, int to) {
+        for (int i = from; i < to; i++) {
+            out[i] = -x[i];
+        }
+    }
+
+    @Override
+    public void exp(float[] x, float[] out, int from, int to) {
+        for (int i = from; i < to; i++) {
+            out[i] = (float) Math.exp(x[i]);
+        }
+    }
+
+    @Override
+    public void log(float[] x, float[] out, int from, int to) {
+        for (int i = from; i < to; i++) {
+            out[i] = (float) Math.log(x[i]);
+        }
+    }
+
+    @Override
+    public void log1p(float[] x, float[] out, int from, int to) {
+        for (int i = from; i < to; i++) {
+            out[i] = (float) Math.log1p(x[i]);
+        }
+    }
+
+    @Override
+    public void sqrt(float[] x, float[] out, int from, int to) {
+        for (int i = from; i < to; i++) {
+            out[i] = (float) Math.sqrt(x[i]);
+        }
+    }
+
+    @Override
+    public void abs(float[] x, float[] out, int from, int to) {
+        for (int i = from; i < to; i++) {
+            out[i] = Math.abs(x[i]);
+        }
+    }
+
+    @Override
+    public void sin(float[] x, float[] out, int from, int to) {
+        for (int i = from; i < to; i++) {
+            out[i] = (float) Math.sin(x[i]);
+        }
+    }
+
+    @Override
+    public void cos(float[] x, float[] out, int from, int to) {
+        for (int i = from; i < to; i++) {
+            out[i] = (float) Math.cos(x[i]);
+        }
+    }
+
+    @Override
+    public void tanh(float[] x, float[] out, int from, int to) {
+        for (int i = from; i < to; i++) {
+            out[i] = (float) Math.tanh(x[i]);
+        }
+    }
+
+    @Override
+    public void sigmoid(float[] x, float[] out, int from, int to) {
+        for (int i = from; i < to; i++) {
+            out[i] = sigmoid(x[i]);
+        }
+    }
+
+    @Override
+    public void softplus(float[] x, float[] out, int from, int to) {
+        for (int i = from; i < to; i++) {
+            out[i] = softplus(x[i]);
+        }
+    }
+
+    @Override
+    public void pow(float p, float[] x, float[] out, int from, int to) {
+        for (int i = from; i < to; i++) {
+            out[i] = powRule(x[i], p);
+        }
+    }
+
+    @Override
+    public void negGrad(float[] g, float beta, float[] gi, int from, int to) {
+        for (int i = from; i < to; i++) {
+            gi[i] = accumulate(beta, gi[i], -g[i]);
+        }
+    }
+
+    @Override
+    public void expGrad(float[] y, float[] g, float beta, float[] gi, int from, int to) {
+        for (int i = from; i < to; i++) {
+            gi[i] = accumulate(beta, gi[i], g[i] * y[i]);
+        }
+    }
+
+    @Override
+    public void logGrad(float[] x, float[] g, float beta, float[] gi, int from, int to) {
+        for (int i = from; i < to; i++) {
+            gi[i] = accumulate(beta, gi[i], g[i] / x[i]);
+        }
+    }
+
+    @Override
+    public void log1pGrad(float[] x, float[] g, float beta, float[] gi, int from, int to) {
+        for (int i = from; i < to; i++) {
+            gi[i] = accumulate(beta, gi[i], g[i] / (x[i] + 1f));
+        }
+    }
+
+    @Override
+    public void sqrtGrad(float[] y, float[] g, float beta, float[] gi, int from, int to) {
+        for (int i = from; i < to; i++) {
+            gi[i] = accumulate(beta, gi[i], g[i] / (2f * y[i]));
+        }
+    }
+
+    @Override
+    public void absGrad(float[] x, float[] g, float beta, float[] gi, int from, int to) {
+        for (int i = from; i < to; i++) {
+            gi[i] = accumulate(beta, gi[i], g[i] * sign(x[i]));
+        }
+    }
+
+    @Override
+    public void sinGrad(float[] x, float[] g, float beta, float[] gi, int from, int to) {
+        for (int i = from; i < to; i++) {
+            gi[i] = accumulate(beta, gi[i], g[i] * (float) Math.cos(x[i]));
+        }
+    }
+
+    @Override
+    public void cosGrad(float[] x, float[] g, float beta, float[] gi, int from, int to) {
+        for (int i = from; i < to; i++) {
+            gi[i] = accumulate(beta, gi[i], g[i] * -(float) Math.sin(x[i]));
+        }
+    }
+
+    @Override
+    public void tanhGrad(float[] y, float[] g, float beta, float[] gi, int from, int to) {
+        for (int i = from; i < to; i++) {
+            float yi = y[i];
+            gi[i] = accumulate(beta, gi[i], g[i] * (1f - yi * yi));
+        }
+    }
+
+    @Override
+    public void sigmoidGrad(float[] y, float[] g, float beta, float[] gi, int from, int to) {
+        for (int i = from; i < to; i++) {
+            float yi = y[i];
+            gi[i] = accumulate(beta, gi[i], g[i] * (1f - yi) * yi);
+        }
+    }
+
+    @Override
+    public void reluGrad(float[] y, float[] g, float beta, float[] gi, int from, int to) {
+        for (int i = from; i < to; i++) {
+            gi[i] = accumulate(beta, gi[i], y[i] > 0f ? g[i] : 0f);
+        }
+    }
+
+    @Override
+    public void softplusGrad(float[] x, float[] g, float beta, float[] gi, int from, int to) {
+        for (int i = from; i < to; i++) {
+            float xi = x[i];
+            float gv = g[i];
+            float t;
+            if (xi > 20f) {
+                t = gv;
+            } else {
+                float z = (float) Math.exp(xi);
+                t = gv * z / (z + 1f);
+            }
+            gi[i] = accumulate(beta, gi[i], t);
+        }
+    }
+
+    @Override
+    public void powGrad(float p, float[] x, float[] g, float beta, float[] gi, int from, int to) {
+        float pm1 = p - 1f;
+        for (int i = from; i < to; i++) {
+            float t = p == 0f ? 0f : g[i] * (p * powRule(x[i], pm1));
+            gi[i] = accumulate(beta, gi[i], t);
+        }
+    }
+
+    @Override
+    public void add(float[] a, int aOff, int aStride, float[] b, int bOff, int bStride, float[] out, int outOff,
+            int n) {
+        for (int i = 0; i < n; i++) {
+            out[outOff + i] = a[aOff + i * aStride] + b[bOff + i * bStride];
+        }
+    }
+
+    @Override
+    public void sub(float[] a, int aOff, int aStride, float[] b, int bOff, int bStride, float[] out, int outOff,
+            int n) {
+        for (int i = 0; i < n; i++) {
+            out[outOff + i] = a[aOff + i * aStride] - b[bOff + i * bStride];
+        }
+    }
+
+    @Override
+    public void mul(float[] a, int aOff, int aStride, float[] b, int bOff, int bStride, float[] out, int outOff,
+            int n) {
+        for (int i = 0; i < n; i++) {
+            out[outOff + i] = a[aOff + i * aStride] * b[bOff + i * bStride];
+        }
+    }
+
+    @Override
+    public void div(float[] a, int aOff, int aStride, float[] b, int bOff, int bStride, float[] out, int outOff,
+            int n) {
+        for (int i = 0; i < n; i++) {
+            out[outOff + i] = a[aOff + i * aStride] / b[bOff + i * bStride];
+        }
+    }
+
+    @Override
+    public void pow(float[] a, int aOff, int aStride, float[] b, int bOff, int bStride, float[] out, int outOff,
+            int n) {
+        for (int i = 0; i < n; i++) {
+            out[outOff + i] = (float) Math.pow(a[aOff + i * aStride], b[bOff + i * bStride]);
+        }
+    }
+
+    @Override
+    public void spread(float[] src, int srcOff, int srcStride, float divisor, float beta, float[] d, int dOff, int n) {
+        for (int i = 0; i < n; i++) {
+            d[dOff + i] = accumulate(beta, d[dOff + i], src[srcOff + i * srcStride] / divisor);
+        }
+    }
+
+    @Override
+    public void mulGrad(float[] g, int gOff, float[] o, int oOff, int oStride, float beta, float[] d, int dOff,
+            int n) {
+        for (int i = 0; i < n; i++) {
+            d[dOff + i] = accumulate(beta, d[dOff + i], g[gOff + i] * o[oOff + i * oStride]);
+        }
+    }
+
+    @Override
+    public void divGradA(float[] g, int gOff, float[] b, int bOff, int bStride, float beta, float[] d, int dOff,
+            int n) {
+        for (int i = 0; i < n; i++) {
+            d[dOff + i] = accumulate(beta, d[dOff + i], g[gOff + i] / b[bOff + i * bStride]);
+        }
+    }
+
+    @Override
+    public void divGradB(float[] g, int gOff, float[] a, int aOff, int aStride, float[] b, int bOff, int bStride,
+            float beta, float[] d, int dOff, int n) {
+        for (int i = 0; i < n; i++) {
+            float bi = b[bOff + i * bStride];
+            float t = -g[gOff + i] * ((a[aOff + i * aStride] / bi) / bi);
+            d[dOff + i] = accumulate(beta, d[dOff + i], t);
+        }
+    }
+
+    @Override
+    public void powGradA(float[] g, int gOff, float[] a, int aOff, int aStride, float[] b, int bOff, int bStride,
+            float beta, float[] d, int dOff, int n) {
+        for (int i = 0; i < n; i++) {
+            float bi = b[bOff + i * bStride];
+            float t = bi == 0f ? 0f : g[gOff + i] * (bi * (float) Math.pow(a[aOff + i * aStride], bi - 1f));
+            d[dOff + i] = accumulate(beta, d[dOff + i], t);
+        }
+    }
+
+    @Override
+    public void powGradB(float[] g, int gOff, float[] a, int aOff, int aStride, float[] b, int bOff, int bStride,
+            float[] y, int yOff, float beta, float[] d, int dOff, int n) {
+        for (int i = 0; i < n; i++) {
+            float ai = a[aOff + i * aStride];
+            float t = ai == 0f && b[bOff + i * bStride] >= 0f ? 0f
+                    : g[gOff + i] * (y[yOff + i] * (float) Math.log(ai));
+            d[dOff + i] = accumulate(beta, d[dOff + i], t);
+        }
+    }
+
+    @Override
+    public float max(float[] x, int from, int to) {
+        float m = Float.NEGATIVE_INFINITY;
+        for (int i = from; i < to; i++) {
+            m = Math.max(m, x[i]);
+        }
+        return m;
+    }
+
+    @Override
+    public void columnMax(float[] x, int cols, int rowFrom, int rowTo, int colFrom, int colTo, float[] acc) {
+        for (int r = rowFrom; r < rowTo; r++) {
+            int off = r * cols;
+            for (int c = colFrom; c < colTo; c++) {
+                acc[c] = Math.max(acc[c], x[off + c]);
+            }
+        }
+    }
+
+    @Override
+    public void softmaxRows(float[] x, float[] out, int cols, int rowFrom, int rowTo, boolean log) {
+        for (int r = rowFrom; r < rowTo; r++) {
+            int off = r * cols;
+            float m = max(x, off, off + cols);
+            double s = 0;
+            for (int j = 0; j < cols; j++) {
+                s += expNonPositive(x[off + j] - m);
+            }
+            if (log) {
+                float lse = (float) StrictMath.log(s);
+                for (int j = 0; j < cols; j++) {
+                    out[off + j] = (x[off + j] - m) - lse;
+                }
+            } else {
+                float sf = (float) s;
+                for (int j = 0; j < cols; j++) {
+                    out[off + j] = expNonPositive(x[off + j] - m) / sf;
+                }
+            }
+        }
+    }
+
+    @Override
+    public void softmaxRowsGrad(float[] y, float[] g, int cols, int rowFrom, int rowTo, boolean log, float beta,
+            float[] gi) {
+        for (int r = rowFrom; r < rowTo; r++) {
+            int off = r * cols;
+            double s = 0;
+            if (log) {
+                for (int j = 0; j < cols; j++) {
+                    s += g[off + j];
+                }
+                float sf = (float) s;
+                for (int j = 0; j < cols; j++) {
+                    gi[off + j] = accumulate(beta, gi[off + j], g[off + j] - expNonPositive(y[off + j]) * sf);
+                }
+            } else {
+                for (int j = 0; j < cols; j++) {
+                    s += (double) g[off + j] * y[off + j];
+                }
+                float sf = (float) s;
+                for (int j = 0; j < cols; j++) {
+                    gi[off + j] = accumulate(beta, gi[off + j], y[off + j] * (g[off + j] - sf));
+                }
+            }
+        }
+    }
+
+    /** Rows and columns per tile of a transpose. */
+    static final int TRANSPOSE_TILE = 16;
+
+    @Override
+    public void transpose(float[] x, int rows, int cols, int rowFrom, int rowTo, float beta, float[] out) {
+        for (int r0 = rowFrom; r0 < rowTo; r0 += TRANSPOSE_TILE) {
+            int r1 = Math.min(rowTo, r0 + TRANSPOSE_TILE);
+            for (int c0 = 0; c0 < cols; c0 += TRANSPOSE_TILE) {
+                int c1 = Math.min(cols, c0 + TRANSPOSE_TILE);
+                for (int c = c0; c < c1; c++) {
+                    int o = c * rows;
+                    for (int r = r0; r < r1; r++) {
+                        out[o + r] = accumulate(beta, out[o + r], x[r * cols + c]);
+                    }
+                }
+            }
+        }
+    }
 }

@@ -1331,4 +1331,211 @@ final class VectorKernels implements CpuKernels {
         }
         TAIL.adadelta(p, grad, sq, acc, i, to, negLr, rho, oneMinusRho, eps, applyWd, wd, maximize);
     }
+
+    // ================================================================== autodiff (phase 1: the scalar twin)
+
+    @Override
+    public void neg(float[] x, float[] out, int from, int to) {
+        TAIL.neg(x, out, from, to);
+    }
+
+    @Override
+    public void exp(float[] x, float[] out, int from, int to) {
+        TAIL.exp(x, out, from, to);
+    }
+
+    @Override
+    public void log(float[] x, float[] out, int from, int to) {
+        TAIL.log(x, out, from, to);
+    }
+
+    @Override
+    public void log1p(float[] x, float[] out, int from, int to) {
+        TAIL.log1p(x, out, from, to);
+    }
+
+    @Override
+    public void sqrt(float[] x, float[] out, int from, int to) {
+        TAIL.sqrt(x, out, from, to);
+    }
+
+    @Override
+    public void abs(float[] x, float[] out, int from, int to) {
+        TAIL.abs(x, out, from, to);
+    }
+
+    @Override
+    public void sin(float[] x, float[] out, int from, int to) {
+        TAIL.sin(x, out, from, to);
+    }
+
+    @Override
+    public void cos(float[] x, float[] out, int from, int to) {
+        TAIL.cos(x, out, from, to);
+    }
+
+    @Override
+    public void tanh(float[] x, float[] out, int from, int to) {
+        TAIL.tanh(x, out, from, to);
+    }
+
+    @Override
+    public void sigmoid(float[] x, float[] out, int from, int to) {
+        TAIL.sigmoid(x, out, from, to);
+    }
+
+    @Override
+    public void softplus(float[] x, float[] out, int from, int to) {
+        TAIL.softplus(x, out, from, to);
+    }
+
+    @Override
+    public void pow(float p, float[] x, float[] out, int from, int to) {
+        TAIL.pow(p, x, out, from, to);
+    }
+
+    @Override
+    public void negGrad(float[] g, float beta, float[] gi, int from, int to) {
+        TAIL.negGrad(g, beta, gi, from, to);
+    }
+
+    @Override
+    public void expGrad(float[] y, float[] g, float beta, float[] gi, int from, int to) {
+        TAIL.expGrad(y, g, beta, gi, from, to);
+    }
+
+    @Override
+    public void logGrad(float[] x, float[] g, float beta, float[] gi, int from, int to) {
+        TAIL.logGrad(x, g, beta, gi, from, to);
+    }
+
+    @Override
+    public void log1pGrad(float[] x, float[] g, float beta, float[] gi, int from, int to) {
+        TAIL.log1pGrad(x, g, beta, gi, from, to);
+    }
+
+    @Override
+    public void sqrtGrad(float[] y, float[] g, float beta, float[] gi, int from, int to) {
+        TAIL.sqrtGrad(y, g, beta, gi, from, to);
+    }
+
+    @Override
+    public void absGrad(float[] x, float[] g, float beta, float[] gi, int from, int to) {
+        TAIL.absGrad(x, g, beta, gi, from, to);
+    }
+
+    @Override
+    public void sinGrad(float[] x, float[] g, float beta, float[] gi, int from, int to) {
+        TAIL.sinGrad(x, g, beta, gi, from, to);
+    }
+
+    @Override
+    public void cosGrad(float[] x, float[] g, float beta, float[] gi, int from, int to) {
+        TAIL.cosGrad(x, g, beta, gi, from, to);
+    }
+
+    @Override
+    public void tanhGrad(float[] y, float[] g, float beta, float[] gi, int from, int to) {
+        TAIL.tanhGrad(y, g, beta, gi, from, to);
+    }
+
+    @Override
+    public void sigmoidGrad(float[] y, float[] g, float beta, float[] gi, int from, int to) {
+        TAIL.sigmoidGrad(y, g, beta, gi, from, to);
+    }
+
+    @Override
+    public void reluGrad(float[] y, float[] g, float beta, float[] gi, int from, int to) {
+        TAIL.reluGrad(y, g, beta, gi, from, to);
+    }
+
+    @Override
+    public void softplusGrad(float[] x, float[] g, float beta, float[] gi, int from, int to) {
+        TAIL.softplusGrad(x, g, beta, gi, from, to);
+    }
+
+    @Override
+    public void powGrad(float p, float[] x, float[] g, float beta, float[] gi, int from, int to) {
+        TAIL.powGrad(p, x, g, beta, gi, from, to);
+    }
+
+    @Override
+    public void add(float[] a, int aOff, int aStride, float[] b, int bOff, int bStride, float[] out, int outOff, int n) {
+        TAIL.add(a, aOff, aStride, b, bOff, bStride, out, outOff, n);
+    }
+
+    @Override
+    public void sub(float[] a, int aOff, int aStride, float[] b, int bOff, int bStride, float[] out, int outOff, int n) {
+        TAIL.sub(a, aOff, aStride, b, bOff, bStride, out, outOff, n);
+    }
+
+    @Override
+    public void mul(float[] a, int aOff, int aStride, float[] b, int bOff, int bStride, float[] out, int outOff, int n) {
+        TAIL.mul(a, aOff, aStride, b, bOff, bStride, out, outOff, n);
+    }
+
+    @Override
+    public void div(float[] a, int aOff, int aStride, float[] b, int bOff, int bStride, float[] out, int outOff, int n) {
+        TAIL.div(a, aOff, aStride, b, bOff, bStride, out, outOff, n);
+    }
+
+    @Override
+    public void pow(float[] a, int aOff, int aStride, float[] b, int bOff, int bStride, float[] out, int outOff, int n) {
+        TAIL.pow(a, aOff, aStride, b, bOff, bStride, out, outOff, n);
+    }
+
+    @Override
+    public void spread(float[] src, int srcOff, int srcStride, float divisor, float beta, float[] d, int dOff, int n) {
+        TAIL.spread(src, srcOff, srcStride, divisor, beta, d, dOff, n);
+    }
+
+    @Override
+    public void mulGrad(float[] g, int gOff, float[] o, int oOff, int oStride, float beta, float[] d, int dOff, int n) {
+        TAIL.mulGrad(g, gOff, o, oOff, oStride, beta, d, dOff, n);
+    }
+
+    @Override
+    public void divGradA(float[] g, int gOff, float[] b, int bOff, int bStride, float beta, float[] d, int dOff, int n) {
+        TAIL.divGradA(g, gOff, b, bOff, bStride, beta, d, dOff, n);
+    }
+
+    @Override
+    public void divGradB(float[] g, int gOff, float[] a, int aOff, int aStride, float[] b, int bOff, int bStride, float beta, float[] d, int dOff, int n) {
+        TAIL.divGradB(g, gOff, a, aOff, aStride, b, bOff, bStride, beta, d, dOff, n);
+    }
+
+    @Override
+    public void powGradA(float[] g, int gOff, float[] a, int aOff, int aStride, float[] b, int bOff, int bStride, float beta, float[] d, int dOff, int n) {
+        TAIL.powGradA(g, gOff, a, aOff, aStride, b, bOff, bStride, beta, d, dOff, n);
+    }
+
+    @Override
+    public void powGradB(float[] g, int gOff, float[] a, int aOff, int aStride, float[] b, int bOff, int bStride, float[] y, int yOff, float beta, float[] d, int dOff, int n) {
+        TAIL.powGradB(g, gOff, a, aOff, aStride, b, bOff, bStride, y, yOff, beta, d, dOff, n);
+    }
+
+    @Override
+    public float max(float[] x, int from, int to) {
+        return TAIL.max(x, from, to);
+    }
+
+    @Override
+    public void columnMax(float[] x, int cols, int rowFrom, int rowTo, int colFrom, int colTo, float[] acc) {
+        TAIL.columnMax(x, cols, rowFrom, rowTo, colFrom, colTo, acc);
+    }
+
+    @Override
+    public void softmaxRows(float[] x, float[] out, int cols, int rowFrom, int rowTo, boolean log) {
+        TAIL.softmaxRows(x, out, cols, rowFrom, rowTo, log);
+    }
+
+    @Override
+    public void softmaxRowsGrad(float[] y, float[] g, int cols, int rowFrom, int rowTo, boolean log, float beta, float[] gi) {
+        TAIL.softmaxRowsGrad(y, g, cols, rowFrom, rowTo, log, beta, gi);
+    }
+
+    @Override
+    public void transpose(float[] x, int rows, int cols, int rowFrom, int rowTo, float beta, float[] out) {
+        TAIL.transpose(x, rows, cols, rowFrom, rowTo, beta, out);
+    }
 }

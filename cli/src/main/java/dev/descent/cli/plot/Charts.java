@@ -79,7 +79,40 @@ public final class Charts {
         return a * a + 10 * b * b;
     }
 
-    // ------------------------------------------------------------------ Rosenbrock contour plot
+    // ------------------------------------------------------------------ contour plots
+
+    /**
+     * What a contour panel shows: the field drawn as filled bands with contour lines over the window
+     * [x0, x1] × [y0, y1] (for example log(f + 1) of the function minimised), the subtitle saying what it is, and
+     * optionally a marked point (the known minimum). Paths are cut at the box [cx0, cx1] × [cy0, cy1] around the
+     * window, so that a diverging path is drawn up to where it leaves the plot without huge coordinates.
+     *
+     * @param field  the value drawn at (x, y); points where it is not finite are left white
+     * @param marker the point to mark with a star, or null
+     */
+    public record ContourSpec(java.util.function.DoubleBinaryOperator field, double x0, double x1, double y0,
+            double y1, String subtitle, double[] marker, String markerLabel, double cx0, double cx1, double cy0,
+            double cy1) {
+        public ContourSpec {
+            if (!(x1 > x0) || !(y1 > y0) || !Double.isFinite(x1 - x0) || !Double.isFinite(y1 - y0)) {
+                throw new IllegalArgumentException("contour window [" + x0 + ", " + x1 + "] x [" + y0 + ", " + y1
+                        + "] is empty or not finite");
+            }
+        }
+
+        /** A spec whose paths are cut at 40 window widths (heights) around the window. */
+        public static ContourSpec of(java.util.function.DoubleBinaryOperator field, double x0, double x1, double y0,
+                double y1, String subtitle) {
+            double w = 40 * (x1 - x0);
+            double h = 40 * (y1 - y0);
+            return new ContourSpec(field, x0, x1, y0, y1, subtitle, null, null, x0 - w, x1 + w, y0 - h, y1 + h);
+        }
+    }
+
+    /** The lecture's Rosenbrock panel: log(R + 1) over [−0.75, 1.5]², the minimum (1, 1) marked. */
+    private static final ContourSpec ROSENBROCK = new ContourSpec((x, y) -> Math.log1p(rosenbrock(x, y)), LOW, HIGH,
+            LOW, HIGH, "contours of log(R + 1), R = (1 − w1)² + 10 (w2 − w1²)²", new double[] {1, 1},
+            "minimum (1, 1)", -CLIP, CLIP, -CLIP, CLIP);
 
     /**
      * Filled contours of log(R + 1) over [−0.75, 1.5]² with contour lines, each trajectory as a line from its start,
@@ -91,43 +124,78 @@ public final class Charts {
 
     /** As {@link #rosenbrock(String, List)}, the first trajectory in colour {@code firstColour} of the palette. */
     public static JFreeChart rosenbrock(String title, List<Trajectory> trajectories, int firstColour) {
+        return contours(title, ROSENBROCK, trajectories, firstColour);
+    }
+
+    /**
+     * Filled contours of {@code spec}'s field over its window with contour lines, each trajectory as a line from its
+     * start, the start point (of the first trajectory) and the spec's marker marked, the trajectory's note written in
+     * the panel's top left corner. Points outside the window are clipped by the plot.
+     *
+     * @param firstColour the palette colour of the first trajectory
+     */
+    public static JFreeChart contours(String title, ContourSpec spec, List<Trajectory> trajectories,
+            int firstColour) {
+        double x0 = spec.x0();
+        double y0 = spec.y0();
+        double width = spec.x1() - x0;
+        double height = spec.y1() - y0;
         double[] xs = new double[FIELD_CELLS];
-        double step = (HIGH - LOW) / FIELD_CELLS;
+        double[] ys = new double[FIELD_CELLS];
+        double xStep = width / FIELD_CELLS;
+        double yStep = height / FIELD_CELLS;
         for (int i = 0; i < FIELD_CELLS; i++) {
-            xs[i] = LOW + (i + 0.5) * step;
+            xs[i] = x0 + (i + 0.5) * xStep;
+            ys[i] = y0 + (i + 0.5) * yStep;
         }
-        int n = FIELD_CELLS * FIELD_CELLS;
-        double[][] field = new double[3][n];
+        double[][] field = new double[3][FIELD_CELLS * FIELD_CELLS];
+        int k = 0;
+        double min = 0;
         double max = 0;
         for (int r = 0; r < FIELD_CELLS; r++) {
             for (int c = 0; c < FIELD_CELLS; c++) {
-                int k = r * FIELD_CELLS + c;
+                double v = spec.field().applyAsDouble(xs[c], ys[r]);
+                if (!Double.isFinite(v)) {
+                    continue; // left white
+                }
                 field[0][k] = xs[c];
-                field[1][k] = xs[r];
-                field[2][k] = Math.log1p(rosenbrock(xs[c], xs[r]));
-                max = Math.max(max, field[2][k]);
+                field[1][k] = ys[r];
+                field[2][k] = v;
+                min = Math.min(min, v);
+                max = Math.max(max, v);
+                k++;
             }
+        }
+        if (k < field[0].length) {
+            for (int i = 0; i < 3; i++) {
+                field[i] = java.util.Arrays.copyOf(field[i], k);
+            }
+        }
+        if (!(max > min)) {
+            max = min + 1; // a flat field: one band
         }
         double[] levels = new double[BANDS];
         for (int i = 0; i < BANDS; i++) {
-            levels[i] = max * i / BANDS;
+            levels[i] = min == 0 ? max * i / BANDS : min + (max - min) * i / BANDS;
         }
         DefaultXYZDataset fieldData = new DefaultXYZDataset();
-        fieldData.addSeries("log(R+1)", field);
-        LookupPaintScale scale = new LookupPaintScale(0, max * 1.0001, Color.WHITE);
+        fieldData.addSeries("field", field);
+        LookupPaintScale scale = new LookupPaintScale(min, min == 0 ? max * 1.0001 : min + (max - min) * 1.0001,
+                Color.WHITE);
         for (int i = 0; i < BANDS; i++) {
             scale.add(levels[i], band(i / (double) (BANDS - 1)));
         }
         XYBlockRenderer block = new XYBlockRenderer();
-        block.setBlockWidth(step);
-        block.setBlockHeight(step);
+        block.setBlockWidth(xStep);
+        block.setBlockHeight(yStep);
         block.setPaintScale(scale);
         block.setDefaultSeriesVisibleInLegend(false);
 
         NumberAxis xAxis = new NumberAxis("w1");
         NumberAxis yAxis = new NumberAxis("w2");
+        xAxis.setRange(x0, spec.x1());
+        yAxis.setRange(y0, spec.y1());
         for (NumberAxis a : List.of(xAxis, yAxis)) {
-            a.setRange(LOW, HIGH);
             a.setAutoRange(false);
         }
         XYPlot plot = new XYPlot();
@@ -138,6 +206,9 @@ public final class Charts {
         plot.setRangeGridlinesVisible(false);
         plot.setAxisOffset(RectangleInsets.ZERO_INSETS);
 
+        // Sizes in data units that read the same on any window: the Rosenbrock square's, scaled.
+        double fx = width / (HIGH - LOW);
+        double fy = height / (HIGH - LOW);
         // Dataset 0 is drawn last (on top): markers; 1: trajectories; 2: the field.
         XYSeriesCollection markers = new XYSeriesCollection();
         XYLineAndShapeRenderer markerRenderer = new XYLineAndShapeRenderer(false, true);
@@ -148,21 +219,23 @@ public final class Charts {
             Trajectory tr = trajectories.get(t);
             Color color = COLORS[(firstColour + t) % COLORS.length];
             XYSeries s = new XYSeries(tr.name(), false, true);
-            for (double[] p : clip(tr.w1(), tr.w2())) {
+            for (double[] p : clip(tr.w1(), tr.w2(), spec)) {
                 s.add(p[0], p[1]);
             }
             paths.addSeries(s);
             pathRenderer.setSeriesPaint(t, color);
             pathRenderer.setSeriesStroke(t, new BasicStroke(2.0f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
             int last = lastFinite(tr.w1(), tr.w2());
-            if (last >= 0 && Math.abs(tr.w1()[last]) < CLIP && Math.abs(tr.w2()[last]) < CLIP) {
+            if (last >= 0 && inside(tr.w1()[last], tr.w2()[last], spec)) {
                 // The end point: a ring in the path's colour (hollow, so the minimum's star stays visible).
-                Shape ring = new Ellipse2D.Double(tr.w1()[last] - 0.035, tr.w2()[last] - 0.035, 0.07, 0.07);
+                Shape ring = new Ellipse2D.Double(tr.w1()[last] - 0.035 * fx, tr.w2()[last] - 0.035 * fy, 0.07 * fx,
+                        0.07 * fy);
                 plot.addAnnotation(new org.jfree.chart.annotations.XYShapeAnnotation(ring, new BasicStroke(2.5f),
                         color, null));
             }
             if (tr.note() != null && !tr.note().isBlank()) {
-                XYTextAnnotation a = new XYTextAnnotation(tr.note(), LOW + 0.04, HIGH - 0.04 - 0.11 * notes++);
+                XYTextAnnotation a = new XYTextAnnotation(tr.note(), x0 + 0.04 * fx,
+                        spec.y1() - (0.04 + 0.11 * notes++) * fy);
                 a.setTextAnchor(TextAnchor.TOP_LEFT);
                 a.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 13));
                 a.setPaint(color.darker());
@@ -178,15 +251,17 @@ public final class Charts {
             markerRenderer.setSeriesShape(0, new Ellipse2D.Double(-6, -6, 12, 12));
             markerRenderer.setSeriesPaint(0, Color.BLACK);
         }
-        XYSeries minimum = new XYSeries("minimum (1, 1)");
-        minimum.add(1.0, 1.0);
-        markers.addSeries(minimum);
-        int mi = markers.getSeriesCount() - 1;
-        markerRenderer.setSeriesShape(mi, star(11, 4.5));
-        markerRenderer.setSeriesPaint(mi, new Color(0xd4, 0x1f, 0x1f));
-        markerRenderer.setSeriesOutlinePaint(mi, Color.BLACK);
-        markerRenderer.setUseOutlinePaint(true);
-        markerRenderer.setDrawOutlines(true);
+        if (spec.marker() != null) {
+            XYSeries minimum = new XYSeries(spec.markerLabel());
+            minimum.add(spec.marker()[0], spec.marker()[1]);
+            markers.addSeries(minimum);
+            int mi = markers.getSeriesCount() - 1;
+            markerRenderer.setSeriesShape(mi, star(11, 4.5));
+            markerRenderer.setSeriesPaint(mi, new Color(0xd4, 0x1f, 0x1f));
+            markerRenderer.setSeriesOutlinePaint(mi, Color.BLACK);
+            markerRenderer.setUseOutlinePaint(true);
+            markerRenderer.setDrawOutlines(true);
+        }
 
         plot.setDataset(0, markers);
         plot.setRenderer(0, markerRenderer);
@@ -198,23 +273,24 @@ public final class Charts {
         Color line = new Color(40, 40, 40, 70);
         BasicStroke thin = new BasicStroke(0.7f);
         double[] lx = new double[LINE_CELLS + 1];
+        double[] ly = new double[LINE_CELLS + 1];
         for (int i = 0; i <= LINE_CELLS; i++) {
-            lx[i] = LOW + (HIGH - LOW) * i / LINE_CELLS;
+            lx[i] = x0 + width * i / LINE_CELLS;
+            ly[i] = y0 + height * i / LINE_CELLS;
         }
         double[][] lf = new double[LINE_CELLS + 1][LINE_CELLS + 1];
         for (int r = 0; r <= LINE_CELLS; r++) {
             for (int c = 0; c <= LINE_CELLS; c++) {
-                lf[r][c] = Math.log1p(rosenbrock(lx[c], lx[r]));
+                lf[r][c] = spec.field().applyAsDouble(lx[c], ly[r]);
             }
         }
         for (int i = 1; i < BANDS; i++) {
-            for (Contours.Segment s : Contours.segments(lx, lx, lf, levels[i])) {
+            for (Contours.Segment s : Contours.segments(lx, ly, lf, levels[i])) {
                 plot.addAnnotation(new XYLineAnnotation(s.x1(), s.y1(), s.x2(), s.y2(), thin, line), false);
             }
         }
         JFreeChart chart = new JFreeChart(title, new Font(Font.SANS_SERIF, Font.BOLD, 15), plot, true);
-        chart.addSubtitle(new TextTitle("contours of log(R + 1), R = (1 − w1)² + 10 (w2 − w1²)²",
-                new Font(Font.SANS_SERIF, Font.PLAIN, 11)));
+        chart.addSubtitle(new TextTitle(spec.subtitle(), new Font(Font.SANS_SERIF, Font.PLAIN, 11)));
         chart.setBackgroundPaint(Color.WHITE);
         return chart;
     }
@@ -264,16 +340,21 @@ public final class Charts {
      * the box [−CLIP, CLIP]² cut at its edge, so that a diverging path is drawn up to where it leaves the plot.
      */
     static List<double[]> clip(double[] xs, double[] ys) {
+        return clip(xs, ys, ROSENBROCK);
+    }
+
+    /** As {@link #clip(double[], double[])}, at the box of {@code spec}. */
+    static List<double[]> clip(double[] xs, double[] ys, ContourSpec spec) {
         List<double[]> out = new ArrayList<>();
         int n = Math.min(xs.length, ys.length);
-        if (n == 1 && inside(xs[0], ys[0])) {
+        if (n == 1 && inside(xs[0], ys[0], spec)) {
             out.add(new double[] {xs[0], ys[0]});
             return out;
         }
         boolean pen = false;
         double[] lastOut = null;
         for (int i = 1; i < n; i++) {
-            double[] seg = clipSegment(xs[i - 1], ys[i - 1], xs[i], ys[i]);
+            double[] seg = clipSegment(xs[i - 1], ys[i - 1], xs[i], ys[i], spec);
             if (seg == null) {
                 if (pen) {
                     out.add(new double[] {Double.NaN, Double.NaN});
@@ -295,12 +376,13 @@ public final class Charts {
         return out;
     }
 
-    private static boolean inside(double x, double y) {
-        return Double.isFinite(x) && Double.isFinite(y) && Math.abs(x) <= CLIP && Math.abs(y) <= CLIP;
+    private static boolean inside(double x, double y, ContourSpec spec) {
+        return Double.isFinite(x) && Double.isFinite(y) && x >= spec.cx0() && x <= spec.cx1() && y >= spec.cy0()
+                && y <= spec.cy1();
     }
 
     /** Liang–Barsky clipping of one segment to the box; null when nothing of it is inside or it is not finite. */
-    private static double[] clipSegment(double x0, double y0, double x1, double y1) {
+    private static double[] clipSegment(double x0, double y0, double x1, double y1, ContourSpec spec) {
         if (!Double.isFinite(x0) || !Double.isFinite(y0) || !Double.isFinite(x1) || !Double.isFinite(y1)) {
             return null;
         }
@@ -312,7 +394,7 @@ public final class Charts {
         double t0 = 0;
         double t1 = 1;
         double[] p = {-dx, dx, -dy, dy};
-        double[] q = {x0 + CLIP, CLIP - x0, y0 + CLIP, CLIP - y0};
+        double[] q = {x0 - spec.cx0(), spec.cx1() - x0, y0 - spec.cy0(), spec.cy1() - y0};
         for (int i = 0; i < 4; i++) {
             if (p[i] == 0) {
                 if (q[i] < 0) {

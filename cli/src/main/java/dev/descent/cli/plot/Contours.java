@@ -13,7 +13,7 @@ final class Contours {
     }
 
     /**
-     * Segments of the level set {@code f = level}.
+     * Segments of the level set {@code f = level}; cells with a corner where the field is not finite have none.
      *
      * @param xs grid x coordinates (columns)
      * @param ys grid y coordinates (rows)
@@ -28,6 +28,9 @@ final class Contours {
                 double v1 = f[r][c + 1];
                 double v2 = f[r + 1][c + 1];
                 double v3 = f[r + 1][c];
+                if (!Double.isFinite(v0) || !Double.isFinite(v1) || !Double.isFinite(v2) || !Double.isFinite(v3)) {
+                    continue; // no line through a cell where the field is not defined
+                }
                 int idx = (v0 > level ? 1 : 0) | (v1 > level ? 2 : 0) | (v2 > level ? 4 : 0) | (v3 > level ? 8 : 0);
                 if (idx == 0 || idx == 15) {
                     continue;

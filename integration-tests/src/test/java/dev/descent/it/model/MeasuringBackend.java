@@ -1,7 +1,10 @@
 package dev.descent.it.model;
 
 import dev.descent.backend.Backend;
+import dev.descent.backend.BinaryOp;
+import dev.descent.backend.ReduceOp;
 import dev.descent.backend.Tensor;
+import dev.descent.backend.UnaryOp;
 import java.lang.management.ManagementFactory;
 
 /**
@@ -203,6 +206,72 @@ public final class MeasuringBackend implements Backend {
             double eps, double wd, boolean max) {
         in();
         d.adadeltaUpdate(p, g, sq, acc, lr, rho, eps, wd, max);
+        out();
+    }
+
+    @Override public Tensor reshape(Tensor x, int... shape) {
+        in();
+        Tensor v = d.reshape(x, shape);
+        out();
+        return v;
+    }
+
+    @Override public void unary(UnaryOp op, float param, Tensor x, Tensor o) {
+        in();
+        d.unary(op, param, x, o);
+        out();
+    }
+
+    @Override public void unaryBackward(UnaryOp op, float param, Tensor x, Tensor o, Tensor go, float beta,
+            Tensor gi) {
+        in();
+        d.unaryBackward(op, param, x, o, go, beta, gi);
+        out();
+    }
+
+    @Override public void binary(BinaryOp op, Tensor a, Tensor b, Tensor o) {
+        in();
+        d.binary(op, a, b, o);
+        out();
+    }
+
+    @Override public void binaryBackward(BinaryOp op, int arg, Tensor a, Tensor b, Tensor o, Tensor go, float beta,
+            Tensor ga) {
+        in();
+        d.binaryBackward(op, arg, a, b, o, go, beta, ga);
+        out();
+    }
+
+    @Override public void reduce(ReduceOp op, Tensor x, Tensor o) { in(); d.reduce(op, x, o); out(); }
+
+    @Override public void reduceBackward(ReduceOp op, Tensor x, Tensor o, Tensor go, float beta, Tensor gi) {
+        in();
+        d.reduceBackward(op, x, o, go, beta, gi);
+        out();
+    }
+
+    @Override public void softmaxRows(Tensor x, Tensor o, boolean log) { in(); d.softmaxRows(x, o, log); out(); }
+
+    @Override public void softmaxRowsBackward(Tensor o, Tensor go, boolean log, float beta, Tensor gi) {
+        in();
+        d.softmaxRowsBackward(o, go, log, beta, gi);
+        out();
+    }
+
+    @Override public void gatherColumns(Tensor x, Tensor y, Tensor o) { in(); d.gatherColumns(x, y, o); out(); }
+
+    @Override public void scatterAddColumns(Tensor go, Tensor y, float beta, Tensor gi) {
+        in();
+        d.scatterAddColumns(go, y, beta, gi);
+        out();
+    }
+
+    @Override public void transpose(Tensor x, float beta, Tensor o) { in(); d.transpose(x, beta, o); out(); }
+
+    @Override public void copyBlock(Tensor src, int sr, int sc, Tensor dst, int dr, int dc, int rows, int cols,
+            float beta) {
+        in();
+        d.copyBlock(src, sr, sc, dst, dr, dc, rows, cols, beta);
         out();
     }
 
