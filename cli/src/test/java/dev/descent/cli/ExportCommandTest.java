@@ -244,6 +244,22 @@ class ExportCommandTest {
         assertEquals(List.of("logits", "probabilities", "label"), List.copyOf(onnx.keySet()));
     }
 
+    /** A new run in the folder (--force) removes the export of the old one, which would no longer match. */
+    @Test
+    void aForcedNewRunRemovesTheOldExport() throws Exception {
+        Path train = Cli.blobs(dir, "train.csv", 60, 4, 3, 1, 1.0);
+        Path out = dir.resolve("run");
+        assertEquals(0, Cli.run("train", "--data", train.toString(), "--epochs", "1", "--out", out.toString(), "-q")
+                .code());
+        assertEquals(0, Cli.run("export", "--model", out.toString(), "-q").code());
+        Cli.Result r = Cli.run("train", "--data", train.toString(), "--epochs", "1", "--out", out.toString(), "-q");
+        assertEquals(2, r.code(), "an earlier run's files are there: " + r);
+        assertTrue(r.err().contains("model.onnx"), r.err());
+        assertEquals(0, Cli.run("train", "--data", train.toString(), "--epochs", "1", "--out", out.toString(), "-q",
+                "--force").code());
+        assertFalse(Files.exists(out.resolve("model.onnx")), "the old export went with the old run");
+    }
+
     @Test
     void hasHelpAndIsListed() {
         Cli.Result top = Cli.run("--help");
