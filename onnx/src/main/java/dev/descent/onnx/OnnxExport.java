@@ -255,6 +255,7 @@ public final class OnnxExport {
             model.message(OnnxProto.Model.METADATA_PROPS, OnnxProto.entry(Objects.requireNonNull(e.getKey(), "key"),
                     Objects.requireNonNull(e.getValue(), () -> "metadata value of " + e.getKey())));
         }
+        ProtoMessage.checkSize("the ONNX model", model.size(), ProtoMessage.MAX_BYTES);
         return model;
     }
 
