@@ -4,6 +4,7 @@
  */
 module dev.descent.cli {
     requires dev.descent.optim;
+    requires dev.descent.onnx;
     requires info.picocli;
     requires org.jfree.jfreechart;
     requires java.desktop;

@@ -22,6 +22,7 @@ import picocli.CommandLine.Spec;
             CompareCommand.class,
             SweepCommand.class,
             EvaluateCommand.class,
+            ExportCommand.class,
             DemoCommand.class,
             BackendsCommand.class,
             BenchCommand.class,

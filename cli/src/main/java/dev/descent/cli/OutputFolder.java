@@ -67,9 +67,12 @@ final class OutputFolder implements AutoCloseable {
 
     // ------------------------------------------------------------------ an earlier train run in the folder
 
-    /** The files of {@code descent train} in an output folder (a run's own; --force deletes only these). */
+    /**
+     * The files of {@code descent train} in an output folder (a run's own; --force deletes only these), and the
+     * {@code descent export} of its model, which a new run would leave stale.
+     */
     static final List<String> TRAIN_FILES = List.of(TrainCommand.RUN_FILE, "summary.json", "metrics.csv", "loss.png",
-            ModelFiles.JSON, ModelFiles.NPZ);
+            ModelFiles.JSON, ModelFiles.NPZ, ExportCommand.FILE);
 
     /** What of an earlier training run {@code dir} holds ("run.json, model.json, 2 checkpoints"), or "" if none. */
     static String earlierRun(Path dir) throws IOException {
