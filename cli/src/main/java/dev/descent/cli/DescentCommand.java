@@ -21,6 +21,7 @@ import picocli.CommandLine.Spec;
             CompareCommand.class,
             SweepCommand.class,
             EvaluateCommand.class,
+            PredictCommand.class,
             DemoCommand.class,
             BackendsCommand.class,
             BenchCommand.class,
