@@ -42,7 +42,8 @@ import picocli.CommandLine.Option;
                     + "file. When the labels are there, the accuracy (or MSE) is printed too.",
             "predictions.csv appears complete or not at all: it is written to a temporary file and renamed at the end.",
             ""},
-        footer = {"", "Example:", "  descent predict --model out/train --data new-images-idx3-ubyte.gz --out out/predict"})
+        footer = {"", "Example:",
+            "  descent predict --model out/train --data new-images-idx3-ubyte.gz --out out/predict"})
 final class PredictCommand extends BaseCommand {
     /** The file predict writes into its --out folder. */
     static final String FILE = "predictions.csv";
@@ -97,6 +98,13 @@ final class PredictCommand extends BaseCommand {
              ModelFiles.Loaded loaded = ModelFiles.load(model, backend)) {
             Model m = loaded.model();
             note("model: " + m.describe() + " from " + loaded.json());
+            long widest = Math.max(m.inputs(), Math.max(m.outputs(), Arrays.stream(m.spec().widths()).max()
+                    .orElse(1)));
+            if ((long) batchSize * widest > Engine.MAX_ARRAY) {
+                throw usage("--batch-size " + batchSize + ": a batch of " + batchSize + " rows of the " + m.describe()
+                        + " model would need arrays of " + (long) batchSize * widest + " elements, more than an array "
+                        + "holds (" + Engine.MAX_ARRAY + "); use a smaller batch");
+            }
             String columns = labelColumn != null ? labelColumn : loaded.labelColumn();
             DataOptions options = DataOptions.defaults();
             List<String> targets = List.of();

@@ -525,6 +525,10 @@ class EvaluatePredictTest {
                         .sorted().toList(), "no temporary file left");
             }
         }
+        Cli.Result huge = Cli.run("predict", "--model", model.toString(), "--data", bad.toString(), "--batch-size",
+                "2000000000", "--out", out.toString(), "-q");
+        assertEquals(2, huge.code(), huge.toString());
+        assertTrue(huge.err().contains("--batch-size 2000000000: a batch of 2000000000 rows"), huge.err());
         Cli.Result label = Cli.run("predict", "--model", model.toString(), "--data", bad.toString(),
                 "--label-column", "label", "--out", dir.resolve("fresh").toString(), "-q");
         assertEquals(2, label.code());
