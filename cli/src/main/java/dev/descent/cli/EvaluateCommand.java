@@ -35,8 +35,8 @@ import picocli.CommandLine.Option;
             "Loads a model saved by 'descent train' (its folder, or model.json) and evaluates it. The model's own "
                     + "feature scaling is applied.",
             "A classifier: loss, accuracy, log loss (mean -log of the true class's probability, clipped to "
-                    + "[2^-52, 1-2^-52] as scikit-learn's log_loss), top-k accuracy (--top-k), precision, recall and F1 "
-                    + "macro- and support-weighted-averaged and per class, and the confusion matrix (rows: true "
+                    + "[2^-52, 1-2^-52] as scikit-learn's log_loss), top-k accuracy (--top-k), precision, recall and "
+                    + "F1 macro- and support-weighted-averaged and per class, and the confusion matrix (rows: true "
                     + "class, columns: predicted). A precision or recall that divides by 0 (a class never predicted, "
                     + "or with no samples) is 0, as scikit-learn's zero_division=0; a class with neither is left out "
                     + "of the macro average.",

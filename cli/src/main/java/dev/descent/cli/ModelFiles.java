@@ -66,7 +66,7 @@ final class ModelFiles {
             }
         }
 
-        /** The training data's {@code --label-column} as recorded in model.json ({@code data.label_column}), or null. */
+        /** The training's {@code --label-column} as recorded in model.json ({@code data.label_column}), or null. */
         String labelColumn() {
             return meta.get("data") instanceof Map<?, ?> d && d.get("label_column") instanceof String s ? s : null;
         }
