@@ -23,6 +23,7 @@ import picocli.CommandLine.Spec;
             SweepCommand.class,
             EvaluateCommand.class,
             ExportCommand.class,
+            PredictCommand.class,
             DemoCommand.class,
             BackendsCommand.class,
             BenchCommand.class,

@@ -52,6 +52,59 @@ final class ModelFiles {
         public void close() {
             model.close();
         }
+
+        /**
+         * The label of each class of a classifier: model.json's {@code class_labels} where the model recorded how its
+         * classes map to the data's original labels, else the class numbers {@code 0 .. k-1} (train keeps the labels
+         * as they are, so class i is label i). Checked by {@link ModelFiles#load}.
+         */
+        int[] classLabels() {
+            try {
+                return ModelFiles.classLabels(meta, json, model.classes());
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+
+        /** The training's {@code --label-column} as recorded in model.json ({@code data.label_column}), or null. */
+        String labelColumn() {
+            return meta.get("data") instanceof Map<?, ?> d && d.get("label_column") instanceof String s ? s : null;
+        }
+    }
+
+    /**
+     * The optional field of model.json that maps classes to the data's original labels: an array of k distinct
+     * non-negative integers, entry i the label of class i (as {@link dev.descent.data.LabelMap} renumbers them).
+     */
+    static final String CLASS_LABELS = "class_labels";
+
+    /** model.json's {@value #CLASS_LABELS}, checked, or {@code 0 .. classes-1} when there is none. */
+    static int[] classLabels(Map<String, Object> meta, Path json, int classes) throws IOException {
+        int[] labels = new int[Math.max(classes, 0)];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = i;
+        }
+        Object v = meta.get(CLASS_LABELS);
+        if (v == null) {
+            return labels;
+        }
+        if (!(v instanceof List<?> list) || list.size() != classes) {
+            throw new IOException(json + ": \"" + CLASS_LABELS + "\" must be an array of the model's " + classes
+                    + " class labels" + (v instanceof List<?> l ? ", it has " + l.size() : ""));
+        }
+        java.util.Set<Integer> seen = new java.util.HashSet<>();
+        for (int i = 0; i < classes; i++) {
+            if (!(list.get(i) instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue())
+                    || n.doubleValue() < 0 || n.doubleValue() > Integer.MAX_VALUE) {
+                throw new IOException(json + ": \"" + CLASS_LABELS + "\"[" + i + "] is "
+                        + SafeText.of(String.valueOf(list.get(i))) + ", not a non-negative integer label");
+            }
+            labels[i] = n.intValue();
+            if (!seen.add(labels[i])) {
+                throw new IOException(json + ": \"" + CLASS_LABELS + "\" names label " + labels[i] + " twice");
+            }
+        }
+        return labels;
     }
 
     /** Writes {@code dir/model.npz} and {@code dir/model.json} (atomically, the arrays first). */
@@ -177,6 +230,12 @@ final class ModelFiles {
                 backend.upload(a.floats(), 0, p.value());
             }
         } catch (IOException | RuntimeException e) {
+            model.close();
+            throw e;
+        }
+        try {
+            classLabels(m, json, model.classes());
+        } catch (IOException e) {
             model.close();
             throw e;
         }

@@ -165,16 +165,38 @@ public final class FeatureTransform {
             return data;
         }
         int d = data.featureCount();
-        if (shift != null && shift.length != d || divisor.length != 1 && divisor.length != d) {
-            throw new IllegalArgumentException("transform was fitted on " + (shift != null ? shift.length
-                    : divisor.length) + " features but " + data.source() + " has " + d);
-        }
+        checkWidth(d, data.source());
         float[] x = data.features();
         float[] y = new float[x.length];
-        int n = data.samples();
+        transform(x, y, data.samples(), d);
+        return data.withFeatures(y, d);
+    }
+
+    /**
+     * Transforms the first {@code rows} rows of {@code features} (row-major, {@code featureCount} per row) in place,
+     * with the same arithmetic as {@link #apply(Dataset)}: for rows read a batch at a time.
+     *
+     * @param source names the data in the error for a feature count the transform was not fitted on
+     */
+    public void applyInPlace(float[] features, int rows, int featureCount, String source) {
+        if (identity) {
+            return;
+        }
+        checkWidth(featureCount, source);
+        transform(features, features, rows, featureCount);
+    }
+
+    private void checkWidth(int d, String source) {
+        if (shift != null && shift.length != d || divisor.length != 1 && divisor.length != d) {
+            throw new IllegalArgumentException("transform was fitted on " + (shift != null ? shift.length
+                    : divisor.length) + " features but " + source + " has " + d);
+        }
+    }
+
+    private void transform(float[] x, float[] y, int n, int d) {
         if (shift == null && divisor.length == 1) {
             float q = divisor[0];
-            for (int i = 0; i < x.length; i++) {
+            for (int i = 0, len = n * d; i < len; i++) {
                 y[i] = x[i] / q;
             }
         } else {
@@ -187,7 +209,6 @@ public final class FeatureTransform {
                 }
             }
         }
-        return data.withFeatures(y, d);
     }
 
     @Override

@@ -72,7 +72,22 @@ public final class ConfusionMatrix {
 
     /** A text table, rows true classes, columns predictions. */
     public String format() {
-        int width = Math.max(String.valueOf(classes - 1).length(), 1);
+        int[] labels = new int[classes];
+        for (int i = 0; i < classes; i++) {
+            labels[i] = i;
+        }
+        return format(labels);
+    }
+
+    /** A text table, rows true classes, columns predictions, each class shown by its label {@code labels[c]}. */
+    public String format(int[] labels) {
+        if (labels.length != classes) {
+            throw new IllegalArgumentException(labels.length + " labels for " + classes + " classes");
+        }
+        int width = 1;
+        for (int l : labels) {
+            width = Math.max(width, String.valueOf(l).length());
+        }
         for (long c : counts) {
             width = Math.max(width, Long.toString(c).length());
         }
@@ -80,11 +95,11 @@ public final class ConfusionMatrix {
         String cell = "%" + (width + 1) + "s";
         sb.append(String.format(cell, "t\\p"));
         for (int p = 0; p < classes; p++) {
-            sb.append(String.format(cell, p));
+            sb.append(String.format(cell, labels[p]));
         }
         sb.append('\n');
         for (int t = 0; t < classes; t++) {
-            sb.append(String.format(cell, t));
+            sb.append(String.format(cell, labels[t]));
             for (int p = 0; p < classes; p++) {
                 sb.append(String.format(cell, counts[t * classes + p]));
             }

@@ -2,7 +2,9 @@
  * Training: the {@link dev.descent.train.Trainer} (epochs over a {@link dev.descent.data.Loader}, the lecture's
  * per-epoch loss, evaluation, divergence detection, early stopping, checkpoints, data-parallel hooks), its
  * {@link dev.descent.train.TrainingListener listeners} and results, the {@link dev.descent.train.Evaluator}
- * (loss, accuracy, {@link dev.descent.train.ConfusionMatrix confusion matrix}, MSE/MAE) and
+ * (loss, accuracy, {@link dev.descent.train.ConfusionMatrix confusion matrix}, MSE/MAE; with
+ * {@link dev.descent.train.EvaluationOptions#detailed()} also log loss, top-k accuracy and R²), the
+ * {@link dev.descent.train.ClassificationMetrics} (precision, recall, F1 per class and averaged) and
  * {@link dev.descent.train.Checkpoint checkpoints}.
  *
  * <pre>{@code

@@ -82,6 +82,18 @@ class TransformsTest {
         Dataset other = data("other", 1, 3, 1, 2, 3);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> t.apply(other));
         assertTrue(e.getMessage().contains("2 features"), e.getMessage());
+
+        // in place, a batch of rows at a time: the same floats
+        float[] rows = train.features().clone();
+        t.applyInPlace(rows, 3, 2, "batch");
+        assertArrayEquals(Arrays.copyOf(s, 6), Arrays.copyOf(rows, 6));
+        assertArrayEquals(Arrays.copyOfRange(train.features(), 6, 8), Arrays.copyOfRange(rows, 6, 8),
+                "rows past the count are left alone");
+        float[] unit = {51f, 255f};
+        Scaling.UNIT.fit(train).applyInPlace(unit, 1, 2, "batch");
+        assertArrayEquals(new float[] {51f / 255f, 1f}, unit);
+        e = assertThrows(IllegalArgumentException.class, () -> t.applyInPlace(new float[3], 1, 3, "x.csv"));
+        assertTrue(e.getMessage().contains("x.csv has 3"), e.getMessage());
     }
 
     @Test

@@ -66,6 +66,24 @@ public final class CsvReader {
         }
     }
 
+    /**
+     * Opens {@code path} for reading a batch of rows at a time (the header is read and checked now). With
+     * {@code labelsOptional}, a header without the label column (for regression: without any of the target columns)
+     * gives rows of features only; otherwise that is an error, as in {@link #read}. Labels are checked against
+     * {@code options.classes()} when it is positive.
+     */
+    public static RowReader openRows(Path path, CsvOptions options, boolean labelsOptional) throws IOException {
+        InputStream in = DataFiles.open(path);
+        try {
+            Parser p = new Parser(in, path.toString(), options);
+            p.setUp(labelsOptional);
+            return p.rows(in);
+        } catch (IOException | RuntimeException e) {
+            in.close();
+            throw e;
+        }
+    }
+
     /** The header line's cells of a CSV file (for tools that list columns). */
     public static List<String> header(Path path) throws IOException {
         try (InputStream in = DataFiles.open(path)) {
@@ -340,28 +358,54 @@ public final class CsvReader {
             return "column '" + SafeText.of(names.get(col)) + "' (index " + col + ")";
         }
 
-        Dataset parse() throws IOException {
+        // ---------------------------------------------------------- the columns' roles, then rows in batches
+
+        private byte[] role;
+        private int[] slot;
+        private int featureCount;
+        private int targetCount;
+        private boolean labelled;
+        private int fixedClasses;
+        private int rows;
+        private int maxLabel = -1;
+        private long maxLabelLine;
+        private boolean atEnd;
+
+        /**
+         * Reads the header and decides each column's role. With {@code labelsOptional}, a file whose header lacks the
+         * label column (or every target column) is read as features only; a file with some target columns but not
+         * all is still an error.
+         */
+        void setUp(boolean labelsOptional) throws IOException {
             readHeader();
             int columns = names.size();
-            byte[] role = new byte[columns];
-            int[] slot = new int[columns];
+            role = new byte[columns];
+            slot = new int[columns];
             Arrays.fill(role, FEATURE);
             for (String spec : options.excludeColumns()) {
                 role[resolve(spec, "excluded")] = SKIP;
             }
-            int targetCount = 0;
+            fixedClasses = options.classes();
             if (options.isClassification()) {
-                int labelCol = resolve(options.labelColumn(), "label");
-                role[labelCol] = LABEL;
+                if (!labelsOptional || present(options.labelColumn())) {
+                    role[resolve(options.labelColumn(), "label")] = LABEL;
+                    labelled = true;
+                }
             } else {
+                boolean any = false;
                 for (String spec : options.targetColumns()) {
-                    int t = resolve(spec, "target");
-                    if (role[t] == TARGET) {
-                        throw DataFormatException.atLine(source, 1, "target column '" + SafeText.of(spec)
-                                + "' is given twice");
+                    any |= present(spec);
+                }
+                if (!labelsOptional || any) {
+                    for (String spec : options.targetColumns()) {
+                        int t = resolve(spec, "target");
+                        if (role[t] == TARGET) {
+                            throw DataFormatException.atLine(source, 1, "target column '" + SafeText.of(spec)
+                                    + "' is given twice");
+                        }
+                        role[t] = TARGET;
+                        slot[t] = targetCount++;
                     }
-                    role[t] = TARGET;
-                    slot[t] = targetCount++;
                 }
             }
             int d = 0;
@@ -374,27 +418,42 @@ public final class CsvReader {
                 throw DataFormatException.atLine(source, 1, "no feature columns: every column is a label, target or "
                         + "excluded");
             }
-            boolean classification = options.isClassification();
-            int fixedClasses = options.classes();
+            featureCount = d;
+        }
 
-            List<float[]> chunks = new ArrayList<>();
-            float[] chunk = new float[Math.multiplyExact(CHUNK_ROWS, d)];
-            int rowInChunk = 0;
-            int[] labels = classification ? new int[1024] : null;
-            float[] targets = classification ? null : new float[Math.multiplyExact(1024, targetCount)];
-            int rows = 0;
-            int maxLabel = -1;
-            long maxLabelLine = 0;
+        /** Whether a column spec names a header cell (or, in digits, an index within the header). */
+        private boolean present(String spec) {
+            if (names.contains(spec)) {
+                return true;
+            }
+            if (!spec.isEmpty() && spec.length() < 10 && spec.chars().allMatch(ch -> ch >= '0' && ch <= '9')) {
+                return Integer.parseInt(spec) < names.size();
+            }
+            return false;
+        }
 
+        /**
+         * Reads up to {@code max} rows: features into {@code features} ({@code max × featureCount}), labels or targets
+         * (when the file has them) into {@code labels} / {@code targets}. Returns the rows read, fewer than
+         * {@code max} only at the end of the file (0 after it).
+         */
+        int readRows(float[] features, int[] labels, float[] targets, int max) throws IOException {
+            if (atEnd) {
+                return 0;
+            }
+            int columns = role.length;
+            int d = featureCount;
+            int n = 0;
             rowLoop:
-            while (true) {
+            while (n < max) {
                 long rowLine = line;
                 int col = 0;
-                int base = rowInChunk * d;
+                int base = n * d;
                 while (true) {
                     int term = readCell();
                     if (col == 0 && term != delim && cellLen == 0 && !quoted) {
                         if (term < 0) {
+                            atEnd = true;
                             break rowLoop;
                         }
                         line++;
@@ -409,24 +468,17 @@ public final class CsvReader {
                             if (r == FEATURE) {
                                 int small = smallInteger();
                                 // a small integer converts exactly (or with one correct rounding above 2^24)
-                                chunk[base + slot[col]] = small >= 0 ? small
+                                features[base + slot[col]] = small >= 0 ? small
                                         : toFloat(number(rowLine, col), rowLine, col);
                             } else if (r == LABEL) {
                                 int label = toLabel(number(rowLine, col), rowLine, col, fixedClasses);
-                                if (rows == labels.length) {
-                                    labels = Arrays.copyOf(labels, grow(labels.length));
-                                }
-                                labels[rows] = label;
+                                labels[n] = label;
                                 if (label > maxLabel) {
                                     maxLabel = label;
                                     maxLabelLine = rowLine;
                                 }
                             } else {
-                                long at = (long) rows * targetCount + slot[col];
-                                if (at >= targets.length) {
-                                    targets = Arrays.copyOf(targets, Math.multiplyExact(grow(rows), targetCount));
-                                }
-                                targets[(int) at] = toFloat(number(rowLine, col), rowLine, col);
+                                targets[n * targetCount + slot[col]] = toFloat(number(rowLine, col), rowLine, col);
                             }
                         }
                     }
@@ -443,18 +495,77 @@ public final class CsvReader {
                         throw DataFormatException.atLine(source, rowLine, "too many rows");
                     }
                     line++;
-                    rowInChunk++;
-                    if (rowInChunk == CHUNK_ROWS) {
-                        chunks.add(chunk);
-                        chunk = new float[chunk.length];
-                        rowInChunk = 0;
-                    }
+                    n++;
                     if (term < 0) {
+                        atEnd = true;
                         break rowLoop;
                     }
                     continue rowLoop;
                 }
             }
+            return n;
+        }
+
+        /** This parser, set up, as a {@link RowReader} that closes {@code in}. */
+        RowReader rows(InputStream in) {
+            Parser p = this;
+            return new RowReader() {
+                @Override
+                public String source() {
+                    return source;
+                }
+
+                @Override
+                public int featureCount() {
+                    return featureCount;
+                }
+
+                @Override
+                public boolean hasLabels() {
+                    return labelled;
+                }
+
+                @Override
+                public int targetCount() {
+                    return targetCount;
+                }
+
+                @Override
+                public long rowsRead() {
+                    return rows;
+                }
+
+                @Override
+                public int read(float[] features, int[] labels, float[] targets, int maxRows) throws IOException {
+                    return p.readRows(features, labels, targets, maxRows);
+                }
+
+                @Override
+                public void close() throws IOException {
+                    in.close();
+                }
+            };
+        }
+
+        Dataset parse() throws IOException {
+            setUp(false);
+            int d = featureCount;
+            boolean classification = labelled;
+            List<float[]> chunks = new ArrayList<>();
+            List<int[]> labelChunks = new ArrayList<>();
+            List<float[]> targetChunks = new ArrayList<>();
+            int last;
+            do {
+                float[] chunk = new float[Math.multiplyExact(CHUNK_ROWS, d)];
+                int[] labels = classification ? new int[CHUNK_ROWS] : null;
+                float[] targets = classification ? null : new float[Math.multiplyExact(CHUNK_ROWS, targetCount)];
+                last = readRows(chunk, labels, targets, CHUNK_ROWS);
+                if (last > 0) {
+                    chunks.add(chunk);
+                    labelChunks.add(labels);
+                    targetChunks.add(targets);
+                }
+            } while (last == CHUNK_ROWS);
             if (rows == 0) {
                 throw new DataFormatException(source, null, "no data rows after the header line");
             }
@@ -464,12 +575,18 @@ public final class CsvReader {
                         + "array");
             }
             float[] features = new float[(int) total];
-            int at = 0;
-            for (float[] c : chunks) {
-                System.arraycopy(c, 0, features, at, c.length);
-                at += c.length;
+            int[] labels = classification ? new int[rows] : null;
+            float[] targets = classification ? null : new float[Math.multiplyExact(rows, targetCount)];
+            for (int i = 0; i < chunks.size(); i++) {
+                int at = i * CHUNK_ROWS;
+                int n = Math.min(CHUNK_ROWS, rows - at);
+                System.arraycopy(chunks.get(i), 0, features, at * d, n * d);
+                if (classification) {
+                    System.arraycopy(labelChunks.get(i), 0, labels, at, n);
+                } else {
+                    System.arraycopy(targetChunks.get(i), 0, targets, at * targetCount, n * targetCount);
+                }
             }
-            System.arraycopy(chunk, 0, features, at, rowInChunk * d);
             if (classification) {
                 int classes = fixedClasses > 0 ? fixedClasses : maxLabel + 1;
                 int plausible = Math.min(MAX_INFERRED_CLASSES, Math.max(rows, MAX_CLASSES_WITHOUT_ROWS));
@@ -480,15 +597,9 @@ public final class CsvReader {
                             + classes + " classes for " + rows + " rows (labels are 0 .. classes-1; a mistyped label? "
                             + "more than " + plausible + " classes need an explicit class count, --classes)");
                 }
-                return Dataset.classification(source, features, rows, d, Arrays.copyOf(labels, rows), classes);
+                return Dataset.classification(source, features, rows, d, labels, classes);
             }
-            return Dataset.regression(source, features, rows, d, Arrays.copyOf(targets, rows * targetCount),
-                    targetCount);
-        }
-
-        private static int grow(int n) {
-            long g = Math.max(16L, (long) n + (n >> 1));
-            return (int) Math.min(g, Integer.MAX_VALUE - 8);
+            return Dataset.regression(source, features, rows, d, targets, targetCount);
         }
 
         private float toFloat(double v, long rowLine, int col) throws DataFormatException {

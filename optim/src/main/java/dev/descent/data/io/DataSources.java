@@ -87,6 +87,37 @@ public final class DataSources {
         return IdxReader.read(path, l, classes);
     }
 
+    /**
+     * Opens a CSV or IDX images file for reading a batch of rows at a time ({@link RowReader}), for data too large to
+     * hold, or without labels. A CSV file is read with {@link DataOptions#csvOptions()}; an IDX images file with the
+     * labels file {@link DataOptions#labels()} or the one found next to it by the standard naming. With
+     * {@code labelsOptional}, a CSV header without the label (or any target) column, or an images file with no labels
+     * file given or found, gives rows without labels; otherwise both are errors, as in {@link #readFile}.
+     *
+     * @throws NoSuchFileException when the file (or a labels file given explicitly) does not exist
+     */
+    public static RowReader openRows(Path path, DataOptions options, boolean labelsOptional) throws IOException {
+        DataOptions o = options == null ? DataOptions.defaults() : options;
+        DataFiles.Format format = DataFiles.detect(path);
+        if (format == DataFiles.Format.CSV) {
+            return CsvReader.openRows(path, o.csvOptions(), labelsOptional);
+        }
+        if (o.isRegression()) {
+            throw new DataFormatException(path.toString(), null, "is an IDX file: IDX data sets are read as "
+                    + "classification data (images + labels), not with target columns");
+        }
+        Path labels = o.labels();
+        if (labels == null) {
+            if (labelsOptional) {
+                labels = IdxReader.labelCandidates(path).stream().filter(Files::isRegularFile).findFirst()
+                        .orElse(null);
+            } else {
+                labels = IdxReader.labelsFileFor(path);
+            }
+        }
+        return IdxReader.openRows(path, labels, o.classes());
+    }
+
     private static void checkCompatible(Dataset train, Dataset test) throws DataFormatException {
         if (train.featureCount() != test.featureCount()) {
             throw new DataFormatException(test.source(), null, "has " + test.featureCount() + " features but the "

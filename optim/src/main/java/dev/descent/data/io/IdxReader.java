@@ -72,8 +72,28 @@ public final class IdxReader {
         }
     }
 
-    /** Reads an IDX stream (already decompressed, or plain); {@code source} names it in messages. */
-    public static IdxArray read(InputStream in, String source) throws IOException {
+    /** An IDX header: the element type code and the dimensions (first = number of items). */
+    record Header(int type, int[] dims) {
+        int items() {
+            return dims[0];
+        }
+
+        /** Elements per item. */
+        int itemSize() {
+            int s = 1;
+            for (int i = 1; i < dims.length; i++) {
+                s *= dims[i];
+            }
+            return s;
+        }
+
+        int headerBytes() {
+            return 4 + 4 * dims.length;
+        }
+    }
+
+    /** Reads and checks an IDX header (magic number, dimensions, a size that fits in arrays). */
+    static Header readHeader(InputStream in, String source) throws IOException {
         byte[] head = in.readNBytes(4);
         if (head.length == 0) {
             throw new DataFormatException(source, null, "empty file");
@@ -110,18 +130,37 @@ public final class IdxReader {
                         + " are too large to load");
             }
         }
-        int size = elementSize(type);
-        long bytes = count * size;
+        long bytes = count * elementSize(type);
         if (bytes > Integer.MAX_VALUE - 8) {
             throw new DataFormatException(source, "header", "dimensions " + shape(dims, ndims) + " of "
-                    + size + "-byte elements are too large to load");
+                    + elementSize(type) + "-byte elements are too large to load");
         }
+        return new Header(type, dims);
+    }
+
+    /** Reads an IDX stream (already decompressed, or plain); {@code source} names it in messages. */
+    public static IdxArray read(InputStream in, String source) throws IOException {
+        Header h = readHeader(in, source);
+        int[] dims = h.dims();
+        int type = h.type();
+        int ndims = dims.length;
+        int count = h.items() * h.itemSize();
+        int size = elementSize(type);
+        long bytes = (long) count * size;
         byte[] data = in.readNBytes((int) bytes);
         if (data.length < bytes) {
             throw new DataFormatException(source, null, "truncated: dimensions " + shape(dims, ndims) + " need "
                     + bytes + " data bytes after the " + (4 + 4 * ndims) + "-byte header, found " + data.length
                     + " (record " + data.length / Math.max(1, bytes / dims[0]) + " is incomplete)");
         }
+        checkNothingAfter(in, source, bytes, dims);
+        float[] values = new float[count];
+        convert(data, type, values, 0, count);
+        checkFinite(values, 0, count, type, source, h.itemSize(), 0);
+        return new IdxArray(source, type, dims, values);
+    }
+
+    private static void checkNothingAfter(InputStream in, String source, long bytes, int[] dims) throws IOException {
         long extra = 0;
         byte[] skip = new byte[8192];
         for (int r; (r = in.read(skip)) > 0; ) {
@@ -129,51 +168,58 @@ public final class IdxReader {
         }
         if (extra > 0) {
             throw new DataFormatException(source, null, extra + " bytes beyond the " + bytes + " data bytes that "
-                    + "dimensions " + shape(dims, ndims) + " imply (wrong dimensions or not an IDX file)");
+                    + "dimensions " + shape(dims, dims.length) + " imply (wrong dimensions or not an IDX file)");
         }
-        float[] values = new float[(int) count];
+    }
+
+    /** Big-endian elements of {@code type} in {@code data} to floats. */
+    private static void convert(byte[] data, int type, float[] values, int offset, int count) {
         ByteBuffer bb = ByteBuffer.wrap(data).order(ByteOrder.BIG_ENDIAN);
         switch (type) {
             case 0x08 -> {
-                for (int i = 0; i < values.length; i++) {
-                    values[i] = data[i] & 0xff;
+                for (int i = 0; i < count; i++) {
+                    values[offset + i] = data[i] & 0xff;
                 }
             }
             case 0x09 -> {
-                for (int i = 0; i < values.length; i++) {
-                    values[i] = data[i];
+                for (int i = 0; i < count; i++) {
+                    values[offset + i] = data[i];
                 }
             }
             case 0x0B -> {
-                for (int i = 0; i < values.length; i++) {
-                    values[i] = bb.getShort(2 * i);
+                for (int i = 0; i < count; i++) {
+                    values[offset + i] = bb.getShort(2 * i);
                 }
             }
             case 0x0C -> {
-                for (int i = 0; i < values.length; i++) {
-                    values[i] = bb.getInt(4 * i);
+                for (int i = 0; i < count; i++) {
+                    values[offset + i] = bb.getInt(4 * i);
                 }
             }
             case 0x0D -> {
-                for (int i = 0; i < values.length; i++) {
-                    values[i] = bb.getFloat(4 * i);
+                for (int i = 0; i < count; i++) {
+                    values[offset + i] = bb.getFloat(4 * i);
                 }
             }
             default -> {
-                for (int i = 0; i < values.length; i++) {
-                    values[i] = (float) bb.getDouble(8 * i);
+                for (int i = 0; i < count; i++) {
+                    values[offset + i] = (float) bb.getDouble(8 * i);
                 }
             }
         }
+    }
+
+    /** Float types may hold infinities and NaN, which descent refuses; names the record. */
+    private static void checkFinite(float[] values, int offset, int count, int type, String source, int itemSize,
+            long firstRecord) throws DataFormatException {
         if (type == 0x0D || type == 0x0E) {
-            for (int i = 0; i < values.length; i++) {
-                if (!Float.isFinite(values[i])) {
-                    throw new DataFormatException(source, "record " + i / Math.max(1, (int) (count / dims[0])),
-                            "value " + values[i] + " is not finite");
+            for (int i = 0; i < count; i++) {
+                if (!Float.isFinite(values[offset + i])) {
+                    throw new DataFormatException(source, "record " + (firstRecord + i / Math.max(1, itemSize)),
+                            "value " + values[offset + i] + " is not finite");
                 }
             }
         }
-        return new IdxArray(source, type, dims, values);
     }
 
     private static String shape(int[] dims, int k) {
@@ -201,20 +247,167 @@ public final class IdxReader {
         float[] v = a.values();
         int[] labels = new int[v.length];
         for (int i = 0; i < v.length; i++) {
-            float x = v[i];
-            if (x != Math.rint(x)) {
-                throw new DataFormatException(a.source(), "record " + i, "label " + x + " is not an integer");
-            }
-            if (x < 0) {
-                throw new DataFormatException(a.source(), "record " + i, "label " + (long) x + " is negative");
-            }
-            if (classes > 0 && x >= classes) {
-                throw new DataFormatException(a.source(), "record " + i, "label " + (long) x + " is out of range for "
-                        + classes + " classes (labels must be in 0.." + (classes - 1) + ")");
-            }
-            labels[i] = (int) x;
+            labels[i] = toLabel(v[i], a.source(), i, classes);
         }
         return labels;
+    }
+
+    private static int toLabel(float x, String source, long record, int classes) throws DataFormatException {
+        if (x != Math.rint(x)) {
+            throw new DataFormatException(source, "record " + record, "label " + x + " is not an integer");
+        }
+        if (x < 0) {
+            throw new DataFormatException(source, "record " + record, "label " + (long) x + " is negative");
+        }
+        if (classes > 0 && x >= classes) {
+            throw new DataFormatException(source, "record " + record, "label " + (long) x + " is out of range for "
+                    + classes + " classes (labels must be in 0.." + (classes - 1) + ")");
+        }
+        return (int) x;
+    }
+
+    /**
+     * Opens an images file for reading a batch of images at a time, with its labels file when {@code labels} is not
+     * null (the two headers are checked now: an images file of at least 2 dimensions, a labels file of one value per
+     * image and as many values as images).
+     *
+     * @param classes 0 to accept any non-negative label, else labels must be below it
+     */
+    static RowReader openRows(Path images, Path labels, int classes) throws IOException {
+        InputStream in = DataFiles.open(images);
+        InputStream lin = null;
+        try {
+            Header h = readHeader(in, images.toString());
+            if (h.dims().length < 2) {
+                throw new DataFormatException(images.toString(), "header", "an images file needs at least 2 "
+                        + "dimensions (items × features), found 1: is this a labels file?");
+            }
+            Header lh = null;
+            if (labels != null) {
+                lin = DataFiles.open(labels);
+                lh = readHeader(lin, labels.toString());
+                if (lh.itemSize() != 1) {
+                    throw new DataFormatException(labels.toString(), "header", "a labels file has one value per "
+                            + "item, but the dimensions are " + shape(lh.dims(), lh.dims().length));
+                }
+                if (lh.items() != h.items()) {
+                    throw new DataFormatException(labels.toString(), null, lh.items() + " labels, but " + images
+                            + " holds " + h.items() + " images");
+                }
+            }
+            return new IdxRows(images.toString(), in, h, labels == null ? null : labels.toString(), lin, lh, classes);
+        } catch (IOException | RuntimeException e) {
+            in.close();
+            if (lin != null) {
+                lin.close();
+            }
+            throw e;
+        }
+    }
+
+    /** An images file (and its labels) read a batch at a time. */
+    private static final class IdxRows implements RowReader {
+        private final String source;
+        private final InputStream in;
+        private final Header header;
+        private final String labelSource;
+        private final InputStream labelIn;
+        private final Header labelHeader;
+        private final int classes;
+        private float[] labelValues = new float[0];
+        private long done;
+
+        IdxRows(String source, InputStream in, Header header, String labelSource, InputStream labelIn,
+                Header labelHeader, int classes) {
+            this.source = source;
+            this.in = in;
+            this.header = header;
+            this.labelSource = labelSource;
+            this.labelIn = labelIn;
+            this.labelHeader = labelHeader;
+            this.classes = classes;
+        }
+
+        @Override
+        public String source() {
+            return source;
+        }
+
+        @Override
+        public int featureCount() {
+            return header.itemSize();
+        }
+
+        @Override
+        public boolean hasLabels() {
+            return labelIn != null;
+        }
+
+        @Override
+        public int targetCount() {
+            return 0;
+        }
+
+        @Override
+        public long rowsRead() {
+            return done;
+        }
+
+        @Override
+        public int read(float[] features, int[] labels, float[] targets, int maxRows) throws IOException {
+            int n = (int) Math.min(maxRows, header.items() - done);
+            if (n <= 0) {
+                return 0;
+            }
+            int d = header.itemSize();
+            int size = elementSize(header.type());
+            long rowBytes = (long) d * size;
+            byte[] data = in.readNBytes(Math.toIntExact(n * rowBytes));
+            if (data.length < n * rowBytes) {
+                long need = header.items() * rowBytes;
+                long found = done * rowBytes + data.length;
+                throw new DataFormatException(source, null, "truncated: dimensions " + shape(header.dims(),
+                        header.dims().length) + " need " + need + " data bytes after the " + header.headerBytes()
+                        + "-byte header, found " + found + " (record " + found / rowBytes + " is incomplete)");
+            }
+            convert(data, header.type(), features, 0, n * d);
+            checkFinite(features, 0, n * d, header.type(), source, d, done);
+            if (labelIn != null) {
+                int lsize = elementSize(labelHeader.type());
+                byte[] lb = labelIn.readNBytes(n * lsize);
+                if (lb.length < n * lsize) {
+                    throw new DataFormatException(labelSource, null, "truncated: " + labelHeader.items()
+                            + " labels announced, the data ends in record " + (done + lb.length / lsize));
+                }
+                if (labelValues.length < n) {
+                    labelValues = new float[n];
+                }
+                convert(lb, labelHeader.type(), labelValues, 0, n);
+                for (int i = 0; i < n; i++) {
+                    labels[i] = toLabel(labelValues[i], labelSource, done + i, classes);
+                }
+            }
+            done += n;
+            if (done == header.items()) {
+                checkNothingAfter(in, source, header.items() * rowBytes, header.dims());
+                if (labelIn != null) {
+                    checkNothingAfter(labelIn, labelSource, (long) labelHeader.items() * elementSize(
+                            labelHeader.type()), labelHeader.dims());
+                }
+            }
+            return n;
+        }
+
+        @Override
+        public void close() throws IOException {
+            try {
+                in.close();
+            } finally {
+                if (labelIn != null) {
+                    labelIn.close();
+                }
+            }
+        }
     }
 
     /**

@@ -5,7 +5,8 @@
  * (MNIST-style IDX, raw or gzip) build {@link dev.descent.data.Dataset}s and report malformed input as
  * {@link dev.descent.data.DataFormatException}s naming file and line. {@link dev.descent.data.io.DataSources} resolves a
  * source string (a name from {@link dev.descent.data.io.DatasetRegistry} or a path); named data sets come from a local
- * folder or the {@link dev.descent.data.io.Downloader}'s verified cache.
+ * folder or the {@link dev.descent.data.io.Downloader}'s verified cache. {@link dev.descent.data.io.DataSources#openRows}
+ * reads a CSV or IDX file a batch of rows at a time ({@link dev.descent.data.io.RowReader}), with or without labels.
  *
  * <pre>{@code
  * // a file with the label in column "y"
