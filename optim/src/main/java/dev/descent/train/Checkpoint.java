@@ -47,17 +47,17 @@ import java.util.zip.CRC32;
  * (version 1 has no run identity: read as ""; versions 1 and 2 have no monitor, best weights or validation
  * evaluations: read as "", none and none):
  * <pre>
- *   8 bytes "DSCNTCKP", int version, UTF run identity                                  (identity: version 2 on)
+ *   8 bytes "DSCNTCKP", int version, UTF run identity (version 2 on)
  *   UTF model description, int n + n bytes: the saved-model file ({@link ParameterFile}) of the parameters
  *   UTF optimizer name, int n + n bytes: its saveState
  *   int epoch, int next batch index, long global step   (batch index 0: the epoch has not started)
  *   double epoch loss sum, long epoch rows, double learning rate at the epoch's start
  *   int samples, int batches per epoch, long seed, int processes
  *   double best monitored value, int best epoch, int epochs without improvement
- *   UTF monitor ("" without early stopping; else {@link EarlyStopping.Monitor#label()}),        (version 3 on)
- *       int n + n bytes: the best epoch's parameters as a saved-model file (n = 0: none kept)   (version 3 on)
+ *   UTF monitor ("" without early stopping, else {@link EarlyStopping.Monitor#label()})   (version 3 on)
+ *   int n + n bytes: the best epoch's parameters as a saved-model file, n = 0: none kept  (version 3 on)
  *   int epochs of history, each: int epoch, double train loss, long samples, long steps, double lr,
- *       boolean has test [EVALUATION], boolean has validation [EVALUATION]                  (validation: version 3 on)
+ *       boolean has test [EVALUATION], boolean has validation [EVALUATION] (validation: version 3 on)
  *   long CRC-32 of every byte before it
  *
  *   EVALUATION = long samples, double loss, accuracy, mse, mae, int k, k·k long counts
