@@ -268,6 +268,36 @@ class ValidationEarlyStoppingTest {
                 + "epoch " + best), shorter.result().message());
     }
 
+    /** A run that diverges after its best epoch also ends with the best epoch's weights, not the non-finite ones. */
+    @Test
+    void aDivergedRunEndsWithTheBestWeights() {
+        Map<Integer, float[][]> byEpoch = new TreeMap<>();
+        try (DataLoader loader = new DataLoader(train, LoaderOptions.batches(32).withSeed(SEED));
+                DataLoader valLoader = new DataLoader(val, LoaderOptions.batches(50).withShuffle(false));
+                Model model = ModelSpec.builder("mlp").inputs(40).hidden(64).classes(5).seed(SEED).build()
+                        .create(backend);
+                // the rate grows a thousandfold every epoch: 0.01, 10, 1e4, ... until the loss is not finite
+                Optimizer sgd = Optimizers.create("sgd", dev.descent.optim.SgdOptions.defaults().withLr(0.01),
+                        List.of(ParamGroup.of(model.parameters())), new StepLr(1, 1000, ScheduleUnit.EPOCH), null);
+                Trainer trainer = Trainer.builder(model, sgd, loader).epochs(20).validationLoader(valLoader)
+                        .earlyStopping(EarlyStopping.of(10, 0)).listener(new TrainingListener() {
+                            @Override
+                            public void onEpochEnd(EpochMetrics m) {
+                                byEpoch.put(m.epoch(), Fixtures.parameterValues(model));
+                            }
+                        }).build()) {
+            TrainingResult r = trainer.run();
+            assertEquals(TrainingResult.Status.DIVERGED, r.status(), r.message());
+            BestEpoch best = r.best();
+            assertNotNull(best, r.message());
+            assertTrue(best.restored());
+            assertEquals(Monitor.VAL_LOSS, best.monitor(), "AUTO watches the validation loss");
+            assertSameWeights(byEpoch.get(best.epoch()), Fixtures.parameterValues(model), "the best epoch's");
+            assertTrue(r.message().startsWith(r.divergence().message() + "; restored the weights of epoch "
+                    + best.epoch()), r.message());
+        }
+    }
+
     @Test
     void validationAccuracyIsMaximizedAndMinDeltaCounts() {
         Outcome o = run(Setup.of(60, new EarlyStopping(2, 0.01, Monitor.VAL_ACCURACY)));
