@@ -351,17 +351,14 @@ public final class Trainer implements AutoCloseable {
             throw mismatch(src + ": batch index " + checkpoint.batchIndex()
                     + " is beyond the epoch's " + batchesPerEpoch + " batches");
         }
+        // A version-3 checkpoint names the metric its state is about; an older one with a best epoch watched the
+        // test or training loss (there were no validation sets), so its state means nothing to a validation monitor.
         String watched = checkpoint.monitor();
-        boolean hadState = !watched.isEmpty() || checkpoint.bestEpoch() > 0;
-        if (monitor != null && hadState) {
-            if (!watched.isEmpty() && !watched.equals(monitor.label())) {
-                throw mismatch(src + ": written by a run whose early stopping watched " + watched
-                        + ", this run watches " + monitor.label());
-            }
-            if (watched.isEmpty() && monitor.maximized()) {
-                throw mismatch(src + ": its early-stopping state is a loss's (an older checkpoint), this run "
-                        + "watches " + monitor.label());
-            }
+        boolean hadState = monitor != null && (!watched.isEmpty()
+                || checkpoint.bestEpoch() > 0 && !monitor.needsValidation());
+        if (hadState && !watched.isEmpty() && !watched.equals(monitor.label())) {
+            throw mismatch(src + ": written by a run whose early stopping watched " + watched
+                    + ", this run watches " + monitor.label());
         }
         try {
             checkpoint.restore(model, optimizer);
@@ -376,13 +373,13 @@ public final class Trainer implements AutoCloseable {
         epochLearningRate = checkpoint.epochLearningRate();
         history.clear();
         history.addAll(checkpoint.history());
-        if (monitor != null && hadState) {
+        if (hadState) {
             bestValue = checkpoint.bestLoss();
             bestEpoch = checkpoint.bestEpoch();
             badEpochs = checkpoint.epochsWithoutImprovement();
             bestWeights = checkpoint.bestWeights();
         } else {
-            // no early stopping before (or now): its state starts afresh
+            // no early stopping before (or now, or on this metric): its state starts afresh
             bestValue = monitor == null ? Double.POSITIVE_INFINITY : EarlyStopping.initialBest(monitor);
             bestEpoch = 0;
             badEpochs = 0;
