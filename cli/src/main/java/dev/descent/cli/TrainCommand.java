@@ -216,6 +216,10 @@ final class TrainCommand extends BaseCommand {
         Engine.Data d = Engine.loadData(data, Engine.regressionTargets(model, data), say, validation,
                 runOptions.seed);
         say.accept(d.description());
+        if (validation.val != null && validation.val.equals(data.test)) {
+            say.accept("note: --val and --test name the same data: the test numbers are then no longer held out from "
+                    + "the choices made on the validation set");
+        }
         ModelSpec spec = Engine.modelSpec(model, d.train(), runOptions.seed, data.classes);
         EarlyStopping earlyStopping = validation.earlyStopping(d.train().isClassification());
         if (dropLast && batchSize > d.train().samples()) {
