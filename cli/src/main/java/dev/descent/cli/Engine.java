@@ -3,6 +3,7 @@ package dev.descent.cli;
 import dev.descent.backend.Backend;
 import dev.descent.backend.BackendOptions;
 import dev.descent.backend.Backends;
+import dev.descent.data.DataSplit;
 import dev.descent.data.Dataset;
 import dev.descent.data.FeatureTransform;
 import dev.descent.data.LoaderOptions;
@@ -128,11 +129,15 @@ final class Engine {
         return sb.append(')').toString();
     }
 
-    /** The data after reading, limiting and scaling. */
+    /** The data after reading, limiting, holding out a validation set and scaling. */
     record Data(Dataset train, Dataset test, FeatureTransform transform, String description, String trainSource,
-            String testSource) {
+            String testSource, Dataset validation, String validationSource) {
         boolean hasTest() {
             return test != null;
+        }
+
+        boolean hasValidation() {
+            return validation != null;
         }
     }
 
@@ -148,6 +153,18 @@ final class Engine {
      * @param regressionTargets target columns when the model is a regression model, else null
      */
     static Data loadData(DataOptions d, List<String> regressionTargets, Consumer<String> note) throws IOException {
+        return loadData(d, regressionTargets, note, null, 0);
+    }
+
+    /**
+     * As {@link #loadData(DataOptions, List, Consumer)}, with a validation set: {@code --val} read like
+     * {@code --test}, or {@code --val-split} held out of the training data (after {@code --limit}, drawn with
+     * {@code seed}, stratified for classes; the scaling is fitted on the rest).
+     *
+     * @param v the validation options, or null for none
+     */
+    static Data loadData(DataOptions d, List<String> regressionTargets, Consumer<String> note, ValidationOptions v,
+            long seed) throws IOException {
         d.validate();
         if (d.data == null) {
             throw new UsageException("missing --data SOURCE (a CSV or IDX file, or one of " + DatasetRegistry.names()
@@ -181,43 +198,83 @@ final class Engine {
         }
         Dataset test = null;
         if (d.test != null) {
-            if (isNamed(d.test)) {
-                test = loadNamed(d.test, options, named, note).test();
-                if (!d.test.equals(d.data)) {
-                    description += "; test: " + test;
-                }
-            } else {
-                test = DataSources.readFile(Path.of(d.test), null, options,
-                        train.isClassification() ? train.classes() : 0);
+            test = heldOut(d.test, d.data, train, options, named, note);
+            if (!isNamed(d.test) || !d.test.equals(d.data)) {
                 description += "; test: " + test;
             }
-            if (test.featureCount() != train.featureCount()) {
-                throw new UsageException(d.test + " has " + test.featureCount() + " features but the training data "
-                        + d.data + " has " + train.featureCount());
-            }
-            if (test.isClassification() != train.isClassification()) {
-                throw new UsageException(d.test + " does not have the training data's label/target columns");
-            }
-            if (train.isClassification() && test.classes() != train.classes()) {
-                test = test.withClasses(Math.max(test.classes(), train.classes()));
-            }
         }
-        if (d.limit != null && (d.limit < train.samples() || test != null && d.limit < test.samples())) {
+        String valSource = v != null ? v.val : null;
+        Dataset validation = null;
+        if (valSource != null) {
+            validation = heldOut(valSource, d.data, train, options, named, note);
+            description += "; validation: " + validation;
+        }
+        if (d.limit != null && (d.limit < train.samples() || test != null && d.limit < test.samples()
+                || validation != null && d.limit < validation.samples())) {
             train = limit(train, d.limit);
             if (test != null) {
                 test = limit(test, d.limit);
             }
+            if (validation != null) {
+                validation = limit(validation, d.limit);
+            }
             description += " (--limit: the first " + d.limit + " samples of each)";
+        }
+        if (v != null && v.valSplit != null) {
+            int n = train.samples();
+            boolean stratified = train.isClassification();
+            DataSplit split;
+            try {
+                split = DataSplit.of(train, v.valSplit, seed);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--val-split " + Fmt.number(v.valSplit) + ": " + e.getMessage(), e);
+            }
+            train = split.train();
+            validation = split.validation();
+            valSource = d.data + " (--val-split " + Fmt.number(v.valSplit) + ")";
+            description += "; validation: " + validation.samples() + " of the " + n + " training samples held out"
+                    + (stratified ? ", stratified by class" : "") + " (--val-split " + Fmt.number(v.valSplit)
+                    + ", seed " + seed + ")";
         }
         FeatureTransform transform = scaling.fit(train);
         train = transform.apply(train);
         if (test != null) {
             test = transform.apply(test);
         }
+        if (validation != null) {
+            validation = transform.apply(validation);
+        }
         if (!transform.isIdentity()) {
             description += "; scaling: " + transform.description();
         }
-        return new Data(train, test, transform, description, d.data, d.test);
+        return new Data(train, test, transform, description, d.data, d.test, validation, valSource);
+    }
+
+    /**
+     * A held-out data set ({@code --test}, {@code --val}): a named data set's test split, or a file read with the
+     * training data's columns and classes.
+     */
+    private static Dataset heldOut(String source, String trainSource, Dataset train,
+            dev.descent.data.io.DataOptions options, Map<String, LoadedData> named, Consumer<String> note)
+            throws IOException {
+        Dataset held;
+        if (isNamed(source)) {
+            held = loadNamed(source, options, named, note).test();
+        } else {
+            held = DataSources.readFile(Path.of(source), null, options,
+                    train.isClassification() ? train.classes() : 0);
+        }
+        if (held.featureCount() != train.featureCount()) {
+            throw new UsageException(source + " has " + held.featureCount() + " features but the training data "
+                    + trainSource + " has " + train.featureCount());
+        }
+        if (held.isClassification() != train.isClassification()) {
+            throw new UsageException(source + " does not have the training data's label/target columns");
+        }
+        if (train.isClassification() && held.classes() != train.classes()) {
+            held = held.withClasses(Math.max(held.classes(), train.classes()));
+        }
+        return held;
     }
 
     private static LoadedData loadNamed(String name, dev.descent.data.io.DataOptions options,
@@ -417,8 +474,14 @@ final class Engine {
 
     /** Loader settings: a batch size (0 = full batch), the seed, shuffling, and this process's shard. */
     static LoaderOptions loaderOptions(int batchSize, long seed, boolean shuffle, Communicator comm) {
+        return loaderOptions(batchSize, seed, shuffle, false, comm);
+    }
+
+    /** As above, with drop-last: an epoch's final batch, when smaller than the batch size, is left out. */
+    static LoaderOptions loaderOptions(int batchSize, long seed, boolean shuffle, boolean dropLast,
+            Communicator comm) {
         LoaderOptions o = batchSize == 0 ? LoaderOptions.fullBatch() : LoaderOptions.batches(batchSize);
-        o = o.withSeed(seed).withShuffle(shuffle && batchSize != 0);
+        o = o.withSeed(seed).withShuffle(shuffle && batchSize != 0).withDropLast(dropLast && batchSize != 0);
         if (comm.size() > 1) {
             o = o.withShard(comm.rank(), comm.size());
         }

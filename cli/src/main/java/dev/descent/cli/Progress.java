@@ -117,6 +117,12 @@ public final class Progress {
 
     /** Called when an epoch ends, with its metrics (test values may be null). */
     public void epoch(int epoch, double trainLoss, Double testLoss, Double testAccuracy, double seconds) {
+        epoch(epoch, trainLoss, null, null, testLoss, testAccuracy, seconds);
+    }
+
+    /** Called when an epoch ends, with its metrics (validation and test values may be null). */
+    public void epoch(int epoch, double trainLoss, Double valLoss, Double valAccuracy, Double testLoss,
+            Double testAccuracy, double seconds) {
         lastLoss = trainLoss;
         if (mode == Mode.QUIET) {
             return;
@@ -135,6 +141,12 @@ public final class Progress {
         }
         StringBuilder sb = new StringBuilder(prefix());
         sb.append(String.format(Locale.ROOT, "epoch %d/%d  train_loss %s", epoch, totalEpochs, num(trainLoss)));
+        if (valLoss != null) {
+            sb.append("  val_loss ").append(num(valLoss));
+        }
+        if (valAccuracy != null) {
+            sb.append(String.format(Locale.ROOT, "  val_accuracy %.4f", valAccuracy));
+        }
         if (testLoss != null) {
             sb.append("  test_loss ").append(num(testLoss));
         }

@@ -11,9 +11,12 @@ import dev.descent.dist.Communicator;
 import dev.descent.dist.Communicators;
 import dev.descent.model.ModelSpec;
 import dev.descent.optim.Optimizers;
+import dev.descent.train.BestEpoch;
 import dev.descent.train.Checkpoint;
 import dev.descent.train.Divergence;
+import dev.descent.train.EarlyStopping;
 import dev.descent.train.EpochMetrics;
+import dev.descent.train.Evaluation;
 import dev.descent.train.TrainingListener;
 import dev.descent.train.TrainingResult;
 import java.io.IOException;
@@ -37,21 +40,26 @@ import picocli.CommandLine.Option;
         header = "Train a model: metrics, summary, loss plot, saved model, checkpoints and resume.",
         description = {
             "Trains a model (softmax regression by default) on a data set and writes, into --out DIR:",
-            "  metrics.csv    epoch,train_loss[,test_loss,test_accuracy],seconds  (one row per epoch; train_loss as "
-                    + "the lecture computes it: Σ batch loss × batch size / n, each batch's loss before its step; "
-                    + "seconds: the epoch's training wall time; a regression model has test_mae instead of "
-                    + "test_accuracy)",
+            "  metrics.csv    epoch,train_loss[,test_loss,test_accuracy],seconds[,val_loss,val_accuracy]  (one row per "
+                    + "epoch; train_loss as the lecture computes it: Σ batch loss × batch size / n, each batch's loss "
+                    + "before its step; seconds: the epoch's training wall time; the val_ columns with a validation "
+                    + "set; a regression model has test_mae and val_mae instead of the accuracies)",
             "  summary.json   every setting, the backend and vector width, data shapes, final metrics, whether and "
-                    + "where it diverged, total time",
-            "  loss.png       the loss curves (and test accuracy)",
+                    + "where it diverged, the best epoch with --early-stopping, total time",
+            "  loss.png       the loss curves (and accuracy), validation included",
             "  model.npz + model.json   the trained model, readable by NumPy (see model.json); 'descent evaluate' "
-                    + "loads it",
+                    + "loads it; with --early-stopping, the best epoch's weights",
             "  checkpoints/   with --checkpoint-every N (and on Ctrl-C): everything needed to continue with --resume",
             "",
             "A run owns its folder: a second run on the same --out is refused while the first runs (naming its "
                     + "process id), and a new run is refused in a folder that holds an earlier run unless --force "
                     + "(which deletes that run's files first) or --resume (which continues it). Every checkpoint "
                     + "carries its run's identity (run.json's run_id): a run never resumes from another's.",
+            "",
+            "Validation: --val-split F holds out a fraction of the training data (stratified by class, drawn with "
+                    + "--seed), or --val DATA gives a validation set; it is evaluated after every epoch. The test "
+                    + "set (--test) is only reported; --early-stopping PATIENCE watches the validation set "
+                    + "(--monitor val_loss or val_accuracy, --min-delta D) and needs one.",
             "",
             "Exit status 3 when the loss diverges (outputs up to that point are written; summary.json says where).",
             "Under 'mpirun -np N ./descent train ...' the batches are split across the processes; rank 0 writes.",
@@ -61,6 +69,7 @@ import picocli.CommandLine.Option;
                     + "--lr 1e-5",
             "  descent train --data train.csv --test test.csv --model mlp --hidden 256,128 --scale standardize "
                     + "--checkpoint-every 1 --out out/mlp",
+            "  descent train --data fashion-mnist --test fashion-mnist --val-split 0.1 --early-stopping 5 --epochs 100",
             "  descent train --resume out/mlp        (continue a stopped or killed run)"})
 final class TrainCommand extends BaseCommand {
     @Mixin
@@ -71,6 +80,15 @@ final class TrainCommand extends BaseCommand {
 
     @Mixin
     BatchOptions batch;
+
+    @Option(names = "--drop-last",
+            description = "Leave out each epoch's final batch when it is smaller than --batch-size (torch's "
+                    + "DataLoader drop_last): every step then has the same batch size; the rows left out differ "
+                    + "from epoch to epoch.")
+    boolean dropLast;
+
+    @Mixin
+    ValidationOptions validation;
 
     @Mixin
     RunOptions runOptions;
@@ -138,6 +156,8 @@ final class TrainCommand extends BaseCommand {
         data.validate();
         model.validate();
         batch.validate();
+        validation.validate();
+        validation.earlyStopping(!model.model.equals("linear")); // val_accuracy on regression, before reading data
         int epochs = runOptions.epochs(DEFAULT_EPOCHS);
         if (checkpointEvery != null && checkpointEvery < 1) {
             throw usage("--checkpoint-every must be >= 1, got " + checkpointEvery);
@@ -193,9 +213,19 @@ final class TrainCommand extends BaseCommand {
             say.accept("data-parallel run: " + comm.description());
         }
         long t0 = System.nanoTime();
-        Engine.Data d = Engine.loadData(data, Engine.regressionTargets(model, data), say);
+        Engine.Data d = Engine.loadData(data, Engine.regressionTargets(model, data), say, validation,
+                runOptions.seed);
         say.accept(d.description());
+        if (validation.val != null && validation.val.equals(data.test)) {
+            say.accept("note: --val and --test name the same data: the test numbers are then no longer held out from "
+                    + "the choices made on the validation set");
+        }
         ModelSpec spec = Engine.modelSpec(model, d.train(), runOptions.seed, data.classes);
+        EarlyStopping earlyStopping = validation.earlyStopping(d.train().isClassification());
+        if (dropLast && batchSize > d.train().samples()) {
+            throw usage("--drop-last with --batch-size " + batchSize + " leaves no batch: the training data has only "
+                    + d.train().samples() + " samples");
+        }
         if (batchSize > d.train().samples()) {
             say.accept("note: --batch-size " + batchSize + " exceeds the " + d.train().samples()
                     + " training samples: one batch per epoch");
@@ -211,10 +241,12 @@ final class TrainCommand extends BaseCommand {
         Backends.Selection sel = Engine.backend(compute, say, common.verbose);
         // Each process holds its share of a batch; the test data is evaluated in batches of up to 1024 rows.
         int batchRows = Math.max(ceilDiv(BatchOptions.rows(batchSize, d.train().samples()), comm.size()),
-                d.hasTest() ? ceilDiv(Math.min(1024, d.test().samples()), comm.size()) : 0);
+                Math.max(d.hasTest() ? ceilDiv(Math.min(1024, d.test().samples()), comm.size()) : 0,
+                        d.hasValidation() ? ceilDiv(Math.min(1024, d.validation().samples()), comm.size()) : 0));
         try (Backend backend = Engine.fitting(sel.backend(), spec, model, data.classes,
                     batch.describe(defaultBatch), batchRows);
              DeviceDataset train = d.train().upload(backend);
+             DeviceDataset valSet = d.hasValidation() ? d.validation().upload(backend) : null;
              DeviceDataset test = d.hasTest() ? d.test().upload(backend) : null) {
             // run.json is written once the run is known to fit (the folder, held since the start, is removed again
             // if the run fails before writing anything).
@@ -228,6 +260,7 @@ final class TrainCommand extends BaseCommand {
             List<EpochMetrics> rows = new ArrayList<>(checkpoint != null ? checkpoint.history() : List.of());
             Map<Integer, Double> seconds = new HashMap<>(oldSeconds);
             boolean classifier = d.train().isClassification();
+            boolean hasVal = d.hasValidation();
             TrainingListener writer = new TrainingListener() {
                 @Override
                 public void onEpochEnd(EpochMetrics m) {
@@ -238,9 +271,9 @@ final class TrainCommand extends BaseCommand {
             // Every rank is given the checkpoint folder; the trainer writes checkpoints on rank 0 only.
             Training.Config config = new Training.Config(spec, opt, batchSize, epochs, runOptions.seed,
                     !runOptions.noShuffle, checkpointDir, checkpointEvery != null ? checkpointEvery : 0,
-                    slowEpochMillis, runId);
-            try (Training training = new Training(comm, train, test, config, progress,
-                    List.of(writer, new MetricsWriter(rank0, dir, rows, seconds, classifier)), seconds)) {
+                    slowEpochMillis, runId, dropLast, earlyStopping);
+            try (Training training = new Training(comm, train, valSet, test, config, progress,
+                    List.of(writer, new MetricsWriter(rank0, dir, rows, seconds, classifier, hasVal)), seconds)) {
                 say.accept("model: " + spec.describe() + ", " + training.model().parameterCount() + " parameters; "
                         + "optimizer: " + Engine.describe(optimizer, opt) + "; " + training.batchesPerEpoch()
                         + " batches per epoch" + (checkpoint != null ? "; resuming from " + checkpoint.source() : ""));
@@ -249,22 +282,23 @@ final class TrainCommand extends BaseCommand {
                 if (!rank0) {
                     return exitCode(result);
                 }
-                writeMetrics(dir.resolve("metrics.csv"), rows, seconds, classifier, d.hasTest(), result.divergence());
+                writeMetrics(dir.resolve("metrics.csv"), rows, seconds, classifier, d.hasTest(), hasVal,
+                        result.divergence());
                 writeLossPlot(dir.resolve("loss.png"), rows, result.divergence(), spec,
-                        Engine.describe(optimizer, opt), batchSize, classifier, d.trainSource());
+                        Engine.describe(optimizer, opt), batchSize, classifier, d.trainSource(), result.best());
                 Map<String, Object> dataInfo = new LinkedHashMap<>();
                 dataInfo.put("source", d.trainSource());
                 dataInfo.put("features", d.train().featureCount());
                 dataInfo.put("label_column", data.labelColumn);
                 ModelFiles.save(dir, training.model(), d.transform(), dataInfo);
                 Map<String, Object> summary = summary(result, rows, seconds, total, training, sel, d, spec, opt,
-                        batchSize, epochs, dir, checkpoint);
+                        batchSize, epochs, dir, checkpoint, earlyStopping);
                 String text = Json.write(summary);
                 AtomicFiles.writeString(dir.resolve("summary.json"), text);
                 if (json) {
                     out().print(text);
                 }
-                report(result, dir);
+                report(result, dir, earlyStopping);
                 return exitCode(result);
             }
         }
@@ -282,7 +316,7 @@ final class TrainCommand extends BaseCommand {
         };
     }
 
-    private void report(TrainingResult r, Path dir) {
+    private void report(TrainingResult r, Path dir, EarlyStopping earlyStopping) {
         EpochMetrics last = r.last();
         switch (r.status()) {
             case DIVERGED -> err().println("descent train: " + r.divergence().message()
@@ -294,6 +328,13 @@ final class TrainCommand extends BaseCommand {
                 if (!common.quiet && last != null) {
                     StringBuilder sb = new StringBuilder("done: ").append(r.epochsCompleted()).append(" epochs, ")
                             .append("train_loss ").append(Progress.num(last.trainLoss()));
+                    if (last.validation() != null) {
+                        sb.append(", val_loss ").append(Progress.num(last.validation().loss()));
+                        if (last.validation().classification()) {
+                            sb.append(String.format(java.util.Locale.ROOT, ", val_accuracy %.4f",
+                                    last.validation().accuracy()));
+                        }
+                    }
                     if (last.test() != null) {
                         sb.append(", test_loss ").append(Progress.num(last.test().loss()));
                         if (last.test().classification()) {
@@ -305,7 +346,31 @@ final class TrainCommand extends BaseCommand {
                 }
             }
         }
+        if (earlyStopping != null && !common.quiet && r.status() != TrainingResult.Status.STOPPED) {
+            err().println(earlyStoppingLine(r, earlyStopping));
+        }
         err().flush();
+    }
+
+    /**
+     * The line that says which epoch's weights were saved, e.g. "early stopping: best val_loss 0.4123 at epoch 7,
+     * stopped after epoch 10 (3 epochs without improvement); saved epoch 7's weights".
+     */
+    static String earlyStoppingLine(TrainingResult r, EarlyStopping es) {
+        BestEpoch best = r.best();
+        if (best == null) {
+            return "early stopping: no epoch had a finite " + es.monitor().label() + "; saved the last weights";
+        }
+        String value = String.format(java.util.Locale.ROOT, "%.4g", best.value());
+        String how = switch (r.status()) {
+            case EARLY_STOPPED -> "stopped after epoch " + r.epochsCompleted() + " (" + es.patience()
+                    + (es.patience() == 1 ? " epoch" : " epochs") + " without improvement)";
+            case DIVERGED -> "diverged in epoch " + r.divergence().epoch();
+            default -> "no stop in " + r.epochsCompleted() + (r.epochsCompleted() == 1 ? " epoch" : " epochs");
+        };
+        return "early stopping: best " + best.monitor().label() + " " + value + " at epoch " + best.epoch() + ", "
+                + how + "; " + (best.restored() ? "saved epoch " + best.epoch() + "'s weights"
+                        : "saved the last weights");
     }
 
     // ------------------------------------------------------------------ resume
@@ -469,14 +534,16 @@ final class TrainCommand extends BaseCommand {
         private final List<EpochMetrics> rows;
         private final Map<Integer, Double> seconds;
         private final boolean classifier;
+        private final boolean validation;
 
         MetricsWriter(boolean enabled, Path dir, List<EpochMetrics> rows, Map<Integer, Double> seconds,
-                boolean classifier) {
+                boolean classifier, boolean validation) {
             this.enabled = enabled;
             this.dir = dir;
             this.rows = rows;
             this.seconds = seconds;
             this.classifier = classifier;
+            this.validation = validation;
         }
 
         private long lastWrite;
@@ -493,7 +560,8 @@ final class TrainCommand extends BaseCommand {
                 return;
             }
             try {
-                writeMetrics(dir.resolve("metrics.csv"), rows, seconds, classifier, data.test != null, null);
+                writeMetrics(dir.resolve("metrics.csv"), rows, seconds, classifier, data.test != null, validation,
+                        null);
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
@@ -501,14 +569,23 @@ final class TrainCommand extends BaseCommand {
         }
     }
 
+    /**
+     * metrics.csv: {@code epoch,train_loss[,test_loss,test_accuracy],seconds[,val_loss,val_accuracy]} (regression:
+     * {@code test_mae}, {@code val_mae}). The validation columns come last, so that every column before them keeps
+     * the place it has without a validation set.
+     */
     static Csv metricsCsv(List<EpochMetrics> rows, Map<Integer, Double> seconds, boolean classifier, boolean test,
-            Divergence divergence) {
+            boolean validation, Divergence divergence) {
         List<String> header = new ArrayList<>(List.of("epoch", "train_loss"));
         if (test) {
             header.add("test_loss");
             header.add(classifier ? "test_accuracy" : "test_mae");
         }
         header.add("seconds");
+        if (validation) {
+            header.add("val_loss");
+            header.add(classifier ? "val_accuracy" : "val_mae");
+        }
         Csv csv = new Csv(header);
         List<EpochMetrics> sorted = new ArrayList<>(rows);
         sorted.sort(java.util.Comparator.comparingInt(EpochMetrics::epoch));
@@ -521,6 +598,11 @@ final class TrainCommand extends BaseCommand {
                 r.add(m.test() != null ? (Object) (classifier ? m.test().accuracy() : m.test().mae()) : null);
             }
             r.add(seconds.get(m.epoch()));
+            if (validation) {
+                Evaluation v = m.validation();
+                r.add(v != null ? (Object) v.loss() : null);
+                r.add(v != null ? (Object) (classifier ? v.accuracy() : v.mae()) : null);
+            }
             csv.add(r.toArray());
         }
         if (divergence != null && sorted.stream().noneMatch(m -> m.epoch() == divergence.epoch())) {
@@ -532,18 +614,23 @@ final class TrainCommand extends BaseCommand {
                 r.add(null);
             }
             r.add(null);
+            if (validation) {
+                r.add(null);
+                r.add(null);
+            }
             csv.add(r.toArray());
         }
         return csv;
     }
 
     private static void writeMetrics(Path file, List<EpochMetrics> rows, Map<Integer, Double> seconds,
-            boolean classifier, boolean test, Divergence divergence) throws IOException {
-        metricsCsv(rows, seconds, classifier, test, divergence).write(file);
+            boolean classifier, boolean test, boolean validation, Divergence divergence) throws IOException {
+        metricsCsv(rows, seconds, classifier, test, validation, divergence).write(file);
     }
 
     private static void writeLossPlot(Path file, List<EpochMetrics> rows, Divergence divergence, ModelSpec spec,
-            String optimizerText, int batchSize, boolean classifier, String source) throws IOException {
+            String optimizerText, int batchSize, boolean classifier, String source, BestEpoch best)
+            throws IOException {
         List<EpochMetrics> sorted = new ArrayList<>(rows);
         sorted.sort(java.util.Comparator.comparingInt(EpochMetrics::epoch));
         int n = sorted.size();
@@ -551,7 +638,10 @@ final class TrainCommand extends BaseCommand {
         double[] train = new double[n];
         double[] test = new double[n];
         double[] acc = new double[n];
+        double[] val = new double[n];
+        double[] valAcc = new double[n];
         boolean hasTest = false;
+        boolean hasVal = false;
         for (int i = 0; i < n; i++) {
             EpochMetrics m = sorted.get(i);
             x[i] = m.epoch();
@@ -559,9 +649,16 @@ final class TrainCommand extends BaseCommand {
             test[i] = m.test() != null ? m.test().loss() : Double.NaN;
             acc[i] = m.test() != null ? (classifier ? m.test().accuracy() : m.test().mae()) : Double.NaN;
             hasTest |= m.test() != null;
+            Evaluation v = m.validation();
+            val[i] = v != null ? v.loss() : Double.NaN;
+            valAcc[i] = v != null ? (classifier ? v.accuracy() : v.mae()) : Double.NaN;
+            hasVal |= v != null;
         }
         List<Charts.Curve> curves = new ArrayList<>();
         curves.add(new Charts.Curve("train loss", x, train));
+        if (hasVal) {
+            curves.add(new Charts.Curve("validation loss", x, val));
+        }
         if (hasTest) {
             curves.add(new Charts.Curve("test loss", x, test));
         }
@@ -570,13 +667,30 @@ final class TrainCommand extends BaseCommand {
         if (divergence != null) {
             notes.add(divergence.message());
         }
+        if (best != null) {
+            notes.add("best " + best.monitor().label() + " at epoch " + best.epoch()
+                    + (best.restored() ? " (saved model)" : ""));
+        }
         boolean logY = spansDecade(train);
         List<JFreeChart> panels = new ArrayList<>();
         panels.add(Charts.curves("loss per epoch", "epoch", "loss", curves, false, logY, notes));
-        if (hasTest) {
-            panels.add(Charts.curves(classifier ? "test accuracy" : "test MAE", "epoch",
-                    classifier ? "accuracy" : "MAE", List.of(new Charts.Curve(classifier ? "test accuracy"
-                            : "test MAE", x, acc)), false, false, List.of()));
+        if (hasTest || hasVal) {
+            String what = classifier ? "accuracy" : "MAE";
+            List<Charts.Curve> second = new ArrayList<>();
+            if (hasVal) {
+                second.add(new Charts.Curve("validation " + what, x, valAcc));
+            }
+            if (hasTest) {
+                second.add(new Charts.Curve("test " + what, x, acc));
+            }
+            String title = (hasVal && hasTest ? "" : hasVal ? "validation " : "test ") + what;
+            JFreeChart chart = Charts.curves(title, "epoch", what, second, false, false, List.of());
+            // each set in the colour of its loss curve
+            org.jfree.chart.renderer.xy.XYItemRenderer renderer = chart.getXYPlot().getRenderer();
+            for (int i = 0; i < second.size(); i++) {
+                renderer.setSeriesPaint(i, Charts.COLORS[1 + i]);
+            }
+            panels.add(chart);
         }
         String title = Path.of(source).getFileName() + ": " + spec.describe();
         Charts.savePng(file, Charts.figure(title, panels, panels.size(), 760, 520));
@@ -596,7 +710,7 @@ final class TrainCommand extends BaseCommand {
 
     private Map<String, Object> summary(TrainingResult r, List<EpochMetrics> rows, Map<Integer, Double> seconds,
             double total, Training training, Backends.Selection sel, Engine.Data d, ModelSpec spec,
-            Optimizers.Builder opt, int batchSize, int epochs, Path dir, Checkpoint resumed) {
+            Optimizers.Builder opt, int batchSize, int epochs, Path dir, Checkpoint resumed, EarlyStopping es) {
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("command", "train");
         s.put("status", r.status().name().toLowerCase(java.util.Locale.ROOT));
@@ -618,6 +732,8 @@ final class TrainCommand extends BaseCommand {
         Map<String, Object> settingsMap = new LinkedHashMap<>();
         settingsMap.put("data", data.data);
         settingsMap.put("test", data.test);
+        settingsMap.put("val", validation.val);
+        settingsMap.put("val_split", validation.valSplit);
         settingsMap.put("label_column", data.labelColumn);
         settingsMap.put("classes", data.classes);
         settingsMap.put("scale", data.scale);
@@ -632,6 +748,10 @@ final class TrainCommand extends BaseCommand {
         settingsMap.put("epochs", epochs);
         settingsMap.put("seed", runOptions.seed);
         settingsMap.put("shuffle", !runOptions.noShuffle);
+        settingsMap.put("drop_last", dropLast);
+        settingsMap.put("early_stopping", es == null ? null : es.patience());
+        settingsMap.put("min_delta", es == null ? null : es.minDelta());
+        settingsMap.put("monitor", es == null ? null : es.monitor().label());
         settingsMap.put("optimizer", optimizer);
         settingsMap.put("optimizer_settings", opt.resolvedOptions().settings());
         settingsMap.put("schedule", settings.schedule == null ? "constant" : settings.schedule);
@@ -655,6 +775,7 @@ final class TrainCommand extends BaseCommand {
         dm.put("description", d.description());
         dm.put("train", shape(d.train()));
         dm.put("test", d.hasTest() ? shape(d.test()) : null);
+        dm.put("validation", d.hasValidation() ? shape(d.validation()) : null);
         dm.put("scaling", d.transform().description());
         dm.put("batches_per_epoch", training.batchesPerEpoch());
         s.put("data", dm);
@@ -676,7 +797,18 @@ final class TrainCommand extends BaseCommand {
                 fin.put("test_mae", last.test().mae());
             }
         }
+        if (last != null && last.validation() != null) {
+            Evaluation v = last.validation();
+            fin.put("val_loss", v.loss());
+            if (v.classification()) {
+                fin.put("val_accuracy", v.accuracy());
+            } else {
+                fin.put("val_mse", v.mse());
+                fin.put("val_mae", v.mae());
+            }
+        }
         s.put("final", fin);
+        s.put("early_stopping", es == null ? null : earlyStoppingSummary(r, es));
         s.put("epochs_completed", r.epochsCompleted());
         s.put("steps", r.steps());
         double trainSecs = 0;
@@ -698,6 +830,51 @@ final class TrainCommand extends BaseCommand {
         files.put("checkpoints", "checkpoints/");
         s.put("files", files);
         return s;
+    }
+
+    /**
+     * summary.json's "early_stopping": the monitor and settings, the best epoch and its value, the epoch the run
+     * stopped after (null when it ran all its epochs), the epoch whose weights model.npz holds, and the best epoch's
+     * validation metrics.
+     */
+    static Map<String, Object> earlyStoppingSummary(TrainingResult r, EarlyStopping es) {
+        BestEpoch best = r.best();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("monitor", es.monitor().label());
+        m.put("mode", es.monitor().maximized() ? "max" : "min");
+        m.put("patience", es.patience());
+        m.put("min_delta", es.minDelta());
+        m.put("best_epoch", best == null ? null : best.epoch());
+        m.put("value", best == null ? null : best.value());
+        m.put("stopped_epoch", r.status() == TrainingResult.Status.EARLY_STOPPED ? r.epochsCompleted() : null);
+        m.put("stopped_early", r.status() == TrainingResult.Status.EARLY_STOPPED);
+        m.put("saved_epoch", best != null && best.restored() ? best.epoch()
+                : r.status() == TrainingResult.Status.STOPPED || r.status() == TrainingResult.Status.DIVERGED ? null
+                        : r.epochsCompleted());
+        EpochMetrics at = null;
+        for (EpochMetrics e : r.history()) {
+            if (best != null && e.epoch() == best.epoch()) {
+                at = e;
+            }
+        }
+        if (at != null && at.validation() != null) {
+            Map<String, Object> metrics = new LinkedHashMap<>();
+            metrics.put("train_loss", at.trainLoss());
+            metrics.put("val_loss", at.validation().loss());
+            if (at.validation().classification()) {
+                metrics.put("val_accuracy", at.validation().accuracy());
+            } else {
+                metrics.put("val_mae", at.validation().mae());
+            }
+            if (at.test() != null) {
+                metrics.put("test_loss", at.test().loss());
+                metrics.put(at.test().classification() ? "test_accuracy" : "test_mae",
+                        at.test().classification() ? at.test().accuracy() : at.test().mae());
+            }
+            m.put("best_epoch_metrics", metrics);
+        }
+        m.put("message", earlyStoppingLine(r, es));
+        return m;
     }
 
     static Map<String, Object> shape(dev.descent.data.Dataset ds) {

@@ -9,6 +9,7 @@ import dev.descent.model.ModelSpec;
 import dev.descent.optim.Optimizer;
 import dev.descent.optim.Optimizers;
 import dev.descent.train.Checkpoint;
+import dev.descent.train.EarlyStopping;
 import dev.descent.train.EpochMetrics;
 import dev.descent.train.Trainer;
 import dev.descent.train.TrainingListener;
@@ -20,13 +21,25 @@ import java.util.TreeMap;
 
 /**
  * One training run assembled from descent's pieces: a model built from its spec, an optimizer over its parameters,
- * a loader over the training data (and one over the test data), and a {@link Trainer}. Measures each epoch's training
- * wall time, reports progress, and turns Ctrl-C into the trainer's stop-with-checkpoint request.
+ * a loader over the training data (and one over the validation and the test data), and a {@link Trainer}. Measures
+ * each epoch's training wall time, reports progress, and turns Ctrl-C into the trainer's stop-with-checkpoint request.
  */
 final class Training implements AutoCloseable {
-    /** The settings of one run. */
+    /**
+     * The settings of one run.
+     *
+     * @param dropLast      leave out each epoch's final batch when it is smaller than the batch size
+     * @param earlyStopping early stopping on the validation set, or null
+     */
     record Config(ModelSpec spec, Optimizers.Builder optimizer, int batchSize, int epochs, long seed, boolean shuffle,
-            Path checkpointDir, int checkpointEvery, long slowEpochMillis, String runId) {
+            Path checkpointDir, int checkpointEvery, long slowEpochMillis, String runId, boolean dropLast,
+            EarlyStopping earlyStopping) {
+        /** Without drop-last and early stopping. */
+        Config(ModelSpec spec, Optimizers.Builder optimizer, int batchSize, int epochs, long seed, boolean shuffle,
+                Path checkpointDir, int checkpointEvery, long slowEpochMillis, String runId) {
+            this(spec, optimizer, batchSize, epochs, seed, shuffle, checkpointDir, checkpointEvery, slowEpochMillis,
+                    runId, false, null);
+        }
     }
 
     private static final int KEEP_CHECKPOINTS = 2;
@@ -35,6 +48,7 @@ final class Training implements AutoCloseable {
     private final Optimizer optimizer;
     private final DataLoader trainLoader;
     private final DataLoader testLoader;
+    private final DataLoader validationLoader;
     private final Trainer trainer;
     private final Progress progress;
     private final Map<Integer, Double> seconds;
@@ -59,6 +73,15 @@ final class Training implements AutoCloseable {
     /** As above; each epoch's training wall time is put into {@code seconds} (by epoch) before the listeners run. */
     Training(Communicator comm, DeviceDataset train, DeviceDataset test, Config c, Progress progress,
             List<TrainingListener> listeners, Map<Integer, Double> seconds) {
+        this(comm, train, null, test, c, progress, listeners, seconds);
+    }
+
+    /**
+     * As above, with a validation set (or null), evaluated after every epoch before the test set and watched by the
+     * config's early stopping.
+     */
+    Training(Communicator comm, DeviceDataset train, DeviceDataset validation, DeviceDataset test, Config c,
+            Progress progress, List<TrainingListener> listeners, Map<Integer, Double> seconds) {
         this.progress = progress;
         this.seconds = seconds;
         this.samples = train.samples();
@@ -66,16 +89,17 @@ final class Training implements AutoCloseable {
         Optimizer o = null;
         DataLoader tl = null;
         DataLoader el = null;
+        DataLoader vl = null;
         try {
             m = c.spec().create(train.backend());
             o = c.optimizer().buildOptimizer(m.parameters());
-            tl = new DataLoader(train, Engine.loaderOptions(c.batchSize(), c.seed(), c.shuffle(), comm));
+            tl = new DataLoader(train, Engine.loaderOptions(c.batchSize(), c.seed(), c.shuffle(), c.dropLast(),
+                    comm));
             if (test != null) {
-                LoaderOptions eo = LoaderOptions.batches(Math.min(1024, test.samples())).withShuffle(false);
-                if (comm.size() > 1) {
-                    eo = eo.withShard(comm.rank(), comm.size());
-                }
-                el = new DataLoader(test, eo);
+                el = new DataLoader(test, evaluationOptions(test, comm));
+            }
+            if (validation != null) {
+                vl = new DataLoader(validation, evaluationOptions(validation, comm));
             }
             this.batchSize = c.batchSize() == 0 ? samples : c.batchSize();
             int steps = tl.batchesPerEpoch();
@@ -85,6 +109,12 @@ final class Training implements AutoCloseable {
                     .lossReadInterval(interval).listener(new Listener(c.slowEpochMillis()));
             if (el != null) {
                 b.testLoader(el);
+            }
+            if (vl != null) {
+                b.validationLoader(vl);
+            }
+            if (c.earlyStopping() != null) {
+                b.earlyStopping(c.earlyStopping());
             }
             if (c.runId() != null) {
                 b.runId(c.runId());
@@ -98,6 +128,7 @@ final class Training implements AutoCloseable {
             }
             this.trainer = b.build();
         } catch (RuntimeException | Error e) {
+            closeQuietly(vl);
             closeQuietly(el);
             closeQuietly(tl);
             closeQuietly(o);
@@ -108,6 +139,13 @@ final class Training implements AutoCloseable {
         this.optimizer = o;
         this.trainLoader = tl;
         this.testLoader = el;
+        this.validationLoader = vl;
+    }
+
+    /** An evaluation set in batches of up to 1024 rows, in file order, sharded like the training data. */
+    private static LoaderOptions evaluationOptions(DeviceDataset data, Communicator comm) {
+        LoaderOptions eo = LoaderOptions.batches(Math.min(1024, data.samples())).withShuffle(false);
+        return comm.size() > 1 ? eo.withShard(comm.rank(), comm.size()) : eo;
     }
 
     Model model() {
@@ -196,7 +234,10 @@ final class Training implements AutoCloseable {
             totalTrainingSeconds += s;
             Double testLoss = m.test() != null ? m.test().loss() : null;
             Double testAcc = m.test() != null && m.test().classification() ? m.test().accuracy() : null;
-            progress.epoch(m.epoch(), m.trainLoss(), testLoss, testAcc, s);
+            Double valLoss = m.validation() != null ? m.validation().loss() : null;
+            Double valAcc = m.validation() != null && m.validation().classification() ? m.validation().accuracy()
+                    : null;
+            progress.epoch(m.epoch(), m.trainLoss(), valLoss, valAcc, testLoss, testAcc, s);
             if (slowMillis > 0) {
                 try {
                     Thread.sleep(slowMillis);
@@ -211,6 +252,7 @@ final class Training implements AutoCloseable {
     public void close() {
         closeQuietly(trainer);
         closeQuietly(testLoader);
+        closeQuietly(validationLoader);
         closeQuietly(trainLoader);
         closeQuietly(optimizer);
         closeQuietly(model);

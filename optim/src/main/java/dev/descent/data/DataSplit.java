@@ -15,6 +15,22 @@ package dev.descent.data;
 public record DataSplit(Dataset train, Dataset validation) {
 
     /**
+     * Holds out {@code validationFraction} of {@code data}'s rows as a validation set: stratified by class for
+     * classification data (each class keeps its share), a plain random draw for regression data.
+     *
+     * <pre>{@code
+     * DataSplit split = DataSplit.of(data.train(), 0.1, 42);
+     * try (DeviceDataset train = split.train().upload(backend);
+     *      DeviceDataset val = split.validation().upload(backend); ...)
+     * }</pre>
+     *
+     * @throws IllegalArgumentException when the fraction is outside (0, 1) or a part would be empty
+     */
+    public static DataSplit of(Dataset data, double validationFraction, long seed) {
+        return of(data, validationFraction, seed, data.isClassification());
+    }
+
+    /**
      * Splits {@code data}.
      *
      * @param validationFraction share of rows held out, in {@code (0, 1)}

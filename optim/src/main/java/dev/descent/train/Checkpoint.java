@@ -31,7 +31,8 @@ import java.util.zip.CRC32;
  * Everything a training run needs to continue bit-identically: the model's parameter values, the optimizer's state
  * (moments, step counts, learning-rate schedule; {@link Optimizer#saveState}), the loader position (epoch and next
  * batch index: the loader's order is a function of its seed and the epoch), the partial sums of the current epoch,
- * the early-stopping state, the metrics of every completed epoch, and the seed.
+ * the early-stopping state (best value and epoch, epochs without improvement, the best epoch's weights), the metrics
+ * of every completed epoch, and the seed.
  *
  * <p><b>Files.</b> A checkpoint is one file {@code checkpoint-<global step, 12 digits>.ckpt} in a directory, written
  * atomically (temporary file, fsync, rename, fsync of the directory), so a run killed at any moment leaves only
@@ -42,24 +43,29 @@ import java.util.zip.CRC32;
  * checkpoints alone and refuses to start beside them, and {@link #latest(Path, String)} finds only a given run's, so a
  * run never resumes from, or prunes, another run's checkpoints.
  *
- * <p>Format version {@value #VERSION}, big-endian ({@link DataOutputStream}); version 1, without the run identity, is
- * still read (as run identity ""):
+ * <p>Format version {@value #VERSION}, big-endian ({@link DataOutputStream}); versions 1 and 2 are still read
+ * (version 1 has no run identity: read as ""; versions 1 and 2 have no monitor, best weights or validation
+ * evaluations: read as "", none and none):
  * <pre>
- *   8 bytes "DSCNTCKP", int version, UTF run identity
+ *   8 bytes "DSCNTCKP", int version, UTF run identity (version 2 on)
  *   UTF model description, int n + n bytes: the saved-model file ({@link ParameterFile}) of the parameters
  *   UTF optimizer name, int n + n bytes: its saveState
  *   int epoch, int next batch index, long global step   (batch index 0: the epoch has not started)
  *   double epoch loss sum, long epoch rows, double learning rate at the epoch's start
  *   int samples, int batches per epoch, long seed, int processes
- *   double best monitored loss, int best epoch, int epochs without improvement
+ *   double best monitored value, int best epoch, int epochs without improvement
+ *   UTF monitor ("" without early stopping, else {@link EarlyStopping.Monitor#label()})   (version 3 on)
+ *   int n + n bytes: the best epoch's parameters as a saved-model file, n = 0: none kept  (version 3 on)
  *   int epochs of history, each: int epoch, double train loss, long samples, long steps, double lr,
- *       boolean has test [long samples, double loss, accuracy, mse, mae, int k, k·k long counts]
+ *       boolean has test [EVALUATION], boolean has validation [EVALUATION] (validation: version 3 on)
  *   long CRC-32 of every byte before it
+ *
+ *   EVALUATION = long samples, double loss, accuracy, mse, mae, int k, k·k long counts
  * </pre>
  */
 public final class Checkpoint {
     /** The current format version. */
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
     private static final byte[] MAGIC = "DSCNTCKP".getBytes(StandardCharsets.US_ASCII);
     private static final Pattern NAME = Pattern.compile("checkpoint-(\\d{12})\\.ckpt");
 
@@ -81,13 +87,16 @@ public final class Checkpoint {
     private final double bestLoss;
     private final int bestEpoch;
     private final int epochsWithoutImprovement;
+    private final String monitor;
+    private final byte[] bestWeights;
     private final List<EpochMetrics> history;
     private final String source;
 
     Checkpoint(String runId, String model, byte[] parameters, String optimizer, byte[] optimizerState, int epoch, int batchIndex,
             long globalStep, double epochLossSum, long epochRows, double epochLearningRate, int samples,
             int batchesPerEpoch, long seed, int processes, double bestLoss, int bestEpoch,
-            int epochsWithoutImprovement, List<EpochMetrics> history, String source) {
+            int epochsWithoutImprovement, String monitor, byte[] bestWeights, List<EpochMetrics> history,
+            String source) {
         this.runId = runId;
         this.model = model;
         this.parameters = parameters;
@@ -106,6 +115,8 @@ public final class Checkpoint {
         this.bestLoss = bestLoss;
         this.bestEpoch = bestEpoch;
         this.epochsWithoutImprovement = epochsWithoutImprovement;
+        this.monitor = monitor == null ? "" : monitor;
+        this.bestWeights = bestWeights;
         this.history = List.copyOf(history);
         this.source = source;
     }
@@ -200,8 +211,21 @@ public final class Checkpoint {
     }
 
     /**
+     * The metric early stopping watched ({@link EarlyStopping.Monitor#label()}), or "" when the run had no early
+     * stopping or the checkpoint predates version 3.
+     */
+    public String monitor() {
+        return monitor;
+    }
+
+    /** The best epoch's parameters as a saved-model file ({@link ParameterFile}), or null when none were kept. */
+    byte[] bestWeights() {
+        return bestWeights;
+    }
+
+    /**
      * Loads the parameters into {@code model} and the state into {@code optimizer}, after checking that they are the
-     * ones the checkpoint was written for.
+     * ones the checkpoint was written for (the best epoch's weights, when kept, are checked against the model too).
      *
      * @throws IOException naming the checkpoint and what does not match
      */
@@ -209,6 +233,9 @@ public final class Checkpoint {
         if (!optimizer.name().equals(this.optimizer)) {
             throw new IOException(source + ": written by optimizer " + this.optimizer + ", this run uses "
                     + optimizer.name());
+        }
+        if (bestWeights != null) {
+            ParameterFile.decode(bestWeights, model, source + " (the best epoch's weights)");
         }
         ParameterFile.decode(parameters, model, source);
         try {
@@ -289,7 +316,7 @@ public final class Checkpoint {
             if (version == 1) {
                 return "";
             }
-            if (version != VERSION) {
+            if (version != 2 && version != VERSION) {
                 throw new IOException(file + ": checkpoint format version " + version
                         + " is not supported (this is version " + VERSION + ")");
             }
@@ -357,7 +384,8 @@ public final class Checkpoint {
 
     /** The checkpoint's bytes, as written to its file. */
     public byte[] encode() throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(parameters.length + optimizerState.length + 4096);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(parameters.length + optimizerState.length
+                + (bestWeights == null ? 0 : bestWeights.length) + 4096);
         DataOutputStream out = new DataOutputStream(bytes);
         out.write(MAGIC);
         out.writeInt(VERSION);
@@ -381,6 +409,11 @@ public final class Checkpoint {
         out.writeDouble(bestLoss);
         out.writeInt(bestEpoch);
         out.writeInt(epochsWithoutImprovement);
+        out.writeUTF(monitor);
+        out.writeInt(bestWeights == null ? 0 : bestWeights.length);
+        if (bestWeights != null) {
+            out.write(bestWeights);
+        }
         out.writeInt(history.size());
         for (EpochMetrics m : history) {
             out.writeInt(m.epoch());
@@ -388,22 +421,8 @@ public final class Checkpoint {
             out.writeLong(m.trainSamples());
             out.writeLong(m.steps());
             out.writeDouble(m.learningRate());
-            Evaluation e = m.test();
-            out.writeBoolean(e != null);
-            if (e != null) {
-                out.writeLong(e.samples());
-                out.writeDouble(e.loss());
-                out.writeDouble(e.accuracy());
-                out.writeDouble(e.mse());
-                out.writeDouble(e.mae());
-                ConfusionMatrix c = e.confusion();
-                out.writeInt(c == null ? 0 : c.classes());
-                if (c != null) {
-                    for (long v : c.counts()) {
-                        out.writeLong(v);
-                    }
-                }
-            }
+            writeEvaluation(out, m.test());
+            writeEvaluation(out, m.validation());
         }
         out.flush();
         CRC32 crc = new CRC32();
@@ -411,6 +430,48 @@ public final class Checkpoint {
         out.writeLong(crc.getValue());
         out.flush();
         return bytes.toByteArray();
+    }
+
+    private static void writeEvaluation(DataOutputStream out, Evaluation e) throws IOException {
+        out.writeBoolean(e != null);
+        if (e != null) {
+            out.writeLong(e.samples());
+            out.writeDouble(e.loss());
+            out.writeDouble(e.accuracy());
+            out.writeDouble(e.mse());
+            out.writeDouble(e.mae());
+            ConfusionMatrix c = e.confusion();
+            out.writeInt(c == null ? 0 : c.classes());
+            if (c != null) {
+                for (long v : c.counts()) {
+                    out.writeLong(v);
+                }
+            }
+        }
+    }
+
+    private static Evaluation readEvaluation(DataInputStream in, String source, int epoch) throws IOException {
+        if (!in.readBoolean()) {
+            return null;
+        }
+        long evalSamples = in.readLong();
+        double evalLoss = in.readDouble();
+        double acc = in.readDouble();
+        double mse = in.readDouble();
+        double mae = in.readDouble();
+        int k = in.readInt();
+        ConfusionMatrix cm = null;
+        if (k < 0 || k > 1 << 15) {
+            throw new IOException(source + ": history epoch " + epoch + " has " + k + " classes");
+        }
+        if (k > 0) {
+            long[] counts = new long[k * k];
+            for (int j = 0; j < counts.length; j++) {
+                counts[j] = in.readLong();
+            }
+            cm = new ConfusionMatrix(k, counts);
+        }
+        return new Evaluation(evalSamples, evalLoss, acc, mse, mae, cm);
     }
 
     /**
@@ -427,7 +488,7 @@ public final class Checkpoint {
         try {
             in.skipNBytes(MAGIC.length);
             int version = in.readInt();
-            if (version != 1 && version != VERSION) {
+            if (version < 1 || version > VERSION) {
                 throw new IOException(source + ": checkpoint format version " + version
                         + " is not supported (this is version " + VERSION + ")");
             }
@@ -462,6 +523,13 @@ public final class Checkpoint {
             double best = in.readDouble();
             int bestEpoch = in.readInt();
             int bad = in.readInt();
+            String monitor = "";
+            byte[] bestWeights = null;
+            if (version >= 3) {
+                monitor = in.readUTF();
+                byte[] w = readBlock(in, source, "best weights");
+                bestWeights = w.length == 0 ? null : w;
+            }
             int n = in.readInt();
             if (n < 0 || n > epoch) {
                 throw new IOException(source + ": history field holds " + n + " epochs at epoch " + epoch);
@@ -473,34 +541,15 @@ public final class Checkpoint {
                 long trainSamples = in.readLong();
                 long steps = in.readLong();
                 double rate = in.readDouble();
-                Evaluation eval = null;
-                if (in.readBoolean()) {
-                    long evalSamples = in.readLong();
-                    double evalLoss = in.readDouble();
-                    double acc = in.readDouble();
-                    double mse = in.readDouble();
-                    double mae = in.readDouble();
-                    int k = in.readInt();
-                    ConfusionMatrix cm = null;
-                    if (k < 0 || k > 1 << 15) {
-                        throw new IOException(source + ": history epoch " + ep + " has " + k + " classes");
-                    }
-                    if (k > 0) {
-                        long[] counts = new long[k * k];
-                        for (int j = 0; j < counts.length; j++) {
-                            counts[j] = in.readLong();
-                        }
-                        cm = new ConfusionMatrix(k, counts);
-                    }
-                    eval = new Evaluation(evalSamples, evalLoss, acc, mse, mae, cm);
-                }
-                history.add(new EpochMetrics(ep, trainLoss, trainSamples, steps, rate, eval));
+                Evaluation eval = readEvaluation(in, source, ep);
+                Evaluation validation = version >= 3 ? readEvaluation(in, source, ep) : null;
+                history.add(new EpochMetrics(ep, trainLoss, trainSamples, steps, rate, eval, validation));
             }
             if (in.available() != 0) {
                 throw new IOException(source + ": " + in.available() + " unexpected bytes at the end");
             }
             return new Checkpoint(runId, model, params, optimizer, state, epoch, batchIndex, globalStep, lossSum, rows, lr,
-                    samples, batches, seed, processes, best, bestEpoch, bad, history, source);
+                    samples, batches, seed, processes, best, bestEpoch, bad, monitor, bestWeights, history, source);
         } catch (EOFException e) {
             throw new IOException(source + ": checkpoint ends early (truncated)", e);
         }

@@ -127,7 +127,7 @@ public final class Evaluator implements AutoCloseable {
         while (loader.hasNext()) {
             Batch batch = loader.next();
             if (b >= globalSizes.length) {
-                throw new IllegalStateException("test loader returned more than its " + globalSizes.length
+                throw new IllegalStateException("evaluation loader returned more than its " + globalSizes.length
                         + " batches per epoch");
             }
             globalSizes[b] = batch.globalSize();

@@ -26,10 +26,11 @@ import java.util.Objects;
  * <pre>{@code
  * try (Trainer trainer = Trainer.builder(model, optimizer, trainLoader)
  *         .epochs(10)
- *         .testLoader(testLoader)                       // evaluate after every epoch
+ *         .validationLoader(valLoader)                  // evaluate after every epoch, for early stopping
+ *         .testLoader(testLoader)                       // evaluate after every epoch, held out
  *         .lossReadInterval(100)                        // read step losses every 100 steps (0: once per epoch)
  *         .checkpoints(Path.of("ckpt"), 1, 3)           // every epoch, keep 3
- *         .earlyStopping(EarlyStopping.of(3, 1e-4))
+ *         .earlyStopping(EarlyStopping.of(3, 1e-4).withMonitor(EarlyStopping.Monitor.VAL_LOSS))
  *         .listener(new TrainingListener() {
  *             public void onEpochEnd(EpochMetrics m) { System.out.println(m); }
  *         })
@@ -59,6 +60,17 @@ import java.util.Objects;
  * <p><b>Training loss</b> of an epoch, as in the lecture: Σ(batch loss × batch size) / samples, each batch's loss
  * taken before its step, accumulated in double in step order.
  *
+ * <p><b>Validation and test sets.</b> Both are evaluated after every epoch ({@link Evaluator}; validation first) and
+ * reported in {@link EpochMetrics#validation()} and {@link EpochMetrics#test()}. They play different parts: the
+ * validation set is the one training decisions look at (early stopping, and with it the choice of the weights the
+ * run ends with), the test set is held out from every decision and only reported, so that its numbers stay an
+ * unbiased estimate. {@link dev.descent.data.DataSplit} cuts a validation set from the training data.
+ *
+ * <p><b>Early stopping</b> ({@link EarlyStopping}) watches a metric after each epoch's evaluation; after
+ * {@code patience} epochs without improvement the run ends with status {@link TrainingResult.Status#EARLY_STOPPED}.
+ * The best epoch's weights are kept (a host copy, taken when the epoch improves) and put back into the model when
+ * the run ends, unless {@link EarlyStopping#restoreBest()} is off; {@link TrainingResult#best()} names that epoch.
+ *
  * <p><b>Divergence.</b> A non-finite step loss stops the run at the read-back that sees it; the result has status
  * {@link TrainingResult.Status#DIVERGED} and a message naming the epoch and step of the first non-finite loss, e.g.
  * {@code diverged at epoch 3, step 117: loss is NaN}. Parameters that are not finite at the end of an epoch (an update
@@ -79,8 +91,10 @@ import java.util.Objects;
  * the next step boundary (in a multi-process run: at the next loss read-back, where the processes agree), recording
  * the mid-epoch position; {@link #requestStop()} does the same and then ends the run with status
  * {@link TrainingResult.Status#STOPPED}. {@link #resume(Checkpoint)} restores parameters, optimizer and schedule,
- * loader position, partial epoch sums, early-stopping state and history, so the continued run produces bit-identical
- * metrics and weights to one that was never interrupted (with the same process count).
+ * loader position, partial epoch sums, early-stopping state (best value and epoch, epochs without improvement, the
+ * best epoch's weights) and history, so the continued run produces bit-identical metrics and weights, and ends with
+ * the same best epoch, as one that was never interrupted (with the same process count). A checkpoint written by a run
+ * whose early stopping watched another metric is refused.
  *
  * <p>Listeners run on the training thread; an exception from one ends the run. The trainer does not close the model,
  * optimizer or loaders; {@link #close()} releases its own buffers.
@@ -94,7 +108,8 @@ public final class Trainer implements AutoCloseable {
     private final int epochs;
     private final int readInterval;
     private final EarlyStopping earlyStopping;
-    private final boolean monitorTest;
+    /** The metric early stopping watches (AUTO resolved), or null without early stopping. */
+    private final EarlyStopping.Monitor monitor;
     private final Path checkpointDir;
     private final int checkpointEveryEpochs;
     private final long checkpointEverySteps;
@@ -104,6 +119,7 @@ public final class Trainer implements AutoCloseable {
     private final Backend backend;
     private final int batchesPerEpoch;
     private final Evaluator evaluator;
+    private final Evaluator validator;
 
     // The step handed to Backend.runStep (created once; it reads the batch and loss slot from these fields).
     private final Runnable stepTask = this::step;
@@ -136,9 +152,10 @@ public final class Trainer implements AutoCloseable {
     private double epochLossSum;
     private long epochRows;
     private double epochLearningRate;
-    private double bestLoss = Double.POSITIVE_INFINITY;
+    private double bestValue = Double.POSITIVE_INFINITY;
     private int bestEpoch;
     private int badEpochs;
+    private byte[] bestWeights;
     private final List<EpochMetrics> history = new ArrayList<>();
     private int pending;
     private int chunkFirstStep;
@@ -169,12 +186,20 @@ public final class Trainer implements AutoCloseable {
         if (batchesPerEpoch < 1) {
             throw new IllegalArgumentException("training loader has no batches");
         }
-        if (earlyStopping != null && earlyStopping.monitor() == EarlyStopping.Monitor.TEST_LOSS
-                && b.testLoader == null) {
+        this.monitor = earlyStopping == null ? null
+                : resolve(earlyStopping.monitor(), b.validationLoader != null, b.testLoader != null);
+        if (monitor == EarlyStopping.Monitor.TEST_LOSS && b.testLoader == null) {
             throw new IllegalArgumentException("early stopping on the test loss needs a test loader");
         }
-        this.monitorTest = earlyStopping != null && b.testLoader != null
-                && earlyStopping.monitor() != EarlyStopping.Monitor.TRAIN_LOSS;
+        if (monitor != null && monitor.needsValidation() && b.validationLoader == null) {
+            throw new IllegalArgumentException("early stopping on " + monitor.label()
+                    + " needs a validation loader (Trainer.Builder.validationLoader)");
+        }
+        if (monitor == EarlyStopping.Monitor.VAL_ACCURACY && !model.classifier()) {
+            throw new IllegalArgumentException("early stopping on val_accuracy needs a classifier; "
+                    + model.describe() + " is a regression model (watch val_loss)");
+        }
+        this.bestValue = monitor == null ? Double.POSITIVE_INFINITY : EarlyStopping.initialBest(monitor);
         this.readInterval = b.lossReadInterval == 0 ? batchesPerEpoch : Math.min(b.lossReadInterval, batchesPerEpoch);
         this.synchronizer = b.synchronizer != null ? b.synchronizer
                 : GradientSynchronizer.allreduce(model.parameters(), communicator);
@@ -193,16 +218,31 @@ public final class Trainer implements AutoCloseable {
         this.chunkEmpty = new boolean[readInterval];
         this.reduceBuffer = new double[readInterval + 2];
         Evaluator ev = null;
+        Evaluator va = null;
         try {
             ev = b.testLoader == null ? null : new Evaluator(model, b.testLoader, communicator);
+            va = b.validationLoader == null ? null : new Evaluator(model, b.validationLoader, communicator);
         } catch (RuntimeException e) {
             stepLosses.close();
             if (closureLoss != null) {
                 closureLoss.close();
             }
+            if (ev != null) {
+                ev.close();
+            }
             throw e;
         }
         this.evaluator = ev;
+        this.validator = va;
+    }
+
+    /** AUTO: the validation loss, else the test loss, else the training loss. */
+    private static EarlyStopping.Monitor resolve(EarlyStopping.Monitor m, boolean validation, boolean test) {
+        if (m != EarlyStopping.Monitor.AUTO) {
+            return m;
+        }
+        return validation ? EarlyStopping.Monitor.VAL_LOSS
+                : test ? EarlyStopping.Monitor.TEST_LOSS : EarlyStopping.Monitor.TRAIN_LOSS;
     }
 
     /** Starts configuring a trainer. */
@@ -269,9 +309,10 @@ public final class Trainer implements AutoCloseable {
         epochLossSum = 0;
         epochRows = 0;
         history.clear();
-        bestLoss = Double.POSITIVE_INFINITY;
+        bestValue = monitor == null ? Double.POSITIVE_INFINITY : EarlyStopping.initialBest(monitor);
         bestEpoch = 0;
         badEpochs = 0;
+        bestWeights = null;
         return loop(false);
     }
 
@@ -310,6 +351,15 @@ public final class Trainer implements AutoCloseable {
             throw mismatch(src + ": batch index " + checkpoint.batchIndex()
                     + " is beyond the epoch's " + batchesPerEpoch + " batches");
         }
+        // A version-3 checkpoint names the metric its state is about; an older one with a best epoch watched the
+        // test or training loss (there were no validation sets), so its state means nothing to a validation monitor.
+        String watched = checkpoint.monitor();
+        boolean hadState = monitor != null && (!watched.isEmpty()
+                || checkpoint.bestEpoch() > 0 && !monitor.needsValidation());
+        if (hadState && !watched.isEmpty() && !watched.equals(monitor.label())) {
+            throw mismatch(src + ": written by a run whose early stopping watched " + watched
+                    + ", this run watches " + monitor.label());
+        }
         try {
             checkpoint.restore(model, optimizer);
         } catch (IOException e) {
@@ -323,9 +373,18 @@ public final class Trainer implements AutoCloseable {
         epochLearningRate = checkpoint.epochLearningRate();
         history.clear();
         history.addAll(checkpoint.history());
-        bestLoss = checkpoint.bestLoss();
-        bestEpoch = checkpoint.bestEpoch();
-        badEpochs = checkpoint.epochsWithoutImprovement();
+        if (hadState) {
+            bestValue = checkpoint.bestLoss();
+            bestEpoch = checkpoint.bestEpoch();
+            badEpochs = checkpoint.epochsWithoutImprovement();
+            bestWeights = checkpoint.bestWeights();
+        } else {
+            // no early stopping before (or now, or on this metric): its state starts afresh
+            bestValue = monitor == null ? Double.POSITIVE_INFINITY : EarlyStopping.initialBest(monitor);
+            bestEpoch = 0;
+            badEpochs = 0;
+            bestWeights = null;
+        }
         return loop(true);
     }
 
@@ -538,16 +597,27 @@ public final class Trainer implements AutoCloseable {
         }
         double trainLoss = epochLossSum / epochRows;
         optimizer.endEpoch(trainLoss);
+        Evaluation validation = validator == null ? null : validator.evaluate();
         Evaluation test = evaluator == null ? null : evaluator.evaluate();
-        EpochMetrics metrics = new EpochMetrics(epoch, trainLoss, epochRows, globalStep, epochLearningRate, test);
+        EpochMetrics metrics = new EpochMetrics(epoch, trainLoss, epochRows, globalStep, epochLearningRate, test,
+                validation);
         history.add(metrics);
         boolean earlyStop = false;
         if (earlyStopping != null) {
-            double monitored = monitorTest ? test.loss() : trainLoss;
-            if (monitored < bestLoss - earlyStopping.minDelta()) {
-                bestLoss = monitored;
+            // the same value on every process: evaluations are reduced across them
+            double value = switch (monitor) {
+                case VAL_LOSS -> validation.loss();
+                case VAL_ACCURACY -> validation.accuracy();
+                case TEST_LOSS -> test.loss();
+                default -> trainLoss;
+            };
+            if (earlyStopping.improves(monitor, value, bestValue)) {
+                bestValue = value;
                 bestEpoch = epoch;
                 badEpochs = 0;
+                if (earlyStopping.restoreBest()) {
+                    bestWeights = snapshot();
+                }
             } else {
                 badEpochs++;
             }
@@ -592,14 +662,23 @@ public final class Trainer implements AutoCloseable {
             }
             Checkpoint cp = new Checkpoint(runId, model.describe(), ParameterFile.encode(model), optimizer.name(),
                     state.toByteArray(), cpEpoch, cpBatch, globalStep, cpLossSum, cpRows, cpRate,
-                    loader.samples(), batchesPerEpoch, seed, communicator.size(), bestLoss, bestEpoch, badEpochs,
-                    history, "checkpoint");
+                    loader.samples(), batchesPerEpoch, seed, communicator.size(), bestValue, bestEpoch, badEpochs,
+                    monitor == null ? "" : monitor.label(), bestWeights, history, "checkpoint");
             lastCheckpoint = cp.write(checkpointDir, keepCheckpoints);
         } catch (IOException e) {
             throw new UncheckedIOException("writing a checkpoint into " + checkpointDir + ": " + e.getMessage(), e);
         }
         for (TrainingListener l : listeners) {
             l.onCheckpoint(lastCheckpoint, cpEpoch, cpBatch);
+        }
+    }
+
+    /** The parameters' values as a saved-model file (a host copy). */
+    private byte[] snapshot() {
+        try {
+            return ParameterFile.encode(model);
+        } catch (IOException e) {
+            throw new UncheckedIOException("copying the best epoch's weights: " + e.getMessage(), e);
         }
     }
 
@@ -617,13 +696,30 @@ public final class Trainer implements AutoCloseable {
 
     private String earlyStopMessage() {
         return "early stopping after epoch " + history.get(history.size() - 1).epoch() + ": no improvement of more than "
-                + earlyStopping.minDelta() + " for " + earlyStopping.patience() + " epochs (best epoch " + bestEpoch
-                + ")";
+                + earlyStopping.minDelta() + " in " + monitor.label() + " for " + earlyStopping.patience()
+                + " epochs (best epoch " + bestEpoch + ")";
     }
 
     private TrainingResult finish(TrainingResult.Status status, Divergence d, String message) {
         int completed = history.isEmpty() ? 0 : history.get(history.size() - 1).epoch();
-        TrainingResult r = new TrainingResult(status, completed, globalStep, history, d, message, lastCheckpoint);
+        BestEpoch best = null;
+        if (monitor != null && bestEpoch > 0) {
+            // A run that ends for good ends with the best epoch's weights; one stopped on request is to be resumed.
+            boolean restore = status != TrainingResult.Status.STOPPED && earlyStopping.restoreBest()
+                    && bestWeights != null;
+            if (restore) {
+                try {
+                    ParameterFile.decode(bestWeights, model, "the best epoch's weights");
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e.getMessage(), e);
+                }
+                message += "; restored the weights of epoch " + bestEpoch + " (best " + monitor.label() + " "
+                        + bestValue + ")";
+            }
+            best = new BestEpoch(monitor, bestEpoch, bestValue, restore);
+        }
+        TrainingResult r = new TrainingResult(status, completed, globalStep, history, d, message, lastCheckpoint,
+                best);
         for (TrainingListener l : listeners) {
             l.onEnd(r);
         }
@@ -642,6 +738,9 @@ public final class Trainer implements AutoCloseable {
             if (evaluator != null) {
                 evaluator.close();
             }
+            if (validator != null) {
+                validator.close();
+            }
         }
     }
 
@@ -651,6 +750,7 @@ public final class Trainer implements AutoCloseable {
         private final Optimizer optimizer;
         private final Loader loader;
         private Loader testLoader;
+        private Loader validationLoader;
         private Communicator communicator = Communicator.single();
         private GradientSynchronizer synchronizer;
         private int epochs = 1;
@@ -679,9 +779,22 @@ public final class Trainer implements AutoCloseable {
             return this;
         }
 
-        /** Evaluates on this loader after every epoch (loss; accuracy and confusion, or MSE and MAE). */
+        /**
+         * Evaluates on this held-out loader after every epoch (loss; accuracy and confusion, or MSE and MAE), for the
+         * record only: no decision looks at it unless early stopping is told to watch {@code TEST_LOSS}.
+         */
         public Builder testLoader(Loader testLoader) {
             this.testLoader = testLoader;
+            return this;
+        }
+
+        /**
+         * Evaluates on this loader after every epoch ({@link EpochMetrics#validation()}), the set early stopping
+         * watches by default. Give it its own data, not the test set's (see {@link dev.descent.data.DataSplit}); in a
+         * data-parallel run, shard it like the test loader.
+         */
+        public Builder validationLoader(Loader validationLoader) {
+            this.validationLoader = validationLoader;
             return this;
         }
 
@@ -710,7 +823,7 @@ public final class Trainer implements AutoCloseable {
             return this;
         }
 
-        /** Stops when the monitored loss plateaus. */
+        /** Stops when the monitored metric stops improving, and ends with the best epoch's weights (see there). */
         public Builder earlyStopping(EarlyStopping earlyStopping) {
             this.earlyStopping = earlyStopping;
             return this;

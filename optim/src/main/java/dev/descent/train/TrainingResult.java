@@ -13,9 +13,11 @@ import java.util.List;
  * @param divergence      where it diverged, when {@code status == DIVERGED}; else null
  * @param message         one line for the user
  * @param lastCheckpoint  the last checkpoint written by this process, or null
+ * @param best            with early stopping, the best epoch and whether the model holds its weights again; null
+ *                        without early stopping or before an epoch improved
  */
 public record TrainingResult(Status status, int epochsCompleted, long steps, List<EpochMetrics> history,
-        Divergence divergence, String message, Path lastCheckpoint) {
+        Divergence divergence, String message, Path lastCheckpoint, BestEpoch best) {
 
     /** Why a run ended. */
     public enum Status {
@@ -31,6 +33,12 @@ public record TrainingResult(Status status, int epochsCompleted, long steps, Lis
 
     public TrainingResult {
         history = List.copyOf(history);
+    }
+
+    /** A result without early stopping. */
+    public TrainingResult(Status status, int epochsCompleted, long steps, List<EpochMetrics> history,
+            Divergence divergence, String message, Path lastCheckpoint) {
+        this(status, epochsCompleted, steps, history, divergence, message, lastCheckpoint, null);
     }
 
     /** Whether the run diverged. */

@@ -2,6 +2,7 @@ package dev.descent.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,11 +22,24 @@ class CheckpointFormatTest {
     private static Checkpoint sample(String runId, long step) {
         Evaluation eval = new Evaluation(100, 0.5, 0.9, Double.NaN, Double.NaN,
                 new ConfusionMatrix(2, new long[] {45, 5, 5, 45}));
-        List<EpochMetrics> history = List.of(new EpochMetrics(1, 1.25, 1000, 8, 0.1, eval),
-                new EpochMetrics(2, 0.75, 1000, 16, 0.05, null));
+        Evaluation val = new Evaluation(40, 0.625, 0.875, Double.NaN, Double.NaN,
+                new ConfusionMatrix(2, new long[] {18, 2, 3, 17}));
+        List<EpochMetrics> history = List.of(new EpochMetrics(1, 1.25, 1000, 8, 0.1, eval, val),
+                new EpochMetrics(2, 0.75, 1000, 16, 0.05, null, null));
         return new Checkpoint(runId, "softmax 4-2, no bias, ce, init zero", new byte[] {1, 2, 3}, "adam",
-                new byte[] {9, 8, 7, 6}, 3, 5, step, 12.5, 640L, 0.025, 1000, 8, 42L, 1, 0.75, 2, 0, history,
-                "checkpoint");
+                new byte[] {9, 8, 7, 6}, 3, 5, step, 12.5, 640L, 0.025, 1000, 8, 42L, 1, 0.625, 1, 1, "val_loss",
+                new byte[] {5, 4, 3, 2, 1}, history, "checkpoint");
+    }
+
+    /**
+     * A version-2 checkpoint written by descent before validation sets (optim/src/test/resources): run "run-v2",
+     * epoch 4, batch 5, step 29, best loss 0.5 at epoch 3, three epochs of history (a classifier's test evaluation,
+     * none, a regression's).
+     */
+    private static byte[] versionTwo() throws IOException {
+        try (var in = CheckpointFormatTest.class.getResourceAsStream("checkpoint-v2.ckpt")) {
+            return in.readAllBytes();
+        }
     }
 
     @Test
@@ -46,6 +60,63 @@ class CheckpointFormatTest {
         assertEquals(21, Checkpoint.stepOf(file));
         assertEquals("run-a", back.runId());
         assertEquals("run-a", Checkpoint.runIdOf(file));
+        assertEquals("val_loss", back.monitor());
+        assertEquals(0.625, back.bestLoss());
+        assertEquals(1, back.bestEpoch());
+        assertEquals(1, back.epochsWithoutImprovement());
+        assertArrayEquals(new byte[] {5, 4, 3, 2, 1}, back.bestWeights());
+        assertEquals(0.875, back.history().getFirst().validation().accuracy());
+        assertEquals(Checkpoint.VERSION, java.nio.ByteBuffer.wrap(Files.readAllBytes(file), 8, 4).getInt());
+        assertEquals(3, Checkpoint.VERSION);
+    }
+
+    /** Without early stopping there is no monitor and no best-weights copy (an empty block). */
+    @Test
+    void roundTripsWithoutEarlyStopping() throws IOException {
+        Checkpoint cp = new Checkpoint("run-b", "m", new byte[] {1}, "sgd", new byte[0], 2, 0, 4, 0, 0, 0.1, 10, 2,
+                1L, 1, Double.POSITIVE_INFINITY, 0, 0, "", null, List.of(new EpochMetrics(1, 1, 10, 2, 0.1, null)),
+                "checkpoint");
+        Checkpoint back = Checkpoint.decode(cp.encode(), "x");
+        assertEquals("", back.monitor());
+        assertNull(back.bestWeights());
+        assertNull(back.history().getFirst().validation());
+        assertArrayEquals(cp.encode(), back.encode());
+    }
+
+    /** Files written by the previous format are still read: no monitor, no best weights, no validation. */
+    @Test
+    void readsVersionTwo(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve(Checkpoint.fileName(29));
+        Files.write(file, versionTwo());
+        assertEquals("run-v2", Checkpoint.runIdOf(file));
+        Checkpoint back = Checkpoint.read(file);
+        assertEquals("run-v2", back.runId());
+        assertEquals(4, back.epoch());
+        assertEquals(5, back.batchIndex());
+        assertEquals(29, back.globalStep());
+        assertEquals("", back.monitor());
+        assertNull(back.bestWeights());
+        assertEquals(0.5, back.bestLoss());
+        assertEquals(3, back.bestEpoch());
+        assertEquals(3, back.history().size());
+        assertEquals(0.9, back.history().get(0).test().accuracy());
+        assertNull(back.history().get(1).test());
+        assertEquals(0.4, back.history().get(2).test().mae());
+        for (EpochMetrics m : back.history()) {
+            assertNull(m.validation());
+        }
+        // written again, it is a version-3 file with the same content
+        Checkpoint again = Checkpoint.decode(back.encode(), "again");
+        assertEquals(back.history(), again.history());
+        assertEquals(3, java.nio.ByteBuffer.wrap(back.encode(), 8, 4).getInt());
+    }
+
+    @Test
+    void refusesANewerVersion() throws IOException {
+        byte[] b = sample(3).encode();
+        java.nio.ByteBuffer.wrap(b, 8, 4).putInt(Checkpoint.VERSION + 1);
+        IOException e = assertThrows(IOException.class, () -> Checkpoint.decode(b, "new.ckpt"));
+        assertEquals("new.ckpt: checkpoint format version 4 is not supported (this is version 3)", e.getMessage());
     }
 
     @Test
@@ -67,22 +138,22 @@ class CheckpointFormatTest {
 
     @Test
     void readsVersionOneWithoutARunIdentity(@TempDir Path dir) throws IOException {
-        // Version 1 is version 2 without the run identity's UTF field (2-byte length, then the bytes).
-        byte[] v2 = sample("", 12).encode();
-        byte[] v1 = new byte[v2.length - 2];
+        // Version 1 is version 2 without the run identity's UTF field (2-byte length, then the bytes: "run-v2").
+        byte[] v2 = versionTwo();
+        byte[] v1 = new byte[v2.length - 8];
         System.arraycopy(v2, 0, v1, 0, 12);
-        System.arraycopy(v2, 14, v1, 12, v2.length - 22);
+        System.arraycopy(v2, 20, v1, 12, v2.length - 28);
         v1[11] = 1;
         java.util.zip.CRC32 crc = new java.util.zip.CRC32();
         crc.update(v1, 0, v1.length - 8);
         java.nio.ByteBuffer.wrap(v1, v1.length - 8, 8).putLong(crc.getValue());
-        Path file = dir.resolve(Checkpoint.fileName(12));
+        Path file = dir.resolve(Checkpoint.fileName(29));
         Files.write(file, v1);
         Checkpoint back = Checkpoint.read(file);
         assertEquals("", back.runId());
         assertEquals("", Checkpoint.runIdOf(file));
-        assertEquals(12, back.globalStep());
-        assertEquals(sample("", 12).history(), back.history());
+        assertEquals(29, back.globalStep());
+        assertEquals(Checkpoint.decode(v2, "v2").history(), back.history());
     }
 
     @Test
