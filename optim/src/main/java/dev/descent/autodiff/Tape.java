@@ -153,7 +153,7 @@ public final class Tape implements AutoCloseable {
         if (input.tape != this || input.kind != Var.Kind.INPUT) {
             throw new IllegalArgumentException("bind: " + input + " is not an input of this tape");
         }
-        checkOwn(t, "bind " + input.name);
+        checkOwn(t, "bind ", input.name); // the message is built only for an error: a replay allocates nothing
         if (t.size() != input.size() || (t.dtype() == DType.I32) != input.int32
                 || input.rank == 2 && (t.rows() != input.rows || t.cols() != input.cols)) {
             throw new IllegalArgumentException("bind: " + input.name + " is " + input + ", cannot bind "
@@ -596,12 +596,19 @@ public final class Tape implements AutoCloseable {
     }
 
     private void checkOwn(Tensor t, String what) {
-        Objects.requireNonNull(t, what);
+        checkOwn(t, what, "");
+    }
+
+    /** As {@link #checkOwn(Tensor, String)} for {@code what + name}, concatenated only for a message. */
+    private void checkOwn(Tensor t, String what, String name) {
+        if (t == null) {
+            throw new NullPointerException(what + name);
+        }
         if (t.backend() != backend) {
-            throw new IllegalArgumentException(what + ": the tensor belongs to another backend");
+            throw new IllegalArgumentException(what + name + ": the tensor belongs to another backend");
         }
         if (t.isClosed()) {
-            throw new IllegalStateException(what + ": the tensor is closed");
+            throw new IllegalStateException(what + name + ": the tensor is closed");
         }
     }
 
