@@ -1,7 +1,12 @@
 package dev.descent.it.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 
+import dev.descent.autodiff.ExpressionModel;
+import dev.descent.autodiff.Module;
+import dev.descent.autodiff.Tape;
+import dev.descent.autodiff.Var;
 import dev.descent.backend.Backend;
 import dev.descent.data.DataLoader;
 import dev.descent.data.Dataset;
@@ -25,6 +30,7 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -44,6 +50,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * shards of each batch): each rank's loss is scaled by its share of the global batch, the gradients are summed, and
  * the run follows torch's within the same tolerance. With class weights the ranks' sum is a rows-weighted average of
  * the ranks' weighted means, not torch's weighted mean of the whole batch, so those cases run in one process only.
+ * And a user's model ending in a log-softmax, trained with {@code LossSpec.nll(w)} as its {@code ExpressionLoss},
+ * follows torch's softmax regression with {@code CrossEntropyLoss(weight=w)}: nll of log-probabilities.
  */
 class LossTrainingGoldenTest {
     static final double RTOL = 1e-5;
@@ -60,6 +68,44 @@ class LossTrainingGoldenTest {
     }
 
     record Run(List<Double> losses, List<float[]> params) {
+    }
+
+    /** torch's softmax regression written by a user, ending in a log-softmax: its outputs are log-probabilities. */
+    static final class LogSoftmaxRegression extends Module {
+        private final Parameter w;
+        private final Parameter b;
+
+        LogSoftmaxRegression(Backend backend, LossGolden.Matrix w, LossGolden.Matrix b) {
+            super(backend);
+            this.w = parameter("W", w.values(), w.rows(), w.cols());
+            this.b = parameter("b", b.values(), b.cols());
+        }
+
+        @Override
+        public Var forward(Tape tape, Var x) {
+            return x.matmul(tape.parameter(w)).add(tape.parameter(b)).logSoftmax();
+        }
+    }
+
+    /** Softmax regression with cross-entropy, with or without class weights, without label smoothing. */
+    static Stream<LossGolden.Case> softmaxCrossEntropy() {
+        return CASES.stream().filter(c -> c.model.equals("softmax") && c.spec.startsWith("ce")
+                && !c.spec.contains("label_smoothing"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("softmaxCrossEntropy")
+    void nllAfterALogSoftmaxTrainsAsCrossEntropy(LossGolden.Case c) {
+        LossSpec.Nll nll = LossSpec.parse(c.spec) instanceof LossSpec.CrossEntropy ce ? LossSpec.nll(ce.weight())
+                : LossSpec.nll();
+        Run r = run(c, Communicator.single(), backend -> {
+            ExpressionModel m = ExpressionModel.classifier(new LogSoftmaxRegression(backend, c.params.get("W"),
+                    c.params.get("b")), c.features.cols(), c.params.get("b").cols(), nll);
+            assertSame(nll, m.loss());
+            return m;
+        });
+        System.out.printf("loss training golden %-16s as nll after a log-softmax: largest error %.4f of the "
+                + "tolerance%n", c.id, compare(c, r, "nll after log-softmax: ") / RTOL);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -95,6 +141,11 @@ class LossTrainingGoldenTest {
     }
 
     private static Run run(LossGolden.Case c, Communicator comm) {
+        return run(c, comm, null);
+    }
+
+    /** The case's run; {@code custom} (if not null) makes the model instead of the case's built-in one. */
+    private static Run run(LossGolden.Case c, Communicator comm, Function<Backend, Model> custom) {
         LossSpec spec = LossSpec.parse(c.spec);
         int rows = c.features.rows();
         int inputs = c.features.cols();
@@ -118,7 +169,7 @@ class LossTrainingGoldenTest {
                 DeviceDataset train = data.upload(backend);
                 DataLoader loader = new DataLoader(train, LoaderOptions.batches(c.batch).withShuffle(false)
                         .withShard(comm.rank(), comm.size()));
-                Model model = b.build().create(backend);
+                Model model = custom != null ? custom.apply(backend) : b.build().create(backend);
                 Optimizer sgd = Optimizers.create("sgd", SgdOptions.defaults().withLr(c.lr), model.parameters())) {
             assertEquals(c.params.keySet().stream().toList(),
                     model.parameters().stream().map(Parameter::name).toList(), c.id + ": parameters");
