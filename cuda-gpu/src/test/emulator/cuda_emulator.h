@@ -5,6 +5,7 @@
 #define DESCENT_CUDA_EMULATOR_H
 
 #include <math.h>
+#include <string.h>
 
 struct EmuDim3 {
     unsigned int x, y, z;
@@ -31,6 +32,31 @@ inline int atomicCAS(int *address, int compare, int value) {
         *address = value;
     }
     return old;
+}
+
+// Bit casts between float and unsigned int, double and long long, as CUDA's intrinsics.
+inline float __uint_as_float(unsigned int bits) {
+    float f;
+    memcpy(&f, &bits, sizeof f);
+    return f;
+}
+
+inline unsigned int __float_as_uint(float f) {
+    unsigned int bits;
+    memcpy(&bits, &f, sizeof bits);
+    return bits;
+}
+
+inline long long __double_as_longlong(double d) {
+    long long bits;
+    memcpy(&bits, &d, sizeof bits);
+    return bits;
+}
+
+inline double __longlong_as_double(long long bits) {
+    double d;
+    memcpy(&d, &bits, sizeof d);
+    return d;
 }
 
 #endif

@@ -80,6 +80,13 @@ const std::vector<KernelInfo> &kernels() {
         KERNEL(bce_logits_f32, true), KERNEL(mse_f32, true), KERNEL(mae_f32, true), KERNEL(loss_final_f32, true),
         KERNEL(sgd_f32, false), KERNEL(adam_f32, false), KERNEL(rmsprop_f32, false), KERNEL(adagrad_f32, false),
         KERNEL(nadam_f32, false), KERNEL(radam_f32, false), KERNEL(adamax_f32, false), KERNEL(adadelta_f32, false),
+        KERNEL(unary_f32, false), KERNEL(unary_backward_f32, false), KERNEL(binary_f32, false),
+        KERNEL(binary_backward_f32, true), KERNEL(reduce_rows_f32, true), KERNEL(reduce_columns_f32, true),
+        KERNEL(reduce_all_partials_f32, true), KERNEL(reduce_all_final_f32, true), KERNEL(reduce_backward_f32, false),
+        KERNEL(max_backward_rows_f32, true), KERNEL(max_backward_columns_f32, true),
+        KERNEL(max_backward_all_f32, false), KERNEL(softmax_rows_f32, true), KERNEL(softmax_rows_backward_f32, true),
+        KERNEL(gather_columns_f32, false), KERNEL(scatter_add_columns_f32, false), KERNEL(transpose_f32, false),
+        KERNEL(copy_block_u32, false),
     };
     return table;
 }

@@ -3,8 +3,12 @@ package dev.descent.cuda;
 import dev.descent.backend.Backend;
 import dev.descent.backend.BackendException;
 import dev.descent.backend.BackendUnavailableException;
+import dev.descent.backend.BinaryOp;
 import dev.descent.backend.DType;
+import dev.descent.backend.OpChecks;
+import dev.descent.backend.ReduceOp;
 import dev.descent.backend.Tensor;
+import dev.descent.backend.UnaryOp;
 import dev.descent.cuda.bindings.CudaCallException;
 import java.lang.foreign.Arena;
 import java.util.ArrayList;
@@ -50,11 +54,12 @@ import java.util.List;
  * and the tensor registry. {@code Staging} and {@code Transfers}: pinned buffers and host-device copies.
  * {@code DeviceStatus}: waiting for the stream and the errors kernels record. {@code Launcher} and {@code Blas}:
  * kernel launches and cuBLAS. The operations by kind: {@code ElementwiseOps}, {@code MatrixMultiply},
- * {@code Reductions}, {@code RowOps}, {@code LossKernels}, {@code OptimizerKernels}, all checking their arguments with
- * the checks every backend shares ({@link dev.descent.backend.OpChecks}, in the order the CPU backend makes them), the
- * tensors through {@code ArgumentChecks}, which first enters the device context. Graphs: {@code GraphCapture}
- * ({@link #captureGraph}) and {@code StepGraphs} ({@link #runStep}). What the stream is doing (a capture, a step
- * being recorded) is {@code StreamState}, which they share.
+ * {@code Reductions}, {@code RowOps}, {@code BroadcastOps}, {@code AxisReductions}, {@code LossKernels},
+ * {@code OptimizerKernels}, all checking their arguments with the checks every backend shares
+ * ({@link dev.descent.backend.OpChecks}, in the order the CPU backend makes them), the tensors through
+ * {@code ArgumentChecks}, which first enters the device context. Graphs: {@code GraphCapture} ({@link #captureGraph})
+ * and {@code StepGraphs} ({@link #runStep}). What the stream is doing (a capture, a step being recorded) is
+ * {@code StreamState}, which they share.
  */
 public final class CudaBackend implements Backend {
     private final Arena arena = Arena.ofShared();
@@ -74,6 +79,9 @@ public final class CudaBackend implements Backend {
     private final MatrixMultiply matmul;
     private final Reductions reductions;
     private final RowOps rows;
+    private final BroadcastOps broadcast;
+    private final AxisReductions axisReductions;
+    private final ArgumentChecks args;
     private final LossKernels losses;
     private final OptimizerKernels optimizers;
 
@@ -87,12 +95,14 @@ public final class CudaBackend implements Backend {
         steps = new StepGraphs(arena, context, launcher, blas, state, stepGraphs);
         graphs = new GraphCapture(context, state, status, arena);
         timer = new EventTimer(context, state, status, arena);
-        ArgumentChecks args = new ArgumentChecks(context, memory);
+        args = new ArgumentChecks(context, memory);
         transfers = new Transfers(context, state, memory, args, staging, status);
         elementwise = new ElementwiseOps(args, launcher, state, context);
         matmul = new MatrixMultiply(args, launcher, state, blas);
         reductions = new Reductions(args, launcher, state, scratch, transfers);
         rows = new RowOps(args, launcher, state, status);
+        broadcast = new BroadcastOps(args, launcher, scratch);
+        axisReductions = new AxisReductions(args, launcher, scratch);
         losses = new LossKernels(args, launcher, state, status, scratch);
         optimizers = new OptimizerKernels(args, launcher);
         try {
@@ -424,6 +434,85 @@ public final class CudaBackend implements Backend {
     public void adadeltaUpdate(Tensor param, Tensor grad, Tensor squareAvg, Tensor accDelta, double lr, double rho,
             double eps, double weightDecay, boolean maximize) {
         optimizers.adadeltaUpdate(param, grad, squareAvg, accDelta, lr, rho, eps, weightDecay, maximize);
+    }
+
+    // ------------------------------------------------------------------------------------------------ views
+
+    /**
+     * A view: a tensor of {@code shape} on {@code x}'s device memory (no copy, no device work, so it may be made inside
+     * a captured graph or a training step). It counts neither in {@link #liveTensors()} nor in
+     * {@link #bytesAllocated()}; closing it frees nothing; closing {@code x} or the backend closes it.
+     */
+    @Override
+    public Tensor reshape(Tensor x, int... shape) {
+        DeviceTensor tx = args.own(x, "reshape", "x");
+        OpChecks.reshape(tx, shape);
+        return memory.view(tx, shape);
+    }
+
+    // ------------------------------------------------------------------------------------------------ autodiff
+
+    @Override
+    public void unary(UnaryOp op, float param, Tensor x, Tensor out) {
+        elementwise.unary(op, param, x, out);
+    }
+
+    @Override
+    public void unaryBackward(UnaryOp op, float param, Tensor x, Tensor out, Tensor gradOut, float beta,
+            Tensor gradIn) {
+        elementwise.unaryBackward(op, param, x, out, gradOut, beta, gradIn);
+    }
+
+    @Override
+    public void binary(BinaryOp op, Tensor a, Tensor b, Tensor out) {
+        broadcast.binary(op, a, b, out);
+    }
+
+    @Override
+    public void binaryBackward(BinaryOp op, int argument, Tensor a, Tensor b, Tensor out, Tensor gradOut, float beta,
+            Tensor gradArg) {
+        broadcast.binaryBackward(op, argument, a, b, out, gradOut, beta, gradArg);
+    }
+
+    @Override
+    public void reduce(ReduceOp op, Tensor x, Tensor out) {
+        axisReductions.reduce(op, x, out);
+    }
+
+    @Override
+    public void reduceBackward(ReduceOp op, Tensor x, Tensor out, Tensor gradOut, float beta, Tensor gradIn) {
+        axisReductions.reduceBackward(op, x, out, gradOut, beta, gradIn);
+    }
+
+    @Override
+    public void softmaxRows(Tensor x, Tensor out, boolean log) {
+        rows.softmaxRows(x, out, log);
+    }
+
+    @Override
+    public void softmaxRowsBackward(Tensor out, Tensor gradOut, boolean log, float beta, Tensor gradIn) {
+        rows.softmaxRowsBackward(out, gradOut, log, beta, gradIn);
+    }
+
+    @Override
+    public void gatherColumns(Tensor x, Tensor labels, Tensor out) {
+        rows.gatherColumns(x, labels, out);
+    }
+
+    @Override
+    public void scatterAddColumns(Tensor gradOut, Tensor labels, float beta, Tensor gradIn) {
+        rows.scatterAddColumns(gradOut, labels, beta, gradIn);
+    }
+
+    @Override
+    public void transpose(Tensor x, float beta, Tensor out) {
+        elementwise.transpose(x, beta, out);
+    }
+
+    @Override
+    public void copyBlock(Tensor src, int srcRow, int srcCol, Tensor dst, int dstRow, int dstCol, int rows, int cols,
+            float beta) {
+        elementwise.copyBlock(src, srcRow, srcCol, dst, dstRow, dstCol, rows, cols, beta);
     }
 
     // ------------------------------------------------------------------------------------------------ CUDA graphs

@@ -23,6 +23,11 @@ import java.util.Set;
  * backend's own buffers (cuBLAS workspace, reduction scratch, status record). A tensor belongs to the backend whose
  * memory made it ({@link DeviceTensor#memory}). Running out of memory is a {@link BackendException} naming what was
  * being allocated, the device's free memory and what this backend holds.
+ *
+ * <p>Views ({@link #view}) are not in the registry: they own no memory, so they count neither as live tensors nor as
+ * bytes, closing one frees nothing, and they are closed with their base (its {@code closed} flag, which closing the
+ * backend sets too). Making or closing a view touches no device state, so both are allowed while a graph is captured
+ * or a training step recorded.
  */
 final class DeviceMemory {
     private final Backend owner;
@@ -60,7 +65,7 @@ final class DeviceMemory {
         MemorySegment p = bytes > 0 ? mallocTensor(shape, bytes, zero) : MemorySegment.NULL;
         DeviceTensor t = new DeviceTensor(this, dtype, shape, p);
         if (dtype == DType.I32 && zero && size <= DeviceTensor.KNOWN_MAX) {
-            t.known = new int[(int) size];
+            t.known(new int[(int) size]);
         }
         tensors.add(t);
         bytesAllocated += bytes;
@@ -86,6 +91,11 @@ final class DeviceMemory {
         return p;
     }
 
+    /** A view of {@code x}'s memory with {@code shape}, of x's size (checked by the caller); always of x's base. */
+    DeviceTensor view(DeviceTensor x, int[] shape) {
+        return new DeviceTensor(x.base, shape);
+    }
+
     /** One of the backend's own device buffers ({@code what} names it in an error); freed by {@link #freeBuffers}. */
     MemorySegment buffer(long bytes, String what) {
         int rc = cuda_runtime_h.cudaMalloc(out, bytes);
@@ -103,6 +113,10 @@ final class DeviceMemory {
     /** Frees a tensor (its {@code close()}); idempotent, and a no-op once the backend is closed. */
     void release(DeviceTensor t) {
         if (t.closed) {
+            return;
+        }
+        if (t.isView()) {
+            t.closed = true; // the memory is its base's
             return;
         }
         if (context.isClosed()) {

@@ -9,10 +9,11 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * Waiting for the device, and the errors only the device can find. Kernels that check what the host does not know
- * (labels outside {@code [0, k)}, gather indices out of range) record the first bad value in a small status record
- * in device memory instead of stopping the stream; {@link #sync} waits for the stream and, when such a kernel ran
- * since the last look, reads the record and reports it as an {@link IllegalArgumentException} naming the operation
- * that found it and the call that synchronised.
+ * (labels outside {@code [0, k)} of the cross-entropy, {@code gatherColumns} and {@code scatterAddColumns}, gather
+ * indices out of range) record the first bad value in a small status record in device memory instead of stopping the
+ * stream; {@link #sync} waits for the stream and, when such a kernel ran since the last look, reads the record and
+ * reports it as an {@link IllegalArgumentException} naming the operation that found it and the call that
+ * synchronised.
  */
 final class DeviceStatus {
     /** Bytes of the status record: code, row, value, bound (ints). */
@@ -100,6 +101,8 @@ final class DeviceStatus {
             case 1 -> "softmaxCrossEntropy: label " + value + " in row " + row + " is outside [0, " + bound + ")";
             case 2 -> "gatherRows: index " + value + " at position " + row + " of indices is outside [0, " + bound
                     + ")";
+            case 3 -> "gatherColumns: label " + value + " in row " + row + " is outside [0, " + bound + ")";
+            case 4 -> "scatterAddColumns: label " + value + " in row " + row + " is outside [0, " + bound + ")";
             default -> "cuda: unknown device status " + code;
         };
     }

@@ -8,7 +8,9 @@ import java.util.Arrays;
 
 /**
  * A tensor in device memory, made by (and belonging to) one backend's {@link DeviceMemory}. Row-major, 4 bytes per
- * element.
+ * element. A view ({@link dev.descent.backend.Backend#reshape}) is a tensor of another shape on its {@link #base}'s
+ * memory: same pointer, nothing of its own to free; it is closed when it or its base is, and its host-known int32
+ * contents are the base's (the same elements in the same order).
  */
 final class DeviceTensor implements Tensor {
     /** Int32 tensors up to this many elements keep a host copy of their known contents (see {@link #known}). */
@@ -25,15 +27,28 @@ final class DeviceTensor implements Tensor {
     /** The device pointer, as a zero-length segment for calls that take a pointer, and as a number. */
     final MemorySegment pointer;
     final long address;
+    /** The tensor that owns the memory: this one, or the one a view was made of (never itself a view). */
+    final DeviceTensor base;
     boolean closed;
     /**
      * For int32 tensors: the contents as the host knows them (from uploads, fills, copies and gathers of known
      * tensors), or null when a kernel wrote them. Lets label and index checks fail at the call, without reading the
-     * device; where null the kernels check on the device instead.
+     * device; where null the kernels check on the device instead. Kept by the base only ({@link #known()}).
      */
-    int[] known;
+    private int[] known;
 
+    /** A tensor owning {@code pointer}'s memory. */
     DeviceTensor(DeviceMemory memory, DType dtype, int[] shape, MemorySegment pointer) {
+        this(memory, dtype, shape, pointer, null);
+    }
+
+    /** A view of {@code base}'s memory with another shape of the same size. */
+    DeviceTensor(DeviceTensor base, int[] shape) {
+        this(base.memory, base.dtype, shape, base.pointer, base);
+    }
+
+    private DeviceTensor(DeviceMemory memory, DType dtype, int[] shape, MemorySegment pointer, DeviceTensor base) {
+        this.base = base == null ? this : base;
         this.memory = memory;
         this.dtype = dtype;
         this.shape = shape.clone();
@@ -77,7 +92,22 @@ final class DeviceTensor implements Tensor {
 
     @Override
     public boolean isClosed() {
-        return closed;
+        return closed || base.closed;
+    }
+
+    /** Whether this tensor is a view of another's memory. */
+    boolean isView() {
+        return base != this;
+    }
+
+    /** The int32 contents as the host knows them, or null (see the field); shared by a base and its views. */
+    int[] known() {
+        return base.known;
+    }
+
+    /** Sets what the host knows of the int32 contents (null: unknown). */
+    void known(int[] contents) {
+        base.known = contents;
     }
 
     @Override
@@ -92,6 +122,6 @@ final class DeviceTensor implements Tensor {
 
     @Override
     public String toString() {
-        return "cuda " + dtype + " tensor " + shapeString() + (closed ? " (closed)" : "");
+        return "cuda " + dtype + (isView() ? " view " : " tensor ") + shapeString() + (isClosed() ? " (closed)" : "");
     }
 }

@@ -3,12 +3,15 @@ package dev.descent.cuda;
 import dev.descent.backend.DType;
 import dev.descent.backend.OpChecks;
 import dev.descent.backend.Tensor;
+import dev.descent.backend.UnaryOp;
 import dev.descent.cuda.bindings.gen.cuda_runtime_h;
 import java.util.Arrays;
 
 /**
  * The elementwise operations: {@code axpy}, {@code scale}, {@code fill}, {@code copy}, {@code multiply},
- * {@code clamp}, {@code relu} and its backward pass. One kernel launch each ({@code copy}: a device-to-device copy).
+ * {@code clamp}, {@code relu} and its backward pass, autodiff's {@code unary} functions and their gradients, and the
+ * copies that move elements: {@code transpose} and {@code copyBlock}. One kernel launch each ({@code copy}: a
+ * device-to-device copy).
  */
 final class ElementwiseOps {
     private final ArgumentChecks args;
@@ -46,11 +49,11 @@ final class ElementwiseOps {
             launcher.i64(tx.size).u32(bits).ptr(tx).launch(Kernel.FILL, Launcher.elementwiseBlocks(tx.size));
         }
         if (tx.dtype == DType.I32) {
-            int[] known = tx.known;
+            int[] known = tx.known();
             state.deviceWroteInt(tx);
             if (known != null && !state.capturing()) {
                 Arrays.fill(known, bits);
-                tx.known = known;
+                tx.known(known);
             }
         }
     }
@@ -75,10 +78,10 @@ final class ElementwiseOps {
                     cuda_runtime_h.cudaMemcpyDeviceToDevice(), context.stream()), "cudaMemcpyAsync(device to device)");
         }
         if (d.dtype == DType.I32) {
-            int[] from = s.known;
+            int[] from = s.known();
             state.deviceWroteInt(d);
             if (from != null && !state.capturing()) {
-                d.known = from.clone();
+                d.known(from.clone());
             }
         }
     }
@@ -119,6 +122,88 @@ final class ElementwiseOps {
         if (gi.size > 0) {
             launcher.i64(gi.size).ptr(g).ptr(a).ptr(gi).launch(Kernel.RELU_BACKWARD,
                     Launcher.elementwiseBlocks(gi.size));
+        }
+    }
+
+    void unary(UnaryOp op, float param, Tensor x, Tensor out) {
+        DeviceTensor tx = args.f32(x, "unary", "x");
+        DeviceTensor to = args.f32(out, "unary", "out");
+        OpChecks.unary(op, tx, to);
+        if (to.size > 0) {
+            launcher.i64(to.size).i32(code(op)).f32(param).ptr(tx).ptr(to).launch(Kernel.UNARY,
+                    Launcher.elementwiseBlocks(to.size));
+        }
+    }
+
+    void unaryBackward(UnaryOp op, float param, Tensor x, Tensor out, Tensor gradOut, float beta, Tensor gradIn) {
+        DeviceTensor tx = args.f32(x, "unaryBackward", "x");
+        DeviceTensor to = args.f32(out, "unaryBackward", "out");
+        DeviceTensor g = args.f32(gradOut, "unaryBackward", "gradOut");
+        DeviceTensor gi = args.f32(gradIn, "unaryBackward", "gradIn");
+        OpChecks.unaryBackward(op, tx, to, g, gi);
+        if (gi.size > 0) {
+            launcher.i64(gi.size).i32(code(op)).f32(param).ptr(tx).ptr(to).ptr(g).f32(beta).ptr(gi)
+                    .launch(Kernel.UNARY_BACKWARD, Launcher.elementwiseBlocks(gi.size));
+        }
+    }
+
+    /** The kernels' code for {@code op} ({@code U_*} in descent_kernels.cu). */
+    static int code(UnaryOp op) {
+        return switch (op) {
+            case NEG -> 0;
+            case EXP -> 1;
+            case LOG -> 2;
+            case LOG1P -> 3;
+            case SQRT -> 4;
+            case ABS -> 5;
+            case SIN -> 6;
+            case COS -> 7;
+            case TANH -> 8;
+            case SIGMOID -> 9;
+            case RELU -> 10;
+            case SOFTPLUS -> 11;
+            case POW -> 12;
+        };
+    }
+
+    void transpose(Tensor x, float beta, Tensor out) {
+        DeviceTensor tx = args.f32(x, "transpose", "x");
+        DeviceTensor to = args.f32(out, "transpose", "out");
+        OpChecks.transpose(tx, to);
+        if (to.size > 0) {
+            launcher.i64(tx.rows).i32(tx.cols).ptr(tx).f32(beta).ptr(to).launch(Kernel.TRANSPOSE,
+                    Launcher.elementwiseBlocks(to.size));
+        }
+    }
+
+    void copyBlock(Tensor src, int srcRow, int srcCol, Tensor dst, int dstRow, int dstCol, int rows, int cols,
+            float beta) {
+        DeviceTensor s = args.own(src, "copyBlock", "src");
+        DeviceTensor d = args.own(dst, "copyBlock", "dst");
+        OpChecks.copyBlock(s, srcRow, srcCol, d, dstRow, dstCol, rows, cols);
+        if ((long) rows * cols > 0) {
+            long from = s.address + 4L * ((long) srcRow * s.cols + srcCol);
+            long to = d.address + 4L * ((long) dstRow * d.cols + dstCol);
+            launcher.i64(rows).i32(cols).ptr(from).i32(s.cols).ptr(to).i32(d.cols).f32(beta)
+                    .i32(d.dtype == DType.I32 ? 1 : 0).launch(Kernel.COPY_BLOCK,
+                            Launcher.elementwiseBlocks((long) rows * cols));
+        }
+        if (d.dtype == DType.I32) {
+            blockOfInts(s, srcRow, srcCol, d, dstRow, dstCol, rows, cols, beta);
+        }
+    }
+
+    /** An int32 block copy: dst's host-known contents follow a plain copy (beta 0) from known contents. */
+    private void blockOfInts(DeviceTensor s, int srcRow, int srcCol, DeviceTensor d, int dstRow, int dstCol,
+            int rows, int cols, float beta) {
+        int[] from = s.known();
+        int[] known = d.known();
+        state.deviceWroteInt(d);
+        if (beta == 0f && from != null && known != null && !state.capturing()) {
+            for (int i = 0; i < rows; i++) {
+                System.arraycopy(from, (srcRow + i) * s.cols + srcCol, known, (dstRow + i) * d.cols + dstCol, cols);
+            }
+            d.known(known);
         }
     }
 }

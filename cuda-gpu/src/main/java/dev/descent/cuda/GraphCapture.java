@@ -119,7 +119,7 @@ final class GraphCapture {
             status.graphLaunched();
         }
         for (DeviceTensor t : intWrites) {
-            t.known = null;
+            t.known(null);
         }
     }
 

@@ -33,7 +33,25 @@ enum Kernel {
     NADAM("nadam_f32", "LPPPPFFFFFFFFFI"),
     RADAM("radam_f32", "LPPPPFFFFFFFFFFI"),
     ADAMAX("adamax_f32", "LPPPPFFFFFFI"),
-    ADADELTA("adadelta_f32", "LPPPPFFFFFI");
+    ADADELTA("adadelta_f32", "LPPPPFFFFFI"),
+    UNARY("unary_f32", "LIFPP"),
+    UNARY_BACKWARD("unary_backward_f32", "LIFPPPFP"),
+    BINARY("binary_f32", "LIIPIIPIIP"),
+    BINARY_BACKWARD("binary_backward_f32", "LIIIPIIPIIPPFPIP"),
+    REDUCE_ROWS("reduce_rows_f32", "LIIPP"),
+    REDUCE_COLUMNS("reduce_columns_f32", "LIIPP"),
+    REDUCE_ALL_PARTIALS("reduce_all_partials_f32", "LIPP"),
+    REDUCE_ALL_FINAL("reduce_all_final_f32", "IIPDFPP"),
+    REDUCE_BACKWARD("reduce_backward_f32", "LIIPFFP"),
+    MAX_BACKWARD_ROWS("max_backward_rows_f32", "LIPPFP"),
+    MAX_BACKWARD_COLUMNS("max_backward_columns_f32", "LIPPFP"),
+    MAX_BACKWARD_ALL("max_backward_all_f32", "LPPFP"),
+    SOFTMAX_ROWS("softmax_rows_f32", "LIPPI"),
+    SOFTMAX_ROWS_BACKWARD("softmax_rows_backward_f32", "LIPPIFP"),
+    GATHER_COLUMNS("gather_columns_f32", "LIPPPP"),
+    SCATTER_ADD_COLUMNS("scatter_add_columns_f32", "LIPPFPP"),
+    TRANSPOSE("transpose_f32", "LIPFP"),
+    COPY_BLOCK("copy_block_u32", "LIPIPIFI");
 
     /** The unmangled entry name in the PTX. */
     final String entry;

@@ -187,6 +187,22 @@ final class Launcher {
         return (int) Math.max(1, Math.min((n + 4L * BLOCK - 1) / (4L * BLOCK), 1024));
     }
 
+    /**
+     * Blocks for a kernel that gives each of {@code lines} rows (or tiles of columns) one block, grid-stride beyond
+     * 4096. Each line is reduced by one block in a fixed tree, so the grid does not change the result.
+     */
+    static int lineBlocks(long lines) {
+        return (int) Math.max(1, Math.min(lines, 4096));
+    }
+
+    /** Columns per block of the kernels that reduce down columns ({@code TILE} in the kernels). */
+    static final int TILE = 32;
+
+    /** Blocks for a kernel that reduces down the columns, one block per tile of {@link #TILE} columns. */
+    static int tileBlocks(long cols) {
+        return lineBlocks((cols + TILE - 1) / TILE);
+    }
+
     /** Blocks for a one-thread-per-row kernel (also a reduction: at most 1024 partials). */
     static int rowBlocks(long rows) {
         return (int) Math.max(1, Math.min((rows + BLOCK - 1) / BLOCK, 1024));

@@ -32,7 +32,7 @@ final class LossKernels {
         DeviceTensor g = args.f32OrNull(grad, op, "grad");
         DeviceTensor loss = lossTarget(op, lossOut, lossIndex, normalizer);
         OpChecks.softmaxCrossEntropy(op, z, y, g);
-        int[] ys = y.known;
+        int[] ys = y.known();
         if (ys != null) { // otherwise the kernel checks them, reporting into the status record
             OpChecks.labels(op, ys, z.rows, z);
         }

@@ -4,12 +4,13 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * Device scratch for reductions and the fused losses: up to {@value #MAX_PARTIALS} per-block partial sums (doubles),
- * then the final result. The grid of a reduction depends only on the element count ({@link Launcher#reductionBlocks}),
- * so the partial sums, their order and the result are the same on every GPU.
+ * as many more doubles (a maximum's per-block indices, {@code partials + MAX_PARTIALS} in the kernels), then the final
+ * result. The grid of a reduction depends only on the element count ({@link Launcher#reductionBlocks}), so the partial
+ * sums, their order and the result are the same on every GPU.
  */
 final class Scratch {
     static final int MAX_PARTIALS = 1024;
-    static final long BYTES = 8L * MAX_PARTIALS + 64;
+    static final long BYTES = 16L * MAX_PARTIALS + 64;
 
     private long partials;
     private MemorySegment result;
@@ -18,7 +19,7 @@ final class Scratch {
     void open(DeviceMemory memory) {
         MemorySegment scratch = memory.buffer(BYTES, "reduction scratch");
         partials = scratch.address();
-        result = MemorySegment.ofAddress(partials + 8L * MAX_PARTIALS);
+        result = MemorySegment.ofAddress(partials + 16L * MAX_PARTIALS);
     }
 
     /** Device address of the partial sums. */
@@ -26,7 +27,10 @@ final class Scratch {
         return partials;
     }
 
-    /** The final result (8 bytes), as a segment for the copy back and as an address for the kernels. */
+    /**
+     * The final result (8 bytes), as a segment for the copy back and as an address for the kernels (also the index
+     * of a maximum between two kernels of a gradient).
+     */
     MemorySegment result() {
         return result;
     }

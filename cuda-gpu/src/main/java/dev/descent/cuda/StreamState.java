@@ -75,7 +75,7 @@ final class StreamState {
 
     /** A kernel wrote an int32 tensor: its contents are no longer known on the host (and a graph must say so). */
     void deviceWroteInt(DeviceTensor t) {
-        t.known = null;
+        t.known(null);
         if (capturing) {
             capturedIntWrites.add(t);
         }

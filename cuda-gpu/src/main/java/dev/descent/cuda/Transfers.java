@@ -60,7 +60,7 @@ final class Transfers {
             throw e;
         }
         if (data instanceof int[] ints && t.size <= DeviceTensor.KNOWN_MAX) {
-            t.known = ints.clone();
+            t.known(ints.clone());
         }
         return t;
     }
@@ -79,11 +79,11 @@ final class Transfers {
         OpChecks.notNull(src, "uploadInt", "src");
         OpChecks.arrayRange("uploadInt", "src", src.length, srcOffset, d.size);
         copyIn(src, srcOffset, JAVA_INT, d, "uploadInt");
-        if (d.known == null && d.size <= DeviceTensor.KNOWN_MAX) {
-            d.known = new int[(int) d.size];
+        if (d.known() == null && d.size <= DeviceTensor.KNOWN_MAX) {
+            d.known(new int[(int) d.size]);
         }
-        if (d.known != null) {
-            System.arraycopy(src, srcOffset, d.known, 0, (int) d.size);
+        if (d.known() != null) {
+            System.arraycopy(src, srcOffset, d.known(), 0, (int) d.size);
         }
     }
 
@@ -109,8 +109,8 @@ final class Transfers {
         OpChecks.notNull(dst, "downloadInt", "dst");
         OpChecks.arrayRange("downloadInt", "dst", dst.length, dstOffset, s.size);
         copyOut(s, dst, dstOffset, JAVA_INT, "downloadInt");
-        if (s.known == null && s.size <= DeviceTensor.KNOWN_MAX) {
-            s.known = Arrays.copyOfRange(dst, dstOffset, dstOffset + (int) s.size);
+        if (s.known() == null && s.size <= DeviceTensor.KNOWN_MAX) {
+            s.known(Arrays.copyOfRange(dst, dstOffset, dstOffset + (int) s.size));
         }
     }
 
