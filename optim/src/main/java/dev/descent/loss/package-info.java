@@ -7,9 +7,10 @@
  * <li>{@link dev.descent.loss.LossSpec}: a loss with its settings, the {@code Loss} constants and
  *     {@code huber(delta=δ)} (torch's HuberLoss), {@code smooth-l1(beta=β)} (SmoothL1Loss),
  *     {@code ce(label_smoothing=ε, weight=[...])} (CrossEntropyLoss with label smoothing and class weights) and
- *     {@code nll(weight=[...])} (NLLLoss on log-probabilities). These are {@link dev.descent.autodiff.ExpressionLoss}es,
- *     which the built-in models differentiate on an autodiff tape whose parameter is their output buffer; cross-entropy
- *     without smoothing and weights is the fused {@code ce} however it is written ({@link LossSpec#fused()}).</li>
+ *     {@code nll(weight=[...])} (NLLLoss on log-probabilities). These are
+ *     {@link dev.descent.autodiff.ExpressionLoss}es, which the built-in models differentiate on an autodiff tape whose
+ *     parameter is their output buffer; cross-entropy without smoothing and weights is the fused {@code ce} however it
+ *     is written ({@link LossSpec#fused()}).</li>
  * </ul>
  *
  * <pre>{@code
