@@ -12,7 +12,6 @@ import dev.descent.data.io.DataSources;
 import dev.descent.data.io.DatasetRegistry;
 import dev.descent.data.io.LoadedData;
 import dev.descent.dist.Communicator;
-import dev.descent.loss.Loss;
 import dev.descent.model.Init;
 import dev.descent.model.ModelSpec;
 import dev.descent.optim.GradientClipping;
@@ -310,8 +309,7 @@ final class Engine {
      */
     static ModelSpec modelSpec(ModelOptions m, Dataset train, long seed, Integer classesOption) {
         m.validate();
-        Loss loss = Loss.fromName(m.lossName());
-        ModelSpec.Builder b = ModelSpec.builder(m.model).inputs(train.featureCount()).seed(seed).loss(loss);
+        ModelSpec.Builder b = ModelSpec.builder(m.model).inputs(train.featureCount()).seed(seed);
         switch (m.model) {
             case "linear" -> {
                 if (train.isClassification()) {
@@ -342,6 +340,7 @@ final class Engine {
                 }
             }
         }
+        b.loss(m.lossSpec(train));
         if (m.bias != null) {
             b.bias(m.bias);
         }

@@ -8,7 +8,7 @@ import dev.descent.cli.io.Npy;
 import dev.descent.cli.io.Npz;
 import dev.descent.data.FeatureTransform;
 import dev.descent.data.SafeText;
-import dev.descent.loss.Loss;
+import dev.descent.loss.LossSpec;
 import dev.descent.model.Init;
 import dev.descent.model.Model;
 import dev.descent.model.ModelSpec;
@@ -28,7 +28,8 @@ import java.util.Map;
  * parameter, by its name ({@code W}, {@code b}, or {@code layer1.W}, {@code layer1.b}, … for an MLP; weights are
  * [inputs, outputs], so the forward pass is {@code X @ W + b} with ReLU between layers), plus the feature scaling
  * fitted on the training data ({@code scaling.shift}, {@code scaling.divisor}: {@code x' = (x − shift) / divisor}),
- * and {@code model.json} says what the model is (kind, sizes, bias, loss, classes, the parameters' names and shapes).
+ * and {@code model.json} says what the model is (kind, sizes, bias, loss with its settings as {@code LossSpec}'s text,
+ * e.g. {@code "huber(delta=0.5)"}, classes, the parameters' names and shapes).
  *
  * <pre>{@code
  * import json, numpy as np
@@ -144,7 +145,7 @@ final class ModelFiles {
         m.put("classes", s.classes());
         m.put("hidden", s.hidden());
         m.put("bias", s.bias());
-        m.put("loss", s.loss().shortName());
+        m.put("loss", s.loss().spec());
         m.put("init", s.init().shortName());
         m.put("seed", s.seed());
         m.put("weights", NPZ);
@@ -205,7 +206,7 @@ final class ModelFiles {
                     .bias(Boolean.TRUE.equals(m.get("bias")))
                     .init(Init.fromName(String.valueOf(m.get("init"))))
                     .seed((long) numberOf(m, "seed", json))
-                    .loss(Loss.fromName(String.valueOf(m.get("loss"))));
+                    .loss(LossSpec.parse(String.valueOf(m.get("loss"))));
             Object hidden = m.get("hidden");
             if (hidden instanceof List<?> h && !h.isEmpty()) {
                 b.hidden(h.stream().mapToInt(x -> ((Number) x).intValue()).toArray());

@@ -226,6 +226,10 @@ final class TrainCommand extends BaseCommand {
             throw usage("--drop-last with --batch-size " + batchSize + " leaves no batch: the training data has only "
                     + d.train().samples() + " samples");
         }
+        if (spec.loss() instanceof dev.descent.loss.LossSpec.Nll) {
+            say.accept("note: --loss nll takes the model's outputs as log-probabilities; this model's are logits, on "
+                    + "which nll is unbounded below (--loss ce is nll of their log-softmax)");
+        }
         if (batchSize > d.train().samples()) {
             say.accept("note: --batch-size " + batchSize + " exceeds the " + d.train().samples()
                     + " training samples: one batch per epoch");
@@ -739,7 +743,7 @@ final class TrainCommand extends BaseCommand {
         settingsMap.put("scale", data.scale);
         settingsMap.put("limit", data.limit);
         settingsMap.put("model", spec.kind());
-        settingsMap.put("loss", spec.loss().shortName());
+        settingsMap.put("loss", spec.loss().spec());
         settingsMap.put("hidden", spec.hidden());
         settingsMap.put("bias", spec.bias());
         settingsMap.put("init", spec.init().shortName());

@@ -4,7 +4,7 @@ import dev.descent.backend.Backend;
 import dev.descent.backend.DType;
 import dev.descent.backend.Tensor;
 import dev.descent.data.Batch;
-import dev.descent.loss.Loss;
+import dev.descent.loss.LossSpec;
 import dev.descent.model.Model;
 import dev.descent.model.ModelSpec;
 import dev.descent.model.ParameterFile;
@@ -40,7 +40,7 @@ public final class ExpressionModel implements Model {
     private final int outputs;
     private final int classes;
     private final ExpressionLoss loss;
-    private final Loss builtInLoss;
+    private final LossSpec builtInLoss;
     private final List<Parameter> parameters;
     private final Graph[] trainGraphs = new Graph[CACHED_SHAPES];
     private final Graph[] evalGraphs = new Graph[CACHED_SHAPES];
@@ -49,12 +49,11 @@ public final class ExpressionModel implements Model {
     private int[] hostClasses = new int[0];
     private boolean closed;
 
-    private ExpressionModel(Module module, int inputs, int outputs, int classes, ExpressionLoss loss,
-            Loss builtInLoss) {
+    private ExpressionModel(Module module, int inputs, int outputs, int classes, ExpressionLoss loss) {
         this.module = Objects.requireNonNull(module, "module");
         this.backend = module.backend();
         this.loss = Objects.requireNonNull(loss, "loss");
-        this.builtInLoss = builtInLoss;
+        this.builtInLoss = loss instanceof LossSpec s ? s : null;
         if (inputs < 1 || outputs < 1) {
             throw new IllegalArgumentException("expression model needs inputs and outputs >= 1, got " + inputs + " and "
                     + outputs);
@@ -70,18 +69,23 @@ public final class ExpressionModel implements Model {
 
     /**
      * A classifier: outputs [rows, classes] logits (or one logit for two classes), trained on int32 labels with
-     * {@code loss} (for example {@link ExpressionLoss#crossEntropy()}); predictions are the argmax (one logit: > 0).
+     * {@code loss} (for example {@link ExpressionLoss#crossEntropy()}, or a {@link LossSpec} with settings:
+     * {@code LossSpec.crossEntropy(0.1, weights)}, {@code LossSpec.nll()} after a log-softmax); predictions are the
+     * argmax (one logit: > 0).
      */
     public static ExpressionModel classifier(Module module, int inputs, int classes, ExpressionLoss loss) {
         if (classes < 2) {
             throw new IllegalArgumentException("a classifier needs at least 2 classes, got " + classes);
         }
-        return new ExpressionModel(module, inputs, classes, classes, loss, null);
+        return new ExpressionModel(module, inputs, classes, classes, loss);
     }
 
-    /** A regression model: outputs [rows, outputs] trained on float targets with {@code loss}. */
+    /**
+     * A regression model: outputs [rows, outputs] trained on float targets with {@code loss} (for example
+     * {@code LossSpec.huber(0.5)}).
+     */
     public static ExpressionModel regression(Module module, int inputs, int outputs, ExpressionLoss loss) {
-        return new ExpressionModel(module, inputs, outputs, 0, loss, null);
+        return new ExpressionModel(module, inputs, outputs, 0, loss);
     }
 
     /** The module. */
@@ -126,9 +130,12 @@ public final class ExpressionModel implements Model {
         return classes;
     }
 
-    /** The built-in loss this model's loss equals, or null for a loss written as an expression. */
+    /**
+     * The loss when it is a {@link LossSpec} ({@code LossSpec.huber(0.5)}, {@code LossSpec.nll()}, ... are
+     * {@link ExpressionLoss}es), or null for a loss written as an expression.
+     */
     @Override
-    public Loss loss() {
+    public LossSpec loss() {
         return builtInLoss;
     }
 

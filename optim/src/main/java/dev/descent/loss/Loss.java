@@ -7,16 +7,17 @@ import dev.descent.data.SafeText;
 import java.util.Locale;
 
 /**
- * The training losses, each computed (forward and gradient in one pass) by a fused backend kernel, with torch's mean
- * reduction: the loss is the sum of per-element losses divided by {@code normalizer · cols} (cross-entropy: by
+ * The losses computed (forward and gradient in one pass) by a fused backend kernel, with torch's mean reduction:
+ * the loss is the sum of per-element losses divided by {@code normalizer · cols} (cross-entropy: by
  * {@code normalizer}, one loss per row), and the gradient with respect to the model's outputs is scaled the same way.
  * {@code normalizer} is the batch's row count, or the global batch size of a data-parallel run
  * ({@link dev.descent.data.Batch#globalSize()}).
  *
  * <p>Names, for configuration files and the command line: {@code ce} (cross-entropy), {@code bce}, {@code mse},
- * {@code mae}; see {@link #fromName(String)}.
+ * {@code mae}; see {@link #fromName(String)}. Each is a {@link LossSpec} without settings; the losses with settings
+ * (Huber, smooth L1, cross-entropy with label smoothing or class weights, NLL) are the other {@link LossSpec}s.
  */
-public enum Loss {
+public enum Loss implements LossSpec {
     /**
      * Softmax cross-entropy from logits [n, k] and int32 labels [n]: {@code torch.nn.CrossEntropyLoss()}, computed with
      * a max-subtracted log-sum-exp (no log(0) on raw inputs).
@@ -69,13 +70,27 @@ public enum Loss {
     }
 
     /** The short name: {@code ce}, {@code bce}, {@code mse}, {@code mae}. */
+    @Override
     public String shortName() {
         return shortName;
     }
 
+    /** The short name: a fused loss has no settings. */
+    @Override
+    public String spec() {
+        return shortName;
+    }
+
     /** Whether the loss takes int32 class labels (cross-entropy) rather than float targets. */
+    @Override
     public boolean usesClassLabels() {
         return classLabels;
+    }
+
+    /** This loss: it is its own fused kernel. */
+    @Override
+    public Loss fused() {
+        return this;
     }
 
     /**

@@ -1,10 +1,12 @@
 package dev.descent.model;
 
+import dev.descent.autodiff.ExpressionLoss;
 import dev.descent.backend.Backend;
 import dev.descent.backend.DType;
 import dev.descent.backend.Tensor;
 import dev.descent.data.Batch;
 import dev.descent.loss.Loss;
+import dev.descent.loss.LossSpec;
 import dev.descent.optim.Parameter;
 
 import java.io.DataInputStream;
@@ -30,6 +32,12 @@ import java.util.Random;
  * With the cross-entropy loss the last layer's forward pass, the loss and that layer's ∂W and ∂b are one
  * {@link Backend#linearSoftmaxCrossEntropy} call (the same results as the separate calls; the CPU backend fuses it).
  *
+ * <p>A loss with settings (a {@link LossSpec} without a {@link LossSpec#fused() fused} kernel: Huber, smooth L1,
+ * cross-entropy with label smoothing or class weights, NLL) is differentiated on an autodiff
+ * {@link dev.descent.autodiff.Tape} whose one parameter is the output buffer, with the last layer's δ as its gradient:
+ * {@code backward} writes dL/dZ into δ and the layers' backward pass continues from there. The tape is recorded once
+ * per batch shape (with the buffers) and replayed, allocation-free.
+ *
  * <p>Activation and δ buffers are cached per batch row count (up to {@value #MAX_SHAPES} row counts, least recently
  * used evicted), typically the full batch and the epoch's final partial batch.
  */
@@ -50,6 +58,10 @@ public abstract sealed class FeedForwardModel implements Model
     private final List<Parameter> parameters;
     /** {0, 1} as float32 [2, 1]: gathers int32 labels into float targets for binary cross-entropy. */
     private final Tensor labelValues;
+    /** The loss's fused kernel, or null when the loss is differentiated on a tape ({@link #tapeLoss}). */
+    private final Loss fused;
+    /** The loss as an expression, when it has no fused kernel. */
+    private final ExpressionLoss tapeLoss;
     private final Buffers[] cache = new Buffers[MAX_SHAPES];
     private long useClock;
     private boolean closed;
@@ -63,6 +75,8 @@ public abstract sealed class FeedForwardModel implements Model
         }
         this.widths = spec.widths();
         this.layers = widths.length - 1;
+        this.fused = spec.loss().fused();
+        this.tapeLoss = fused == null ? (ExpressionLoss) spec.loss() : null;
         this.weight = new Tensor[layers];
         this.bias = new Tensor[layers];
         this.weightGrad = new Tensor[layers];
@@ -138,7 +152,7 @@ public abstract sealed class FeedForwardModel implements Model
     }
 
     @Override
-    public Loss loss() {
+    public LossSpec loss() {
         return spec.loss();
     }
 
@@ -205,7 +219,7 @@ public abstract sealed class FeedForwardModel implements Model
         Tensor x = batch.features();
         Buffers buf = buffers(rows);
         int top = layers - 1;
-        if (spec.loss() == Loss.CROSS_ENTROPY) {
+        if (fused == Loss.CROSS_ENTROPY) {
             // The last layer, the loss and the last layer's gradients in one backend call (the same results as the
             // calls below; the CPU backend reads the layer's input once instead of twice). The logits are not needed
             // afterwards, so they go into δ, which the softmax then overwrites in place: one [rows, classes] buffer
@@ -218,12 +232,16 @@ public abstract sealed class FeedForwardModel implements Model
         } else {
             Tensor out = buf.output();
             forwardInto(x, buf, layers, out);
-            spec.loss().compute(backend, out, batch.labels(), targets(batch, buf), buf.delta[top],
-                    batch.globalSize(), lossOut, lossIndex);
+            if (fused != null) {
+                fused.compute(backend, out, batch.labels(), targets(batch, buf), buf.delta[top], batch.globalSize(),
+                        lossOut, lossIndex);
+            } else {
+                buf.lossTape(batch, targets(batch, buf)).run(true, lossOut, lossIndex);
+            }
         }
         for (int l = top; l >= 0; l--) {
             Tensor in = l == 0 ? x : buf.act[l - 1];
-            if (l < top || spec.loss() != Loss.CROSS_ENTROPY) {
+            if (l < top || fused != Loss.CROSS_ENTROPY) {
                 backend.gemm(true, false, 1f, in, buf.delta[l], 0f, weightGrad[l]);
                 if (biasGrad[l] != null) {
                     backend.columnSums(1f, buf.delta[l], 0f, biasGrad[l]);
@@ -245,13 +263,18 @@ public abstract sealed class FeedForwardModel implements Model
         Buffers buf = buffers(rows);
         Tensor out = buf.output();
         forwardInto(batch.features(), buf, out);
-        spec.loss().compute(backend, out, batch.labels(), targets(batch, buf), null, batch.globalSize(), lossOut,
-                lossIndex);
+        if (fused != null) {
+            fused.compute(backend, out, batch.labels(), targets(batch, buf), null, batch.globalSize(), lossOut,
+                    lossIndex);
+        } else {
+            buf.lossTape(batch, targets(batch, buf)).run(false, lossOut, lossIndex);
+        }
         return out;
     }
 
+    /** The batch's int32 labels for a classification loss, its float targets otherwise (bce: from 0/1 labels). */
     private Tensor targets(Batch batch, Buffers buf) {
-        if (spec.loss() == Loss.BINARY_CROSS_ENTROPY && batch.targets() == null && batch.labels() != null) {
+        if (fused == Loss.BINARY_CROSS_ENTROPY && batch.targets() == null && batch.labels() != null) {
             // int32 labels 0/1 -> float targets on the backend; a label outside {0, 1} is an index error there.
             backend.gatherRows(labelValues, batch.labels(), 0, buf.targets());
             return buf.targets();
@@ -260,8 +283,12 @@ public abstract sealed class FeedForwardModel implements Model
             throw new IllegalArgumentException(name() + " model (" + spec.loss().shortName()
                     + ") needs float targets, the batch has none");
         }
-        if (spec.loss().usesClassLabels() && batch.labels() == null) {
-            throw new IllegalArgumentException(name() + " model (ce) needs int32 class labels, the batch has none");
+        if (spec.loss().usesClassLabels()) {
+            if (batch.labels() == null) {
+                throw new IllegalArgumentException(name() + " model (" + spec.loss().shortName()
+                        + ") needs int32 class labels, the batch has none");
+            }
+            return batch.labels();
         }
         return batch.targets();
     }
@@ -369,6 +396,7 @@ public abstract sealed class FeedForwardModel implements Model
         final Tensor[] act = new Tensor[layers];
         final Tensor[] delta = new Tensor[layers];
         private Tensor targets;
+        private LossTape lossTape;
         private float[] hostLogits;
         private int[] hostClasses;
         long lastUse;
@@ -406,6 +434,23 @@ public abstract sealed class FeedForwardModel implements Model
             return targets;
         }
 
+        /**
+         * The loss's tape for this row count and the batch's global size, recorded on first use (and again when the
+         * global size changes, which a data-parallel run's last batch may do), bound to the batch's labels or targets.
+         */
+        LossTape lossTape(Batch batch, Tensor target) {
+            if (lossTape == null || lossTape.globalSize != batch.globalSize()) {
+                if (lossTape != null) {
+                    lossTape.close();
+                    lossTape = null;
+                }
+                lossTape = new LossTape(backend, tapeLoss, spec.loss().usesClassLabels(), output(), delta[layers - 1],
+                        target, rows, batch.globalSize());
+            }
+            lossTape.bind(target);
+            return lossTape;
+        }
+
         float[] hostLogits() {
             if (hostLogits == null) {
                 hostLogits = new float[rows];
@@ -421,6 +466,10 @@ public abstract sealed class FeedForwardModel implements Model
         }
 
         void close() {
+            if (lossTape != null) {
+                lossTape.close();
+                lossTape = null;
+            }
             for (int l = 0; l < layers; l++) {
                 closeQuietly(act[l]);
                 closeQuietly(delta[l]);

@@ -3,7 +3,7 @@ package dev.descent.model;
 import dev.descent.backend.Backend;
 import dev.descent.backend.Tensor;
 import dev.descent.data.Batch;
-import dev.descent.loss.Loss;
+import dev.descent.loss.LossSpec;
 import dev.descent.optim.Parameter;
 
 import java.io.DataInputStream;
@@ -58,8 +58,11 @@ public interface Model extends AutoCloseable {
         return classes() > 0;
     }
 
-    /** The training loss; null when it is written as an expression ({@link dev.descent.autodiff.ExpressionLoss}). */
-    Loss loss();
+    /**
+     * The training loss and its settings; null when it is written as an expression
+     * ({@link dev.descent.autodiff.ExpressionLoss}) that is not a {@link LossSpec}.
+     */
+    LossSpec loss();
 
     /** The parameters, in a fixed order (the order of checkpoints and saved files). */
     List<Parameter> parameters();

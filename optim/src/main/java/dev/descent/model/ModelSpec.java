@@ -3,6 +3,7 @@ package dev.descent.model;
 import dev.descent.backend.Backend;
 import dev.descent.data.SafeText;
 import dev.descent.loss.Loss;
+import dev.descent.loss.LossSpec;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -16,18 +17,22 @@ import java.util.Objects;
  * <table>
  *   <caption>Kinds and their defaults</caption>
  *   <tr><th>kind (aliases)</th><th>outputs</th><th>loss</th><th>bias</th><th>init</th></tr>
- *   <tr><td>{@code linear} ({@code linear-regression})</td><td>targets (default 1)</td><td>mse (or mae)</td>
- *       <td>yes</td><td>zero</td></tr>
+ *   <tr><td>{@code linear} ({@code linear-regression})</td><td>targets (default 1)</td><td>mse (or mae, huber,
+ *       smooth-l1)</td><td>yes</td><td>zero</td></tr>
  *   <tr><td>{@code logistic} ({@code logistic-regression})</td><td>1 logit, 2 classes</td><td>bce</td><td>yes</td>
  *       <td>zero</td></tr>
- *   <tr><td>{@code softmax} ({@code softmax-regression})</td><td>k classes</td><td>ce</td><td>no (the lecture's
- *       logits = X·W)</td><td>zero</td></tr>
- *   <tr><td>{@code mlp}</td><td>k classes</td><td>ce</td><td>yes</td><td>torch</td></tr>
+ *   <tr><td>{@code softmax} ({@code softmax-regression})</td><td>k classes</td><td>ce (or nll)</td><td>no (the
+ *       lecture's logits = X·W)</td><td>zero</td></tr>
+ *   <tr><td>{@code mlp}</td><td>k classes</td><td>ce (or nll)</td><td>yes</td><td>torch</td></tr>
  * </table>
+ *
+ * <p>The loss is a {@link LossSpec}: a fused {@link Loss}, or one with settings ({@code huber(delta=0.5)},
+ * {@code ce(label_smoothing=0.1, weight=[...])} with one weight per class), differentiated on an autodiff tape.
  *
  * <pre>{@code
  * Model mlp = ModelSpec.builder("mlp").inputs(784).hidden(256, 128).outputs(24).seed(42).build().create(backend);
  * Model lecture = ModelSpec.builder("softmax").inputs(784).outputs(24).build().create(backend);
+ * Model robust = ModelSpec.builder("linear").inputs(13).loss(LossSpec.huber(0.5)).build().create(backend);
  * }</pre>
  *
  * @param kind    {@code linear}, {@code logistic}, {@code softmax} or {@code mlp}
@@ -37,10 +42,10 @@ import java.util.Objects;
  * @param bias    whether every layer has a bias
  * @param init    initialisation
  * @param seed    seed of the initialisation (unused for {@link Init#ZERO})
- * @param loss    training loss
+ * @param loss    training loss and its settings
  */
 public record ModelSpec(String kind, int inputs, int outputs, List<Integer> hidden, boolean bias, Init init, long seed,
-        Loss loss) {
+        LossSpec loss) {
 
     /** The model kinds. */
     public static final List<String> KINDS = List.of("linear", "logistic", "softmax", "mlp");
@@ -72,8 +77,9 @@ public record ModelSpec(String kind, int inputs, int outputs, List<Integer> hidd
                 if (outputs < 1) {
                     throw new IllegalArgumentException("linear model: outputs must be >= 1, got " + outputs);
                 }
-                if (loss != Loss.MSE && loss != Loss.MAE) {
-                    throw new IllegalArgumentException("linear model trains with mse or mae, not " + loss.shortName());
+                if (!loss.regression()) {
+                    throw new IllegalArgumentException("linear model trains with mse, mae, huber or smooth-l1, not "
+                            + loss.shortName());
                 }
             }
             case "logistic" -> {
@@ -88,8 +94,17 @@ public record ModelSpec(String kind, int inputs, int outputs, List<Integer> hidd
                 if (outputs < 2) {
                     throw new IllegalArgumentException(kind + " model needs >= 2 classes, got " + outputs);
                 }
-                if (loss != Loss.CROSS_ENTROPY) {
-                    throw new IllegalArgumentException(kind + " model trains with ce, not " + loss.shortName());
+                if (!loss.usesClassLabels()) {
+                    throw new IllegalArgumentException(kind + " model trains with ce or nll, not " + loss.shortName());
+                }
+                float[] weight = switch (loss) {
+                    case LossSpec.CrossEntropy ce -> ce.weight();
+                    case LossSpec.Nll nll -> nll.weight();
+                    default -> null;
+                };
+                if (weight != null && weight.length != outputs) {
+                    throw new IllegalArgumentException(kind + " model: " + loss.shortName() + " has " + weight.length
+                            + " class weights for " + outputs + " classes");
                 }
             }
         }
@@ -168,7 +183,7 @@ public record ModelSpec(String kind, int inputs, int outputs, List<Integer> hidd
         if (!hidden.isEmpty()) {
             sb.append(", relu");
         }
-        sb.append(bias ? ", bias" : ", no bias").append(", ").append(loss.shortName()).append(", init ")
+        sb.append(bias ? ", bias" : ", no bias").append(", ").append(loss.describe()).append(", init ")
                 .append(init.shortName());
         if (init != Init.ZERO) {
             sb.append(" (seed ").append(seed).append(')');
@@ -223,7 +238,7 @@ public record ModelSpec(String kind, int inputs, int outputs, List<Integer> hidd
         private Boolean bias;
         private Init init;
         private long seed;
-        private Loss loss;
+        private LossSpec loss;
 
         private Builder(String kind) {
             this.kind = kind;
@@ -273,8 +288,11 @@ public record ModelSpec(String kind, int inputs, int outputs, List<Integer> hidd
             return this;
         }
 
-        /** The loss (linear regression: mse or mae; the classifiers have one loss each). */
-        public Builder loss(Loss loss) {
+        /**
+         * The loss: a {@link Loss} or a {@link LossSpec} with settings (linear regression: mse, mae, huber,
+         * smooth-l1; logistic regression: bce; softmax and mlp: ce, nll).
+         */
+        public Builder loss(LossSpec loss) {
             this.loss = Objects.requireNonNull(loss, "loss");
             return this;
         }
@@ -294,7 +312,7 @@ public record ModelSpec(String kind, int inputs, int outputs, List<Integer> hidd
             }
             boolean b = bias != null ? bias : !kind.equals("softmax");
             Init i = init != null ? init : kind.equals("mlp") ? Init.TORCH : Init.ZERO;
-            Loss l = loss != null ? loss : switch (kind) {
+            LossSpec l = loss != null ? loss : switch (kind) {
                 case "linear" -> Loss.MSE;
                 case "logistic" -> Loss.BINARY_CROSS_ENTROPY;
                 default -> Loss.CROSS_ENTROPY;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.descent.loss.Loss;
+import dev.descent.loss.LossSpec;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -57,6 +58,38 @@ class ModelSpecTest {
         assertThrows(IllegalArgumentException.class, () -> ModelSpec.builder("mlp").classes(3).build());
         assertThrows(IllegalArgumentException.class, () -> ModelSpec.builder("linear").inputs(0).build());
         assertEquals(Loss.MAE, ModelSpec.builder("linear").inputs(2).loss(Loss.MAE).build().loss());
+    }
+
+    @Test
+    void lossesWithSettings() {
+        ModelSpec huber = ModelSpec.builder("linear").inputs(3).loss(LossSpec.huber(0.5)).build();
+        assertEquals(LossSpec.huber(0.5), huber.loss());
+        assertEquals("linear 3-1, bias, huber(delta=0.5), init zero", huber.describe());
+        assertEquals(LossSpec.smoothL1(2),
+                ModelSpec.builder("linear").inputs(3).loss(LossSpec.parse("smooth-l1(beta=2)")).build().loss());
+        ModelSpec ce = ModelSpec.builder("softmax").inputs(4).classes(3)
+                .loss(LossSpec.crossEntropy(0.1, 1f, 2f, 3f)).build();
+        assertEquals("softmax 4-3, no bias, ce(label_smoothing=0.1, weight=[1.0, 2.0, 3.0]), init zero", ce.describe());
+        assertEquals(LossSpec.nll(), ModelSpec.builder("mlp").inputs(4).hidden(3).classes(2).loss(LossSpec.nll())
+                .build().loss());
+
+        assertEquals("linear model trains with mse, mae, huber or smooth-l1, not nll",
+                assertThrows(IllegalArgumentException.class,
+                        () -> ModelSpec.builder("linear").inputs(4).loss(LossSpec.nll()).build()).getMessage());
+        assertEquals("softmax model trains with ce or nll, not huber",
+                assertThrows(IllegalArgumentException.class,
+                        () -> ModelSpec.builder("softmax").inputs(4).classes(3).loss(LossSpec.huber(1)).build())
+                        .getMessage());
+        assertEquals("logistic model trains with bce, not ce",
+                assertThrows(IllegalArgumentException.class,
+                        () -> ModelSpec.builder("logistic").inputs(4).loss(LossSpec.crossEntropy(0.1)).build())
+                        .getMessage());
+        assertEquals("mlp model: ce has 2 class weights for 3 classes",
+                assertThrows(IllegalArgumentException.class, () -> ModelSpec.builder("mlp").inputs(4).classes(3)
+                        .loss(LossSpec.crossEntropy(0, 1f, 2f)).build()).getMessage());
+        assertEquals("softmax model: nll has 4 class weights for 3 classes",
+                assertThrows(IllegalArgumentException.class, () -> ModelSpec.builder("softmax").inputs(4).classes(3)
+                        .loss(LossSpec.nll(1f, 1f, 1f, 1f)).build()).getMessage());
     }
 
     @Test

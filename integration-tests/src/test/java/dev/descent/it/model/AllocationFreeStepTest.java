@@ -17,6 +17,7 @@ import dev.descent.data.DataLoader;
 import dev.descent.data.Dataset;
 import dev.descent.data.DeviceDataset;
 import dev.descent.data.LoaderOptions;
+import dev.descent.loss.LossSpec;
 import dev.descent.model.Model;
 import dev.descent.model.ModelSpec;
 import dev.descent.optim.AdamOptions;
@@ -42,7 +43,9 @@ import org.junit.jupiter.api.Test;
  * backend, and the backend hands its pool reusable task objects.
  *
  * <p>Shapes include the lecture's softmax regression (784 → 24, batch 16) and an MLP whose first weight matrix is
- * large enough that the optimizer updates, and the GEMMs' row blocks, run on the worker pool.
+ * large enough that the optimizer updates, and the GEMMs' row blocks, run on the worker pool; losses include ones
+ * with settings (Huber, cross-entropy with label smoothing and class weights, weighted NLL), which the models
+ * differentiate on a tape per batch shape.
  */
 class AllocationFreeStepTest {
     private static final com.sun.management.ThreadMXBean THREADS =
@@ -122,6 +125,14 @@ class AllocationFreeStepTest {
                         Fixtures.blobs(250, 20, 2, 2, 1, 1), 32, nadam, 40_000),
                 new Case(ModelSpec.builder("linear").inputs(20).build(),
                         Fixtures.linear(250, 20, new float[20], new float[] {1f}, 0.1, 1), 32, sgd, 40_000),
+                // Losses differentiated on a tape (one per batch shape: 32 rows and the epoch's last 26)
+                new Case(ModelSpec.builder("linear").inputs(20).loss(LossSpec.huber(0.5)).build(),
+                        Fixtures.linear(250, 20, new float[20], new float[] {1f}, 0.1, 1), 32, sgd, 40_000),
+                new Case(ModelSpec.builder("mlp").inputs(20).hidden(16, 8).classes(4).seed(1)
+                        .loss(LossSpec.crossEntropy(0.1, 1f, 2f, 0.5f, 1f)).build(),
+                        Fixtures.blobs(250, 20, 4, 2, 1, 1), 32, adam, 40_000),
+                new Case(ModelSpec.builder("softmax").inputs(20).classes(4).loss(LossSpec.nll(1f, 2f, 0.5f, 1f))
+                        .build(), Fixtures.blobs(250, 20, 4, 2, 1, 1), 32, sgd, 40_000),
                 new Case(ModelSpec.builder("softmax").inputs(784).classes(24).bias(true).build(), pixels, 16, sgd,
                         20_000),
                 // Long steps; the kernels are mostly warm by now.

@@ -93,7 +93,7 @@ class ModelGradientTest {
             model.lossAndGradients(batch, lossOut, 1);
             double[][] params = Fixtures.widen(Fixtures.parameterValues(model));
             float[][] grads = Fixtures.gradientValues(model);
-            double ref = Fixtures.loss(spec.loss(), Fixtures.forward(spec, params, x, rows), labels, targets,
+            double ref = Fixtures.loss(spec.loss().fused(), Fixtures.forward(spec, params, x, rows), labels, targets,
                     normalizer);
             float got = backend.get(lossOut, 1);
             assertEquals(ref, got, 1e-5 * Math.max(1, Math.abs(ref)), what + " loss");
@@ -103,10 +103,10 @@ class ModelGradientTest {
                     double keep = params[p][j];
                     double h = 1e-6;
                     params[p][j] = keep + h;
-                    double up = Fixtures.loss(spec.loss(), Fixtures.forward(spec, params, x, rows), labels, targets,
-                            normalizer);
+                    double up = Fixtures.loss(spec.loss().fused(), Fixtures.forward(spec, params, x, rows), labels,
+                            targets, normalizer);
                     params[p][j] = keep - h;
-                    double down = Fixtures.loss(spec.loss(), Fixtures.forward(spec, params, x, rows), labels,
+                    double down = Fixtures.loss(spec.loss().fused(), Fixtures.forward(spec, params, x, rows), labels,
                             targets, normalizer);
                     params[p][j] = keep;
                     double fd = (up - down) / (2 * h);
