@@ -470,42 +470,54 @@ public final class OpChecks {
         }
     }
 
+    // The operations below name themselves with their UnaryOp, BinaryOp or ReduceOp ("unary exp"): the name is built
+    // only when a check fails, so that the passing path allocates nothing.
+
     /** {@code unary}: an operation, and out of x's size. */
     public static void unary(UnaryOp op, Tensor x, Tensor out) {
         notNull(op, "unary", "op");
-        sameSize("unary " + op.label(), "x", x, "out", out);
+        if (x.size() != out.size()) {
+            sameSize("unary " + op.label(), "x", x, "out", out);
+        }
     }
 
     /** {@code unaryBackward}: an operation, and all four tensors of one size. */
     public static void unaryBackward(UnaryOp op, Tensor x, Tensor out, Tensor gradOut, Tensor gradIn) {
         notNull(op, "unaryBackward", "op");
-        String name = "unaryBackward " + op.label();
-        sameSize(name, "x", x, "out", out);
-        sameSize(name, "x", x, "gradOut", gradOut);
-        sameSize(name, "x", x, "gradIn", gradIn);
+        long n = x.size();
+        if (out.size() != n || gradOut.size() != n || gradIn.size() != n) {
+            String name = "unaryBackward " + op.label();
+            sameSize(name, "x", x, "out", out);
+            sameSize(name, "x", x, "gradOut", gradOut);
+            sameSize(name, "x", x, "gradIn", gradIn);
+        }
     }
 
     /** {@code binary}: an operation, and a and b each broadcast to out (see {@link Backend#binary}). */
     public static void binary(BinaryOp op, Tensor a, Tensor b, Tensor out) {
         notNull(op, "binary", "op");
-        String name = "binary " + op.label();
-        broadcasts(name, "a", a, out);
-        broadcasts(name, "b", b, out);
+        if (!broadcastsTo(a, out.rows(), out.cols()) || !broadcastsTo(b, out.rows(), out.cols())) {
+            String name = "binary " + op.label();
+            broadcasts(name, "a", a, out);
+            broadcasts(name, "b", b, out);
+        }
     }
 
     /** {@code binaryBackward}: as {@link #binary}, an argument 0 or 1, gradOut of out's shape, gradArg of the argument's. */
     public static void binaryBackward(BinaryOp op, int argument, Tensor a, Tensor b, Tensor out, Tensor gradOut,
             Tensor gradArg) {
         notNull(op, "binaryBackward", "op");
-        String name = "binaryBackward " + op.label();
-        if (argument != 0 && argument != 1) {
-            throw new IllegalArgumentException(name + ": argument must be 0 (a) or 1 (b), got " + argument);
-        }
-        broadcasts(name, "a", a, out);
-        broadcasts(name, "b", b, out);
-        sameShape(name, "gradOut", gradOut, "out", out);
         Tensor arg = argument == 0 ? a : b;
-        if (gradArg.rows() != arg.rows() || gradArg.cols() != arg.cols()) {
+        if ((argument != 0 && argument != 1) || !broadcastsTo(a, out.rows(), out.cols())
+                || !broadcastsTo(b, out.rows(), out.cols()) || gradOut.rows() != out.rows()
+                || gradOut.cols() != out.cols() || gradArg.rows() != arg.rows() || gradArg.cols() != arg.cols()) {
+            String name = "binaryBackward " + op.label();
+            if (argument != 0 && argument != 1) {
+                throw new IllegalArgumentException(name + ": argument must be 0 (a) or 1 (b), got " + argument);
+            }
+            broadcasts(name, "a", a, out);
+            broadcasts(name, "b", b, out);
+            sameShape(name, "gradOut", gradOut, "out", out);
             throw new IllegalArgumentException(name + ": gradArg " + describe(gradArg) + " must have the shape of "
                     + (argument == 0 ? "a " : "b ") + describe(arg));
         }
@@ -540,17 +552,17 @@ public final class OpChecks {
     /** {@code reduce}: out has one element, or one per column of x, or one per row; MAX reduces no empty line. */
     public static void reduce(String op, ReduceOp kind, Tensor x, Tensor out) {
         notNull(kind, op, "op");
-        String name = op + " " + kind.label();
         int axis = reduceAxis(x, out);
         if (axis == -2) {
-            throw new IllegalArgumentException(name + ": out " + describe(out) + " must have one element, [1, "
-                    + x.cols() + "] (one per column of x " + describe(x) + ") or [" + x.rows() + ", 1] (one per row)");
+            throw new IllegalArgumentException(op + " " + kind.label() + ": out " + describe(out) + " must have one "
+                    + "element, [1, " + x.cols() + "] (one per column of x " + describe(x) + ") or [" + x.rows()
+                    + ", 1] (one per row)");
         }
         if (kind == ReduceOp.MAX) {
             long line = axis == -1 ? x.size() : axis == 0 ? x.rows() : x.cols();
             if (line == 0 && out.size() > 0) {
-                throw new IllegalArgumentException(name + ": the maximum of no elements is undefined (x "
-                        + describe(x) + ")");
+                throw new IllegalArgumentException(op + " " + kind.label() + ": the maximum of no elements is "
+                        + "undefined (x " + describe(x) + ")");
             }
         }
     }
@@ -558,9 +570,11 @@ public final class OpChecks {
     /** {@code reduceBackward}: as {@link #reduce}, gradOut of out's size and gradIn of x's shape. */
     public static void reduceBackward(ReduceOp kind, Tensor x, Tensor out, Tensor gradOut, Tensor gradIn) {
         reduce("reduceBackward", kind, x, out);
-        String name = "reduceBackward " + kind.label();
-        sameSize(name, "gradOut", gradOut, "out", out);
-        sameShape(name, "gradIn", gradIn, "x", x);
+        if (gradOut.size() != out.size() || gradIn.rows() != x.rows() || gradIn.cols() != x.cols()) {
+            String name = "reduceBackward " + kind.label();
+            sameSize(name, "gradOut", gradOut, "out", out);
+            sameShape(name, "gradIn", gradIn, "x", x);
+        }
     }
 
     /** {@code softmaxRows}: out of x's shape, and columns if there are rows. */
