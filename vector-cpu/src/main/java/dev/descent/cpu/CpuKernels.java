@@ -234,8 +234,10 @@ interface CpuKernels {
     // Every gradient kernel adds its gradient t to an accumulator d with a factor beta as
     // d ← beta == 0 ? t : fma(beta, d, t) (beta 0 ignores d, NaN included; beta 1 is d + t exactly), see
     // ScalarKernels#accumulate. Exact operations (+, −, ×, ÷, √, negation, |x|, max, the broadcasts) are bit-identical
-    // in both twins. The transcendental functions (exp, log, log1p, sin, cos, tanh, sigmoid, softplus, general pow)
-    // are computed in double by java.lang.Math and rounded to float once, in both twins (see ScalarKernels).
+    // in both twins. The transcendental functions (exp, log, log1p, sin, cos, tanh, general pow) are the Vector API's
+    // lanewise functions in VectorKernels and java.lang.Math's, in double rounded once to float, in ScalarKernels:
+    // within an ulp of each other (the same bits on every input tried, see VectorKernels); sigmoid and softplus are
+    // float steps around them in both twins.
     // Operands named with an offset and a stride are read at off + i·stride, stride 0 (one value, broadcast) or 1.
 
     /** {@code out ← −x}. */
@@ -363,8 +365,8 @@ interface CpuKernels {
 
     /**
      * Rows {@code [rowFrom, rowTo)} of a {@code [*, cols]} matrix: {@code out ← e^(x − m) / Σ e^(x − m)}, or with
-     * {@code log} {@code out ← (x − m) − ln Σ e^(x − m)}, m the row's maximum, the exp
-     * {@link ScalarKernels#expNonPositive}, the sum in double; out may be x.
+     * {@code log} {@code out ← (x − m) − ln Σ e^(x − m)}, m the row's maximum, the exps in float, their sum in double
+     * (so the twins agree to rounding, not bitwise); out may be x.
      */
     void softmaxRows(float[] x, float[] out, int cols, int rowFrom, int rowTo, boolean log);
 

@@ -565,12 +565,19 @@ final class ScalarKernels implements CpuKernels {
         return x > 0f ? 1f : x < 0f ? -1f : 0f;
     }
 
-    static float sigmoid(float x) {
-        return (float) (1.0 / (1.0 + Math.exp(-(double) x)));
+    /** The float exp: e^x in double, rounded once (what the Vector API's EXP gives, see {@link VectorKernels}). */
+    static float expf(float x) {
+        return (float) Math.exp(x);
     }
 
+    /** {@code 1 / (1 + e⁻ˣ)} in float steps, as torch computes it. */
+    static float sigmoid(float x) {
+        return 1f / (1f + expf(-x));
+    }
+
+    /** {@code x > 20 ? x : ln(1 + eˣ)} in float steps, as torch computes it (beta 1, threshold 20). */
     static float softplus(float x) {
-        return x > 20f ? x : (float) Math.log1p(Math.exp(x));
+        return x > 20f ? x : (float) Math.log1p(expf(x));
     }
 
     @Override
@@ -583,7 +590,7 @@ final class ScalarKernels implements CpuKernels {
     @Override
     public void exp(float[] x, float[] out, int from, int to) {
         for (int i = from; i < to; i++) {
-            out[i] = (float) Math.exp(x[i]);
+            out[i] = expf(x[i]);
         }
     }
 
@@ -745,7 +752,7 @@ final class ScalarKernels implements CpuKernels {
             if (xi > 20f) {
                 t = gv;
             } else {
-                float z = (float) Math.exp(xi);
+                float z = expf(xi);
                 t = gv * z / (z + 1f);
             }
             gi[i] = accumulate(beta, gi[i], t);
@@ -880,18 +887,23 @@ final class ScalarKernels implements CpuKernels {
             int off = r * cols;
             float m = max(x, off, off + cols);
             double s = 0;
-            for (int j = 0; j < cols; j++) {
-                s += expNonPositive(x[off + j] - m);
-            }
             if (log) {
-                float lse = (float) StrictMath.log(s);
+                for (int j = 0; j < cols; j++) {
+                    s += expf(x[off + j] - m);
+                }
+                float lse = (float) Math.log(s);
                 for (int j = 0; j < cols; j++) {
                     out[off + j] = (x[off + j] - m) - lse;
                 }
             } else {
+                for (int j = 0; j < cols; j++) {
+                    float e = expf(x[off + j] - m);
+                    s += e;
+                    out[off + j] = e;
+                }
                 float sf = (float) s;
                 for (int j = 0; j < cols; j++) {
-                    out[off + j] = expNonPositive(x[off + j] - m) / sf;
+                    out[off + j] = out[off + j] / sf;
                 }
             }
         }
@@ -909,7 +921,7 @@ final class ScalarKernels implements CpuKernels {
                 }
                 float sf = (float) s;
                 for (int j = 0; j < cols; j++) {
-                    gi[off + j] = accumulate(beta, gi[off + j], g[off + j] - expNonPositive(y[off + j]) * sf);
+                    gi[off + j] = accumulate(beta, gi[off + j], g[off + j] - expf(y[off + j]) * sf);
                 }
             } else {
                 for (int j = 0; j < cols; j++) {
