@@ -1345,6 +1345,10 @@ final class VectorKernels implements CpuKernels {
 
     @Override
     public void neg(float[] x, float[] out, int from, int to) {
+        if (to - from < L) { // no whole vector: nothing to set up
+            TAIL.neg(x, out, from, to);
+            return;
+        }
         int i = from;
         int bound = from + F.loopBound(to - from);
         for (; i < bound; i += L) {
@@ -1355,6 +1359,10 @@ final class VectorKernels implements CpuKernels {
 
     @Override
     public void exp(float[] x, float[] out, int from, int to) {
+        if (to - from < L) { // no whole vector: nothing to set up
+            TAIL.exp(x, out, from, to);
+            return;
+        }
         int i = from;
         int bound = from + F.loopBound(to - from);
         for (; i < bound; i += L) {
@@ -1365,6 +1373,10 @@ final class VectorKernels implements CpuKernels {
 
     @Override
     public void log(float[] x, float[] out, int from, int to) {
+        if (to - from < L) { // no whole vector: nothing to set up
+            TAIL.log(x, out, from, to);
+            return;
+        }
         int i = from;
         int bound = from + F.loopBound(to - from);
         for (; i < bound; i += L) {
@@ -1375,6 +1387,10 @@ final class VectorKernels implements CpuKernels {
 
     @Override
     public void log1p(float[] x, float[] out, int from, int to) {
+        if (to - from < L) { // no whole vector: nothing to set up
+            TAIL.log1p(x, out, from, to);
+            return;
+        }
         int i = from;
         int bound = from + F.loopBound(to - from);
         for (; i < bound; i += L) {
@@ -1385,6 +1401,10 @@ final class VectorKernels implements CpuKernels {
 
     @Override
     public void sqrt(float[] x, float[] out, int from, int to) {
+        if (to - from < L) { // no whole vector: nothing to set up
+            TAIL.sqrt(x, out, from, to);
+            return;
+        }
         int i = from;
         int bound = from + F.loopBound(to - from);
         for (; i < bound; i += L) {
@@ -1395,6 +1415,10 @@ final class VectorKernels implements CpuKernels {
 
     @Override
     public void abs(float[] x, float[] out, int from, int to) {
+        if (to - from < L) { // no whole vector: nothing to set up
+            TAIL.abs(x, out, from, to);
+            return;
+        }
         int i = from;
         int bound = from + F.loopBound(to - from);
         for (; i < bound; i += L) {
@@ -1405,6 +1429,10 @@ final class VectorKernels implements CpuKernels {
 
     @Override
     public void sin(float[] x, float[] out, int from, int to) {
+        if (to - from < L) { // no whole vector: nothing to set up
+            TAIL.sin(x, out, from, to);
+            return;
+        }
         int i = from;
         int bound = from + F.loopBound(to - from);
         for (; i < bound; i += L) {
@@ -1415,6 +1443,10 @@ final class VectorKernels implements CpuKernels {
 
     @Override
     public void cos(float[] x, float[] out, int from, int to) {
+        if (to - from < L) { // no whole vector: nothing to set up
+            TAIL.cos(x, out, from, to);
+            return;
+        }
         int i = from;
         int bound = from + F.loopBound(to - from);
         for (; i < bound; i += L) {
@@ -1425,6 +1457,10 @@ final class VectorKernels implements CpuKernels {
 
     @Override
     public void tanh(float[] x, float[] out, int from, int to) {
+        if (to - from < L) { // no whole vector: nothing to set up
+            TAIL.tanh(x, out, from, to);
+            return;
+        }
         int i = from;
         int bound = from + F.loopBound(to - from);
         for (; i < bound; i += L) {
@@ -1435,6 +1471,10 @@ final class VectorKernels implements CpuKernels {
 
     @Override
     public void sigmoid(float[] x, float[] out, int from, int to) {
+        if (to - from < L) { // no whole vector: nothing to set up
+            TAIL.sigmoid(x, out, from, to);
+            return;
+        }
         int i = from;
         int bound = from + F.loopBound(to - from);
         FloatVector one = FloatVector.broadcast(F, 1f);
@@ -1447,6 +1487,10 @@ final class VectorKernels implements CpuKernels {
 
     @Override
     public void softplus(float[] x, float[] out, int from, int to) {
+        if (to - from < L) { // no whole vector: nothing to set up
+            TAIL.softplus(x, out, from, to);
+            return;
+        }
         int i = from;
         int bound = from + F.loopBound(to - from);
         for (; i < bound; i += L) {
@@ -1508,6 +1552,10 @@ final class VectorKernels implements CpuKernels {
 
     @Override
     public void negGrad(float[] g, float beta, float[] gi, int from, int to) {
+        if (to - from < L) { // no whole vector: nothing to set up
+            TAIL.negGrad(g, beta, gi, from, to);
+            return;
+        }
         int i = from;
         int bound = from + F.loopBound(to - from);
         boolean acc = beta != 0f;
@@ -1524,6 +1572,10 @@ final class VectorKernels implements CpuKernels {
 
     @Override
     public void expGrad(float[] y, float[] g, float beta, float[] gi, int from, int to) {
+        if (to - from < L) { // no whole vector: nothing to set up
+            TAIL.expGrad(y, g, beta, gi, from, to);
+            return;
+        }
         int i = from;
         int bound = from + F.loopBound(to - from);
         boolean acc = beta != 0f;
@@ -1540,6 +1592,10 @@ final class VectorKernels implements CpuKernels {
 
     @Override
     public void logGrad(float[] x, float[] g, float beta, float[] gi, int from, int to) {
+        if (to - from < L) { // no whole vector: nothing to set up
+            TAIL.logGrad(x, g, beta, gi, from, to);
+            return;
+        }
         int i = from;
         int bound = from + F.loopBound(to - from);
         boolean acc = beta != 0f;
@@ -1556,6 +1612,10 @@ final class VectorKernels implements CpuKernels {
 
     @Override
     public void log1pGrad(float[] x, float[] g, float beta, float[] gi, int from, int to) {
+        if (to - from < L) { // no whole vector: nothing to set up
+            TAIL.log1pGrad(x, g, beta, gi, from, to);
+            return;
+        }
         int i = from;
         int bound = from + F.loopBound(to - from);
         boolean acc = beta != 0f;
@@ -1572,6 +1632,10 @@ final class VectorKernels implements CpuKernels {
 
     @Override
     public void sqrtGrad(float[] y, float[] g, float beta, float[] gi, int from, int to) {
+        if (to - from < L) { // no whole vector: nothing to set up
+            TAIL.sqrtGrad(y, g, beta, gi, from, to);
+            return;
+        }
         int i = from;
         int bound = from + F.loopBound(to - from);
         boolean acc = beta != 0f;
@@ -1588,6 +1652,10 @@ final class VectorKernels implements CpuKernels {
 
     @Override
     public void absGrad(float[] x, float[] g, float beta, float[] gi, int from, int to) {
+        if (to - from < L) { // no whole vector: nothing to set up
+            TAIL.absGrad(x, g, beta, gi, from, to);
+            return;
+        }
         int i = from;
         int bound = from + F.loopBound(to - from);
         boolean acc = beta != 0f;
@@ -1608,6 +1676,10 @@ final class VectorKernels implements CpuKernels {
 
     @Override
     public void sinGrad(float[] x, float[] g, float beta, float[] gi, int from, int to) {
+        if (to - from < L) { // no whole vector: nothing to set up
+            TAIL.sinGrad(x, g, beta, gi, from, to);
+            return;
+        }
         int i = from;
         int bound = from + F.loopBound(to - from);
         boolean acc = beta != 0f;
@@ -1625,6 +1697,10 @@ final class VectorKernels implements CpuKernels {
 
     @Override
     public void cosGrad(float[] x, float[] g, float beta, float[] gi, int from, int to) {
+        if (to - from < L) { // no whole vector: nothing to set up
+            TAIL.cosGrad(x, g, beta, gi, from, to);
+            return;
+        }
         int i = from;
         int bound = from + F.loopBound(to - from);
         boolean acc = beta != 0f;
@@ -1642,6 +1718,10 @@ final class VectorKernels implements CpuKernels {
 
     @Override
     public void tanhGrad(float[] y, float[] g, float beta, float[] gi, int from, int to) {
+        if (to - from < L) { // no whole vector: nothing to set up
+            TAIL.tanhGrad(y, g, beta, gi, from, to);
+            return;
+        }
         int i = from;
         int bound = from + F.loopBound(to - from);
         boolean acc = beta != 0f;
@@ -1660,6 +1740,10 @@ final class VectorKernels implements CpuKernels {
 
     @Override
     public void sigmoidGrad(float[] y, float[] g, float beta, float[] gi, int from, int to) {
+        if (to - from < L) { // no whole vector: nothing to set up
+            TAIL.sigmoidGrad(y, g, beta, gi, from, to);
+            return;
+        }
         int i = from;
         int bound = from + F.loopBound(to - from);
         boolean acc = beta != 0f;
@@ -1678,6 +1762,10 @@ final class VectorKernels implements CpuKernels {
 
     @Override
     public void reluGrad(float[] y, float[] g, float beta, float[] gi, int from, int to) {
+        if (to - from < L) { // no whole vector: nothing to set up
+            TAIL.reluGrad(y, g, beta, gi, from, to);
+            return;
+        }
         int i = from;
         int bound = from + F.loopBound(to - from);
         boolean acc = beta != 0f;
@@ -1696,6 +1784,10 @@ final class VectorKernels implements CpuKernels {
 
     @Override
     public void softplusGrad(float[] x, float[] g, float beta, float[] gi, int from, int to) {
+        if (to - from < L) { // no whole vector: nothing to set up
+            TAIL.softplusGrad(x, g, beta, gi, from, to);
+            return;
+        }
         int i = from;
         int bound = from + F.loopBound(to - from);
         boolean acc = beta != 0f;
@@ -1715,6 +1807,10 @@ final class VectorKernels implements CpuKernels {
 
     @Override
     public void powGrad(float p, float[] x, float[] g, float beta, float[] gi, int from, int to) {
+        if (to - from < L) { // no whole vector: nothing to set up
+            TAIL.powGrad(p, x, g, beta, gi, from, to);
+            return;
+        }
         int i = from;
         int bound = from + F.loopBound(to - from);
         float q = p - 1f;
