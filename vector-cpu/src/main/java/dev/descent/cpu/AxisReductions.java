@@ -14,8 +14,8 @@ import java.util.Arrays;
  *
  * <p>Sums are taken in double in an order fixed by the shape: over every element one partial per
  * {@link Chunks#ELEMENT_CHUNK} chunk ({@link CpuKernels#sum}) added in chunk order; down a column row by row
- * ({@link CpuKernels#columnSums}); along a row by one {@link CpuKernels#sum}. The float result is the rounded sum, and a
- * mean that float divided by the element count (torch's {@code sum / n}). A maximum is NaN if any element is; its
+ * ({@link CpuKernels#columnSums}); along a row by one {@link CpuKernels#sum}. The float result is the rounded sum, and
+ * a mean that float divided by the element count (torch's {@code sum / n}). A maximum is NaN if any element is; its
  * gradient goes to the first maximum (the first NaN) of each reduced line, the others get 0.
  *
  * <p>From {@link Chunks#PARALLEL_MIN} elements the work runs on the pool, in the same chunks (element chunks, chunks of
@@ -50,7 +50,7 @@ final class AxisReductions {
         this.spread = new Spread(kernels);
     }
 
-    /** {@code out ← op} of {@code x [rows, cols]} along {@code axis} (see {@link dev.descent.backend.OpChecks#reduceAxis}). */
+    /** {@code out ← op} of {@code x [rows, cols]} along {@code axis} ({@link dev.descent.backend.OpChecks#reduceAxis}). */
     void reduce(ReduceOp op, float[] x, int rows, int cols, int axis, float[] out) {
         int n = rows * cols;
         if (n <= SMALL) { // no lock: one kernel call per line, as the chunks below would make

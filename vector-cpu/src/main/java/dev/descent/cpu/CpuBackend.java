@@ -27,10 +27,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p><b>Determinism.</b> Work is cut into chunks whose boundaries depend only on the shapes, never on the thread count
  * ({@link Chunks}; GEMM: {@link Gemm}). Reductions produce one double partial per chunk and add the partials in chunk
  * order, so results are bit-identical for 1, 2 or any number of threads. The kernels avoid everything whose rounding
- * the JIT may change between compilation tiers ({@code reduceLanes(ADD)}, the losses' exp), so results are also the
- * same early in a run (interpreted) and late (compiled). The operations autodiff records ({@link UnaryOps}'s
- * functions, POW, {@code softmaxRows}) use the Vector API's transcendental functions instead, which gave the same bits
- * interpreted and compiled, and the same as {@code java.lang.Math}, on every input tried (see {@link VectorKernels}).
+ * the JIT may change between compilation tiers (the Vector API's transcendental functions, {@code reduceLanes(ADD)}),
+ * so results are also the same early in a run (interpreted) and late (compiled).
  *
  * <p><b>Allocation.</b> After warm-up no operation allocates, on any thread, whatever the thread count. Work buffers
  * (GEMM packing and partial sums, reduction partials) are owned by the parts and grown only when a larger shape first

@@ -565,19 +565,22 @@ final class ScalarKernels implements CpuKernels {
         return x > 0f ? 1f : x < 0f ? -1f : 0f;
     }
 
-    /** The float exp: e^x in double, rounded once (what the Vector API's EXP gives, see {@link VectorKernels}). */
-    static float expf(float x) {
-        return (float) Math.exp(x);
-    }
-
-    /** {@code 1 / (1 + e⁻ˣ)} in float steps, as torch computes it. */
+    /**
+     * {@code 1 / (1 + e⁻ˣ)}, stable: with e = e^−|x| ({@link #expNonPositive}), {@code 1 / (1 + e)} for x ≥ 0 and
+     * {@code e / (1 + e)} below (as the BCE gradient computes it).
+     */
     static float sigmoid(float x) {
-        return 1f / (1f + expf(-x));
+        float e = expNonPositive(-Math.abs(x));
+        float onePlus = 1f + e;
+        return x >= 0f ? 1f / onePlus : e / onePlus;
     }
 
-    /** {@code x > 20 ? x : ln(1 + eˣ)} in float steps, as torch computes it (beta 1, threshold 20). */
+    /**
+     * {@code ln(1 + eˣ)}, stable: {@code max(x, 0) + ln(1 + e^−|x|)} ({@link #log1pUnit}); above 20 this is x itself in
+     * float (e^−20 is below half an ulp of 20), torch's threshold.
+     */
     static float softplus(float x) {
-        return x > 20f ? x : (float) Math.log1p(expf(x));
+        return Math.max(x, 0f) + log1pUnit(expNonPositive(-Math.abs(x)));
     }
 
     @Override
@@ -590,7 +593,7 @@ final class ScalarKernels implements CpuKernels {
     @Override
     public void exp(float[] x, float[] out, int from, int to) {
         for (int i = from; i < to; i++) {
-            out[i] = expf(x[i]);
+            out[i] = (float) Math.exp(x[i]);
         }
     }
 
@@ -746,16 +749,7 @@ final class ScalarKernels implements CpuKernels {
     @Override
     public void softplusGrad(float[] x, float[] g, float beta, float[] gi, int from, int to) {
         for (int i = from; i < to; i++) {
-            float xi = x[i];
-            float gv = g[i];
-            float t;
-            if (xi > 20f) {
-                t = gv;
-            } else {
-                float z = expf(xi);
-                t = gv * z / (z + 1f);
-            }
-            gi[i] = accumulate(beta, gi[i], t);
+            gi[i] = accumulate(beta, gi[i], g[i] * sigmoid(x[i]));
         }
     }
 
@@ -889,7 +883,7 @@ final class ScalarKernels implements CpuKernels {
             double s = 0;
             if (log) {
                 for (int j = 0; j < cols; j++) {
-                    s += expf(x[off + j] - m);
+                    s += expNonPositive(x[off + j] - m);
                 }
                 float lse = (float) Math.log(s);
                 for (int j = 0; j < cols; j++) {
@@ -897,7 +891,7 @@ final class ScalarKernels implements CpuKernels {
                 }
             } else {
                 for (int j = 0; j < cols; j++) {
-                    float e = expf(x[off + j] - m);
+                    float e = expNonPositive(x[off + j] - m);
                     s += e;
                     out[off + j] = e;
                 }
@@ -921,7 +915,7 @@ final class ScalarKernels implements CpuKernels {
                 }
                 float sf = (float) s;
                 for (int j = 0; j < cols; j++) {
-                    gi[off + j] = accumulate(beta, gi[off + j], g[off + j] - expf(y[off + j]) * sf);
+                    gi[off + j] = accumulate(beta, gi[off + j], g[off + j] - expNonPositive(y[off + j]) * sf);
                 }
             } else {
                 for (int j = 0; j < cols; j++) {

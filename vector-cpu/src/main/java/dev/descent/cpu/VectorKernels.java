@@ -1334,14 +1334,19 @@ final class VectorKernels implements CpuKernels {
 
     // ================================================================== autodiff: elementwise functions
     //
-    // Each kernel is one vector loop to loopBound, then the scalar twin for the tail. The transcendental functions are
-    // the Vector API's lanewise ones (SVML stubs on x86; POW aside, see powCase), 10 to 20 times faster than
-    // java.lang.Math per element (512-bit: exp 0.3 against 4.6 ns, tanh 0.6 against 11 ns, log 0.4 against 6 ns),
-    // and on JDK 25 the very bits of (float) Math.f(x), which the scalar twin computes: not one of 16M inputs per
-    // function differed (AVX-512 and AVX2, interpreted and compiled). ScalarVsVectorAutodiffTest still allows them 4
-    // ulps. A gradient's accumulation
-    // ({@code beta != 0}) is a loop-invariant branch inside the one loop, so that every kernel has one store site;
-    // operands with a stride are loaded, or broadcast once when the stride is 0, by a loop-invariant choice too.
+    // Each kernel is one vector loop to loopBound, then the scalar twin for the tail; a range shorter than a vector
+    // goes to the scalar twin before any set-up. A gradient's accumulation ({@code beta != 0}) is a loop-invariant
+    // branch inside the one loop, so that every kernel has one store site; operands with a stride are loaded, or
+    // broadcast once when the stride is 0, by a loop-invariant choice too.
+    //
+    // exp, log, log1p, sin, cos, tanh and a general pow are java.lang.Math's, element by element, as in the scalar
+    // twin. The Vector API's lanewise EXP, LOG, TANH... are 10 to 20 times faster (512-bit: exp 0.32 against 4.6 ns per
+    // element, tanh 0.6 against 11), but not the same in every compilation tier: in C2-compiled kernels EXP differed
+    // from the interpreter's (per-lane Math.exp) on 4% of inputs, by 1 or 2 ulps, so that a row computed before and
+    // after a compilation came out different, whatever the thread count promises (DeterminismTest caught it). Math's
+    // functions give the same bits interpreted, from C1 and from C2. Sigmoid, softplus and their gradients, and the
+    // softmax along rows, use ScalarKernels.expNonPositive and log1pUnit written out in vector form, as the losses do:
+    // vectorised, and the same bits in both twins and every tier.
 
     @Override
     public void neg(float[] x, float[] out, int from, int to) {
@@ -1357,46 +1362,22 @@ final class VectorKernels implements CpuKernels {
         TAIL.neg(x, out, i, to);
     }
 
+    /** java.lang.Math per element, as the scalar twin (see the section comment). */
     @Override
     public void exp(float[] x, float[] out, int from, int to) {
-        if (to - from < L) { // no whole vector: nothing to set up
-            TAIL.exp(x, out, from, to);
-            return;
-        }
-        int i = from;
-        int bound = from + F.loopBound(to - from);
-        for (; i < bound; i += L) {
-            FloatVector.fromArray(F, x, i).lanewise(VectorOperators.EXP).intoArray(out, i);
-        }
-        TAIL.exp(x, out, i, to);
+        TAIL.exp(x, out, from, to);
     }
 
+    /** java.lang.Math per element, as the scalar twin (see the section comment). */
     @Override
     public void log(float[] x, float[] out, int from, int to) {
-        if (to - from < L) { // no whole vector: nothing to set up
-            TAIL.log(x, out, from, to);
-            return;
-        }
-        int i = from;
-        int bound = from + F.loopBound(to - from);
-        for (; i < bound; i += L) {
-            FloatVector.fromArray(F, x, i).lanewise(VectorOperators.LOG).intoArray(out, i);
-        }
-        TAIL.log(x, out, i, to);
+        TAIL.log(x, out, from, to);
     }
 
+    /** java.lang.Math per element, as the scalar twin (see the section comment). */
     @Override
     public void log1p(float[] x, float[] out, int from, int to) {
-        if (to - from < L) { // no whole vector: nothing to set up
-            TAIL.log1p(x, out, from, to);
-            return;
-        }
-        int i = from;
-        int bound = from + F.loopBound(to - from);
-        for (; i < bound; i += L) {
-            FloatVector.fromArray(F, x, i).lanewise(VectorOperators.LOG1P).intoArray(out, i);
-        }
-        TAIL.log1p(x, out, i, to);
+        TAIL.log1p(x, out, from, to);
     }
 
     @Override
@@ -1427,46 +1408,22 @@ final class VectorKernels implements CpuKernels {
         TAIL.abs(x, out, i, to);
     }
 
+    /** java.lang.Math per element, as the scalar twin (see the section comment). */
     @Override
     public void sin(float[] x, float[] out, int from, int to) {
-        if (to - from < L) { // no whole vector: nothing to set up
-            TAIL.sin(x, out, from, to);
-            return;
-        }
-        int i = from;
-        int bound = from + F.loopBound(to - from);
-        for (; i < bound; i += L) {
-            FloatVector.fromArray(F, x, i).lanewise(VectorOperators.SIN).intoArray(out, i);
-        }
-        TAIL.sin(x, out, i, to);
+        TAIL.sin(x, out, from, to);
     }
 
+    /** java.lang.Math per element, as the scalar twin (see the section comment). */
     @Override
     public void cos(float[] x, float[] out, int from, int to) {
-        if (to - from < L) { // no whole vector: nothing to set up
-            TAIL.cos(x, out, from, to);
-            return;
-        }
-        int i = from;
-        int bound = from + F.loopBound(to - from);
-        for (; i < bound; i += L) {
-            FloatVector.fromArray(F, x, i).lanewise(VectorOperators.COS).intoArray(out, i);
-        }
-        TAIL.cos(x, out, i, to);
+        TAIL.cos(x, out, from, to);
     }
 
+    /** java.lang.Math per element, as the scalar twin (see the section comment). */
     @Override
     public void tanh(float[] x, float[] out, int from, int to) {
-        if (to - from < L) { // no whole vector: nothing to set up
-            TAIL.tanh(x, out, from, to);
-            return;
-        }
-        int i = from;
-        int bound = from + F.loopBound(to - from);
-        for (; i < bound; i += L) {
-            FloatVector.fromArray(F, x, i).lanewise(VectorOperators.TANH).intoArray(out, i);
-        }
-        TAIL.tanh(x, out, i, to);
+        TAIL.tanh(x, out, from, to);
     }
 
     @Override
@@ -1479,8 +1436,28 @@ final class VectorKernels implements CpuKernels {
         int bound = from + F.loopBound(to - from);
         FloatVector one = FloatVector.broadcast(F, 1f);
         for (; i < bound; i += L) {
-            FloatVector e = FloatVector.fromArray(F, x, i).neg().lanewise(VectorOperators.EXP);
-            one.div(one.add(e)).intoArray(out, i);
+            FloatVector v = FloatVector.fromArray(F, x, i);
+            FloatVector ex = v.abs().neg();
+            // e = expNonPositive(ex), written out (see the class comment)
+            FloatVector eXc = ex.max(ScalarKernels.EXP_UNDERFLOW);
+            FloatVector eSh = eXc.mul(ScalarKernels.LOG2E).add(ScalarKernels.ROUND_MAGIC);
+            FloatVector eN = eSh.sub(ScalarKernels.ROUND_MAGIC);
+            FloatVector eR = eN.fma(FloatVector.broadcast(F, -ScalarKernels.LN2_HI), eXc);
+            eR = eN.fma(FloatVector.broadcast(F, -ScalarKernels.LN2_LO), eR);
+            FloatVector eP = eR.fma(FloatVector.broadcast(F, ScalarKernels.E5),
+                    FloatVector.broadcast(F, ScalarKernels.E4));
+            eP = eP.fma(eR, FloatVector.broadcast(F, ScalarKernels.E3));
+            eP = eP.fma(eR, FloatVector.broadcast(F, ScalarKernels.E2));
+            eP = eP.fma(eR, FloatVector.broadcast(F, ScalarKernels.E1));
+            eP = eP.fma(eR, FloatVector.broadcast(F, ScalarKernels.E0));
+            FloatVector eEr = eP.fma(eR.mul(eR), eR).add(1f);
+            IntVector eNi = eSh.reinterpretAsInts().sub(ScalarKernels.ROUND_MAGIC_BITS);
+            IntVector eN1 = eNi.lanewise(VectorOperators.ASHR, 1);
+            IntVector eN2 = eNi.sub(eN1);
+            FloatVector e = eEr.mul(eN1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                    .mul(eN2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                    .blend(0f, ex.compare(VectorOperators.LT, ScalarKernels.EXP_UNDERFLOW));
+            e.blend(one, v.compare(VectorOperators.GE, 0f)).div(one.add(e)).intoArray(out, i);
         }
         TAIL.sigmoid(x, out, i, to);
     }
@@ -1495,8 +1472,38 @@ final class VectorKernels implements CpuKernels {
         int bound = from + F.loopBound(to - from);
         for (; i < bound; i += L) {
             FloatVector v = FloatVector.fromArray(F, x, i);
-            FloatVector sp = v.lanewise(VectorOperators.EXP).lanewise(VectorOperators.LOG1P);
-            sp.blend(v, v.compare(VectorOperators.GT, 20f)).intoArray(out, i);
+            FloatVector ex = v.abs().neg();
+            // e = expNonPositive(ex), written out (see the class comment)
+            FloatVector eXc = ex.max(ScalarKernels.EXP_UNDERFLOW);
+            FloatVector eSh = eXc.mul(ScalarKernels.LOG2E).add(ScalarKernels.ROUND_MAGIC);
+            FloatVector eN = eSh.sub(ScalarKernels.ROUND_MAGIC);
+            FloatVector eR = eN.fma(FloatVector.broadcast(F, -ScalarKernels.LN2_HI), eXc);
+            eR = eN.fma(FloatVector.broadcast(F, -ScalarKernels.LN2_LO), eR);
+            FloatVector eP = eR.fma(FloatVector.broadcast(F, ScalarKernels.E5),
+                    FloatVector.broadcast(F, ScalarKernels.E4));
+            eP = eP.fma(eR, FloatVector.broadcast(F, ScalarKernels.E3));
+            eP = eP.fma(eR, FloatVector.broadcast(F, ScalarKernels.E2));
+            eP = eP.fma(eR, FloatVector.broadcast(F, ScalarKernels.E1));
+            eP = eP.fma(eR, FloatVector.broadcast(F, ScalarKernels.E0));
+            FloatVector eEr = eP.fma(eR.mul(eR), eR).add(1f);
+            IntVector eNi = eSh.reinterpretAsInts().sub(ScalarKernels.ROUND_MAGIC_BITS);
+            IntVector eN1 = eNi.lanewise(VectorOperators.ASHR, 1);
+            IntVector eN2 = eNi.sub(eN1);
+            FloatVector e = eEr.mul(eN1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                    .mul(eN2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                    .blend(0f, ex.compare(VectorOperators.LT, ScalarKernels.EXP_UNDERFLOW));
+            // log1p(e), e in [0, 1]: the operations of ScalarKernels.log1pUnit
+            FloatVector sv = e.div(e.add(2f));
+            FloatVector w = sv.mul(sv);
+            FloatVector q = w.fma(FloatVector.broadcast(F, ScalarKernels.L7),
+                    FloatVector.broadcast(F, ScalarKernels.L6));
+            q = q.fma(w, FloatVector.broadcast(F, ScalarKernels.L5));
+            q = q.fma(w, FloatVector.broadcast(F, ScalarKernels.L4));
+            q = q.fma(w, FloatVector.broadcast(F, ScalarKernels.L3));
+            q = q.fma(w, FloatVector.broadcast(F, ScalarKernels.L2));
+            q = q.fma(w, FloatVector.broadcast(F, ScalarKernels.L1));
+            FloatVector u = sv.add(sv);
+            v.max(0f).add(u.mul(w).fma(q, u)).intoArray(out, i);
         }
         TAIL.softplus(x, out, i, to);
     }
@@ -1674,46 +1681,16 @@ final class VectorKernels implements CpuKernels {
         TAIL.absGrad(x, g, beta, gi, i, to);
     }
 
+    /** java.lang.Math per element, as the scalar twin (see the section comment). */
     @Override
     public void sinGrad(float[] x, float[] g, float beta, float[] gi, int from, int to) {
-        if (to - from < L) { // no whole vector: nothing to set up
-            TAIL.sinGrad(x, g, beta, gi, from, to);
-            return;
-        }
-        int i = from;
-        int bound = from + F.loopBound(to - from);
-        boolean acc = beta != 0f;
-        FloatVector vb = FloatVector.broadcast(F, beta);
-        for (; i < bound; i += L) {
-            FloatVector t = FloatVector.fromArray(F, g, i)
-                    .mul(FloatVector.fromArray(F, x, i).lanewise(VectorOperators.COS));
-            if (acc) {
-                t = vb.fma(FloatVector.fromArray(F, gi, i), t);
-            }
-            t.intoArray(gi, i);
-        }
-        TAIL.sinGrad(x, g, beta, gi, i, to);
+        TAIL.sinGrad(x, g, beta, gi, from, to);
     }
 
+    /** java.lang.Math per element, as the scalar twin (see the section comment). */
     @Override
     public void cosGrad(float[] x, float[] g, float beta, float[] gi, int from, int to) {
-        if (to - from < L) { // no whole vector: nothing to set up
-            TAIL.cosGrad(x, g, beta, gi, from, to);
-            return;
-        }
-        int i = from;
-        int bound = from + F.loopBound(to - from);
-        boolean acc = beta != 0f;
-        FloatVector vb = FloatVector.broadcast(F, beta);
-        for (; i < bound; i += L) {
-            FloatVector t = FloatVector.fromArray(F, g, i)
-                    .mul(FloatVector.fromArray(F, x, i).lanewise(VectorOperators.SIN).neg());
-            if (acc) {
-                t = vb.fma(FloatVector.fromArray(F, gi, i), t);
-            }
-            t.intoArray(gi, i);
-        }
-        TAIL.cosGrad(x, g, beta, gi, i, to);
+        TAIL.cosGrad(x, g, beta, gi, from, to);
     }
 
     @Override
@@ -1792,11 +1769,31 @@ final class VectorKernels implements CpuKernels {
         int bound = from + F.loopBound(to - from);
         boolean acc = beta != 0f;
         FloatVector vb = FloatVector.broadcast(F, beta);
+        FloatVector one = FloatVector.broadcast(F, 1f);
         for (; i < bound; i += L) {
             FloatVector v = FloatVector.fromArray(F, x, i);
-            FloatVector gv = FloatVector.fromArray(F, g, i);
-            FloatVector z = v.lanewise(VectorOperators.EXP);
-            FloatVector t = gv.mul(z).div(z.add(1f)).blend(gv, v.compare(VectorOperators.GT, 20f));
+            FloatVector ex = v.abs().neg();
+            // e = expNonPositive(ex), written out (see the class comment)
+            FloatVector eXc = ex.max(ScalarKernels.EXP_UNDERFLOW);
+            FloatVector eSh = eXc.mul(ScalarKernels.LOG2E).add(ScalarKernels.ROUND_MAGIC);
+            FloatVector eN = eSh.sub(ScalarKernels.ROUND_MAGIC);
+            FloatVector eR = eN.fma(FloatVector.broadcast(F, -ScalarKernels.LN2_HI), eXc);
+            eR = eN.fma(FloatVector.broadcast(F, -ScalarKernels.LN2_LO), eR);
+            FloatVector eP = eR.fma(FloatVector.broadcast(F, ScalarKernels.E5),
+                    FloatVector.broadcast(F, ScalarKernels.E4));
+            eP = eP.fma(eR, FloatVector.broadcast(F, ScalarKernels.E3));
+            eP = eP.fma(eR, FloatVector.broadcast(F, ScalarKernels.E2));
+            eP = eP.fma(eR, FloatVector.broadcast(F, ScalarKernels.E1));
+            eP = eP.fma(eR, FloatVector.broadcast(F, ScalarKernels.E0));
+            FloatVector eEr = eP.fma(eR.mul(eR), eR).add(1f);
+            IntVector eNi = eSh.reinterpretAsInts().sub(ScalarKernels.ROUND_MAGIC_BITS);
+            IntVector eN1 = eNi.lanewise(VectorOperators.ASHR, 1);
+            IntVector eN2 = eNi.sub(eN1);
+            FloatVector e = eEr.mul(eN1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                    .mul(eN2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                    .blend(0f, ex.compare(VectorOperators.LT, ScalarKernels.EXP_UNDERFLOW));
+            FloatVector sig = e.blend(one, v.compare(VectorOperators.GE, 0f)).div(one.add(e));
+            FloatVector t = FloatVector.fromArray(F, g, i).mul(sig);
             if (acc) {
                 t = vb.fma(FloatVector.fromArray(F, gi, i), t);
             }
@@ -2024,32 +2021,11 @@ final class VectorKernels implements CpuKernels {
         TAIL.powGradA(g, gOff, a, aOff, as, b, bOff, bs, beta, d, dOff, n);
     }
 
+    /** java.lang.Math's log per element, as the scalar twin (see the section comment). */
     @Override
     public void powGradB(float[] g, int gOff, float[] a, int aOff, int as, float[] b, int bOff, int bs, float[] y,
             int yOff, float beta, float[] d, int dOff, int n) {
-        if (n < L) {
-            TAIL.powGradB(g, gOff, a, aOff, as, b, bOff, bs, y, yOff, beta, d, dOff, n);
-            return;
-        }
-        int bound = F.loopBound(n);
-        boolean acc = beta != 0f;
-        FloatVector vbeta = FloatVector.broadcast(F, beta);
-        FloatVector ca = FloatVector.broadcast(F, a[aOff]);
-        FloatVector cb = FloatVector.broadcast(F, b[bOff]);
-        int i = 0;
-        for (; i < bound; i += L) {
-            FloatVector va = as == 0 ? ca : FloatVector.fromArray(F, a, aOff + i);
-            FloatVector vb = bs == 0 ? cb : FloatVector.fromArray(F, b, bOff + i);
-            VectorMask<Float> zero = va.compare(VectorOperators.EQ, 0f).and(vb.compare(VectorOperators.GE, 0f));
-            FloatVector t = FloatVector.fromArray(F, g, gOff + i)
-                    .mul(FloatVector.fromArray(F, y, yOff + i).mul(va.lanewise(VectorOperators.LOG)))
-                    .blend(0f, zero);
-            if (acc) {
-                t = vbeta.fma(FloatVector.fromArray(F, d, dOff + i), t);
-            }
-            t.intoArray(d, dOff + i);
-        }
-        TAIL.powGradB(g, gOff + i, a, aOff + i * as, as, b, bOff + i * bs, bs, y, yOff + i, beta, d, dOff + i, n - i);
+        TAIL.powGradB(g, gOff, a, aOff, as, b, bOff, bs, y, yOff, beta, d, dOff, n);
     }
 
     // ================================================================== autodiff: reductions and rows
@@ -2101,7 +2077,26 @@ final class VectorKernels implements CpuKernels {
             DoubleVector s0 = DoubleVector.zero(D);
             DoubleVector s1 = DoubleVector.zero(D);
             for (int j = 0; j < kb; j += L) {
-                FloatVector e = FloatVector.fromArray(F, x, off + j).sub(m).lanewise(VectorOperators.EXP);
+                FloatVector ex = FloatVector.fromArray(F, x, off + j).sub(m);
+                // e = expNonPositive(ex), written out (see the class comment)
+                FloatVector eXc = ex.max(ScalarKernels.EXP_UNDERFLOW);
+                FloatVector eSh = eXc.mul(ScalarKernels.LOG2E).add(ScalarKernels.ROUND_MAGIC);
+                FloatVector eN = eSh.sub(ScalarKernels.ROUND_MAGIC);
+                FloatVector eR = eN.fma(FloatVector.broadcast(F, -ScalarKernels.LN2_HI), eXc);
+                eR = eN.fma(FloatVector.broadcast(F, -ScalarKernels.LN2_LO), eR);
+                FloatVector eP = eR.fma(FloatVector.broadcast(F, ScalarKernels.E5),
+                        FloatVector.broadcast(F, ScalarKernels.E4));
+                eP = eP.fma(eR, FloatVector.broadcast(F, ScalarKernels.E3));
+                eP = eP.fma(eR, FloatVector.broadcast(F, ScalarKernels.E2));
+                eP = eP.fma(eR, FloatVector.broadcast(F, ScalarKernels.E1));
+                eP = eP.fma(eR, FloatVector.broadcast(F, ScalarKernels.E0));
+                FloatVector eEr = eP.fma(eR.mul(eR), eR).add(1f);
+                IntVector eNi = eSh.reinterpretAsInts().sub(ScalarKernels.ROUND_MAGIC_BITS);
+                IntVector eN1 = eNi.lanewise(VectorOperators.ASHR, 1);
+                IntVector eN2 = eNi.sub(eN1);
+                FloatVector e = eEr.mul(eN1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                        .mul(eN2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                        .blend(0f, ex.compare(VectorOperators.LT, ScalarKernels.EXP_UNDERFLOW));
                 s0 = s0.add(e.convertShape(VectorOperators.F2D, D, 0));
                 s1 = s1.add(e.rearrange(ROT_HALF).convertShape(VectorOperators.F2D, D, 0));
                 if (!log) {
@@ -2114,7 +2109,7 @@ final class VectorKernels implements CpuKernels {
                 s += sv.lane(l);
             }
             for (int j = kb; j < cols; j++) {
-                float e = ScalarKernels.expf(x[off + j] - m);
+                float e = ScalarKernels.expNonPositive(x[off + j] - m);
                 s += e;
                 if (!log) {
                     out[off + j] = e;
@@ -2173,17 +2168,47 @@ final class VectorKernels implements CpuKernels {
                 s += log ? g[off + j] : (double) g[off + j] * y[off + j];
             }
             float sf = (float) s;
-            for (int j = 0; j < kb; j += L) {
-                FloatVector gv = FloatVector.fromArray(F, g, off + j);
-                FloatVector yv = FloatVector.fromArray(F, y, off + j);
-                FloatVector t = log ? gv.sub(yv.lanewise(VectorOperators.EXP).mul(sf)) : yv.mul(gv.sub(sf));
-                if (acc) {
-                    t = vb.fma(FloatVector.fromArray(F, gi, off + j), t);
+            if (log) {
+                for (int j = 0; j < kb; j += L) {
+                    FloatVector yv = FloatVector.fromArray(F, y, off + j);
+                    // e = expNonPositive(yv), written out (see the class comment)
+                    FloatVector eXc = yv.max(ScalarKernels.EXP_UNDERFLOW);
+                    FloatVector eSh = eXc.mul(ScalarKernels.LOG2E).add(ScalarKernels.ROUND_MAGIC);
+                    FloatVector eN = eSh.sub(ScalarKernels.ROUND_MAGIC);
+                    FloatVector eR = eN.fma(FloatVector.broadcast(F, -ScalarKernels.LN2_HI), eXc);
+                    eR = eN.fma(FloatVector.broadcast(F, -ScalarKernels.LN2_LO), eR);
+                    FloatVector eP = eR.fma(FloatVector.broadcast(F, ScalarKernels.E5),
+                            FloatVector.broadcast(F, ScalarKernels.E4));
+                    eP = eP.fma(eR, FloatVector.broadcast(F, ScalarKernels.E3));
+                    eP = eP.fma(eR, FloatVector.broadcast(F, ScalarKernels.E2));
+                    eP = eP.fma(eR, FloatVector.broadcast(F, ScalarKernels.E1));
+                    eP = eP.fma(eR, FloatVector.broadcast(F, ScalarKernels.E0));
+                    FloatVector eEr = eP.fma(eR.mul(eR), eR).add(1f);
+                    IntVector eNi = eSh.reinterpretAsInts().sub(ScalarKernels.ROUND_MAGIC_BITS);
+                    IntVector eN1 = eNi.lanewise(VectorOperators.ASHR, 1);
+                    IntVector eN2 = eNi.sub(eN1);
+                    FloatVector e = eEr.mul(eN1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                            .mul(eN2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                            .blend(0f, yv.compare(VectorOperators.LT, ScalarKernels.EXP_UNDERFLOW));
+                    FloatVector t = FloatVector.fromArray(F, g, off + j).sub(e.mul(sf));
+                    if (acc) {
+                        t = vb.fma(FloatVector.fromArray(F, gi, off + j), t);
+                    }
+                    t.intoArray(gi, off + j);
                 }
-                t.intoArray(gi, off + j);
+            } else {
+                for (int j = 0; j < kb; j += L) {
+                    FloatVector t = FloatVector.fromArray(F, y, off + j)
+                            .mul(FloatVector.fromArray(F, g, off + j).sub(sf));
+                    if (acc) {
+                        t = vb.fma(FloatVector.fromArray(F, gi, off + j), t);
+                    }
+                    t.intoArray(gi, off + j);
+                }
             }
             for (int j = kb; j < cols; j++) {
-                float t = log ? g[off + j] - ScalarKernels.expf(y[off + j]) * sf : y[off + j] * (g[off + j] - sf);
+                float t = log ? g[off + j] - ScalarKernels.expNonPositive(y[off + j]) * sf
+                        : y[off + j] * (g[off + j] - sf);
                 gi[off + j] = ScalarKernels.accumulate(beta, gi[off + j], t);
             }
         }
