@@ -308,10 +308,10 @@ public interface Backend extends AutoCloseable {
     // The operations below are what reverse-mode differentiation (dev.descent.autodiff) records. Each backward
     // operation adds its gradient to an accumulator with a factor beta: gradIn ← beta·gradIn + (the gradient), where
     // beta == 0 ignores the old contents (NaN in them does not propagate), so a first contribution overwrites and
-    // later ones accumulate. It is rounded once, as fma(beta, gradIn, gradient) (beta 1: an exact float addition). Broadcasting works on (rows, cols) as the tensors report them (a rank-1 [n] tensor is
-    // n rows of one column; reshape it to [1, n] to broadcast it along rows): an operand has the output's shape, or
-    // one row ([1, cols], repeated down the rows), or one column ([rows, 1], repeated across the columns), or one
-    // element.
+    // later ones accumulate. It is rounded once, as fma(beta, gradIn, gradient) (beta 1: an exact float addition).
+    // Broadcasting works on (rows, cols) as the tensors report them (a rank-1 [n] tensor is n rows of one column;
+    // reshape it to [1, n] to broadcast it along rows): an operand has the output's shape, or one row ([1, cols],
+    // repeated down the rows), or one column ([rows, 1], repeated across the columns), or one element.
 
     /** {@code out ← op(x)} elementwise (see {@link UnaryOp}); {@code param} is POW's exponent. out may alias x. */
     void unary(UnaryOp op, float param, Tensor x, Tensor out);

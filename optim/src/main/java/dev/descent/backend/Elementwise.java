@@ -1,10 +1,13 @@
 package dev.descent.backend;
 
 /**
- * The per-element float32 formulas of {@link UnaryOp} and {@link BinaryOp}, forward and backward, as plain Java: the
- * reference that backends reproduce (the CPU backend's scalar kernels use these functions) and what
- * {@link dev.descent.autodiff.ExpressionObjective} evaluates on the host for small expressions. Each gradient function
- * returns the term added to the accumulator; {@link #accumulate} adds it with the operations' factor beta.
+ * The per-element float32 formulas of {@link UnaryOp} and {@link BinaryOp}, forward and backward, as plain Java: what
+ * {@link dev.descent.autodiff.ExpressionObjective} evaluates on the host for small expressions. The exact operations
+ * (arithmetic, NEG, ABS, SQRT, RELU, POW's special exponents, the accumulation) give the backends' bits; the
+ * transcendental ones use {@code java.lang.Math}, as the CPU backend does for exp, log, log1p, sin, cos, tanh and
+ * general powers, while its sigmoid and softplus are vectorised polynomials and the CUDA kernels compute in double:
+ * those agree within a few ulps. Each gradient function returns the term added to the accumulator;
+ * {@link #accumulate} adds it with the operations' factor beta.
  */
 public final class Elementwise {
     private Elementwise() {

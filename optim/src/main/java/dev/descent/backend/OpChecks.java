@@ -470,7 +470,10 @@ public final class OpChecks {
         }
     }
 
-    /** {@code unary}: an operation, and out of x's size. Builds no message unless a check fails. */
+    // The operations below name themselves with their UnaryOp, BinaryOp or ReduceOp ("unary exp"): the name is built
+    // only when a check fails, so that the passing path allocates nothing.
+
+    /** {@code unary}: an operation, and out of x's size. */
     public static void unary(UnaryOp op, Tensor x, Tensor out) {
         notNull(op, "unary", "op");
         if (x.size() != out.size()) {
@@ -500,7 +503,10 @@ public final class OpChecks {
         }
     }
 
-    /** {@code binaryBackward}: as {@link #binary}, an argument 0 or 1, gradOut of out's shape, gradArg of the argument's. */
+    /**
+     * {@code binaryBackward}: as {@link #binary}, an argument 0 or 1, gradOut of out's shape, gradArg of the
+     * argument's.
+     */
     public static void binaryBackward(BinaryOp op, int argument, Tensor a, Tensor b, Tensor out, Tensor gradOut,
             Tensor gradArg) {
         notNull(op, "binaryBackward", "op");
@@ -551,9 +557,9 @@ public final class OpChecks {
         notNull(kind, op, "op");
         int axis = reduceAxis(x, out);
         if (axis == -2) {
-            throw new IllegalArgumentException(op + " " + kind.label() + ": out " + describe(out)
-                    + " must have one element, [1, " + x.cols() + "] (one per column of x " + describe(x) + ") or ["
-                    + x.rows() + ", 1] (one per row)");
+            throw new IllegalArgumentException(op + " " + kind.label() + ": out " + describe(out) + " must have one "
+                    + "element, [1, " + x.cols() + "] (one per column of x " + describe(x) + ") or [" + x.rows()
+                    + ", 1] (one per row)");
         }
         if (kind == ReduceOp.MAX) {
             long line = axis == -1 ? x.size() : axis == 0 ? x.rows() : x.cols();

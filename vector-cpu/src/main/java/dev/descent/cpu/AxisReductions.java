@@ -1,6 +1,8 @@
 package dev.descent.cpu;
 
+import static dev.descent.cpu.Chunks.COLUMN_CHUNK;
 import static dev.descent.cpu.Chunks.ELEMENT_CHUNK;
+import static dev.descent.cpu.Chunks.PARALLEL_MIN;
 
 import dev.descent.backend.ReduceOp;
 
@@ -12,9 +14,13 @@ import java.util.Arrays;
  *
  * <p>Sums are taken in double in an order fixed by the shape: over every element one partial per
  * {@link Chunks#ELEMENT_CHUNK} chunk ({@link CpuKernels#sum}) added in chunk order; down a column row by row
- * ({@link CpuKernels#columnSums}); along a row by {@link CpuKernels#sum}. The float result is the rounded sum, and a
- * mean that float divided by the element count (torch's {@code sum / n}). A maximum is NaN if any element is; its
+ * ({@link CpuKernels#columnSums}); along a row by one {@link CpuKernels#sum}. The float result is the rounded sum, and
+ * a mean that float divided by the element count (torch's {@code sum / n}). A maximum is NaN if any element is; its
  * gradient goes to the first maximum (the first NaN) of each reduced line, the others get 0.
+ *
+ * <p>From {@link Chunks#PARALLEL_MIN} elements the work runs on the pool, in the same chunks (element chunks, chunks of
+ * {@link Chunks#COLUMN_CHUNK} columns, or of whole rows), so the results do not depend on the thread count; below, the
+ * same chunks run in order on the calling thread (a [1, 1] reduction is one kernel call).
  */
 final class AxisReductions {
     /** The one-element source of a zero gradient ({@link CpuKernels#spread} with stride 0). */
@@ -22,6 +28,13 @@ final class AxisReductions {
 
     private final CpuKernels kernels;
     private final WorkerPool pool;
+    private final SumChunks sumChunks;
+    private final MaxChunks maxChunks;
+    private final ColumnSums columnSums;
+    private final ColumnMax columnMax;
+    private final RowReductions rowReductions;
+    private final Spread spread;
+    private double[] partials = new double[64];
     private double[] columnAcc = new double[64];
     private int[] columnArgmax = new int[64];
     private float[] columnOld = new float[64];
@@ -29,66 +42,93 @@ final class AxisReductions {
     AxisReductions(WorkerPool pool, CpuKernels kernels) {
         this.kernels = kernels;
         this.pool = pool;
+        this.sumChunks = new SumChunks(kernels);
+        this.maxChunks = new MaxChunks(kernels);
+        this.columnSums = new ColumnSums(kernels);
+        this.columnMax = new ColumnMax(kernels);
+        this.rowReductions = new RowReductions(kernels);
+        this.spread = new Spread(kernels);
     }
 
-    /** {@code out ← op} of {@code x [rows, cols]} along {@code axis} (see {@link dev.descent.backend.OpChecks#reduceAxis}). */
+    /** {@code out ← op} of {@code x [rows, cols]} along {@code axis} ({@link dev.descent.backend.OpChecks#reduceAxis}). */
     void reduce(ReduceOp op, float[] x, int rows, int cols, int axis, float[] out) {
         int n = rows * cols;
-        if (axis == -1) {
-            out[0] = op == ReduceOp.MAX ? maxAll(x, n) : meanOrSum(op, sumAll(x, n), n);
-        } else if (axis == 1) {
-            for (int r = 0; r < rows; r++) {
-                int off = r * cols;
-                out[r] = op == ReduceOp.MAX ? kernels.max(x, off, off + cols)
-                        : meanOrSum(op, kernels.sum(x, off, off + cols), cols);
+        if (n <= SMALL) { // no lock: one kernel call per line, as the chunks below would make
+            if (axis == -1) {
+                out[0] = op == ReduceOp.MAX ? kernels.max(x, 0, n) : meanOrSum(op, kernels.sum(x, 0, n), n);
+                return;
             }
-        } else if (op == ReduceOp.MAX) {
-            if (rows > 0) {
+            if (axis == 1) {
+                for (int r = 0; r < rows; r++) {
+                    int off = r * cols;
+                    out[r] = op == ReduceOp.MAX ? kernels.max(x, off, off + cols)
+                            : meanOrSum(op, kernels.sum(x, off, off + cols), cols);
+                }
+                return;
+            }
+        }
+        reduceLarge(op, x, rows, cols, axis, out);
+    }
+
+    /** Up to this many elements a reduction over every element or along rows runs without the part's lock. */
+    private static final int SMALL = 64;
+
+    private synchronized void reduceLarge(ReduceOp op, float[] x, int rows, int cols, int axis, float[] out) {
+        int n = rows * cols;
+        if (axis == -1) {
+            int chunks = Chunks.elements(n);
+            if (chunks <= 1) {
+                out[0] = op == ReduceOp.MAX ? kernels.max(x, 0, n) : meanOrSum(op, kernels.sum(x, 0, n), n);
+                return;
+            }
+            partials = ReductionJob.ensure(partials, chunks);
+            ReductionJob job = op == ReduceOp.MAX ? maxChunks : sumChunks;
+            job.set(n, x, null);
+            double[] p = job.runInto(pool, partials, n, chunks);
+            if (op == ReduceOp.MAX) {
+                float m = Float.NEGATIVE_INFINITY;
+                for (int ch = 0; ch < chunks; ch++) {
+                    m = Math.max(m, (float) p[ch]);
+                }
+                out[0] = m;
+            } else {
+                out[0] = meanOrSum(op, ReductionJob.sumInOrder(p, chunks), n);
+            }
+        } else if (axis == 0) {
+            int chunks = Chunks.count(cols, COLUMN_CHUNK);
+            boolean parallel = n >= PARALLEL_MIN && chunks > 1;
+            if (op == ReduceOp.MAX) {
+                if (rows == 0) {
+                    return;
+                }
                 System.arraycopy(x, 0, out, 0, cols);
-                kernels.columnMax(x, cols, 1, rows, 0, cols, out);
+                ColumnMax job = columnMax;
+                job.set(x, rows, cols, out);
+                job.runChunks(pool, chunks, parallel);
+            } else {
+                if (columnAcc.length < cols) {
+                    columnAcc = new double[Math.max(cols, 2 * columnAcc.length)];
+                }
+                double[] acc = columnAcc;
+                Arrays.fill(acc, 0, cols, 0.0);
+                ColumnSums job = columnSums;
+                job.set(x, rows, cols, acc);
+                job.runChunks(pool, chunks, parallel);
+                for (int c = 0; c < cols; c++) {
+                    out[c] = meanOrSum(op, acc[c], rows);
+                }
             }
         } else {
-            columnSums(x, rows, cols, out, op == ReduceOp.MEAN);
+            RowReductions job = rowReductions;
+            job.set(x, rows, cols, out, op);
+            int chunks = Chunks.count(rows, job.rowsPerChunk);
+            job.runChunks(pool, chunks, n >= PARALLEL_MIN && chunks > 1);
         }
     }
 
-    private synchronized void columnSums(float[] x, int rows, int cols, float[] out, boolean mean) {
-        if (columnAcc.length < cols) {
-            columnAcc = new double[Math.max(cols, 2 * columnAcc.length)];
-        }
-        double[] acc = columnAcc;
-        Arrays.fill(acc, 0, cols, 0.0);
-        kernels.columnSums(x, cols, 0, rows, 0, cols, acc);
-        for (int c = 0; c < cols; c++) {
-            out[c] = meanOrSum(mean ? ReduceOp.MEAN : ReduceOp.SUM, acc[c], rows);
-        }
-    }
-
-    private static float meanOrSum(ReduceOp op, double sum, int count) {
+    static float meanOrSum(ReduceOp op, double sum, int count) {
         float s = (float) sum;
         return op == ReduceOp.MEAN ? s / (float) count : s;
-    }
-
-    private double sumAll(float[] x, int n) {
-        if (n <= ELEMENT_CHUNK) {
-            return kernels.sum(x, 0, n);
-        }
-        double total = 0;
-        for (int from = 0; from < n; from += ELEMENT_CHUNK) {
-            total += kernels.sum(x, from, Math.min(n, from + ELEMENT_CHUNK));
-        }
-        return total;
-    }
-
-    private float maxAll(float[] x, int n) {
-        if (n <= ELEMENT_CHUNK) {
-            return kernels.max(x, 0, n);
-        }
-        float m = Float.NEGATIVE_INFINITY;
-        for (int from = 0; from < n; from += ELEMENT_CHUNK) {
-            m = Math.max(m, kernels.max(x, from, Math.min(n, from + ELEMENT_CHUNK)));
-        }
-        return m;
     }
 
     /** {@code gi ← acc(beta, gi, the gradient of op)}: g has one element per reduced line, gi x's shape. */
@@ -96,18 +136,10 @@ final class AxisReductions {
         int n = rows * cols;
         if (op != ReduceOp.MAX) {
             boolean mean = op == ReduceOp.MEAN;
-            if (axis == -1) {
+            if (axis == -1 && n < PARALLEL_MIN) {
                 kernels.spread(g, 0, 0, mean ? (float) n : 1f, beta, gi, 0, n);
-            } else if (axis == 0) {
-                float divisor = mean ? (float) rows : 1f;
-                for (int r = 0; r < rows; r++) {
-                    kernels.spread(g, 0, 1, divisor, beta, gi, r * cols, cols);
-                }
             } else {
-                float divisor = mean ? (float) cols : 1f;
-                for (int r = 0; r < rows; r++) {
-                    kernels.spread(g, r, 0, divisor, beta, gi, r * cols, cols);
-                }
+                spreadLarge(g, rows, cols, axis, mean, beta, gi);
             }
             return;
         }
@@ -129,6 +161,25 @@ final class AxisReductions {
         } else if (rows > 0) {
             columnMaxBackward(x, rows, cols, g, beta, gi);
         }
+    }
+
+    private synchronized void spreadLarge(float[] g, int rows, int cols, int axis, boolean mean, float beta,
+            float[] gi) {
+        int n = rows * cols;
+        if (n == 0) {
+            return;
+        }
+        Spread job = spread;
+        job.g = g;
+        job.gi = gi;
+        job.beta = beta;
+        job.n = n;
+        job.cols = cols;
+        job.axis = axis;
+        job.divisor = !mean ? 1f : axis == -1 ? (float) n : axis == 0 ? (float) rows : (float) cols;
+        job.rowsPerChunk = axis == -1 ? 0 : Chunks.rows(cols, ELEMENT_CHUNK);
+        int chunks = axis == -1 ? Chunks.elements(n) : Chunks.count(rows, job.rowsPerChunk);
+        job.runChunks(pool, chunks, n >= PARALLEL_MIN && chunks > 1);
     }
 
     private synchronized void columnMaxBackward(float[] x, int rows, int cols, float[] g, float beta, float[] gi) {
@@ -160,6 +211,188 @@ final class AxisReductions {
                     at[c] = r;
                 }
             }
+        }
+    }
+
+    /** A job whose chunks run on the pool or, below the threshold, in order on the calling thread. */
+    private abstract static class Job extends ChunkJob {
+        final void runChunks(WorkerPool pool, int chunks, boolean parallel) {
+            if (parallel) {
+                runOn(pool, chunks);
+                return;
+            }
+            try {
+                for (int ch = 0; ch < chunks; ch++) {
+                    run(ch);
+                }
+            } finally {
+                clear();
+            }
+        }
+    }
+
+    private static final class SumChunks extends ReductionJob {
+        SumChunks(CpuKernels kernels) {
+            super(kernels);
+        }
+
+        @Override
+        public void run(int ch) {
+            partials[ch] = kernels.sum(x, from(ch), to(ch));
+        }
+    }
+
+    private static final class MaxChunks extends ReductionJob {
+        MaxChunks(CpuKernels kernels) {
+            super(kernels);
+        }
+
+        @Override
+        public void run(int ch) {
+            partials[ch] = kernels.max(x, from(ch), to(ch));
+        }
+    }
+
+    /** Chunks of {@link Chunks#COLUMN_CHUNK} columns, each summed over all rows into {@code acc}. */
+    private static final class ColumnSums extends Job {
+        private final CpuKernels kernels;
+        float[] x;
+        int rows;
+        int cols;
+        double[] acc;
+
+        ColumnSums(CpuKernels kernels) {
+            this.kernels = kernels;
+        }
+
+        void set(float[] x, int rows, int cols, double[] acc) {
+            this.x = x;
+            this.rows = rows;
+            this.cols = cols;
+            this.acc = acc;
+        }
+
+        @Override
+        public void run(int ch) {
+            kernels.columnSums(x, cols, 0, rows, ch * COLUMN_CHUNK, Math.min(cols, (ch + 1) * COLUMN_CHUNK), acc);
+        }
+
+        @Override
+        void clear() {
+            x = null;
+            acc = null;
+        }
+    }
+
+    /** Chunks of {@link Chunks#COLUMN_CHUNK} columns, each the maximum of rows 1 .. rows into out (row 0 there). */
+    private static final class ColumnMax extends Job {
+        private final CpuKernels kernels;
+        float[] x;
+        int rows;
+        int cols;
+        float[] out;
+
+        ColumnMax(CpuKernels kernels) {
+            this.kernels = kernels;
+        }
+
+        void set(float[] x, int rows, int cols, float[] out) {
+            this.x = x;
+            this.rows = rows;
+            this.cols = cols;
+            this.out = out;
+        }
+
+        @Override
+        public void run(int ch) {
+            kernels.columnMax(x, cols, 1, rows, ch * COLUMN_CHUNK, Math.min(cols, (ch + 1) * COLUMN_CHUNK), out);
+        }
+
+        @Override
+        void clear() {
+            x = null;
+            out = null;
+        }
+    }
+
+    /** Chunks of whole rows, each row's sum, mean or maximum into out (one kernel per run: sum or max by op). */
+    private static final class RowReductions extends Job {
+        private final CpuKernels kernels;
+        float[] x;
+        int rows;
+        int cols;
+        int rowsPerChunk;
+        float[] out;
+        ReduceOp op;
+
+        RowReductions(CpuKernels kernels) {
+            this.kernels = kernels;
+        }
+
+        void set(float[] x, int rows, int cols, float[] out, ReduceOp op) {
+            this.x = x;
+            this.rows = rows;
+            this.cols = cols;
+            this.out = out;
+            this.op = op;
+            this.rowsPerChunk = Chunks.rows(Math.max(1, cols), ELEMENT_CHUNK);
+        }
+
+        @Override
+        public void run(int ch) {
+            int r1 = Math.min(rows, (ch + 1) * rowsPerChunk);
+            if (op == ReduceOp.MAX) {
+                for (int r = ch * rowsPerChunk; r < r1; r++) {
+                    out[r] = kernels.max(x, r * cols, r * cols + cols);
+                }
+            } else {
+                for (int r = ch * rowsPerChunk; r < r1; r++) {
+                    out[r] = meanOrSum(op, kernels.sum(x, r * cols, r * cols + cols), cols);
+                }
+            }
+        }
+
+        @Override
+        void clear() {
+            x = null;
+            out = null;
+        }
+    }
+
+    /** SUM's and MEAN's gradient: g spread over element chunks (axis −1) or chunks of whole rows. */
+    private static final class Spread extends Job {
+        private final CpuKernels kernels;
+        float[] g;
+        float[] gi;
+        float beta;
+        float divisor;
+        int n;
+        int cols;
+        int axis;
+        int rowsPerChunk;
+
+        Spread(CpuKernels kernels) {
+            this.kernels = kernels;
+        }
+
+        @Override
+        public void run(int ch) {
+            if (axis == -1) {
+                int from = ch * ELEMENT_CHUNK;
+                kernels.spread(g, 0, 0, divisor, beta, gi, from, Math.min(n, from + ELEMENT_CHUNK) - from);
+                return;
+            }
+            int r1 = Math.min(n / cols, (ch + 1) * rowsPerChunk);
+            for (int r = ch * rowsPerChunk; r < r1; r++) {
+                // down the columns: g is one row, read whole; along the rows: one element per row, broadcast
+                kernels.spread(g, axis == 0 ? 0 : r, axis == 0 ? 1 : 0, divisor, beta, gi, r * cols, cols);
+            }
+        }
+
+        @Override
+        void clear() {
+            g = null;
+            gi = null;
         }
     }
 }

@@ -4,8 +4,7 @@ import static dev.descent.cpu.Chunks.ELEMENT_CHUNK;
 import static dev.descent.cpu.Chunks.PARALLEL_MIN;
 
 import dev.descent.backend.BinaryOp;
-
-import java.util.Arrays;
+import dev.descent.backend.ReduceOp;
 
 /**
  * The CPU backend's broadcasting binary operations ({@link BinaryOp}) and their gradients, on row-major matrices.
@@ -15,10 +14,9 @@ import java.util.Arrays;
  * runs on the pool, in element chunks or in chunks of whole rows, none of which changes a result.
  *
  * <p>The gradient of a broadcast operand is the sum of the elementwise gradients over the rows, the columns or all
- * of them: the elementwise gradients (float) go to a work buffer, are summed in double in an order fixed by the shape
- * (down each column row by row, {@link CpuKernels#columnSums}; along a row, {@link CpuKernels#sum}; over all, one
- * partial per {@link Chunks#ELEMENT_CHUNK} chunk added in order), and the sum, rounded to float, is accumulated into
- * the gradient. ADD's and SUB's gradients are the incoming gradient itself, summed without the buffer.
+ * of them: the elementwise gradients (float) go to a work buffer and are summed as {@link AxisReductions} sums (in
+ * double, in an order fixed by the shape), and the sum, rounded to float, is accumulated into the gradient. ADD's and
+ * SUB's gradients are the incoming gradient itself, summed without the buffer.
  *
  * <p>As in {@link UnaryOps}, each operation is one small object whose methods each call one kernel.
  */
@@ -27,18 +25,18 @@ final class BinaryOps {
     private static final int GRAD_A = 1;
     private static final int GRAD_B = 2;
 
-    private final CpuKernels kernels;
     private final WorkerPool pool;
+    private final AxisReductions reductions;
     private final Fn[] fns;
     private final Job job = new Job();
     /** Elementwise gradients of a broadcast operand, before they are summed. */
     private float[] terms = new float[64];
     /** The sums of a broadcast operand's gradient. */
-    private double[] sums = new double[64];
+    private float[] sums = new float[64];
 
-    BinaryOps(WorkerPool pool, CpuKernels k) {
-        this.kernels = k;
+    BinaryOps(WorkerPool pool, CpuKernels k, AxisReductions reductions) {
         this.pool = pool;
+        this.reductions = reductions;
         Fn[] f = new Fn[BinaryOp.values().length];
         f[BinaryOp.ADD.ordinal()] = new Add(k);
         f[BinaryOp.SUB.ordinal()] = new Sub(k);
@@ -96,14 +94,17 @@ final class BinaryOps {
         reduced(op, mode, fn, a, ar, ac, b, br, bc, y, g, beta, d, rows, cols, argRows, argCols);
     }
 
-    /** The gradient of a broadcast operand: elementwise gradients, summed along the broadcast dimensions. */
+    /**
+     * The gradient of a broadcast operand: the elementwise gradients (ADD's and SUB's are g itself), summed along the
+     * broadcast dimensions by {@link AxisReductions} (its SUM, in float), accumulated into d.
+     */
     private synchronized void reduced(BinaryOp op, int mode, Fn fn, float[] a, int ar, int ac, float[] b, int br,
             int bc, float[] y, float[] g, float beta, float[] d, int rows, int cols, int argRows, int argCols) {
         int n = rows * cols;
         float[] t = g;
-        double sign = 1;
+        float sign = 1f;
         if (op == BinaryOp.SUB && mode == GRAD_B) {
-            sign = -1;
+            sign = -1f;
         } else if (op != BinaryOp.ADD && op != BinaryOp.SUB && n > 0) {
             if (terms.length < n) {
                 terms = new float[Math.max(n, 2 * terms.length)];
@@ -113,25 +114,13 @@ final class BinaryOps {
         }
         int m = argRows * argCols;
         if (sums.length < m) {
-            sums = new double[Math.max(m, 2 * sums.length)];
+            sums = new float[Math.max(m, 2 * sums.length)];
         }
-        double[] s = sums;
-        if (m == 1) {
-            double total = 0;
-            for (int from = 0; from < n; from += ELEMENT_CHUNK) {
-                total += kernels.sum(t, from, Math.min(n, from + ELEMENT_CHUNK));
-            }
-            s[0] = total;
-        } else if (argRows == 1) {
-            Arrays.fill(s, 0, cols, 0.0);
-            kernels.columnSums(t, cols, 0, rows, 0, cols, s);
-        } else {
-            for (int r = 0; r < rows; r++) {
-                s[r] = kernels.sum(t, r * cols, r * cols + cols);
-            }
-        }
+        float[] s = sums;
+        int axis = m == 1 ? -1 : argRows == 1 ? 0 : 1;
+        reductions.reduce(ReduceOp.SUM, t, rows, cols, axis, s);
         for (int i = 0; i < m; i++) {
-            d[i] = ScalarKernels.accumulate(beta, d[i], (float) (sign * s[i]));
+            d[i] = ScalarKernels.accumulate(beta, d[i], sign * s[i]);
         }
     }
 

@@ -5,18 +5,20 @@ import static dev.descent.cpu.Chunks.PARALLEL_MIN;
 
 /**
  * The CPU backend's block moves: transposes and copies of a block of rows and columns, each accumulated into its
- * destination with a factor beta ({@link ScalarKernels#accumulate}). A large transpose runs on the pool in chunks of
- * source rows (each chunk writes its own columns of the destination); the result does not depend on the cut.
+ * destination with a factor beta ({@link ScalarKernels#accumulate}). Large ones run on the pool in chunks of source
+ * rows (a transpose's chunk writes its own columns of the destination); no result depends on the cut.
  */
 final class Blocks {
     private final CpuKernels kernels;
     private final WorkerPool pool;
     private final Transpose transpose;
+    private final CopyBlock copyBlock;
 
     Blocks(WorkerPool pool, CpuKernels kernels) {
         this.kernels = kernels;
         this.pool = pool;
         this.transpose = new Transpose(kernels);
+        this.copyBlock = new CopyBlock(kernels);
     }
 
     /** {@code out [cols, rows] ← acc(beta, out, xᵀ)} for {@code x [rows, cols]}. */
@@ -44,7 +46,32 @@ final class Blocks {
      */
     void copyBlock(float[] src, int srcCols, int srcRow, int srcCol, float[] dst, int dstCols, int dstRow,
             int dstCol, int rows, int cols, float beta) {
-        for (int i = 0; i < rows; i++) {
+        if ((long) rows * cols < PARALLEL_MIN || cols == 0) {
+            copyRows(kernels, src, srcCols, srcRow, srcCol, dst, dstCols, dstRow, dstCol, cols, beta, 0, rows);
+        } else {
+            synchronized (this) {
+                CopyBlock job = copyBlock;
+                job.src = src;
+                job.srcCols = srcCols;
+                job.srcRow = srcRow;
+                job.srcCol = srcCol;
+                job.dst = dst;
+                job.dstCols = dstCols;
+                job.dstRow = dstRow;
+                job.dstCol = dstCol;
+                job.rows = rows;
+                job.cols = cols;
+                job.beta = beta;
+                job.rowsPerChunk = Chunks.rows(cols, ELEMENT_CHUNK);
+                job.runOn(pool, Chunks.count(rows, job.rowsPerChunk));
+            }
+        }
+    }
+
+    /** Rows {@code [i0, i1)} of the block. */
+    private static void copyRows(CpuKernels kernels, float[] src, int srcCols, int srcRow, int srcCol, float[] dst,
+            int dstCols, int dstRow, int dstCol, int cols, float beta, int i0, int i1) {
+        for (int i = i0; i < i1; i++) {
             int so = (srcRow + i) * srcCols + srcCol;
             int dOff = (dstRow + i) * dstCols + dstCol;
             if (beta == 0f) {
@@ -94,6 +121,39 @@ final class Blocks {
         void clear() {
             x = null;
             out = null;
+        }
+    }
+
+    private static final class CopyBlock extends ChunkJob {
+        private final CpuKernels kernels;
+        float[] src;
+        int srcCols;
+        int srcRow;
+        int srcCol;
+        float[] dst;
+        int dstCols;
+        int dstRow;
+        int dstCol;
+        int rows;
+        int cols;
+        int rowsPerChunk;
+        float beta;
+
+        CopyBlock(CpuKernels kernels) {
+            this.kernels = kernels;
+        }
+
+        @Override
+        public void run(int ch) {
+            int i0 = ch * rowsPerChunk;
+            copyRows(kernels, src, srcCols, srcRow, srcCol, dst, dstCols, dstRow, dstCol, cols, beta, i0,
+                    Math.min(rows, i0 + rowsPerChunk));
+        }
+
+        @Override
+        void clear() {
+            src = null;
+            dst = null;
         }
     }
 }

@@ -27,8 +27,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p><b>Determinism.</b> Work is cut into chunks whose boundaries depend only on the shapes, never on the thread count
  * ({@link Chunks}; GEMM: {@link Gemm}). Reductions produce one double partial per chunk and add the partials in chunk
  * order, so results are bit-identical for 1, 2 or any number of threads. The kernels avoid everything whose rounding
- * the JIT may change between compilation tiers (transcendental intrinsics, {@code reduceLanes(ADD)}), so results are
- * also the same early in a run (interpreted) and late (compiled).
+ * the JIT may change between compilation tiers (the Vector API's transcendental functions, {@code reduceLanes(ADD)}),
+ * so results are also the same early in a run (interpreted) and late (compiled).
  *
  * <p><b>Allocation.</b> After warm-up no operation allocates, on any thread, whatever the thread count. Work buffers
  * (GEMM packing and partial sums, reduction partials) are owned by the parts and grown only when a larger shape first
@@ -79,8 +79,8 @@ public final class CpuBackend implements Backend {
         this.losses = new Losses(pool, kernels);
         this.optimizers = new OptimizerSteps(pool, kernels);
         this.unary = new UnaryOps(pool, kernels);
-        this.binary = new BinaryOps(pool, kernels);
         this.axisReductions = new AxisReductions(pool, kernels);
+        this.binary = new BinaryOps(pool, kernels, axisReductions);
         this.blocks = new Blocks(pool, kernels);
     }
 

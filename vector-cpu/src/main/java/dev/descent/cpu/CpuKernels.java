@@ -234,8 +234,10 @@ interface CpuKernels {
     // Every gradient kernel adds its gradient t to an accumulator d with a factor beta as
     // d ← beta == 0 ? t : fma(beta, d, t) (beta 0 ignores d, NaN included; beta 1 is d + t exactly), see
     // ScalarKernels#accumulate. Exact operations (+, −, ×, ÷, √, negation, |x|, max, the broadcasts) are bit-identical
-    // in both twins. The transcendental functions (exp, log, log1p, sin, cos, tanh, sigmoid, softplus, general pow)
-    // are computed in double by java.lang.Math and rounded to float once, in both twins (see ScalarKernels).
+    // in both twins. exp, log, log1p, sin, cos, tanh and pow (but torch's special exponents) are java.lang.Math's, in
+    // double rounded once to float, element by element in both twins; sigmoid, softplus and the softmax along rows are
+    // built on expNonPositive and log1pUnit (basic operations, vectorised), like the losses. So both twins give the
+    // same bits, and so does every compilation tier (see VectorKernels).
     // Operands named with an offset and a stride are read at off + i·stride, stride 0 (one value, broadcast) or 1.
 
     /** {@code out ← −x}. */
@@ -265,10 +267,10 @@ interface CpuKernels {
     /** {@code out ← tanh x}. */
     void tanh(float[] x, float[] out, int from, int to);
 
-    /** {@code out ← 1 / (1 + e⁻ˣ)}. */
+    /** {@code out ← 1 / (1 + e⁻ˣ)} ({@link ScalarKernels#sigmoid}). */
     void sigmoid(float[] x, float[] out, int from, int to);
 
-    /** {@code out ← x > 20 ? x : ln(1 + eˣ)}. */
+    /** {@code out ← ln(1 + eˣ)}, which is x above 20 ({@link ScalarKernels#softplus}). */
     void softplus(float[] x, float[] out, int from, int to);
 
     /** {@code out ← xᵖ} with torch's special exponents ({@link ScalarKernels#powRule}). */
@@ -307,7 +309,7 @@ interface CpuKernels {
     /** {@code gi ← acc(beta, gi, y > 0 ? g : 0)}, y = relu x. */
     void reluGrad(float[] y, float[] g, float beta, float[] gi, int from, int to);
 
-    /** {@code gi ← acc(beta, gi, x > 20 ? g : (g·z) / (z + 1))}, z = eˣ. */
+    /** {@code gi ← acc(beta, gi, g·sigmoid(x))}: torch's {@code x > 20 ? g : g·z / (z + 1)}, z = eˣ, stable. */
     void softplusGrad(float[] x, float[] g, float beta, float[] gi, int from, int to);
 
     /** {@code gi ← acc(beta, gi, p == 0 ? 0 : g·(p·x^(p−1)))}, the power by {@link ScalarKernels#powRule}. */
@@ -363,14 +365,16 @@ interface CpuKernels {
 
     /**
      * Rows {@code [rowFrom, rowTo)} of a {@code [*, cols]} matrix: {@code out ← e^(x − m) / Σ e^(x − m)}, or with
-     * {@code log} {@code out ← (x − m) − ln Σ e^(x − m)}, m the row's maximum, the exp
-     * {@link ScalarKernels#expNonPositive}, the sum in double; out may be x.
+     * {@code log} {@code out ← (x − m) − ln Σ e^(x − m)}, m the row's maximum, the exps
+     * {@link ScalarKernels#expNonPositive}, their sum in double (so the twins agree to rounding, not bitwise); out may
+     * be x.
      */
     void softmaxRows(float[] x, float[] out, int cols, int rowFrom, int rowTo, boolean log);
 
     /**
      * Rows {@code [rowFrom, rowTo)}: {@code gi ← acc(beta, gi, y·(g − Σ g·y))} for softmax, {@code gi ← acc(beta, gi,
-     * g − e^y·Σ g)} for log-softmax, the sums in double and rounded to float; gi may be g.
+     * g − e^y·Σ g)} for log-softmax (y ≤ 0, e^y by {@link ScalarKernels#expNonPositive}), the sums in double and
+     * rounded to float; gi may be g.
      */
     void softmaxRowsGrad(float[] y, float[] g, int cols, int rowFrom, int rowTo, boolean log, float beta, float[] gi);
 

@@ -25,6 +25,7 @@ final class RowOps {
     private final ColumnSums columnSums;
     private final SoftmaxRows softmaxRows;
     private final SoftmaxRowsGrad softmaxRowsGrad;
+    private final ScatterAddColumns scatterAddColumns;
     /** The column sums in double, before they are scaled into the output. */
     private double[] columnAcc = new double[64];
 
@@ -35,6 +36,7 @@ final class RowOps {
         this.columnSums = new ColumnSums(kernels);
         this.softmaxRows = new SoftmaxRows(kernels);
         this.softmaxRowsGrad = new SoftmaxRowsGrad(kernels);
+        this.scatterAddColumns = new ScatterAddColumns(kernels);
     }
 
     /** Softmax (or log-softmax) along each row: {@link CpuKernels#softmaxRows}. */
@@ -83,7 +85,24 @@ final class RowOps {
      * label's element {@code acc(beta, old, g[r])} (labels already checked).
      */
     void scatterAddColumns(float[] g, int[] labels, float beta, float[] gi, int rows, int cols) {
-        for (int r = 0; r < rows; r++) {
+        if ((long) rows * cols < PARALLEL_MIN || cols == 0) {
+            scatterRows(kernels, g, labels, beta, gi, cols, 0, rows);
+        } else {
+            synchronized (this) {
+                ScatterAddColumns job = scatterAddColumns;
+                job.set(rows, cols, ELEMENT_CHUNK);
+                job.g = g;
+                job.labels = labels;
+                job.gi = gi;
+                job.beta = beta;
+                job.runOn(pool, job.chunks());
+            }
+        }
+    }
+
+    private static void scatterRows(CpuKernels kernels, float[] g, int[] labels, float beta, float[] gi, int cols,
+            int r0, int r1) {
+        for (int r = r0; r < r1; r++) {
             int off = r * cols;
             int at = off + labels[r];
             float old = gi[at];
@@ -319,6 +338,30 @@ final class RowOps {
         void clear() {
             y = null;
             g = null;
+            gi = null;
+        }
+    }
+
+    private static final class ScatterAddColumns extends RowJob {
+        private final CpuKernels kernels;
+        float[] g;
+        int[] labels;
+        float[] gi;
+        float beta;
+
+        ScatterAddColumns(CpuKernels kernels) {
+            this.kernels = kernels;
+        }
+
+        @Override
+        public void run(int ch) {
+            scatterRows(kernels, g, labels, beta, gi, cols, firstRow(ch), endRow(ch));
+        }
+
+        @Override
+        void clear() {
+            g = null;
+            labels = null;
             gi = null;
         }
     }

@@ -565,12 +565,22 @@ final class ScalarKernels implements CpuKernels {
         return x > 0f ? 1f : x < 0f ? -1f : 0f;
     }
 
+    /**
+     * {@code 1 / (1 + e⁻ˣ)}, stable: with e = e^−|x| ({@link #expNonPositive}), {@code 1 / (1 + e)} for x ≥ 0 and
+     * {@code e / (1 + e)} below (as the BCE gradient computes it).
+     */
     static float sigmoid(float x) {
-        return (float) (1.0 / (1.0 + Math.exp(-(double) x)));
+        float e = expNonPositive(-Math.abs(x));
+        float onePlus = 1f + e;
+        return x >= 0f ? 1f / onePlus : e / onePlus;
     }
 
+    /**
+     * {@code ln(1 + eˣ)}, stable: {@code max(x, 0) + ln(1 + e^−|x|)} ({@link #log1pUnit}); above 20 this is x itself in
+     * float (e^−20 is below half an ulp of 20), torch's threshold.
+     */
     static float softplus(float x) {
-        return x > 20f ? x : (float) Math.log1p(Math.exp(x));
+        return Math.max(x, 0f) + log1pUnit(expNonPositive(-Math.abs(x)));
     }
 
     @Override
@@ -739,16 +749,7 @@ final class ScalarKernels implements CpuKernels {
     @Override
     public void softplusGrad(float[] x, float[] g, float beta, float[] gi, int from, int to) {
         for (int i = from; i < to; i++) {
-            float xi = x[i];
-            float gv = g[i];
-            float t;
-            if (xi > 20f) {
-                t = gv;
-            } else {
-                float z = (float) Math.exp(xi);
-                t = gv * z / (z + 1f);
-            }
-            gi[i] = accumulate(beta, gi[i], t);
+            gi[i] = accumulate(beta, gi[i], g[i] * sigmoid(x[i]));
         }
     }
 
@@ -880,18 +881,23 @@ final class ScalarKernels implements CpuKernels {
             int off = r * cols;
             float m = max(x, off, off + cols);
             double s = 0;
-            for (int j = 0; j < cols; j++) {
-                s += expNonPositive(x[off + j] - m);
-            }
             if (log) {
-                float lse = (float) StrictMath.log(s);
+                for (int j = 0; j < cols; j++) {
+                    s += expNonPositive(x[off + j] - m);
+                }
+                float lse = (float) Math.log(s);
                 for (int j = 0; j < cols; j++) {
                     out[off + j] = (x[off + j] - m) - lse;
                 }
             } else {
+                for (int j = 0; j < cols; j++) {
+                    float e = expNonPositive(x[off + j] - m);
+                    s += e;
+                    out[off + j] = e;
+                }
                 float sf = (float) s;
                 for (int j = 0; j < cols; j++) {
-                    out[off + j] = expNonPositive(x[off + j] - m) / sf;
+                    out[off + j] = out[off + j] / sf;
                 }
             }
         }

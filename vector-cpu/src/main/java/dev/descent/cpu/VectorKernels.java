@@ -1332,23 +1332,49 @@ final class VectorKernels implements CpuKernels {
         TAIL.adadelta(p, grad, sq, acc, i, to, negLr, rho, oneMinusRho, eps, applyWd, wd, maximize);
     }
 
-    // ================================================================== autodiff (phase 1: the scalar twin)
+    // ================================================================== autodiff: elementwise functions
+    //
+    // Each kernel is one vector loop to loopBound, then the scalar twin for the tail; a range shorter than a vector
+    // goes to the scalar twin before any set-up. A gradient's accumulation ({@code beta != 0}) is a loop-invariant
+    // branch inside the one loop, so that every kernel has one store site; operands with a stride are loaded, or
+    // broadcast once when the stride is 0, by a loop-invariant choice too.
+    //
+    // exp, log, log1p, sin, cos, tanh and a general pow are java.lang.Math's, element by element, as in the scalar
+    // twin. The Vector API's lanewise EXP, LOG, TANH... are 10 to 20 times faster (512-bit: exp 0.32 against 4.6 ns per
+    // element, tanh 0.6 against 11), but not the same in every compilation tier: in C2-compiled kernels EXP differed
+    // from the interpreter's (per-lane Math.exp) on 4% of inputs, by 1 or 2 ulps, so that a row computed before and
+    // after a compilation came out different, whatever the thread count promises (DeterminismTest caught it). Math's
+    // functions give the same bits interpreted, from C1 and from C2. Sigmoid, softplus and their gradients, and the
+    // softmax along rows, use ScalarKernels.expNonPositive and log1pUnit written out in vector form, as the losses do:
+    // vectorised, and the same bits in both twins and every tier.
 
     @Override
     public void neg(float[] x, float[] out, int from, int to) {
-        TAIL.neg(x, out, from, to);
+        if (to - from < L) { // no whole vector: nothing to set up
+            TAIL.neg(x, out, from, to);
+            return;
+        }
+        int i = from;
+        int bound = from + F.loopBound(to - from);
+        for (; i < bound; i += L) {
+            FloatVector.fromArray(F, x, i).neg().intoArray(out, i);
+        }
+        TAIL.neg(x, out, i, to);
     }
 
+    /** java.lang.Math per element, as the scalar twin (see the section comment). */
     @Override
     public void exp(float[] x, float[] out, int from, int to) {
         TAIL.exp(x, out, from, to);
     }
 
+    /** java.lang.Math per element, as the scalar twin (see the section comment). */
     @Override
     public void log(float[] x, float[] out, int from, int to) {
         TAIL.log(x, out, from, to);
     }
 
+    /** java.lang.Math per element, as the scalar twin (see the section comment). */
     @Override
     public void log1p(float[] x, float[] out, int from, int to) {
         TAIL.log1p(x, out, from, to);
@@ -1356,24 +1382,45 @@ final class VectorKernels implements CpuKernels {
 
     @Override
     public void sqrt(float[] x, float[] out, int from, int to) {
-        TAIL.sqrt(x, out, from, to);
+        if (to - from < L) { // no whole vector: nothing to set up
+            TAIL.sqrt(x, out, from, to);
+            return;
+        }
+        int i = from;
+        int bound = from + F.loopBound(to - from);
+        for (; i < bound; i += L) {
+            FloatVector.fromArray(F, x, i).sqrt().intoArray(out, i);
+        }
+        TAIL.sqrt(x, out, i, to);
     }
 
     @Override
     public void abs(float[] x, float[] out, int from, int to) {
-        TAIL.abs(x, out, from, to);
+        if (to - from < L) { // no whole vector: nothing to set up
+            TAIL.abs(x, out, from, to);
+            return;
+        }
+        int i = from;
+        int bound = from + F.loopBound(to - from);
+        for (; i < bound; i += L) {
+            FloatVector.fromArray(F, x, i).abs().intoArray(out, i);
+        }
+        TAIL.abs(x, out, i, to);
     }
 
+    /** java.lang.Math per element, as the scalar twin (see the section comment). */
     @Override
     public void sin(float[] x, float[] out, int from, int to) {
         TAIL.sin(x, out, from, to);
     }
 
+    /** java.lang.Math per element, as the scalar twin (see the section comment). */
     @Override
     public void cos(float[] x, float[] out, int from, int to) {
         TAIL.cos(x, out, from, to);
     }
 
+    /** java.lang.Math per element, as the scalar twin (see the section comment). */
     @Override
     public void tanh(float[] x, float[] out, int from, int to) {
         TAIL.tanh(x, out, from, to);
@@ -1381,54 +1428,266 @@ final class VectorKernels implements CpuKernels {
 
     @Override
     public void sigmoid(float[] x, float[] out, int from, int to) {
-        TAIL.sigmoid(x, out, from, to);
+        if (to - from < L) { // no whole vector: nothing to set up
+            TAIL.sigmoid(x, out, from, to);
+            return;
+        }
+        int i = from;
+        int bound = from + F.loopBound(to - from);
+        FloatVector one = FloatVector.broadcast(F, 1f);
+        for (; i < bound; i += L) {
+            FloatVector v = FloatVector.fromArray(F, x, i);
+            FloatVector ex = v.abs().neg();
+            // e = expNonPositive(ex), written out (see the class comment)
+            FloatVector eXc = ex.max(ScalarKernels.EXP_UNDERFLOW);
+            FloatVector eSh = eXc.mul(ScalarKernels.LOG2E).add(ScalarKernels.ROUND_MAGIC);
+            FloatVector eN = eSh.sub(ScalarKernels.ROUND_MAGIC);
+            FloatVector eR = eN.fma(FloatVector.broadcast(F, -ScalarKernels.LN2_HI), eXc);
+            eR = eN.fma(FloatVector.broadcast(F, -ScalarKernels.LN2_LO), eR);
+            FloatVector eP = eR.fma(FloatVector.broadcast(F, ScalarKernels.E5),
+                    FloatVector.broadcast(F, ScalarKernels.E4));
+            eP = eP.fma(eR, FloatVector.broadcast(F, ScalarKernels.E3));
+            eP = eP.fma(eR, FloatVector.broadcast(F, ScalarKernels.E2));
+            eP = eP.fma(eR, FloatVector.broadcast(F, ScalarKernels.E1));
+            eP = eP.fma(eR, FloatVector.broadcast(F, ScalarKernels.E0));
+            FloatVector eEr = eP.fma(eR.mul(eR), eR).add(1f);
+            IntVector eNi = eSh.reinterpretAsInts().sub(ScalarKernels.ROUND_MAGIC_BITS);
+            IntVector eN1 = eNi.lanewise(VectorOperators.ASHR, 1);
+            IntVector eN2 = eNi.sub(eN1);
+            FloatVector e = eEr.mul(eN1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                    .mul(eN2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                    .blend(0f, ex.compare(VectorOperators.LT, ScalarKernels.EXP_UNDERFLOW));
+            e.blend(one, v.compare(VectorOperators.GE, 0f)).div(one.add(e)).intoArray(out, i);
+        }
+        TAIL.sigmoid(x, out, i, to);
     }
 
     @Override
     public void softplus(float[] x, float[] out, int from, int to) {
-        TAIL.softplus(x, out, from, to);
+        if (to - from < L) { // no whole vector: nothing to set up
+            TAIL.softplus(x, out, from, to);
+            return;
+        }
+        int i = from;
+        int bound = from + F.loopBound(to - from);
+        for (; i < bound; i += L) {
+            FloatVector v = FloatVector.fromArray(F, x, i);
+            FloatVector ex = v.abs().neg();
+            // e = expNonPositive(ex), written out (see the class comment)
+            FloatVector eXc = ex.max(ScalarKernels.EXP_UNDERFLOW);
+            FloatVector eSh = eXc.mul(ScalarKernels.LOG2E).add(ScalarKernels.ROUND_MAGIC);
+            FloatVector eN = eSh.sub(ScalarKernels.ROUND_MAGIC);
+            FloatVector eR = eN.fma(FloatVector.broadcast(F, -ScalarKernels.LN2_HI), eXc);
+            eR = eN.fma(FloatVector.broadcast(F, -ScalarKernels.LN2_LO), eR);
+            FloatVector eP = eR.fma(FloatVector.broadcast(F, ScalarKernels.E5),
+                    FloatVector.broadcast(F, ScalarKernels.E4));
+            eP = eP.fma(eR, FloatVector.broadcast(F, ScalarKernels.E3));
+            eP = eP.fma(eR, FloatVector.broadcast(F, ScalarKernels.E2));
+            eP = eP.fma(eR, FloatVector.broadcast(F, ScalarKernels.E1));
+            eP = eP.fma(eR, FloatVector.broadcast(F, ScalarKernels.E0));
+            FloatVector eEr = eP.fma(eR.mul(eR), eR).add(1f);
+            IntVector eNi = eSh.reinterpretAsInts().sub(ScalarKernels.ROUND_MAGIC_BITS);
+            IntVector eN1 = eNi.lanewise(VectorOperators.ASHR, 1);
+            IntVector eN2 = eNi.sub(eN1);
+            FloatVector e = eEr.mul(eN1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                    .mul(eN2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                    .blend(0f, ex.compare(VectorOperators.LT, ScalarKernels.EXP_UNDERFLOW));
+            // log1p(e), e in [0, 1]: the operations of ScalarKernels.log1pUnit
+            FloatVector sv = e.div(e.add(2f));
+            FloatVector w = sv.mul(sv);
+            FloatVector q = w.fma(FloatVector.broadcast(F, ScalarKernels.L7),
+                    FloatVector.broadcast(F, ScalarKernels.L6));
+            q = q.fma(w, FloatVector.broadcast(F, ScalarKernels.L5));
+            q = q.fma(w, FloatVector.broadcast(F, ScalarKernels.L4));
+            q = q.fma(w, FloatVector.broadcast(F, ScalarKernels.L3));
+            q = q.fma(w, FloatVector.broadcast(F, ScalarKernels.L2));
+            q = q.fma(w, FloatVector.broadcast(F, ScalarKernels.L1));
+            FloatVector u = sv.add(sv);
+            v.max(0f).add(u.mul(w).fma(q, u)).intoArray(out, i);
+        }
+        TAIL.softplus(x, out, i, to);
+    }
+
+    // POW: torch's special exponents are exact vector operations; any other exponent, and POW of two tensors, is
+    // java.lang.Math.pow per element, in both twins. The Vector API's POW is not intrinsified at every width (at 128
+    // bits it ran its per-lane fallback, boxing 28 bytes per element), and a loop that merely contains it boxes its
+    // other vectors too (AllocationFreeTest).
+
+    /** {@link ScalarKernels#powRule}'s cases, chosen once per call. */
+    private static final int POW_SQUARE = 0;
+    private static final int POW_CUBE = 1;
+    private static final int POW_SQRT = 2;
+    private static final int POW_RSQRT = 3;
+    private static final int POW_RECIPROCAL = 4;
+    private static final int POW_INVERSE_SQUARE = 5;
+    private static final int POW_IDENTITY = 6;
+    private static final int POW_ONE = 7;
+    private static final int POW_GENERAL = 8;
+
+    private static int powCase(float p) {
+        return p == 2f ? POW_SQUARE : p == 3f ? POW_CUBE : p == 0.5f ? POW_SQRT : p == -0.5f ? POW_RSQRT
+                : p == -1f ? POW_RECIPROCAL : p == -2f ? POW_INVERSE_SQUARE : p == 1f ? POW_IDENTITY
+                : p == 0f ? POW_ONE : POW_GENERAL;
     }
 
     @Override
     public void pow(float p, float[] x, float[] out, int from, int to) {
-        TAIL.pow(p, x, out, from, to);
+        int c = powCase(p);
+        if (c == POW_GENERAL) { // see the comment above powCase
+            TAIL.pow(p, x, out, from, to);
+            return;
+        }
+        int i = from;
+        int bound = from + F.loopBound(to - from);
+        FloatVector one = FloatVector.broadcast(F, 1f);
+        for (; i < bound; i += L) {
+            FloatVector v = FloatVector.fromArray(F, x, i);
+            FloatVector r = switch (c) {
+                case POW_SQUARE -> v.mul(v);
+                case POW_CUBE -> v.mul(v).mul(v);
+                case POW_SQRT -> v.sqrt();
+                case POW_RSQRT -> one.div(v.sqrt());
+                case POW_RECIPROCAL -> one.div(v);
+                case POW_INVERSE_SQUARE -> one.div(v.mul(v));
+                case POW_IDENTITY -> v;
+                default -> one;
+            };
+            r.intoArray(out, i);
+        }
+        TAIL.pow(p, x, out, i, to);
     }
 
     @Override
     public void negGrad(float[] g, float beta, float[] gi, int from, int to) {
-        TAIL.negGrad(g, beta, gi, from, to);
+        if (to - from < L) { // no whole vector: nothing to set up
+            TAIL.negGrad(g, beta, gi, from, to);
+            return;
+        }
+        int i = from;
+        int bound = from + F.loopBound(to - from);
+        boolean acc = beta != 0f;
+        FloatVector vb = FloatVector.broadcast(F, beta);
+        for (; i < bound; i += L) {
+            FloatVector t = FloatVector.fromArray(F, g, i).neg();
+            if (acc) {
+                t = vb.fma(FloatVector.fromArray(F, gi, i), t);
+            }
+            t.intoArray(gi, i);
+        }
+        TAIL.negGrad(g, beta, gi, i, to);
     }
 
     @Override
     public void expGrad(float[] y, float[] g, float beta, float[] gi, int from, int to) {
-        TAIL.expGrad(y, g, beta, gi, from, to);
+        if (to - from < L) { // no whole vector: nothing to set up
+            TAIL.expGrad(y, g, beta, gi, from, to);
+            return;
+        }
+        int i = from;
+        int bound = from + F.loopBound(to - from);
+        boolean acc = beta != 0f;
+        FloatVector vb = FloatVector.broadcast(F, beta);
+        for (; i < bound; i += L) {
+            FloatVector t = FloatVector.fromArray(F, g, i).mul(FloatVector.fromArray(F, y, i));
+            if (acc) {
+                t = vb.fma(FloatVector.fromArray(F, gi, i), t);
+            }
+            t.intoArray(gi, i);
+        }
+        TAIL.expGrad(y, g, beta, gi, i, to);
     }
 
     @Override
     public void logGrad(float[] x, float[] g, float beta, float[] gi, int from, int to) {
-        TAIL.logGrad(x, g, beta, gi, from, to);
+        if (to - from < L) { // no whole vector: nothing to set up
+            TAIL.logGrad(x, g, beta, gi, from, to);
+            return;
+        }
+        int i = from;
+        int bound = from + F.loopBound(to - from);
+        boolean acc = beta != 0f;
+        FloatVector vb = FloatVector.broadcast(F, beta);
+        for (; i < bound; i += L) {
+            FloatVector t = FloatVector.fromArray(F, g, i).div(FloatVector.fromArray(F, x, i));
+            if (acc) {
+                t = vb.fma(FloatVector.fromArray(F, gi, i), t);
+            }
+            t.intoArray(gi, i);
+        }
+        TAIL.logGrad(x, g, beta, gi, i, to);
     }
 
     @Override
     public void log1pGrad(float[] x, float[] g, float beta, float[] gi, int from, int to) {
-        TAIL.log1pGrad(x, g, beta, gi, from, to);
+        if (to - from < L) { // no whole vector: nothing to set up
+            TAIL.log1pGrad(x, g, beta, gi, from, to);
+            return;
+        }
+        int i = from;
+        int bound = from + F.loopBound(to - from);
+        boolean acc = beta != 0f;
+        FloatVector vb = FloatVector.broadcast(F, beta);
+        for (; i < bound; i += L) {
+            FloatVector t = FloatVector.fromArray(F, g, i).div(FloatVector.fromArray(F, x, i).add(1f));
+            if (acc) {
+                t = vb.fma(FloatVector.fromArray(F, gi, i), t);
+            }
+            t.intoArray(gi, i);
+        }
+        TAIL.log1pGrad(x, g, beta, gi, i, to);
     }
 
     @Override
     public void sqrtGrad(float[] y, float[] g, float beta, float[] gi, int from, int to) {
-        TAIL.sqrtGrad(y, g, beta, gi, from, to);
+        if (to - from < L) { // no whole vector: nothing to set up
+            TAIL.sqrtGrad(y, g, beta, gi, from, to);
+            return;
+        }
+        int i = from;
+        int bound = from + F.loopBound(to - from);
+        boolean acc = beta != 0f;
+        FloatVector vb = FloatVector.broadcast(F, beta);
+        for (; i < bound; i += L) {
+            FloatVector t = FloatVector.fromArray(F, g, i).div(FloatVector.fromArray(F, y, i).mul(2f));
+            if (acc) {
+                t = vb.fma(FloatVector.fromArray(F, gi, i), t);
+            }
+            t.intoArray(gi, i);
+        }
+        TAIL.sqrtGrad(y, g, beta, gi, i, to);
     }
 
     @Override
     public void absGrad(float[] x, float[] g, float beta, float[] gi, int from, int to) {
-        TAIL.absGrad(x, g, beta, gi, from, to);
+        if (to - from < L) { // no whole vector: nothing to set up
+            TAIL.absGrad(x, g, beta, gi, from, to);
+            return;
+        }
+        int i = from;
+        int bound = from + F.loopBound(to - from);
+        boolean acc = beta != 0f;
+        FloatVector vb = FloatVector.broadcast(F, beta);
+        FloatVector zero = FloatVector.zero(F);
+        for (; i < bound; i += L) {
+            FloatVector v = FloatVector.fromArray(F, x, i);
+            FloatVector sign = zero.blend(1f, v.compare(VectorOperators.GT, 0f))
+                    .blend(-1f, v.compare(VectorOperators.LT, 0f));
+            FloatVector t = FloatVector.fromArray(F, g, i).mul(sign);
+            if (acc) {
+                t = vb.fma(FloatVector.fromArray(F, gi, i), t);
+            }
+            t.intoArray(gi, i);
+        }
+        TAIL.absGrad(x, g, beta, gi, i, to);
     }
 
+    /** java.lang.Math per element, as the scalar twin (see the section comment). */
     @Override
     public void sinGrad(float[] x, float[] g, float beta, float[] gi, int from, int to) {
         TAIL.sinGrad(x, g, beta, gi, from, to);
     }
 
+    /** java.lang.Math per element, as the scalar twin (see the section comment). */
     @Override
     public void cosGrad(float[] x, float[] g, float beta, float[] gi, int from, int to) {
         TAIL.cosGrad(x, g, beta, gi, from, to);
@@ -1436,104 +1695,526 @@ final class VectorKernels implements CpuKernels {
 
     @Override
     public void tanhGrad(float[] y, float[] g, float beta, float[] gi, int from, int to) {
-        TAIL.tanhGrad(y, g, beta, gi, from, to);
+        if (to - from < L) { // no whole vector: nothing to set up
+            TAIL.tanhGrad(y, g, beta, gi, from, to);
+            return;
+        }
+        int i = from;
+        int bound = from + F.loopBound(to - from);
+        boolean acc = beta != 0f;
+        FloatVector vb = FloatVector.broadcast(F, beta);
+        FloatVector one = FloatVector.broadcast(F, 1f);
+        for (; i < bound; i += L) {
+            FloatVector v = FloatVector.fromArray(F, y, i);
+            FloatVector t = FloatVector.fromArray(F, g, i).mul(one.sub(v.mul(v)));
+            if (acc) {
+                t = vb.fma(FloatVector.fromArray(F, gi, i), t);
+            }
+            t.intoArray(gi, i);
+        }
+        TAIL.tanhGrad(y, g, beta, gi, i, to);
     }
 
     @Override
     public void sigmoidGrad(float[] y, float[] g, float beta, float[] gi, int from, int to) {
-        TAIL.sigmoidGrad(y, g, beta, gi, from, to);
+        if (to - from < L) { // no whole vector: nothing to set up
+            TAIL.sigmoidGrad(y, g, beta, gi, from, to);
+            return;
+        }
+        int i = from;
+        int bound = from + F.loopBound(to - from);
+        boolean acc = beta != 0f;
+        FloatVector vb = FloatVector.broadcast(F, beta);
+        FloatVector one = FloatVector.broadcast(F, 1f);
+        for (; i < bound; i += L) {
+            FloatVector v = FloatVector.fromArray(F, y, i);
+            FloatVector t = FloatVector.fromArray(F, g, i).mul(one.sub(v)).mul(v);
+            if (acc) {
+                t = vb.fma(FloatVector.fromArray(F, gi, i), t);
+            }
+            t.intoArray(gi, i);
+        }
+        TAIL.sigmoidGrad(y, g, beta, gi, i, to);
     }
 
     @Override
     public void reluGrad(float[] y, float[] g, float beta, float[] gi, int from, int to) {
-        TAIL.reluGrad(y, g, beta, gi, from, to);
+        if (to - from < L) { // no whole vector: nothing to set up
+            TAIL.reluGrad(y, g, beta, gi, from, to);
+            return;
+        }
+        int i = from;
+        int bound = from + F.loopBound(to - from);
+        boolean acc = beta != 0f;
+        FloatVector vb = FloatVector.broadcast(F, beta);
+        FloatVector zero = FloatVector.zero(F);
+        for (; i < bound; i += L) {
+            VectorMask<Float> active = FloatVector.fromArray(F, y, i).compare(VectorOperators.GT, 0f);
+            FloatVector t = zero.blend(FloatVector.fromArray(F, g, i), active);
+            if (acc) {
+                t = vb.fma(FloatVector.fromArray(F, gi, i), t);
+            }
+            t.intoArray(gi, i);
+        }
+        TAIL.reluGrad(y, g, beta, gi, i, to);
     }
 
     @Override
     public void softplusGrad(float[] x, float[] g, float beta, float[] gi, int from, int to) {
-        TAIL.softplusGrad(x, g, beta, gi, from, to);
+        if (to - from < L) { // no whole vector: nothing to set up
+            TAIL.softplusGrad(x, g, beta, gi, from, to);
+            return;
+        }
+        int i = from;
+        int bound = from + F.loopBound(to - from);
+        boolean acc = beta != 0f;
+        FloatVector vb = FloatVector.broadcast(F, beta);
+        FloatVector one = FloatVector.broadcast(F, 1f);
+        for (; i < bound; i += L) {
+            FloatVector v = FloatVector.fromArray(F, x, i);
+            FloatVector ex = v.abs().neg();
+            // e = expNonPositive(ex), written out (see the class comment)
+            FloatVector eXc = ex.max(ScalarKernels.EXP_UNDERFLOW);
+            FloatVector eSh = eXc.mul(ScalarKernels.LOG2E).add(ScalarKernels.ROUND_MAGIC);
+            FloatVector eN = eSh.sub(ScalarKernels.ROUND_MAGIC);
+            FloatVector eR = eN.fma(FloatVector.broadcast(F, -ScalarKernels.LN2_HI), eXc);
+            eR = eN.fma(FloatVector.broadcast(F, -ScalarKernels.LN2_LO), eR);
+            FloatVector eP = eR.fma(FloatVector.broadcast(F, ScalarKernels.E5),
+                    FloatVector.broadcast(F, ScalarKernels.E4));
+            eP = eP.fma(eR, FloatVector.broadcast(F, ScalarKernels.E3));
+            eP = eP.fma(eR, FloatVector.broadcast(F, ScalarKernels.E2));
+            eP = eP.fma(eR, FloatVector.broadcast(F, ScalarKernels.E1));
+            eP = eP.fma(eR, FloatVector.broadcast(F, ScalarKernels.E0));
+            FloatVector eEr = eP.fma(eR.mul(eR), eR).add(1f);
+            IntVector eNi = eSh.reinterpretAsInts().sub(ScalarKernels.ROUND_MAGIC_BITS);
+            IntVector eN1 = eNi.lanewise(VectorOperators.ASHR, 1);
+            IntVector eN2 = eNi.sub(eN1);
+            FloatVector e = eEr.mul(eN1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                    .mul(eN2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                    .blend(0f, ex.compare(VectorOperators.LT, ScalarKernels.EXP_UNDERFLOW));
+            FloatVector sig = e.blend(one, v.compare(VectorOperators.GE, 0f)).div(one.add(e));
+            FloatVector t = FloatVector.fromArray(F, g, i).mul(sig);
+            if (acc) {
+                t = vb.fma(FloatVector.fromArray(F, gi, i), t);
+            }
+            t.intoArray(gi, i);
+        }
+        TAIL.softplusGrad(x, g, beta, gi, i, to);
     }
 
     @Override
     public void powGrad(float p, float[] x, float[] g, float beta, float[] gi, int from, int to) {
-        TAIL.powGrad(p, x, g, beta, gi, from, to);
+        if (to - from < L) { // no whole vector: nothing to set up
+            TAIL.powGrad(p, x, g, beta, gi, from, to);
+            return;
+        }
+        int i = from;
+        int bound = from + F.loopBound(to - from);
+        float q = p - 1f;
+        int c = powCase(q);
+        if (c == POW_GENERAL && p != 0f) { // see the comment above powCase
+            TAIL.powGrad(p, x, g, beta, gi, from, to);
+            return;
+        }
+        boolean zeroGrad = p == 0f;
+        boolean acc = beta != 0f;
+        FloatVector vb = FloatVector.broadcast(F, beta);
+        FloatVector vp = FloatVector.broadcast(F, p);
+        FloatVector one = FloatVector.broadcast(F, 1f);
+        FloatVector zero = FloatVector.zero(F);
+        for (; i < bound; i += L) {
+            FloatVector v = FloatVector.fromArray(F, x, i);
+            FloatVector pw = switch (c) {
+                case POW_SQUARE -> v.mul(v);
+                case POW_CUBE -> v.mul(v).mul(v);
+                case POW_SQRT -> v.sqrt();
+                case POW_RSQRT -> one.div(v.sqrt());
+                case POW_RECIPROCAL -> one.div(v);
+                case POW_INVERSE_SQUARE -> one.div(v.mul(v));
+                case POW_IDENTITY -> v;
+                default -> one; // POW_ONE, or any power when p is 0 (then t is 0)
+            };
+            FloatVector t = zeroGrad ? zero : FloatVector.fromArray(F, g, i).mul(vp.mul(pw));
+            if (acc) {
+                t = vb.fma(FloatVector.fromArray(F, gi, i), t);
+            }
+            t.intoArray(gi, i);
+        }
+        TAIL.powGrad(p, x, g, beta, gi, i, to);
+    }
+
+    // ================================================================== autodiff: broadcasting binary operations
+
+    @Override
+    public void add(float[] a, int aOff, int as, float[] b, int bOff, int bs, float[] out, int outOff, int n) {
+        if (n < L) {
+            TAIL.add(a, aOff, as, b, bOff, bs, out, outOff, n);
+            return;
+        }
+        int bound = F.loopBound(n);
+        FloatVector ca = FloatVector.broadcast(F, a[aOff]);
+        FloatVector cb = FloatVector.broadcast(F, b[bOff]);
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector va = as == 0 ? ca : FloatVector.fromArray(F, a, aOff + i);
+            FloatVector vb = bs == 0 ? cb : FloatVector.fromArray(F, b, bOff + i);
+            va.add(vb).intoArray(out, outOff + i);
+        }
+        TAIL.add(a, aOff + i * as, as, b, bOff + i * bs, bs, out, outOff + i, n - i);
     }
 
     @Override
-    public void add(float[] a, int aOff, int aStride, float[] b, int bOff, int bStride, float[] out, int outOff, int n) {
-        TAIL.add(a, aOff, aStride, b, bOff, bStride, out, outOff, n);
+    public void sub(float[] a, int aOff, int as, float[] b, int bOff, int bs, float[] out, int outOff, int n) {
+        if (n < L) {
+            TAIL.sub(a, aOff, as, b, bOff, bs, out, outOff, n);
+            return;
+        }
+        int bound = F.loopBound(n);
+        FloatVector ca = FloatVector.broadcast(F, a[aOff]);
+        FloatVector cb = FloatVector.broadcast(F, b[bOff]);
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector va = as == 0 ? ca : FloatVector.fromArray(F, a, aOff + i);
+            FloatVector vb = bs == 0 ? cb : FloatVector.fromArray(F, b, bOff + i);
+            va.sub(vb).intoArray(out, outOff + i);
+        }
+        TAIL.sub(a, aOff + i * as, as, b, bOff + i * bs, bs, out, outOff + i, n - i);
     }
 
     @Override
-    public void sub(float[] a, int aOff, int aStride, float[] b, int bOff, int bStride, float[] out, int outOff, int n) {
-        TAIL.sub(a, aOff, aStride, b, bOff, bStride, out, outOff, n);
+    public void mul(float[] a, int aOff, int as, float[] b, int bOff, int bs, float[] out, int outOff, int n) {
+        if (n < L) {
+            TAIL.mul(a, aOff, as, b, bOff, bs, out, outOff, n);
+            return;
+        }
+        int bound = F.loopBound(n);
+        FloatVector ca = FloatVector.broadcast(F, a[aOff]);
+        FloatVector cb = FloatVector.broadcast(F, b[bOff]);
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector va = as == 0 ? ca : FloatVector.fromArray(F, a, aOff + i);
+            FloatVector vb = bs == 0 ? cb : FloatVector.fromArray(F, b, bOff + i);
+            va.mul(vb).intoArray(out, outOff + i);
+        }
+        TAIL.mul(a, aOff + i * as, as, b, bOff + i * bs, bs, out, outOff + i, n - i);
     }
 
     @Override
-    public void mul(float[] a, int aOff, int aStride, float[] b, int bOff, int bStride, float[] out, int outOff, int n) {
-        TAIL.mul(a, aOff, aStride, b, bOff, bStride, out, outOff, n);
+    public void div(float[] a, int aOff, int as, float[] b, int bOff, int bs, float[] out, int outOff, int n) {
+        if (n < L) {
+            TAIL.div(a, aOff, as, b, bOff, bs, out, outOff, n);
+            return;
+        }
+        int bound = F.loopBound(n);
+        FloatVector ca = FloatVector.broadcast(F, a[aOff]);
+        FloatVector cb = FloatVector.broadcast(F, b[bOff]);
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector va = as == 0 ? ca : FloatVector.fromArray(F, a, aOff + i);
+            FloatVector vb = bs == 0 ? cb : FloatVector.fromArray(F, b, bOff + i);
+            va.div(vb).intoArray(out, outOff + i);
+        }
+        TAIL.div(a, aOff + i * as, as, b, bOff + i * bs, bs, out, outOff + i, n - i);
     }
 
+    /** Math.pow per element, as the scalar twin (see the comment above powCase). */
     @Override
-    public void div(float[] a, int aOff, int aStride, float[] b, int bOff, int bStride, float[] out, int outOff, int n) {
-        TAIL.div(a, aOff, aStride, b, bOff, bStride, out, outOff, n);
-    }
-
-    @Override
-    public void pow(float[] a, int aOff, int aStride, float[] b, int bOff, int bStride, float[] out, int outOff, int n) {
-        TAIL.pow(a, aOff, aStride, b, bOff, bStride, out, outOff, n);
+    public void pow(float[] a, int aOff, int as, float[] b, int bOff, int bs, float[] out, int outOff, int n) {
+        TAIL.pow(a, aOff, as, b, bOff, bs, out, outOff, n);
     }
 
     @Override
     public void spread(float[] src, int srcOff, int srcStride, float divisor, float beta, float[] d, int dOff, int n) {
-        TAIL.spread(src, srcOff, srcStride, divisor, beta, d, dOff, n);
+        if (n < L) {
+            TAIL.spread(src, srcOff, srcStride, divisor, beta, d, dOff, n);
+            return;
+        }
+        int bound = F.loopBound(n);
+        boolean acc = beta != 0f;
+        FloatVector vb = FloatVector.broadcast(F, beta);
+        FloatVector cs = FloatVector.broadcast(F, src[srcOff]);
+        FloatVector vd = FloatVector.broadcast(F, divisor);
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector t = (srcStride == 0 ? cs : FloatVector.fromArray(F, src, srcOff + i)).div(vd);
+            if (acc) {
+                t = vb.fma(FloatVector.fromArray(F, d, dOff + i), t);
+            }
+            t.intoArray(d, dOff + i);
+        }
+        TAIL.spread(src, srcOff + i * srcStride, srcStride, divisor, beta, d, dOff + i, n - i);
     }
 
     @Override
-    public void mulGrad(float[] g, int gOff, float[] o, int oOff, int oStride, float beta, float[] d, int dOff, int n) {
-        TAIL.mulGrad(g, gOff, o, oOff, oStride, beta, d, dOff, n);
+    public void mulGrad(float[] g, int gOff, float[] o, int oOff, int os, float beta, float[] d, int dOff, int n) {
+        if (n < L) {
+            TAIL.mulGrad(g, gOff, o, oOff, os, beta, d, dOff, n);
+            return;
+        }
+        int bound = F.loopBound(n);
+        boolean acc = beta != 0f;
+        FloatVector vb = FloatVector.broadcast(F, beta);
+        FloatVector co = FloatVector.broadcast(F, o[oOff]);
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector t = FloatVector.fromArray(F, g, gOff + i)
+                    .mul(os == 0 ? co : FloatVector.fromArray(F, o, oOff + i));
+            if (acc) {
+                t = vb.fma(FloatVector.fromArray(F, d, dOff + i), t);
+            }
+            t.intoArray(d, dOff + i);
+        }
+        TAIL.mulGrad(g, gOff + i, o, oOff + i * os, os, beta, d, dOff + i, n - i);
     }
 
     @Override
-    public void divGradA(float[] g, int gOff, float[] b, int bOff, int bStride, float beta, float[] d, int dOff, int n) {
-        TAIL.divGradA(g, gOff, b, bOff, bStride, beta, d, dOff, n);
+    public void divGradA(float[] g, int gOff, float[] b, int bOff, int bs, float beta, float[] d, int dOff, int n) {
+        if (n < L) {
+            TAIL.divGradA(g, gOff, b, bOff, bs, beta, d, dOff, n);
+            return;
+        }
+        int bound = F.loopBound(n);
+        boolean acc = beta != 0f;
+        FloatVector vbeta = FloatVector.broadcast(F, beta);
+        FloatVector cb = FloatVector.broadcast(F, b[bOff]);
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector t = FloatVector.fromArray(F, g, gOff + i)
+                    .div(bs == 0 ? cb : FloatVector.fromArray(F, b, bOff + i));
+            if (acc) {
+                t = vbeta.fma(FloatVector.fromArray(F, d, dOff + i), t);
+            }
+            t.intoArray(d, dOff + i);
+        }
+        TAIL.divGradA(g, gOff + i, b, bOff + i * bs, bs, beta, d, dOff + i, n - i);
     }
 
     @Override
-    public void divGradB(float[] g, int gOff, float[] a, int aOff, int aStride, float[] b, int bOff, int bStride, float beta, float[] d, int dOff, int n) {
-        TAIL.divGradB(g, gOff, a, aOff, aStride, b, bOff, bStride, beta, d, dOff, n);
+    public void divGradB(float[] g, int gOff, float[] a, int aOff, int as, float[] b, int bOff, int bs, float beta,
+            float[] d, int dOff, int n) {
+        if (n < L) {
+            TAIL.divGradB(g, gOff, a, aOff, as, b, bOff, bs, beta, d, dOff, n);
+            return;
+        }
+        int bound = F.loopBound(n);
+        boolean acc = beta != 0f;
+        FloatVector vbeta = FloatVector.broadcast(F, beta);
+        FloatVector ca = FloatVector.broadcast(F, a[aOff]);
+        FloatVector cb = FloatVector.broadcast(F, b[bOff]);
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector va = as == 0 ? ca : FloatVector.fromArray(F, a, aOff + i);
+            FloatVector vb = bs == 0 ? cb : FloatVector.fromArray(F, b, bOff + i);
+            FloatVector t = FloatVector.fromArray(F, g, gOff + i).neg().mul(va.div(vb).div(vb));
+            if (acc) {
+                t = vbeta.fma(FloatVector.fromArray(F, d, dOff + i), t);
+            }
+            t.intoArray(d, dOff + i);
+        }
+        TAIL.divGradB(g, gOff + i, a, aOff + i * as, as, b, bOff + i * bs, bs, beta, d, dOff + i, n - i);
     }
 
+    /** Math.pow per element, as the scalar twin (see the comment above powCase). */
     @Override
-    public void powGradA(float[] g, int gOff, float[] a, int aOff, int aStride, float[] b, int bOff, int bStride, float beta, float[] d, int dOff, int n) {
-        TAIL.powGradA(g, gOff, a, aOff, aStride, b, bOff, bStride, beta, d, dOff, n);
+    public void powGradA(float[] g, int gOff, float[] a, int aOff, int as, float[] b, int bOff, int bs, float beta,
+            float[] d, int dOff, int n) {
+        TAIL.powGradA(g, gOff, a, aOff, as, b, bOff, bs, beta, d, dOff, n);
     }
 
+    /** java.lang.Math's log per element, as the scalar twin (see the section comment). */
     @Override
-    public void powGradB(float[] g, int gOff, float[] a, int aOff, int aStride, float[] b, int bOff, int bStride, float[] y, int yOff, float beta, float[] d, int dOff, int n) {
-        TAIL.powGradB(g, gOff, a, aOff, aStride, b, bOff, bStride, y, yOff, beta, d, dOff, n);
+    public void powGradB(float[] g, int gOff, float[] a, int aOff, int as, float[] b, int bOff, int bs, float[] y,
+            int yOff, float beta, float[] d, int dOff, int n) {
+        TAIL.powGradB(g, gOff, a, aOff, as, b, bOff, bs, y, yOff, beta, d, dOff, n);
     }
+
+    // ================================================================== autodiff: reductions and rows
 
     @Override
     public float max(float[] x, int from, int to) {
-        return TAIL.max(x, from, to);
+        int i = from;
+        int bound = from + F.loopBound(to - from);
+        if (i == bound) {
+            return TAIL.max(x, from, to);
+        }
+        FloatVector m = FloatVector.fromArray(F, x, i);
+        for (i += L; i < bound; i += L) {
+            m = m.max(FloatVector.fromArray(F, x, i));
+        }
+        // The lanes written out, as in maxAbs: maxLanes(m) here was not always inlined (C2 had compiled it on its
+        // own), and m was boxed, once per call (AllocationFreeTest). Math.max is the same in any order.
+        float r = m.lane(0);
+        for (int l = 1; l < L; l++) {
+            r = Math.max(r, m.lane(l));
+        }
+        return Math.max(r, TAIL.max(x, i, to));
     }
 
     @Override
     public void columnMax(float[] x, int cols, int rowFrom, int rowTo, int colFrom, int colTo, float[] acc) {
-        TAIL.columnMax(x, cols, rowFrom, rowTo, colFrom, colTo, acc);
+        int c = colFrom;
+        for (; c + L <= colTo; c += L) {
+            FloatVector m = FloatVector.fromArray(F, acc, c);
+            for (int r = rowFrom; r < rowTo; r++) {
+                m = m.max(FloatVector.fromArray(F, x, r * cols + c));
+            }
+            m.intoArray(acc, c);
+        }
+        if (c < colTo) {
+            TAIL.columnMax(x, cols, rowFrom, rowTo, c, colTo, acc);
+        }
     }
 
     @Override
     public void softmaxRows(float[] x, float[] out, int cols, int rowFrom, int rowTo, boolean log) {
-        TAIL.softmaxRows(x, out, cols, rowFrom, rowTo, log);
+        // Per row: the maximum, then the exps (stored for the softmax, whose out may be x: each is written where it
+        // was read), their sum in double (two accumulators of widened halves, then the lanes in order, then the
+        // tail), then the division or the subtraction of the log.
+        int kb = F.loopBound(cols);
+        for (int r = rowFrom; r < rowTo; r++) {
+            int off = r * cols;
+            float m = max(x, off, off + cols);
+            DoubleVector s0 = DoubleVector.zero(D);
+            DoubleVector s1 = DoubleVector.zero(D);
+            for (int j = 0; j < kb; j += L) {
+                FloatVector ex = FloatVector.fromArray(F, x, off + j).sub(m);
+                // e = expNonPositive(ex), written out (see the class comment)
+                FloatVector eXc = ex.max(ScalarKernels.EXP_UNDERFLOW);
+                FloatVector eSh = eXc.mul(ScalarKernels.LOG2E).add(ScalarKernels.ROUND_MAGIC);
+                FloatVector eN = eSh.sub(ScalarKernels.ROUND_MAGIC);
+                FloatVector eR = eN.fma(FloatVector.broadcast(F, -ScalarKernels.LN2_HI), eXc);
+                eR = eN.fma(FloatVector.broadcast(F, -ScalarKernels.LN2_LO), eR);
+                FloatVector eP = eR.fma(FloatVector.broadcast(F, ScalarKernels.E5),
+                        FloatVector.broadcast(F, ScalarKernels.E4));
+                eP = eP.fma(eR, FloatVector.broadcast(F, ScalarKernels.E3));
+                eP = eP.fma(eR, FloatVector.broadcast(F, ScalarKernels.E2));
+                eP = eP.fma(eR, FloatVector.broadcast(F, ScalarKernels.E1));
+                eP = eP.fma(eR, FloatVector.broadcast(F, ScalarKernels.E0));
+                FloatVector eEr = eP.fma(eR.mul(eR), eR).add(1f);
+                IntVector eNi = eSh.reinterpretAsInts().sub(ScalarKernels.ROUND_MAGIC_BITS);
+                IntVector eN1 = eNi.lanewise(VectorOperators.ASHR, 1);
+                IntVector eN2 = eNi.sub(eN1);
+                FloatVector e = eEr.mul(eN1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                        .mul(eN2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                        .blend(0f, ex.compare(VectorOperators.LT, ScalarKernels.EXP_UNDERFLOW));
+                s0 = s0.add(e.convertShape(VectorOperators.F2D, D, 0));
+                s1 = s1.add(e.rearrange(ROT_HALF).convertShape(VectorOperators.F2D, D, 0));
+                if (!log) {
+                    e.intoArray(out, off + j);
+                }
+            }
+            DoubleVector sv = s0.add(s1);
+            double s = 0;
+            for (int l = 0; l < D.length(); l++) {
+                s += sv.lane(l);
+            }
+            for (int j = kb; j < cols; j++) {
+                float e = ScalarKernels.expNonPositive(x[off + j] - m);
+                s += e;
+                if (!log) {
+                    out[off + j] = e;
+                }
+            }
+            if (log) {
+                float lse = (float) Math.log(s);
+                for (int j = 0; j < kb; j += L) {
+                    FloatVector.fromArray(F, x, off + j).sub(m).sub(lse).intoArray(out, off + j);
+                }
+                for (int j = kb; j < cols; j++) {
+                    out[off + j] = (x[off + j] - m) - lse;
+                }
+            } else {
+                float sf = (float) s;
+                for (int j = 0; j < kb; j += L) {
+                    FloatVector.fromArray(F, out, off + j).div(sf).intoArray(out, off + j);
+                }
+                for (int j = kb; j < cols; j++) {
+                    out[off + j] = out[off + j] / sf;
+                }
+            }
+        }
     }
 
     @Override
-    public void softmaxRowsGrad(float[] y, float[] g, int cols, int rowFrom, int rowTo, boolean log, float beta, float[] gi) {
-        TAIL.softmaxRowsGrad(y, g, cols, rowFrom, rowTo, log, beta, gi);
+    public void softmaxRowsGrad(float[] y, float[] g, int cols, int rowFrom, int rowTo, boolean log, float beta,
+            float[] gi) {
+        int kb = F.loopBound(cols);
+        boolean acc = beta != 0f;
+        FloatVector vb = FloatVector.broadcast(F, beta);
+        for (int r = rowFrom; r < rowTo; r++) {
+            int off = r * cols;
+            // Σ g (log-softmax) or Σ g·y (softmax) in double: widened halves, lanes in order, then the tail
+            DoubleVector s0 = DoubleVector.zero(D);
+            DoubleVector s1 = DoubleVector.zero(D);
+            for (int j = 0; j < kb; j += L) {
+                FloatVector gv = FloatVector.fromArray(F, g, off + j);
+                if (log) {
+                    s0 = s0.add(gv.convertShape(VectorOperators.F2D, D, 0));
+                    s1 = s1.add(gv.rearrange(ROT_HALF).convertShape(VectorOperators.F2D, D, 0));
+                } else {
+                    FloatVector yv = FloatVector.fromArray(F, y, off + j);
+                    s0 = ((DoubleVector) gv.convertShape(VectorOperators.F2D, D, 0))
+                            .fma((DoubleVector) yv.convertShape(VectorOperators.F2D, D, 0), s0);
+                    s1 = ((DoubleVector) gv.rearrange(ROT_HALF).convertShape(VectorOperators.F2D, D, 0))
+                            .fma((DoubleVector) yv.rearrange(ROT_HALF).convertShape(VectorOperators.F2D, D, 0), s1);
+                }
+            }
+            DoubleVector sv = s0.add(s1);
+            double s = 0;
+            for (int l = 0; l < D.length(); l++) {
+                s += sv.lane(l);
+            }
+            for (int j = kb; j < cols; j++) {
+                s += log ? g[off + j] : (double) g[off + j] * y[off + j];
+            }
+            float sf = (float) s;
+            if (log) {
+                for (int j = 0; j < kb; j += L) {
+                    FloatVector yv = FloatVector.fromArray(F, y, off + j);
+                    // e = expNonPositive(yv), written out (see the class comment)
+                    FloatVector eXc = yv.max(ScalarKernels.EXP_UNDERFLOW);
+                    FloatVector eSh = eXc.mul(ScalarKernels.LOG2E).add(ScalarKernels.ROUND_MAGIC);
+                    FloatVector eN = eSh.sub(ScalarKernels.ROUND_MAGIC);
+                    FloatVector eR = eN.fma(FloatVector.broadcast(F, -ScalarKernels.LN2_HI), eXc);
+                    eR = eN.fma(FloatVector.broadcast(F, -ScalarKernels.LN2_LO), eR);
+                    FloatVector eP = eR.fma(FloatVector.broadcast(F, ScalarKernels.E5),
+                            FloatVector.broadcast(F, ScalarKernels.E4));
+                    eP = eP.fma(eR, FloatVector.broadcast(F, ScalarKernels.E3));
+                    eP = eP.fma(eR, FloatVector.broadcast(F, ScalarKernels.E2));
+                    eP = eP.fma(eR, FloatVector.broadcast(F, ScalarKernels.E1));
+                    eP = eP.fma(eR, FloatVector.broadcast(F, ScalarKernels.E0));
+                    FloatVector eEr = eP.fma(eR.mul(eR), eR).add(1f);
+                    IntVector eNi = eSh.reinterpretAsInts().sub(ScalarKernels.ROUND_MAGIC_BITS);
+                    IntVector eN1 = eNi.lanewise(VectorOperators.ASHR, 1);
+                    IntVector eN2 = eNi.sub(eN1);
+                    FloatVector e = eEr.mul(eN1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                            .mul(eN2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                            .blend(0f, yv.compare(VectorOperators.LT, ScalarKernels.EXP_UNDERFLOW));
+                    FloatVector t = FloatVector.fromArray(F, g, off + j).sub(e.mul(sf));
+                    if (acc) {
+                        t = vb.fma(FloatVector.fromArray(F, gi, off + j), t);
+                    }
+                    t.intoArray(gi, off + j);
+                }
+            } else {
+                for (int j = 0; j < kb; j += L) {
+                    FloatVector t = FloatVector.fromArray(F, y, off + j)
+                            .mul(FloatVector.fromArray(F, g, off + j).sub(sf));
+                    if (acc) {
+                        t = vb.fma(FloatVector.fromArray(F, gi, off + j), t);
+                    }
+                    t.intoArray(gi, off + j);
+                }
+            }
+            for (int j = kb; j < cols; j++) {
+                float t = log ? g[off + j] - ScalarKernels.expNonPositive(y[off + j]) * sf
+                        : y[off + j] * (g[off + j] - sf);
+                gi[off + j] = ScalarKernels.accumulate(beta, gi[off + j], t);
+            }
+        }
     }
 
+    /** Pure data movement with strided writes: the scalar twin's tiled loop. */
     @Override
     public void transpose(float[] x, int rows, int cols, int rowFrom, int rowTo, float beta, float[] out) {
         TAIL.transpose(x, rows, cols, rowFrom, rowTo, beta, out);

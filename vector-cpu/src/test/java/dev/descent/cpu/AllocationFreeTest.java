@@ -4,7 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.descent.backend.Backend;
 import dev.descent.backend.BackendOptions;
+import dev.descent.backend.BinaryOp;
+import dev.descent.backend.ReduceOp;
 import dev.descent.backend.Tensor;
+import dev.descent.backend.UnaryOp;
 
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
@@ -243,6 +246,89 @@ class AllocationFreeTest {
         }
 
         ops.addAll(classifierOps(be, random, lectureSizes, features, classes));
+        ops.addAll(autodiffOps(be, random, lectureSizes));
+        return ops;
+    }
+
+    /**
+     * The operations autodiff records, on a [1, 1] tensor (the Rosenbrock objective's: the calling thread, no lock) and
+     * on a matrix past {@link Chunks#PARALLEL_MIN} (vector loops, pool jobs, per-row broadcasts, the reductions of
+     * broadcast gradients). {@code reshape} makes a view object, as allocate does, and is not among them.
+     */
+    private static List<Op> autodiffOps(Backend be, Random random, boolean lectureSizes) {
+        List<Op> ops = new ArrayList<>();
+        for (int[] s : new int[][] {{1, 1}, lectureSizes ? new int[] {400, 301} : new int[] {260, 257}}) {
+            int r = s[0];
+            int c = s[1];
+            int n = r * c;
+            int cost = n > 1 ? MEDIUM : CHEAP;
+            String at = " " + r + "x" + c;
+            float[] positive = randn(random, n);
+            for (int i = 0; i < n; i++) {
+                positive[i] = Math.abs(positive[i]) + 0.1f;
+            }
+            Tensor x = be.upload(positive, r, c);
+            Tensor y = be.allocate(r, c);
+            Tensor g = be.upload(randn(random, n), r, c);
+            Tensor gi = be.allocate(r, c);
+            for (UnaryOp op : UnaryOp.values()) {
+                float p = op == UnaryOp.POW ? 2f : 0f;
+                ops.add(new Op("unary " + op.label() + at, cost, () -> be.unary(op, p, x, y)));
+                ops.add(new Op("unaryBackward " + op.label() + at, cost,
+                        () -> be.unaryBackward(op, p, x, y, g, 1f, gi)));
+            }
+            ops.add(new Op("unary pow 1.5" + at, cost, () -> be.unary(UnaryOp.POW, 1.5f, x, y)));
+            ops.add(new Op("unaryBackward pow 1.5 beta=0" + at, cost,
+                    () -> be.unaryBackward(UnaryOp.POW, 1.5f, x, y, g, 0f, gi)));
+            Tensor row = be.upload(randn(random, c), 1, c);
+            Tensor col = be.upload(randn(random, r), r, 1);
+            Tensor one = be.upload(new float[] {1.5f}, 1, 1);
+            Tensor gRow = be.allocate(1, c);
+            Tensor gCol = be.allocate(r, 1);
+            Tensor gOne = be.allocate(1, 1);
+            for (BinaryOp op : BinaryOp.values()) {
+                String name = op.label() + at;
+                ops.add(new Op("binary " + name, cost, () -> be.binary(op, x, g, y)));
+                ops.add(new Op("binary row " + name, cost, () -> be.binary(op, x, row, y)));
+                ops.add(new Op("binary column " + name, cost, () -> be.binary(op, x, col, y)));
+                ops.add(new Op("binary element " + name, cost, () -> be.binary(op, one, x, y)));
+                ops.add(new Op("binaryBackward a " + name, cost, () -> be.binaryBackward(op, 0, x, g, y, g, 1f, gi)));
+                ops.add(new Op("binaryBackward b " + name, cost, () -> be.binaryBackward(op, 1, x, g, y, g, 0f, gi)));
+                ops.add(new Op("binaryBackward row " + name, cost,
+                        () -> be.binaryBackward(op, 1, x, row, y, g, 1f, gRow)));
+                ops.add(new Op("binaryBackward column " + name, cost,
+                        () -> be.binaryBackward(op, 1, x, col, y, g, 0f, gCol)));
+                ops.add(new Op("binaryBackward element " + name, cost,
+                        () -> be.binaryBackward(op, 0, one, x, y, g, 1f, gOne)));
+            }
+            Tensor all = be.allocate(1);
+            Tensor down = be.allocate(1, c);
+            Tensor along = be.allocate(r);
+            for (ReduceOp op : ReduceOp.values()) {
+                String name = op.label() + at;
+                ops.add(new Op("reduce all " + name, cost, () -> be.reduce(op, x, all)));
+                ops.add(new Op("reduce down " + name, cost, () -> be.reduce(op, x, down)));
+                ops.add(new Op("reduce along " + name, cost, () -> be.reduce(op, x, along)));
+                ops.add(new Op("reduceBackward all " + name, cost, () -> be.reduceBackward(op, x, all, all, 1f, gi)));
+                ops.add(new Op("reduceBackward down " + name, cost,
+                        () -> be.reduceBackward(op, x, down, down, 0f, gi)));
+                ops.add(new Op("reduceBackward along " + name, cost,
+                        () -> be.reduceBackward(op, x, along, along, 1f, gi)));
+            }
+            for (boolean log : new boolean[] {false, true}) {
+                String name = (log ? "log" : "") + "softmaxRows" + at;
+                ops.add(new Op(name, cost, () -> be.softmaxRows(x, y, log)));
+                ops.add(new Op(name + " backward", cost, () -> be.softmaxRowsBackward(y, g, log, 1f, gi)));
+            }
+            Tensor labels = be.uploadInt(labels(random, r, c), r);
+            ops.add(new Op("gatherColumns" + at, cost, () -> be.gatherColumns(x, labels, along)));
+            ops.add(new Op("scatterAddColumns" + at, cost, () -> be.scatterAddColumns(along, labels, 1f, gi)));
+            Tensor xt = be.allocate(c, r);
+            ops.add(new Op("transpose" + at, cost, () -> be.transpose(x, 0f, xt)));
+            ops.add(new Op("copyBlock" + at, cost, () -> be.copyBlock(x, 0, 0, gi, 0, 0, r, c, 1f)));
+            ops.add(new Op("copyBlock one element" + at, CHEAP, () -> be.copyBlock(x, r - 1, c - 1, all, 0, 0, 1, 1,
+                    0f)));
+        }
         return ops;
     }
 
