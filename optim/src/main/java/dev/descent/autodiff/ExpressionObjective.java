@@ -31,7 +31,8 @@ import java.util.function.Function;
  * all its values) made only of element-wise, broadcasting, reduction, indexing, reshaping and transposing operations
  * is then evaluated on the host, replaying the same recording and backward plan on Java arrays with the same
  * per-element formulas ({@link dev.descent.backend.Elementwise}): an objective of a few scalars would otherwise cost
- * dozens of backend calls, each a dispatch and its checks, per step. Anything else (matmul, softmax, larger values)
+ * dozens of backend calls, each a dispatch and its checks, per step. An expression of scalars only (elements of w,
+ * numbers, element-wise functions: what {@code descent minimize} records) runs as a flat list of instructions. Anything else (matmul, softmax, larger values)
  * replays on the backend. {@link #onBackend} always uses the backend; {@link #evaluatesOnHost()} says which.
  */
 public final class ExpressionObjective implements Objective, AutoCloseable {
@@ -43,7 +44,7 @@ public final class ExpressionObjective implements Objective, AutoCloseable {
     private final Tensor grad;
     private final Var loss;
     /** The same computation on the host, for small expressions; null when it runs on the backend. */
-    private final HostProgram host;
+    private final HostEvaluator host;
 
     private ExpressionObjective(Backend backend, int dimension, String description, Function<Var, Var> expression,
             boolean allowHost) {
@@ -64,7 +65,7 @@ public final class ExpressionObjective implements Objective, AutoCloseable {
                         + java.util.Arrays.toString(result.shape()));
             }
             this.loss = result;
-            this.host = allowHost ? HostProgram.of(tape, result, wv) : null;
+            this.host = allowHost ? onHost(tape, result, wv) : null;
         } catch (RuntimeException e) {
             tape.close();
             throw e;
@@ -104,6 +105,12 @@ public final class ExpressionObjective implements Objective, AutoCloseable {
     /** Whether evaluations run on the host (a small expression of element-wise operations), not on the backend. */
     public boolean evaluatesOnHost() {
         return host != null;
+    }
+
+    /** A scalar program when the tape is one, else a host program when it is small, else null (the backend). */
+    private static HostEvaluator onHost(Tape tape, Var loss, Var w) {
+        HostEvaluator scalar = ScalarProgram.of(tape, loss, w);
+        return scalar != null ? scalar : HostProgram.of(tape, loss, w);
     }
 
     /** The tape holding the expression. */

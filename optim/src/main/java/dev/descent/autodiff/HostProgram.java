@@ -17,7 +17,7 @@ import java.util.Map;
  * element-wise, broadcasting, reduction, indexing, reshaping or transposing kind (no matmul, softmax or labels: those
  * run on the backend). Allocation-free after construction.
  */
-final class HostProgram {
+final class HostProgram implements HostEvaluator {
     /** The largest tape evaluated on the host, in elements over all values. */
     static final int MAX_ELEMENTS = 1 << 16;
 
@@ -135,14 +135,14 @@ final class HostProgram {
         return new HostProgram(tape, loss, parameter, cv, cs);
     }
 
-    /** The value at {@code point}. */
-    double value(float[] point) {
+    @Override
+    public double value(float[] point) {
         forward(point);
         return lossValue[0];
     }
 
-    /** The value at {@code point}, and its gradient into {@code g}. */
-    double valueAndGradient(float[] point, float[] g) {
+    @Override
+    public double valueAndGradient(float[] point, float[] g) {
         forward(point);
         if (lossRequiresGrad) {
             lossGrad[0] = 1f;

@@ -549,6 +549,14 @@ public abstract class AutodiffContractTest {
             return x.rsub(1.5).add(x.mul(y)).pow(2).add(x.rsub(2.25).add(x.mul(y.pow(2))).pow(2))
                     .add(w.get(5).div(w.get(4).abs().add(1)).mul(w.max()));
         });
+        add.accept("every function of scalars (a flat scalar program)", w -> {
+            Var x = w.get(0);
+            Var y = w.get(1);
+            Var z = w.get(2);
+            return x.exp().add(y.sin()).mul(z.cos()).sub(x.tanh().div(y.sigmoid())).add(z.relu().softplus())
+                    .add(x.abs().add(1).log().mul(y.abs().add(0.5).sqrt())).add(y.mul(y).log1p().pow(1.7))
+                    .add(x.neg().pow(3)).add(z.abs().add(0.25).pow(w.get(3).abs())).add(w.get(5).rsub(2).div(3));
+        });
         return list.stream();
     }
 
