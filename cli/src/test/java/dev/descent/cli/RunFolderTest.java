@@ -124,7 +124,9 @@ class RunFolderTest {
         Child first = Child.start(dir, concat(options, "--out", out.toString(), "--epochs", "30",
                 "--checkpoint-every", "1", "--slow-epochs", "200"));
         try {
-            first.waitUntil(() -> Files.exists(out.resolve("metrics.csv")), "the first epoch");
+            // The first epoch's checkpoint, not only metrics.csv (rewritten during an epoch): the resume below needs
+            // one, and on a loaded machine the kill could otherwise come before it is written.
+            first.waitUntil(() -> Files.exists(out.resolve("metrics.csv")) && hasCheckpoint(out), "the first epoch");
             for (String[] more : List.of(new String[] {"--force"}, new String[] {"--resume", out.toString()})) {
                 Cli.Result second = train(out, concat(List.of("--epochs", "30"), more).toArray(String[]::new));
                 assertEquals(ExitCodes.USAGE, second.code(), second + "\n--- first run (alive: "
@@ -156,6 +158,14 @@ class RunFolderTest {
         Cli.Result r = Cli.run("train", "--data", dir.resolve("missing.csv").toString(), "--out", out.toString());
         assertEquals(ExitCodes.USAGE, r.code(), r.toString());
         assertFalse(Files.exists(out), "no empty folder (or lock file) is left behind");
+    }
+
+    private static boolean hasCheckpoint(Path out) {
+        try (var files = Files.list(out.resolve("checkpoints"))) {
+            return files.anyMatch(f -> f.getFileName().toString().endsWith(".ckpt"));
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     static String runId(Path out) throws IOException {
