@@ -78,13 +78,7 @@ public final class ExpressionObjective implements Objective, AutoCloseable {
      */
     public static ExpressionObjective of(Backend backend, int dimension, String description,
             Function<Var, Var> expression) {
-        Objects.requireNonNull(backend, "backend");
-        Objects.requireNonNull(expression, "expression");
-        if (dimension < 1) {
-            throw new IllegalArgumentException("objective dimension must be >= 1, got " + dimension);
-        }
-        return new ExpressionObjective(backend, dimension, description == null ? "expression" : description,
-                expression, true);
+        return create(backend, dimension, description, expression, true);
     }
 
     /**
@@ -93,13 +87,18 @@ public final class ExpressionObjective implements Objective, AutoCloseable {
      */
     public static ExpressionObjective onBackend(Backend backend, int dimension, String description,
             Function<Var, Var> expression) {
+        return create(backend, dimension, description, expression, false);
+    }
+
+    private static ExpressionObjective create(Backend backend, int dimension, String description,
+            Function<Var, Var> expression, boolean allowHost) {
         Objects.requireNonNull(backend, "backend");
         Objects.requireNonNull(expression, "expression");
         if (dimension < 1) {
             throw new IllegalArgumentException("objective dimension must be >= 1, got " + dimension);
         }
         return new ExpressionObjective(backend, dimension, description == null ? "expression" : description,
-                expression, false);
+                expression, allowHost);
     }
 
     /** Whether evaluations run on the host (a small expression of element-wise operations), not on the backend. */

@@ -23,8 +23,6 @@ final class HostProgram implements HostEvaluator {
 
     private final Node[] nodes;
     private final Object[] steps;
-    private final Map<Var, float[]> values = new IdentityHashMap<>();
-    private final Map<Var, float[]> gradients = new IdentityHashMap<>();
     // per node, its output's and inputs' arrays, fixed at construction so that running looks nothing up
     private final float[][] outValue;
     private final float[][] outGrad;
@@ -50,6 +48,9 @@ final class HostProgram implements HostEvaluator {
         List<Node> all = tape.nodes();
         int last = loss.node == null ? -1 : all.indexOf(loss.node);
         nodes = all.subList(0, last + 1).toArray(new Node[0]);
+        // each value's and each gradient's array, looked up here once: running looks nothing up
+        Map<Var, float[]> values = new IdentityHashMap<>();
+        Map<Var, float[]> gradients = new IdentityHashMap<>();
         for (int i = 0; i < constants.length; i++) {
             values.put(constants[i], constantValues[i]);
         }

@@ -40,7 +40,8 @@ final class ScalarProgram implements HostEvaluator {
     private final int[] bInput;
     private final float[] bBeta;
 
-    private ScalarProgram(int slots, int dimension, int forwardCount, int backwardCount) {
+    private ScalarProgram(int slots, int dimension, int forwardCount, int backwardCount, int loss,
+            boolean lossRequiresGrad) {
         v = new float[slots];
         g = new float[slots];
         wGrad = new float[dimension];
@@ -55,25 +56,6 @@ final class ScalarProgram implements HostEvaluator {
         bNode = new int[backwardCount];
         bInput = new int[backwardCount];
         bBeta = new float[backwardCount];
-        loss = -1;
-        lossRequiresGrad = false;
-    }
-
-    private ScalarProgram(ScalarProgram shape, int loss, boolean lossRequiresGrad) {
-        v = shape.v;
-        g = shape.g;
-        wGrad = shape.wGrad;
-        code = shape.code;
-        a = shape.a;
-        b = shape.b;
-        out = shape.out;
-        unary = shape.unary;
-        binary = shape.binary;
-        param = shape.param;
-        bCode = shape.bCode;
-        bNode = shape.bNode;
-        bInput = shape.bInput;
-        bBeta = shape.bBeta;
         this.loss = loss;
         this.lossRequiresGrad = lossRequiresGrad;
     }
@@ -116,59 +98,55 @@ final class ScalarProgram implements HostEvaluator {
         if (loss.kind == Var.Kind.CONSTANT) {
             constants.put(loss, true);
         }
-        if (loss.kind == Var.Kind.PARAMETER && loss != parameter) {
+        if (loss.kind == Var.Kind.PARAMETER) {
             return null;
         }
         for (Var c : constants.keySet()) {
             slot.put(c, slot.size());
         }
         Tape.Plan plan = tape.planFor(loss);
-        ScalarProgram shape = new ScalarProgram(slot.size() + 1, Math.toIntExact(parameter.size()), last + 1,
-                plan.steps.length);
+        ScalarProgram program = new ScalarProgram(slot.size() + 1, Math.toIntExact(parameter.size()), last + 1,
+                plan.steps.length, slot.get(loss), loss.requiresGrad);
         for (Var c : constants.keySet()) {
-            shape.v[slot.get(c)] = tape.backend().get(c.value, 0);
+            program.v[slot.get(c)] = tape.backend().get(c.value, 0);
         }
         for (int k = 0; k <= last; k++) {
             Node n = all.get(k);
-            shape.out[k] = slot.get(n.out);
+            program.out[k] = slot.get(n.out);
             switch (n) {
                 case Node.Block block -> {
-                    shape.code[k] = GET;
-                    shape.a[k] = block.col;
+                    program.code[k] = GET;
+                    program.a[k] = block.col;
                 }
                 case Node.Unary u -> {
-                    shape.code[k] = UNARY;
-                    shape.a[k] = slot.get(n.in[0]);
-                    shape.unary[k] = u.op;
-                    shape.param[k] = u.param;
+                    program.code[k] = UNARY;
+                    program.a[k] = slot.get(n.in[0]);
+                    program.unary[k] = u.op;
+                    program.param[k] = u.param;
                 }
                 case Node.Binary bin -> {
-                    shape.code[k] = BINARY;
-                    shape.a[k] = slot.get(n.in[0]);
-                    shape.b[k] = slot.get(n.in[1]);
-                    shape.binary[k] = bin.op;
+                    program.code[k] = BINARY;
+                    program.a[k] = slot.get(n.in[0]);
+                    program.b[k] = slot.get(n.in[1]);
+                    program.binary[k] = bin.op;
                 }
                 default -> throw new IllegalStateException(n.label());
             }
         }
         for (int s = 0; s < plan.steps.length; s++) {
             if (plan.steps[s] instanceof Tape.Fill fill) {
-                shape.bCode[s] = FILL;
-                shape.bNode[s] = fill.target() == parameter ? -1 : slot.get(fill.target());
+                program.bCode[s] = FILL;
+                program.bNode[s] = fill.target() == parameter ? -1 : slot.get(fill.target());
             } else {
                 Tape.Step step = (Tape.Step) plan.steps[s];
                 int k = all.indexOf(step.node());
-                shape.bCode[s] = shape.code[k];
-                shape.bNode[s] = k;
-                shape.bInput[s] = step.input();
-                shape.bBeta[s] = step.beta();
+                program.bCode[s] = program.code[k];
+                program.bNode[s] = k;
+                program.bInput[s] = step.input();
+                program.bBeta[s] = step.beta();
             }
         }
-        int lossSlot = loss == parameter ? -1 : slot.get(loss);
-        if (lossSlot < 0) {
-            return null;
-        }
-        return new ScalarProgram(shape, lossSlot, loss.requiresGrad);
+        return program;
     }
 
     @Override

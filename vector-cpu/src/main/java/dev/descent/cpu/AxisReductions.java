@@ -1,5 +1,7 @@
 package dev.descent.cpu;
 
+import dev.descent.backend.Elementwise;
+
 import static dev.descent.cpu.Chunks.COLUMN_CHUNK;
 import static dev.descent.cpu.Chunks.ELEMENT_CHUNK;
 import static dev.descent.cpu.Chunks.PARALLEL_MIN;
@@ -148,7 +150,7 @@ final class AxisReductions {
                 int at = RowOps.argmax(x, 0, n);
                 float old = gi[at];
                 kernels.spread(ZERO, 0, 0, 1f, beta, gi, 0, n);
-                gi[at] = ScalarKernels.accumulate(beta, old, g[0]);
+                gi[at] = Elementwise.accumulate(beta, old, g[0]);
             }
         } else if (axis == 1) {
             for (int r = 0; r < rows; r++) {
@@ -156,7 +158,7 @@ final class AxisReductions {
                 int at = off + RowOps.argmax(x, off, cols);
                 float old = gi[at];
                 kernels.spread(ZERO, 0, 0, 1f, beta, gi, off, cols);
-                gi[at] = ScalarKernels.accumulate(beta, old, g[r]);
+                gi[at] = Elementwise.accumulate(beta, old, g[r]);
             }
         } else if (rows > 0) {
             columnMaxBackward(x, rows, cols, g, beta, gi);
@@ -195,7 +197,7 @@ final class AxisReductions {
         }
         kernels.spread(ZERO, 0, 0, 1f, beta, gi, 0, rows * cols);
         for (int c = 0; c < cols; c++) {
-            gi[at[c] * cols + c] = ScalarKernels.accumulate(beta, old[c], g[c]);
+            gi[at[c] * cols + c] = Elementwise.accumulate(beta, old[c], g[c]);
         }
     }
 

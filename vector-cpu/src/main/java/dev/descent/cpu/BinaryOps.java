@@ -1,5 +1,7 @@
 package dev.descent.cpu;
 
+import dev.descent.backend.Elementwise;
+
 import static dev.descent.cpu.Chunks.ELEMENT_CHUNK;
 import static dev.descent.cpu.Chunks.PARALLEL_MIN;
 
@@ -120,7 +122,7 @@ final class BinaryOps {
         int axis = m == 1 ? -1 : argRows == 1 ? 0 : 1;
         reductions.reduce(ReduceOp.SUM, t, rows, cols, axis, s);
         for (int i = 0; i < m; i++) {
-            d[i] = ScalarKernels.accumulate(beta, d[i], sign * s[i]);
+            d[i] = Elementwise.accumulate(beta, d[i], sign * s[i]);
         }
     }
 

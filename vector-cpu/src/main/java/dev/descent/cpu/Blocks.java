@@ -1,11 +1,13 @@
 package dev.descent.cpu;
 
+import dev.descent.backend.Elementwise;
+
 import static dev.descent.cpu.Chunks.ELEMENT_CHUNK;
 import static dev.descent.cpu.Chunks.PARALLEL_MIN;
 
 /**
  * The CPU backend's block moves: transposes and copies of a block of rows and columns, each accumulated into its
- * destination with a factor beta ({@link ScalarKernels#accumulate}). Large ones run on the pool in chunks of source
+ * destination with a factor beta ({@link Elementwise#accumulate}). Large ones run on the pool in chunks of source
  * rows (a transpose's chunk writes its own columns of the destination); no result depends on the cut.
  */
 final class Blocks {

@@ -1,5 +1,7 @@
 package dev.descent.cpu;
 
+import dev.descent.backend.Elementwise;
+
 /**
  * The kernels of the CPU backend, over half-open index ranges of heap arrays, so that {@link CpuBackend} can split
  * work into fixed chunks for its worker threads. Two twins implement it: {@link ScalarKernels} (plain loops, the
@@ -233,7 +235,7 @@ interface CpuKernels {
     //
     // Every gradient kernel adds its gradient t to an accumulator d with a factor beta as
     // d ← beta == 0 ? t : fma(beta, d, t) (beta 0 ignores d, NaN included; beta 1 is d + t exactly), see
-    // ScalarKernels#accumulate. Exact operations (+, −, ×, ÷, √, negation, |x|, max, the broadcasts) are bit-identical
+    // Elementwise.accumulate. Exact operations (+, −, ×, ÷, √, negation, |x|, max, the broadcasts) are bit-identical
     // in both twins. exp, log, log1p, sin, cos, tanh and pow (but torch's special exponents) are java.lang.Math's, in
     // double rounded once to float, element by element in both twins; sigmoid, softplus and the softmax along rows are
     // built on expNonPositive and log1pUnit (basic operations, vectorised), like the losses. So both twins give the
@@ -273,7 +275,7 @@ interface CpuKernels {
     /** {@code out ← ln(1 + eˣ)}, which is x above 20 ({@link ScalarKernels#softplus}). */
     void softplus(float[] x, float[] out, int from, int to);
 
-    /** {@code out ← xᵖ} with torch's special exponents ({@link ScalarKernels#powRule}). */
+    /** {@code out ← xᵖ} with torch's special exponents ({@link Elementwise#pow}). */
     void pow(float p, float[] x, float[] out, int from, int to);
 
     /** {@code gi ← acc(beta, gi, −g)}. */
@@ -312,7 +314,7 @@ interface CpuKernels {
     /** {@code gi ← acc(beta, gi, g·sigmoid(x))}: torch's {@code x > 20 ? g : g·z / (z + 1)}, z = eˣ, stable. */
     void softplusGrad(float[] x, float[] g, float beta, float[] gi, int from, int to);
 
-    /** {@code gi ← acc(beta, gi, p == 0 ? 0 : g·(p·x^(p−1)))}, the power by {@link ScalarKernels#powRule}. */
+    /** {@code gi ← acc(beta, gi, p == 0 ? 0 : g·(p·x^(p−1)))}, the power by {@link Elementwise#pow}. */
     void powGrad(float p, float[] x, float[] g, float beta, float[] gi, int from, int to);
 
     /** {@code out[outOff + i] ← a[aOff + i·aStride] + b[bOff + i·bStride]} for {@code i < n}. */

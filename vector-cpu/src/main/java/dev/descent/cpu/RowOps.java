@@ -1,5 +1,7 @@
 package dev.descent.cpu;
 
+import dev.descent.backend.Elementwise;
+
 import static dev.descent.cpu.Chunks.COLUMN_CHUNK;
 import static dev.descent.cpu.Chunks.ELEMENT_CHUNK;
 import static dev.descent.cpu.Chunks.GATHER_CHUNK;
@@ -107,7 +109,7 @@ final class RowOps {
             int at = off + labels[r];
             float old = gi[at];
             kernels.spread(ZERO, 0, 0, 1f, beta, gi, off, cols);
-            gi[at] = ScalarKernels.accumulate(beta, old, g[r]);
+            gi[at] = Elementwise.accumulate(beta, old, g[r]);
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.descent.cpu;
 
+import dev.descent.backend.Elementwise;
+
 /**
  * Plain-Java kernels: the reference twin of {@link VectorKernels} and the fallback where the Vector API is not worth
  * using. Every formula here is the definition the vector twin must reproduce (see {@link CpuKernels}).
@@ -527,43 +529,8 @@ final class ScalarKernels implements CpuKernels {
 
     // ------------------------------------------------------------------ autodiff
 
-    /**
-     * How every gradient kernel adds its gradient {@code t} to the accumulator's old value {@code d}:
-     * {@code beta == 0 ? t : fma(beta, d, t)} (beta 0 ignores d, NaN included; beta 1 is {@code d + t} exactly).
-     */
-    static float accumulate(float beta, float d, float t) {
-        return beta == 0f ? t : Math.fma(beta, d, t);
-    }
-
-    /**
-     * xᵖ as torch computes a float tensor to a scalar power: the special exponents exactly (2: x·x, 3: x·x·x, 0.5: √x,
-     * −0.5: 1/√x, −1: 1/x, −2: 1/(x·x), 1: x, 0: 1), any other {@code (float) Math.pow(x, p)}.
-     */
-    static float powRule(float x, float p) {
-        if (p == 2f) {
-            return x * x;
-        } else if (p == 3f) {
-            return x * x * x;
-        } else if (p == 0.5f) {
-            return (float) Math.sqrt(x);
-        } else if (p == -0.5f) {
-            return 1f / (float) Math.sqrt(x);
-        } else if (p == -1f) {
-            return 1f / x;
-        } else if (p == -2f) {
-            return 1f / (x * x);
-        } else if (p == 1f) {
-            return x;
-        } else if (p == 0f) {
-            return 1f;
-        }
-        return (float) Math.pow(x, p);
-    }
-
-    /** torch's sign: 1 above 0, −1 below, 0 at ±0 and NaN. */
-    static float sign(float x) {
-        return x > 0f ? 1f : x < 0f ? -1f : 0f;
-    }
+    // The accumulation (beta 0 overwrites, else one fma), torch's sign and the power rule with its special exponents
+    // are Elementwise's: the same per-element formulas as the host evaluation of small autodiff expressions.
 
     /**
      * {@code 1 / (1 + e⁻ˣ)}, stable: with e = e^−|x| ({@link #expNonPositive}), {@code 1 / (1 + e)} for x ≥ 0 and
@@ -663,63 +630,63 @@ final class ScalarKernels implements CpuKernels {
     @Override
     public void pow(float p, float[] x, float[] out, int from, int to) {
         for (int i = from; i < to; i++) {
-            out[i] = powRule(x[i], p);
+            out[i] = Elementwise.pow(x[i], p);
         }
     }
 
     @Override
     public void negGrad(float[] g, float beta, float[] gi, int from, int to) {
         for (int i = from; i < to; i++) {
-            gi[i] = accumulate(beta, gi[i], -g[i]);
+            gi[i] = Elementwise.accumulate(beta, gi[i], -g[i]);
         }
     }
 
     @Override
     public void expGrad(float[] y, float[] g, float beta, float[] gi, int from, int to) {
         for (int i = from; i < to; i++) {
-            gi[i] = accumulate(beta, gi[i], g[i] * y[i]);
+            gi[i] = Elementwise.accumulate(beta, gi[i], g[i] * y[i]);
         }
     }
 
     @Override
     public void logGrad(float[] x, float[] g, float beta, float[] gi, int from, int to) {
         for (int i = from; i < to; i++) {
-            gi[i] = accumulate(beta, gi[i], g[i] / x[i]);
+            gi[i] = Elementwise.accumulate(beta, gi[i], g[i] / x[i]);
         }
     }
 
     @Override
     public void log1pGrad(float[] x, float[] g, float beta, float[] gi, int from, int to) {
         for (int i = from; i < to; i++) {
-            gi[i] = accumulate(beta, gi[i], g[i] / (x[i] + 1f));
+            gi[i] = Elementwise.accumulate(beta, gi[i], g[i] / (x[i] + 1f));
         }
     }
 
     @Override
     public void sqrtGrad(float[] y, float[] g, float beta, float[] gi, int from, int to) {
         for (int i = from; i < to; i++) {
-            gi[i] = accumulate(beta, gi[i], g[i] / (2f * y[i]));
+            gi[i] = Elementwise.accumulate(beta, gi[i], g[i] / (2f * y[i]));
         }
     }
 
     @Override
     public void absGrad(float[] x, float[] g, float beta, float[] gi, int from, int to) {
         for (int i = from; i < to; i++) {
-            gi[i] = accumulate(beta, gi[i], g[i] * sign(x[i]));
+            gi[i] = Elementwise.accumulate(beta, gi[i], g[i] * Elementwise.sign(x[i]));
         }
     }
 
     @Override
     public void sinGrad(float[] x, float[] g, float beta, float[] gi, int from, int to) {
         for (int i = from; i < to; i++) {
-            gi[i] = accumulate(beta, gi[i], g[i] * (float) Math.cos(x[i]));
+            gi[i] = Elementwise.accumulate(beta, gi[i], g[i] * (float) Math.cos(x[i]));
         }
     }
 
     @Override
     public void cosGrad(float[] x, float[] g, float beta, float[] gi, int from, int to) {
         for (int i = from; i < to; i++) {
-            gi[i] = accumulate(beta, gi[i], g[i] * -(float) Math.sin(x[i]));
+            gi[i] = Elementwise.accumulate(beta, gi[i], g[i] * -(float) Math.sin(x[i]));
         }
     }
 
@@ -727,7 +694,7 @@ final class ScalarKernels implements CpuKernels {
     public void tanhGrad(float[] y, float[] g, float beta, float[] gi, int from, int to) {
         for (int i = from; i < to; i++) {
             float yi = y[i];
-            gi[i] = accumulate(beta, gi[i], g[i] * (1f - yi * yi));
+            gi[i] = Elementwise.accumulate(beta, gi[i], g[i] * (1f - yi * yi));
         }
     }
 
@@ -735,21 +702,21 @@ final class ScalarKernels implements CpuKernels {
     public void sigmoidGrad(float[] y, float[] g, float beta, float[] gi, int from, int to) {
         for (int i = from; i < to; i++) {
             float yi = y[i];
-            gi[i] = accumulate(beta, gi[i], g[i] * (1f - yi) * yi);
+            gi[i] = Elementwise.accumulate(beta, gi[i], g[i] * (1f - yi) * yi);
         }
     }
 
     @Override
     public void reluGrad(float[] y, float[] g, float beta, float[] gi, int from, int to) {
         for (int i = from; i < to; i++) {
-            gi[i] = accumulate(beta, gi[i], y[i] > 0f ? g[i] : 0f);
+            gi[i] = Elementwise.accumulate(beta, gi[i], y[i] > 0f ? g[i] : 0f);
         }
     }
 
     @Override
     public void softplusGrad(float[] x, float[] g, float beta, float[] gi, int from, int to) {
         for (int i = from; i < to; i++) {
-            gi[i] = accumulate(beta, gi[i], g[i] * sigmoid(x[i]));
+            gi[i] = Elementwise.accumulate(beta, gi[i], g[i] * sigmoid(x[i]));
         }
     }
 
@@ -757,8 +724,8 @@ final class ScalarKernels implements CpuKernels {
     public void powGrad(float p, float[] x, float[] g, float beta, float[] gi, int from, int to) {
         float pm1 = p - 1f;
         for (int i = from; i < to; i++) {
-            float t = p == 0f ? 0f : g[i] * (p * powRule(x[i], pm1));
-            gi[i] = accumulate(beta, gi[i], t);
+            float t = p == 0f ? 0f : g[i] * (p * Elementwise.pow(x[i], pm1));
+            gi[i] = Elementwise.accumulate(beta, gi[i], t);
         }
     }
 
@@ -805,7 +772,7 @@ final class ScalarKernels implements CpuKernels {
     @Override
     public void spread(float[] src, int srcOff, int srcStride, float divisor, float beta, float[] d, int dOff, int n) {
         for (int i = 0; i < n; i++) {
-            d[dOff + i] = accumulate(beta, d[dOff + i], src[srcOff + i * srcStride] / divisor);
+            d[dOff + i] = Elementwise.accumulate(beta, d[dOff + i], src[srcOff + i * srcStride] / divisor);
         }
     }
 
@@ -813,7 +780,7 @@ final class ScalarKernels implements CpuKernels {
     public void mulGrad(float[] g, int gOff, float[] o, int oOff, int oStride, float beta, float[] d, int dOff,
             int n) {
         for (int i = 0; i < n; i++) {
-            d[dOff + i] = accumulate(beta, d[dOff + i], g[gOff + i] * o[oOff + i * oStride]);
+            d[dOff + i] = Elementwise.accumulate(beta, d[dOff + i], g[gOff + i] * o[oOff + i * oStride]);
         }
     }
 
@@ -821,7 +788,7 @@ final class ScalarKernels implements CpuKernels {
     public void divGradA(float[] g, int gOff, float[] b, int bOff, int bStride, float beta, float[] d, int dOff,
             int n) {
         for (int i = 0; i < n; i++) {
-            d[dOff + i] = accumulate(beta, d[dOff + i], g[gOff + i] / b[bOff + i * bStride]);
+            d[dOff + i] = Elementwise.accumulate(beta, d[dOff + i], g[gOff + i] / b[bOff + i * bStride]);
         }
     }
 
@@ -831,7 +798,7 @@ final class ScalarKernels implements CpuKernels {
         for (int i = 0; i < n; i++) {
             float bi = b[bOff + i * bStride];
             float t = -g[gOff + i] * ((a[aOff + i * aStride] / bi) / bi);
-            d[dOff + i] = accumulate(beta, d[dOff + i], t);
+            d[dOff + i] = Elementwise.accumulate(beta, d[dOff + i], t);
         }
     }
 
@@ -841,7 +808,7 @@ final class ScalarKernels implements CpuKernels {
         for (int i = 0; i < n; i++) {
             float bi = b[bOff + i * bStride];
             float t = bi == 0f ? 0f : g[gOff + i] * (bi * (float) Math.pow(a[aOff + i * aStride], bi - 1f));
-            d[dOff + i] = accumulate(beta, d[dOff + i], t);
+            d[dOff + i] = Elementwise.accumulate(beta, d[dOff + i], t);
         }
     }
 
@@ -852,7 +819,7 @@ final class ScalarKernels implements CpuKernels {
             float ai = a[aOff + i * aStride];
             float t = ai == 0f && b[bOff + i * bStride] >= 0f ? 0f
                     : g[gOff + i] * (y[yOff + i] * (float) Math.log(ai));
-            d[dOff + i] = accumulate(beta, d[dOff + i], t);
+            d[dOff + i] = Elementwise.accumulate(beta, d[dOff + i], t);
         }
     }
 
@@ -915,7 +882,7 @@ final class ScalarKernels implements CpuKernels {
                 }
                 float sf = (float) s;
                 for (int j = 0; j < cols; j++) {
-                    gi[off + j] = accumulate(beta, gi[off + j], g[off + j] - expNonPositive(y[off + j]) * sf);
+                    gi[off + j] = Elementwise.accumulate(beta, gi[off + j], g[off + j] - expNonPositive(y[off + j]) * sf);
                 }
             } else {
                 for (int j = 0; j < cols; j++) {
@@ -923,7 +890,7 @@ final class ScalarKernels implements CpuKernels {
                 }
                 float sf = (float) s;
                 for (int j = 0; j < cols; j++) {
-                    gi[off + j] = accumulate(beta, gi[off + j], y[off + j] * (g[off + j] - sf));
+                    gi[off + j] = Elementwise.accumulate(beta, gi[off + j], y[off + j] * (g[off + j] - sf));
                 }
             }
         }
@@ -941,7 +908,7 @@ final class ScalarKernels implements CpuKernels {
                 for (int c = c0; c < c1; c++) {
                     int o = c * rows;
                     for (int r = r0; r < r1; r++) {
-                        out[o + r] = accumulate(beta, out[o + r], x[r * cols + c]);
+                        out[o + r] = Elementwise.accumulate(beta, out[o + r], x[r * cols + c]);
                     }
                 }
             }

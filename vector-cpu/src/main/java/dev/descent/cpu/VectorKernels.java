@@ -1,5 +1,7 @@
 package dev.descent.cpu;
 
+import dev.descent.backend.Elementwise;
+
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -1513,7 +1515,7 @@ final class VectorKernels implements CpuKernels {
     // bits it ran its per-lane fallback, boxing 28 bytes per element), and a loop that merely contains it boxes its
     // other vectors too (AllocationFreeTest).
 
-    /** {@link ScalarKernels#powRule}'s cases, chosen once per call. */
+    /** {@link Elementwise#pow}'s cases, chosen once per call. */
     private static final int POW_SQUARE = 0;
     private static final int POW_CUBE = 1;
     private static final int POW_SQRT = 2;
@@ -2209,7 +2211,7 @@ final class VectorKernels implements CpuKernels {
             for (int j = kb; j < cols; j++) {
                 float t = log ? g[off + j] - ScalarKernels.expNonPositive(y[off + j]) * sf
                         : y[off + j] * (g[off + j] - sf);
-                gi[off + j] = ScalarKernels.accumulate(beta, gi[off + j], t);
+                gi[off + j] = Elementwise.accumulate(beta, gi[off + j], t);
             }
         }
     }
