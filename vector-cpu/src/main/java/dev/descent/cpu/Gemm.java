@@ -18,7 +18,8 @@ import java.util.Arrays;
  * one strip wide (the lecture's n = 24 with 8-lane vectors) B already has that layout and is used in place. A is
  * read in place: it is the big operand, used once per strip, and copying it would cost as much as the multiply. Work
  * items are blocks of {@link #MB} rows × reduction chunks; a 4-row × 3-vector micro-kernel keeps 12 accumulators in
- * registers for the whole chunk. When that gives fewer items than twice the threads (a minibatch: 16 or 64 rows are
+ * registers for the whole chunk (8 rows × 1 vector when op(B) is one vector wide, e.g. 10 classes at 512 bits: 4
+ * chains would leave half of the FMA throughput unused). When that gives fewer items than twice the threads (a minibatch: 16 or 64 rows are
  * one row block), items are also cut into column blocks of whole strips, and if still too few into row blocks of
  * whole 4-row tiles; op(B)'s strips are packed in parallel, with vector copies.
  *
@@ -393,12 +394,14 @@ final class Gemm {
      */
     static void streamedRows(CpuKernels kernels, float[] a, int aOff, int rs, int rows, int kLen, float[] pb,
             int pbOff, int ldb, int width, int valid, float[] d, int dOff, int ldd) {
-        int q = rows / 4;
+        // One vector wide: the micro-kernel takes 8 rows at a time (8 streams), else 4.
+        int tileRows = width == kernels.gemmLanes() ? 8 : 4;
+        int q = rows / tileRows;
         for (int t = 0; t < q; t++) {
-            kernels.gemmPanel(a, aOff + t * rs, q * rs, 1, 4, kLen, pb, pbOff, ldb, width, valid, d, dOff + t * ldd,
-                    q * ldd, false);
+            kernels.gemmPanel(a, aOff + t * rs, q * rs, 1, tileRows, kLen, pb, pbOff, ldb, width, valid, d,
+                    dOff + t * ldd, q * ldd, false);
         }
-        int done = 4 * q;
+        int done = tileRows * q;
         if (done < rows) {
             kernels.gemmPanel(a, aOff + done * rs, rs, 1, rows - done, kLen, pb, pbOff, ldb, width, valid, d,
                     dOff + done * ldd, ldd, false);
