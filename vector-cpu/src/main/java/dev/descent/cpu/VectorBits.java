@@ -107,6 +107,7 @@ final class VectorBits {
                         + plan.bits() + " bits");
             }
             String probe = WidthPlan.probeFor(workload);
+            probe = probe == null ? null : plan.measuredFor(probe);
             int forWorkload = probe == null ? -1 : plan.bestFor(probe);
             if (forWorkload > 0 && forWorkload <= preferredBits) {
                 int threads = plan.threadsFor(probe, forWorkload);

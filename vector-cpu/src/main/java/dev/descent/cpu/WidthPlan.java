@@ -153,8 +153,10 @@ record WidthPlan(String key, int bits, Map<String, Map<Integer, Double>> seconds
     /**
      * The probe workload that stands for a run described by {@code dev.descent.backend.Backends#WORKLOAD_PROPERTY}
      * ({@code model=softmax|mlp,classes=N,batch=N}), or null when the text says nothing usable: an MLP is
-     * {@code mlp-b64-10}; softmax regression with batches under 512 rows is {@code softmax-b16-24}, with larger or full
-     * batches (the fused pass) {@code softmax-full-24} or {@code softmax-full-10}, whichever class count is nearer.
+     * {@code mlp-b64-10}; softmax regression with batches under 512 rows is {@code softmax-b16-24} or
+     * {@code softmax-b16-10}, with larger or full batches (the fused pass) {@code softmax-full-24} or
+     * {@code softmax-full-10}, whichever class count is nearer. (A plan measured before {@code softmax-b16-10} existed
+     * answers for it with {@code softmax-b16-24}: {@link #measuredFor}.)
      */
     static String probeFor(String workload) {
         if (workload == null || workload.isBlank()) {
@@ -178,7 +180,7 @@ record WidthPlan(String key, int bits, Map<String, Map<Integer, Double>> seconds
             int classes = Integer.parseInt(kv.getOrDefault("classes", "24"));
             int batch = Integer.parseInt(kv.getOrDefault("batch", "0"));
             if (batch > 0 && batch < 512) {
-                return "softmax-b16-24";
+                return Math.abs(classes - 10) < Math.abs(classes - 24) ? "softmax-b16-10" : "softmax-b16-24";
             }
             return Math.abs(classes - 10) < Math.abs(classes - 24) ? "softmax-full-10" : "softmax-full-24";
         } catch (NumberFormatException e) {
@@ -201,6 +203,17 @@ record WidthPlan(String key, int bits, Map<String, Map<Integer, Double>> seconds
             }
         }
         return best;
+    }
+
+    /**
+     * The measured workload that answers for {@code workload}: itself, or for {@code softmax-b16-10} in a plan measured
+     * before that probe existed, {@code softmax-b16-24}.
+     */
+    String measuredFor(String workload) {
+        if (!seconds.containsKey(workload) && "softmax-b16-10".equals(workload)) {
+            return "softmax-b16-24";
+        }
+        return workload;
     }
 
     /** Each workload's fastest width (and 1 thread where that was faster), e.g. {@code mlp-b64-10 512}. */

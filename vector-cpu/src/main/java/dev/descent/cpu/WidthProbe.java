@@ -31,12 +31,15 @@ import java.util.SplittableRandom;
  *   <li>{@code softmax-full-24}: full-batch softmax regression, 784 features, 24 classes (Sign Language MNIST);</li>
  *   <li>{@code softmax-full-10}: the same with 10 classes (MNIST, Fashion-MNIST);</li>
  *   <li>{@code softmax-b16-24}: batches of 16 rows, 24 classes (the lecture's minibatch run);</li>
+ *   <li>{@code softmax-b16-10}: the same with 10 classes (one vector wide at 512 bits, two at 256, with a masked
+ *   tail: the widths rank differently than at 24);</li>
  *   <li>{@code mlp-b64-10}: a 784-256-10 MLP with batches of 64.</li>
  * </ul>
  */
 public final class WidthProbe {
     /** Workload names, in the order they are run and reported. */
-    static final String[] WORKLOADS = {"softmax-full-24", "softmax-full-10", "softmax-b16-24", "mlp-b64-10"};
+    static final String[] WORKLOADS = {"softmax-full-24", "softmax-full-10", "softmax-b16-24", "mlp-b64-10",
+            "softmax-b16-10"};
 
     private WidthProbe() {
     }
@@ -72,6 +75,7 @@ public final class WidthProbe {
             out.put(WORKLOADS[1], time(backend, data(fullRows, 784, 10, 255, 2), 0, 0, warm, measured));
             out.put(WORKLOADS[2], time(backend, data(miniRows, 784, 24, 255, 3), 16, 0, warm, measured));
             out.put(WORKLOADS[3], time(backend, data(miniRows, 784, 10, 1, 4), 64, 256, warm, measured));
+            out.put(WORKLOADS[4], time(backend, data(miniRows, 784, 10, 255, 5), 16, 0, warm, measured));
         }
         return out;
     }

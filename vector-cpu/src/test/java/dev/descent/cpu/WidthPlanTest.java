@@ -104,6 +104,8 @@ class WidthPlanTest {
     void aWorkloadHintTakesThatWorkloadsFastestWidth() throws IOException {
         assertEquals("mlp-b64-10", WidthPlan.probeFor("model=mlp,classes=10,batch=64"));
         assertEquals("softmax-b16-24", WidthPlan.probeFor("model=softmax,classes=24,batch=16"));
+        assertEquals("softmax-b16-10", WidthPlan.probeFor("model=softmax,classes=10,batch=16"));
+        assertEquals("softmax-b16-10", WidthPlan.probeFor("model=softmax,classes=3,batch=64"));
         assertEquals("softmax-full-24", WidthPlan.probeFor("model=softmax,classes=24,batch=0"));
         assertEquals("softmax-full-24", WidthPlan.probeFor("model=softmax,classes=26,batch=4096"));
         assertEquals("softmax-full-10", WidthPlan.probeFor("model=softmax,classes=10,batch=0"));
@@ -149,6 +151,21 @@ class WidthPlanTest {
         assertEquals(0, VectorBits.decide(512, "256", file, "k", "model=softmax,classes=10,batch=16").threads(),
                 "the width property bypasses the plan, threads too");
         assertTrue(plan.perWorkload().contains("softmax-b16-24 512 on 1 thread"), plan.perWorkload());
+    }
+
+    @Test
+    void minibatchesOfTenClassesFollowTheirOwnProbeWhenThePlanHasIt() throws IOException {
+        var all = times("softmax-b16-24", new double[] {6.0, 4.0, 4.7}, "softmax-b16-10", new double[] {5.0, 4.0, 3.0});
+        WidthPlan plan = new WidthPlan("k", 256, all, Map.of(), "now");
+        Path file = dir.resolve(WidthPlan.FILE_NAME);
+        plan.write(file);
+        assertEquals(256, VectorBits.decide(512, null, file, "k", "model=softmax,classes=24,batch=16").bits());
+        VectorBits.Decision d = VectorBits.decide(512, null, file, "k", "model=softmax,classes=10,batch=16");
+        assertEquals(512, d.bits(), d.origin());
+        assertTrue(d.origin().contains("softmax-b16-10"), d.origin());
+        assertEquals("softmax-b16-10", plan.measuredFor("softmax-b16-10"));
+        WidthPlan old = new WidthPlan("k", 256, times("softmax-b16-24", new double[] {6.0, 4.0, 4.7}), Map.of(), "now");
+        assertEquals("softmax-b16-24", old.measuredFor("softmax-b16-10"), "a plan from before the probe existed");
     }
 
     @Test
