@@ -129,6 +129,32 @@ public interface Backend extends AutoCloseable {
      */
     void gatherRows(Tensor src, Tensor indices, int offset, Tensor dst);
 
+    /**
+     * {@link #gatherRows} that may run in the background, for a data loader to fetch the next minibatch while the
+     * current one trains. The arguments are checked now (the same errors as {@link #gatherRows}); until the returned
+     * handle's {@link Pending#await()} returns, the caller must not read or write {@code dst} nor change {@code src} or
+     * {@code indices}. Results are those of {@link #gatherRows}, bit for bit. The default gathers at once (in stream
+     * order on a device) and returns {@link Pending#DONE}; the CPU backend copies on a spare core when its worker pool
+     * leaves one. At most one such gather is in flight: a second call first awaits the first.
+     */
+    default Pending gatherRowsAsync(Tensor src, Tensor indices, int offset, Tensor dst) {
+        gatherRows(src, indices, offset, dst);
+        return Pending.DONE;
+    }
+
+    /** A background operation ({@link #gatherRowsAsync}); {@link #await()} returns once its results are in place. */
+    interface Pending {
+        /** An operation that has already completed. */
+        Pending DONE = () -> { };
+
+        /**
+         * Waits for the operation; afterwards its results are visible to this thread.
+         *
+         * @throws BackendException if it failed (the message says why)
+         */
+        void await();
+    }
+
     /** {@code out[i] ← argmax_j x[i, j]} (first maximum wins; NaN counts as the maximum); {@code out} is int32 [rows]. */
     void argmaxRows(Tensor x, Tensor out);
 

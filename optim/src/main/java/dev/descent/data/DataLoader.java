@@ -28,10 +28,18 @@ import java.util.Objects;
  *
  * <h2>Memory</h2>
  * The constructor allocates everything: an int32 index tensor of {@code n} entries holding the epoch's order (uploaded
- * once per epoch), one set of batch buffers for the full batch shape and one for the final partial batch, and the
- * {@link Batch} records. {@link #next()} only calls {@link Backend#gatherRows} and allocates nothing. The returned
- * batch's tensors are overwritten by a later {@code next()} of the same shape. A full-batch loader without shuffling
- * in a single process gathers nothing: its batch holds the data set's own tensors (which the caller must not modify).
+ * once per epoch), batch buffers for the full batch shape (two sets for minibatches of at most
+ * {@value #PREFETCH_MAX_FLOATS} floats, see below) and one for the final partial batch, and the {@link Batch}
+ * records. {@link #next()} only gathers and allocates nothing. The returned batch's tensors are overwritten by a later
+ * {@code next()}; use a batch before asking for the next one. A full-batch loader without shuffling in a single
+ * process gathers nothing: its batch holds the data set's own tensors (which the caller must not modify).
+ *
+ * <h2>Prefetch</h2>
+ * Minibatches alternate between two sets of buffers, and {@link #next()}, having handed out batch {@code b}, starts
+ * gathering batch {@code b + 1} of the same epoch into the other set through {@link Backend#gatherRowsAsync}: the CPU
+ * backend copies it on a core its worker pool leaves free while batch {@code b} trains, other backends at once (in
+ * stream order). The rows are the same either way; the next {@code next()} (or {@link #seek}, {@link #close}) waits
+ * for the copy.
  *
  * <pre>{@code
  * try (DeviceDataset train = dataset.upload(backend);
@@ -49,6 +57,9 @@ import java.util.Objects;
  * Not thread-safe: one loader per training loop.
  */
 public final class DataLoader implements Loader {
+    /** Largest minibatch (rows × features) that gets a second set of buffers and is gathered ahead: 4 MB. */
+    static final int PREFETCH_MAX_FLOATS = 1 << 20;
+
     private final DeviceDataset data;
     private final Backend backend;
     private final LoaderOptions options;
@@ -61,6 +72,12 @@ public final class DataLoader implements Loader {
     private final Batch[] batchRecords;
     private final int[] localOffset;
     private final boolean direct;
+    /** Whether the next batch is gathered ahead (two buffer sets for full batches). */
+    private final boolean prefetch;
+    /** The gather in flight (of batch {@link #pendingBatch}'s features), or {@link Backend.Pending#DONE}. */
+    private Backend.Pending pending = Backend.Pending.DONE;
+    /** The batch of the current epoch whose rows are gathered or being gathered ahead; -1: none. */
+    private int pendingBatch = -1;
 
     private int epoch;
     private int position;
@@ -114,21 +131,28 @@ public final class DataLoader implements Loader {
             this.order = null;
             this.buffers = new Tensor[0];
             this.indices = null;
+            this.prefetch = false;
             batchRecords[0] = new Batch(data.features(), data.labels(), data.targets(), n, n, 0);
             return;
         }
         this.order = new int[n];
-        int shapes = (full > 0 ? 1 : 0) + (keepLast ? 1 : 0);
+        this.prefetch = batches > 1 && (long) share(batchSize, rank, world) * data.featureCount() <= PREFETCH_MAX_FLOATS;
+        int shapes = (full > 0 ? (prefetch ? 2 : 1) : 0) + (keepLast ? 1 : 0);
         this.buffers = new Tensor[shapes * 2];
         Tensor idx = null;
         try {
             idx = backend.allocateInt(n);
             int slot = 0;
             Batch fullTemplate = null;
+            Batch otherTemplate = null; // full batches alternate between the two when prefetching
             if (full > 0) {
                 int local = share(batchSize, rank, world);
                 fullTemplate = makeTemplate(local, batchSize, slot);
                 slot += 2;
+                if (prefetch) {
+                    otherTemplate = makeTemplate(local, batchSize, slot);
+                    slot += 2;
+                }
             }
             Batch lastTemplate = null;
             if (keepLast) {
@@ -136,7 +160,7 @@ public final class DataLoader implements Loader {
                 lastTemplate = makeTemplate(local, last, slot);
             }
             for (int b = 0; b < batches; b++) {
-                Batch t = b < full ? fullTemplate : lastTemplate;
+                Batch t = b >= full ? lastTemplate : prefetch && (b & 1) == 1 ? otherTemplate : fullTemplate;
                 batchRecords[b] = new Batch(t.features(), t.labels(), t.targets(), t.size(), t.globalSize(), b);
                 int global = t.globalSize();
                 localOffset[b] = b * batchSize + (int) ((long) rank * global / world);
@@ -234,15 +258,44 @@ public final class DataLoader implements Loader {
             position = b + 1;
             return batch;
         }
+        if (pendingBatch == b) {
+            pending.await(); // its labels or targets were gathered when it started
+            pending = Backend.Pending.DONE;
+        } else {
+            settle();
+            gather(b, false);
+        }
+        pendingBatch = -1;
+        position = b + 1;
+        if (prefetch && b + 1 < batches) {
+            gather(b + 1, true); // into the other buffers, while the caller trains on this batch
+            pendingBatch = b + 1;
+        }
+        return batch;
+    }
+
+    /** Gathers batch {@code b} of the current epoch into its buffers; the features in the background if asked. */
+    private void gather(int b, boolean ahead) {
+        Batch batch = batchRecords[b];
         int offset = localOffset[b];
-        backend.gatherRows(data.features(), indices, offset, batch.features());
         if (batch.labels() != null) {
             backend.gatherRows(data.labels(), indices, offset, batch.labels());
         } else {
             backend.gatherRows(data.targets(), indices, offset, batch.targets());
         }
-        position = b + 1;
-        return batch;
+        if (ahead) {
+            pending = backend.gatherRowsAsync(data.features(), indices, offset, batch.features());
+        } else {
+            backend.gatherRows(data.features(), indices, offset, batch.features());
+        }
+    }
+
+    /** Waits for a gather in flight and forgets it (before the order or the buffers change). */
+    private void settle() {
+        Backend.Pending p = pending;
+        pending = Backend.Pending.DONE;
+        pendingBatch = -1;
+        p.await();
     }
 
     @Override
@@ -270,6 +323,7 @@ public final class DataLoader implements Loader {
         if (batchIndex < 0 || batchIndex > batches) {
             throw new IllegalArgumentException("batch index " + batchIndex + " outside [0, " + batches + "]");
         }
+        settle();
         if (!direct && (loadedEpoch < 0 || (options.shuffle() && loadedEpoch != epoch))) {
             EpochOrder.fill(options.seed(), epoch, options.shuffle(), order, n);
             backend.uploadInt(order, 0, indices);
@@ -305,6 +359,11 @@ public final class DataLoader implements Loader {
             return;
         }
         closed = true;
+        try {
+            settle();
+        } catch (RuntimeException e) {
+            // closing anyway: the buffers are released below
+        }
         if (indices != null) {
             indices.close();
         }

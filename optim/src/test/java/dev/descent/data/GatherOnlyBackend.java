@@ -168,6 +168,27 @@ final class GatherOnlyBackend implements Backend {
     public void synchronize() {
     }
 
+    /** When set, {@link #gatherRowsAsync} gathers only when its handle is awaited (a background copy, at its latest). */
+    boolean deferAsync;
+    /** Background gathers started and not yet awaited. */
+    int inFlight;
+
+    @Override
+    public Pending gatherRowsAsync(Tensor src, Tensor indices, int offset, Tensor dst) {
+        if (!deferAsync) {
+            return Backend.super.gatherRowsAsync(src, indices, offset, dst);
+        }
+        inFlight++;
+        boolean[] done = {false};
+        return () -> {
+            if (!done[0]) {
+                done[0] = true;
+                inFlight--;
+                gatherRows(src, indices, offset, dst);
+            }
+        };
+    }
+
     @Override
     public void gatherRows(Tensor src, Tensor indices, int offset, Tensor dst) {
         gatherCalls++;

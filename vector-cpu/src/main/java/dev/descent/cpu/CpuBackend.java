@@ -55,6 +55,8 @@ public final class CpuBackend implements Backend {
     private final Blocks blocks;
     private final Set<CpuTensor> tensors = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
+    /** Background gathers ({@link #gatherRowsAsync}); null until first needed, or when no core is spare. */
+    private RowPrefetcher prefetcher;
 
     /**
      * A backend with the kernels chosen by {@link KernelSelection} and {@code options.threads()} threads (0: all cores,
@@ -302,6 +304,42 @@ public final class CpuBackend implements Backend {
         OpChecks.gatherIndices(idx.i, offset, d.rows(), s);
         boolean f32 = s.dtype() == DType.F32;
         rows.gatherRows(f32 ? s.f : s.i, idx.i, offset, f32 ? d.f : d.i, d.rows(), s.cols());
+    }
+
+    /**
+     * On a spare core when the worker pool leaves one ({@link RowPrefetcher}, started on the first call), else at once.
+     */
+    @Override
+    public Pending gatherRowsAsync(Tensor src, Tensor indices, int offset, Tensor dst) {
+        CpuTensor s = live(src, "gatherRowsAsync", "src");
+        CpuTensor idx = i32(indices, "gatherRowsAsync", "indices");
+        CpuTensor d = live(dst, "gatherRowsAsync", "dst");
+        OpChecks.gatherRows(s, idx, offset, d);
+        OpChecks.gatherIndices(idx.i, offset, d.rows(), s);
+        boolean f32 = s.dtype() == DType.F32;
+        RowPrefetcher p = prefetcher();
+        if (p == null) {
+            rows.gatherRows(f32 ? s.f : s.i, idx.i, offset, f32 ? d.f : d.i, d.rows(), s.cols());
+            return Pending.DONE;
+        }
+        return p.submit(f32 ? s.f : s.i, idx.i, offset, f32 ? d.f : d.i, d.rows(), s.cols());
+    }
+
+    /** Whether {@link #gatherRowsAsync} copies in the background: the worker pool leaves a core free. */
+    boolean gathersInBackground() {
+        return pool.threads() < Runtime.getRuntime().availableProcessors();
+    }
+
+    /** The prefetch thread's owner, if started (tests). */
+    synchronized RowPrefetcher prefetcherIfStarted() {
+        return prefetcher;
+    }
+
+    private synchronized RowPrefetcher prefetcher() {
+        if (prefetcher == null && !closed && gathersInBackground()) {
+            prefetcher = new RowPrefetcher("descent-cpu-prefetch");
+        }
+        return prefetcher;
     }
 
     @Override
@@ -709,6 +747,7 @@ public final class CpuBackend implements Backend {
     @Override
     public void close() {
         List<CpuTensor> owned;
+        RowPrefetcher background;
         synchronized (this) {
             if (closed) {
                 return;
@@ -716,6 +755,11 @@ public final class CpuBackend implements Backend {
             closed = true;
             owned = new ArrayList<>(tensors);
             tensors.clear();
+            background = prefetcher;
+            prefetcher = null;
+        }
+        if (background != null) {
+            background.close(); // after the gather in flight, if any
         }
         for (CpuTensor t : owned) {
             t.markClosed();

@@ -133,7 +133,7 @@ final class RowOps {
         }
     }
 
-    private static void copyRows(Object src, Object dst, int[] ix, int offset, int cols, int r0, int r1) {
+    static void copyRows(Object src, Object dst, int[] ix, int offset, int cols, int r0, int r1) {
         for (int r = r0; r < r1; r++) {
             System.arraycopy(src, ix[offset + r] * cols, dst, r * cols, cols);
         }

@@ -1,0 +1,112 @@
+package dev.descent.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.descent.backend.Backend;
+import dev.descent.backend.BackendOptions;
+import dev.descent.backend.Tensor;
+
+import java.util.Random;
+
+import org.junit.jupiter.api.Test;
+
+/** {@link Backend#gatherRowsAsync} on the CPU backend: the same rows as {@link Backend#gatherRows}, checked eagerly. */
+class RowPrefetcherTest {
+    private static final boolean SPARE_CORE = Runtime.getRuntime().availableProcessors() > 1;
+
+    @Test
+    void backgroundGathersEqualSynchronousOnesBitForBit() {
+        Random random = new Random(11);
+        int n = 3000;
+        int d = 97;
+        float[] x = new float[n * d];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = random.nextFloat() - 0.5f;
+        }
+        x[5] = Float.NaN;
+        x[6] = -0f;
+        int[] labels = new int[n];
+        for (int i = 0; i < n; i++) {
+            labels[i] = random.nextInt(24);
+        }
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = random.nextInt(n);
+        }
+        try (CpuBackend be = new CpuBackend(BackendOptions.threads(1))) {
+            assertEquals(SPARE_CORE, be.gathersInBackground());
+            Tensor src = be.upload(x, n, d);
+            Tensor srcLabels = be.uploadInt(labels, n);
+            Tensor idx = be.uploadInt(order, n);
+            Tensor[] dst = {be.allocate(16, d), be.allocate(16, d)};
+            Tensor expected = be.allocate(16, d);
+            Tensor dstLabels = be.allocateInt(16);
+            Tensor expectedLabels = be.allocateInt(16);
+            // alternating buffers, as a loader does: the next gather runs while this one is read
+            Backend.Pending pending = be.gatherRowsAsync(src, idx, 0, dst[0]);
+            for (int b = 0; b + 16 <= n; b += 16) {
+                pending.await();
+                Tensor now = dst[(b / 16) & 1];
+                if (b + 32 <= n) {
+                    pending = be.gatherRowsAsync(src, idx, b + 16, dst[((b / 16) + 1) & 1]);
+                }
+                be.gatherRows(src, idx, b, expected);
+                assertArrayEquals(be.download(expected), be.download(now), "batch at " + b);
+                be.gatherRowsAsync(srcLabels, idx, b, dstLabels).await();
+                be.gatherRows(srcLabels, idx, b, expectedLabels);
+                assertArrayEquals(be.downloadInt(expectedLabels), be.downloadInt(dstLabels));
+            }
+            pending.await();
+        }
+    }
+
+    @Test
+    void badArgumentsFailAtTheCallNotLater() {
+        try (CpuBackend be = new CpuBackend(BackendOptions.threads(1))) {
+            Tensor src = be.upload(new float[] {1, 2, 3, 4, 5, 6}, 3, 2);
+            Tensor idx = be.uploadInt(new int[] {0, 7}, 2);
+            Tensor dst = be.allocate(2, 2);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> be.gatherRowsAsync(src, idx, 0, dst));
+            assertTrue(e.getMessage().contains("7"), e.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> be.gatherRowsAsync(src, idx, 0, be.allocate(2, 3)));
+            // and the backend still works afterwards
+            Tensor ok = be.uploadInt(new int[] {2, 0}, 2);
+            be.gatherRowsAsync(src, ok, 0, dst).await();
+            assertArrayEquals(new float[] {5, 6, 1, 2}, be.download(dst));
+        }
+    }
+
+    @Test
+    void allCoresBusyMeansGatheringAtOnce() {
+        try (CpuBackend be = new CpuBackend(BackendOptions.threads(Runtime.getRuntime().availableProcessors()))) {
+            assertFalse(be.gathersInBackground());
+            Tensor src = be.upload(new float[] {1, 2, 3, 4}, 2, 2);
+            Tensor idx = be.uploadInt(new int[] {1}, 1);
+            Tensor dst = be.allocate(1, 2);
+            assertSame(Backend.Pending.DONE, be.gatherRowsAsync(src, idx, 0, dst));
+            assertArrayEquals(new float[] {3, 4}, be.download(dst));
+        }
+    }
+
+    @Test
+    void closingTheBackendStopsItsPrefetchThread() {
+        CpuBackend be = new CpuBackend(BackendOptions.threads(1));
+        Tensor src = be.upload(new float[] {1, 2, 3, 4}, 2, 2);
+        Tensor idx = be.uploadInt(new int[] {1}, 1);
+        Tensor dst = be.allocate(1, 2);
+        be.gatherRowsAsync(src, idx, 0, dst).await();
+        RowPrefetcher p = be.prefetcherIfStarted();
+        assertEquals(SPARE_CORE, p != null);
+        be.close();
+        if (p != null) {
+            assertFalse(p.running(), "prefetch thread still running after close");
+        }
+        assertThrows(IllegalStateException.class, () -> be.gatherRowsAsync(src, idx, 0, dst));
+    }
+}
