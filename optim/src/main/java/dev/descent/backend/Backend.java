@@ -142,6 +142,14 @@ public interface Backend extends AutoCloseable {
         return Pending.DONE;
     }
 
+    /**
+     * Whether {@link #gatherRowsAsync} copies in the background, so that a loader gains by gathering ahead into a second
+     * set of buffers. Default false (the CPU backend: when its worker pool leaves a core free).
+     */
+    default boolean gathersInBackground() {
+        return false;
+    }
+
     /** A background operation ({@link #gatherRowsAsync}); {@link #await()} returns once its results are in place. */
     interface Pending {
         /** An operation that has already completed. */

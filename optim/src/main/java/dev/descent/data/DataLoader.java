@@ -28,18 +28,19 @@ import java.util.Objects;
  *
  * <h2>Memory</h2>
  * The constructor allocates everything: an int32 index tensor of {@code n} entries holding the epoch's order (uploaded
- * once per epoch), batch buffers for the full batch shape (two sets for minibatches of at most
- * {@value #PREFETCH_MAX_FLOATS} floats, see below) and one for the final partial batch, and the {@link Batch}
- * records. {@link #next()} only gathers and allocates nothing. The returned batch's tensors are overwritten by a later
+ * once per epoch), batch buffers for the full batch shape (two sets when prefetching, see below) and one for the final
+ * partial batch, and the {@link Batch} records. {@link #next()} only gathers and allocates nothing. The returned batch's tensors are overwritten by a later
  * {@code next()}; use a batch before asking for the next one. A full-batch loader without shuffling in a single
  * process gathers nothing: its batch holds the data set's own tensors (which the caller must not modify).
  *
  * <h2>Prefetch</h2>
- * Minibatches alternate between two sets of buffers, and {@link #next()}, having handed out batch {@code b}, starts
- * gathering batch {@code b + 1} of the same epoch into the other set through {@link Backend#gatherRowsAsync}: the CPU
- * backend copies it on a core its worker pool leaves free while batch {@code b} trains, other backends at once (in
- * stream order). The rows are the same either way; the next {@code next()} (or {@link #seek}, {@link #close}) waits
- * for the copy.
+ * When the backend {@linkplain Backend#gathersInBackground gathers in the background} (the CPU backend with a core its
+ * worker pool leaves free) and a minibatch has at most {@value #PREFETCH_MAX_FLOATS} floats, minibatches alternate
+ * between two sets of buffers, and {@link #next()}, having handed out batch {@code b}, starts gathering batch
+ * {@code b + 1} of the same epoch into the other set through {@link Backend#gatherRowsAsync} while batch {@code b}
+ * trains. The rows are the same bits either way; the next {@code next()} (or {@link #seek}, {@link #close}) waits for
+ * the copy. Other backends keep one set of buffers (a CUDA step graph, keyed by the batch's buffers, is captured once
+ * per batch shape) and gather in stream order.
  *
  * <pre>{@code
  * try (DeviceDataset train = dataset.upload(backend);
@@ -136,7 +137,8 @@ public final class DataLoader implements Loader {
             return;
         }
         this.order = new int[n];
-        this.prefetch = batches > 1 && (long) share(batchSize, rank, world) * data.featureCount() <= PREFETCH_MAX_FLOATS;
+        this.prefetch = backend.gathersInBackground() && batches > 1
+                && (long) share(batchSize, rank, world) * data.featureCount() <= PREFETCH_MAX_FLOATS;
         int shapes = (full > 0 ? (prefetch ? 2 : 1) : 0) + (keepLast ? 1 : 0);
         this.buffers = new Tensor[shapes * 2];
         Tensor idx = null;

@@ -174,6 +174,11 @@ final class GatherOnlyBackend implements Backend {
     int inFlight;
 
     @Override
+    public boolean gathersInBackground() {
+        return deferAsync;
+    }
+
+    @Override
     public Pending gatherRowsAsync(Tensor src, Tensor indices, int offset, Tensor dst) {
         if (!deferAsync) {
             return Backend.super.gatherRowsAsync(src, indices, offset, dst);

@@ -325,8 +325,9 @@ public final class CpuBackend implements Backend {
         return p.submit(f32 ? s.f : s.i, idx.i, offset, f32 ? d.f : d.i, d.rows(), s.cols());
     }
 
-    /** Whether {@link #gatherRowsAsync} copies in the background: the worker pool leaves a core free. */
-    boolean gathersInBackground() {
+    /** True when the worker pool leaves a core free: {@link #gatherRowsAsync} then copies on it. */
+    @Override
+    public boolean gathersInBackground() {
         return pool.threads() < Runtime.getRuntime().availableProcessors();
     }
 
