@@ -188,7 +188,11 @@ record WidthPlan(String key, int bits, Map<String, Map<Integer, Double>> seconds
         }
     }
 
-    /** The fastest measured width for one workload, or -1 when it was not measured. */
+    /**
+     * The fastest measured width for one workload, or -1 when it was not measured: each width counted at the thread
+     * count {@link #threadsFor} gives it (one thread where that ran at least 5 % faster than all cores), so that a
+     * width whose one-thread run beats every other width's is chosen even when its all-cores run does not.
+     */
     int bestFor(String workload) {
         Map<Integer, Double> m = seconds.get(workload);
         if (m == null || m.isEmpty()) {
@@ -196,13 +200,19 @@ record WidthPlan(String key, int bits, Map<String, Map<Integer, Double>> seconds
         }
         int best = -1;
         double t = Double.POSITIVE_INFINITY;
-        for (Map.Entry<Integer, Double> e : m.entrySet()) { // narrowest first: the wider wins a tie
-            if (e.getValue() <= t) {
-                t = e.getValue();
-                best = e.getKey();
+        for (int bits : m.keySet()) { // narrowest first: the wider wins a tie
+            double s = effectiveSeconds(workload, bits);
+            if (s <= t) {
+                t = s;
+                best = bits;
             }
         }
         return best;
+    }
+
+    /** The seconds of {@code workload} at {@code bits} on the thread count {@link #threadsFor} gives. */
+    double effectiveSeconds(String workload, int bits) {
+        return threadsFor(workload, bits) == 1 ? oneThread.get(workload).get(bits) : seconds.get(workload).get(bits);
     }
 
     /**
@@ -236,7 +246,7 @@ record WidthPlan(String key, int bits, Map<String, Map<Integer, Double>> seconds
             return best + "-bit, the widest, was fastest on " + workload;
         }
         return String.format(Locale.ROOT, "%d-bit ran %s %.2f× as fast as %d-bit", best, workload,
-                m.get(widest) / m.get(best), widest);
+                effectiveSeconds(workload, widest) / effectiveSeconds(workload, best), widest);
     }
 
     /** Reads a plan; null when the file does not exist; an exception naming the file when it cannot be parsed. */

@@ -143,14 +143,14 @@ class WidthPlanTest {
         assertEquals(0, plan.threadsFor("softmax-b16-24", 128), "one thread only 8 % slower there: all cores");
         assertEquals(0, plan.threadsFor("mlp-b64-10", 512));
         VectorBits.Decision d = VectorBits.decide(512, null, file, "k", "model=softmax,classes=10,batch=16");
-        assertEquals(512, d.bits());
+        assertEquals(256, d.bits(), "one thread at 256 bits (3.0) beats one at 512 (3.1) and all cores anywhere");
         assertEquals(1, d.threads(), d.origin());
         assertTrue(d.origin().contains("on 1 thread"), d.origin());
         assertEquals(0, VectorBits.decide(512, null, file, "k", "model=mlp,classes=10,batch=64").threads());
         assertEquals(0, VectorBits.decide(512, null, file, "k", null).threads(), "no hint: all cores");
         assertEquals(0, VectorBits.decide(512, "256", file, "k", "model=softmax,classes=10,batch=16").threads(),
                 "the width property bypasses the plan, threads too");
-        assertTrue(plan.perWorkload().contains("softmax-b16-24 512 on 1 thread"), plan.perWorkload());
+        assertTrue(plan.perWorkload().contains("softmax-b16-24 256 on 1 thread"), plan.perWorkload());
     }
 
     @Test
@@ -166,6 +166,21 @@ class WidthPlanTest {
         assertEquals("softmax-b16-10", plan.measuredFor("softmax-b16-10"));
         WidthPlan old = new WidthPlan("k", 256, times("softmax-b16-24", new double[] {6.0, 4.0, 4.7}), Map.of(), "now");
         assertEquals("softmax-b16-24", old.measuredFor("softmax-b16-10"), "a plan from before the probe existed");
+    }
+
+    @Test
+    void aWidthWhoseOneThreadRunBeatsEveryOtherIsChosenForTheWorkload() throws IOException {
+        // this host, 2026-12-07: all cores fastest at 256 bits, but one thread at 512 faster still
+        var all = times("softmax-b16-10", new double[] {3.51, 3.26, 4.04});
+        var one = times("softmax-b16-10", new double[] {3.06, 2.54, 2.25});
+        WidthPlan plan = new WidthPlan("k", 256, all, one, "now");
+        assertEquals(512, plan.bestFor("softmax-b16-10"));
+        assertEquals(1, plan.threadsFor("softmax-b16-10", 512));
+        Path file = dir.resolve(WidthPlan.FILE_NAME);
+        plan.write(file);
+        VectorBits.Decision d = VectorBits.decide(512, null, file, "k", "model=softmax,classes=10,batch=16");
+        assertEquals(512, d.bits(), d.origin());
+        assertEquals(1, d.threads(), d.origin());
     }
 
     @Test
