@@ -12,15 +12,17 @@ import java.util.concurrent.locks.LockSupport;
  * 784 features is 16 scattered reads of 3 KB from a data set larger than the caches: some 6 µs, a fifth of the step.
  *
  * <p>One gather is in flight at a time; {@link #submit} first awaits the previous one. The thread spins between jobs
- * for {@link #SPIN_NANOS} (a training loop submits one every few tens of µs, and waking a parked thread costs about as
- * much as the copy), then parks until the next one. Submitting and awaiting allocate nothing: the job's fields are
+ * for {@link #SPIN_NANOS} (a warm training loop submits one every 15–30 µs, and waking a parked thread costs about as
+ * much as the copy), then parks until the next one: while the JIT is still compiling, steps take milliseconds, and a
+ * longer spin would take the core from the compiler threads (2 ms made the first epoch of a batch-16 run 0.4 s
+ * slower on 2 cores). Submitting and awaiting allocate nothing: the job's fields are
  * reused, and a volatile sequence number hands them over (each side's writes before its volatile write are visible to
  * the other after its volatile read). The copy is {@link RowOps}' own, so the rows are the same bits as a synchronous
  * gather's.
  */
 final class RowPrefetcher implements Backend.Pending {
     /** How long the thread spins for the next job before it parks. */
-    static final long SPIN_NANOS = 2_000_000L;
+    static final long SPIN_NANOS = 100_000L;
 
     private final Thread thread;
     // The job: written by the submitting thread before it publishes `submitted`, read by the copy thread after.
