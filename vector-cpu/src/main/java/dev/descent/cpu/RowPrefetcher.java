@@ -3,6 +3,7 @@ package dev.descent.cpu;
 import dev.descent.backend.Backend;
 import dev.descent.backend.BackendException;
 
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -15,7 +16,9 @@ import java.util.concurrent.locks.LockSupport;
  * for {@link #SPIN_NANOS} (a warm training loop submits one every 15–30 µs, and waking a parked thread costs about as
  * much as the copy), then parks until the next one: while the JIT is still compiling, steps take milliseconds, and a
  * longer spin would take the core from the compiler threads (2 ms made the first epoch of a batch-16 run 0.4 s
- * slower on 2 cores). Submitting and awaiting allocate nothing: the job's fields are
+ * slower on 2 cores). A job that the thread has not claimed when {@link #await} is called (the thread is not running:
+ * the JIT's compiler threads or another process have its core) is copied by the awaiting thread itself, so a busy
+ * second core costs no more than gathering without prefetch. Submitting and awaiting allocate nothing: the job's fields are
  * reused, and a volatile sequence number hands them over (each side's writes before its volatile write are visible to
  * the other after its volatile read). The copy is {@link RowOps}' own, so the rows are the same bits as a synchronous
  * gather's.
@@ -33,15 +36,24 @@ final class RowPrefetcher implements Backend.Pending {
     private int rows;
     private int cols;
     private volatile long submitted;
+    /** The last job claimed, by the thread or by {@link #await}: whoever moves it to a job's number copies it. */
+    private final AtomicLong claimed = new AtomicLong();
     private volatile long completed;
     private volatile RuntimeException failure;
     private volatile boolean parked;
     private volatile boolean stopped;
 
     RowPrefetcher(String name) {
+        this(name, true);
+    }
+
+    /** {@code start} false: the thread never runs, so every job is copied by {@link #await} (tests). */
+    RowPrefetcher(String name, boolean start) {
         thread = new Thread(this::loop, name);
         thread.setDaemon(true);
-        thread.start();
+        if (start) {
+            thread.start();
+        }
     }
 
     /** Starts gathering {@code rows} rows of {@code cols} into {@code dst}; awaits the previous gather first. */
@@ -66,6 +78,10 @@ final class RowPrefetcher implements Backend.Pending {
     @Override
     public void await() {
         long want = submitted;
+        if (completed != want && claimed.compareAndSet(want - 1, want)) {
+            copy(); // not started: the thread is not running, copy it here
+            completed = want;
+        }
         while (completed != want) {
             Thread.onSpinWait();
         }
@@ -111,16 +127,24 @@ final class RowPrefetcher implements Backend.Pending {
             if (submitted == done) { // stopped, nothing pending
                 return;
             }
-            try {
-                RowOps.copyRows(src, dst, indices, offset, cols, 0, rows);
-            } catch (RuntimeException e) {
-                failure = e;
+            long job = done + 1;
+            if (claimed.compareAndSet(done, job)) {
+                copy();
+                completed = job;
             }
-            src = null;
-            dst = null;
-            indices = null;
-            done++;
-            completed = done;
+            done = job;
         }
+    }
+
+    /** Runs the job (on whichever thread claimed it) and drops its references. */
+    private void copy() {
+        try {
+            RowOps.copyRows(src, dst, indices, offset, cols, 0, rows);
+        } catch (RuntimeException e) {
+            failure = e;
+        }
+        src = null;
+        dst = null;
+        indices = null;
     }
 }

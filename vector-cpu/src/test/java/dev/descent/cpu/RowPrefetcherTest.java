@@ -66,6 +66,27 @@ class RowPrefetcherTest {
     }
 
     @Test
+    void aJobTheThreadHasNotStartedIsCopiedByTheAwaitingThread() {
+        float[] src = new float[50 * 3];
+        for (int i = 0; i < src.length; i++) {
+            src[i] = i;
+        }
+        int[] idx = {49, 0, 7, 7};
+        RowPrefetcher idle = new RowPrefetcher("test-idle", false); // its thread never runs
+        for (int round = 0; round < 3; round++) {
+            float[] dst = new float[4 * 3];
+            idle.submit(src, idx, round, dst, 4 - round, 3).await();
+            for (int r = 0; r < 4 - round; r++) {
+                for (int c = 0; c < 3; c++) {
+                    assertEquals(src[idx[round + r] * 3 + c], dst[r * 3 + c]);
+                }
+            }
+        }
+        idle.close();
+        assertFalse(idle.running());
+    }
+
+    @Test
     void badArgumentsFailAtTheCallNotLater() {
         try (CpuBackend be = new CpuBackend(BackendOptions.threads(1))) {
             Tensor src = be.upload(new float[] {1, 2, 3, 4, 5, 6}, 3, 2);
