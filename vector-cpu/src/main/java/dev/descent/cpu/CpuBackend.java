@@ -325,11 +325,18 @@ public final class CpuBackend implements Backend {
         return p.submit(f32 ? s.f : s.i, idx.i, offset, f32 ? d.f : d.i, d.rows(), s.cols());
     }
 
-    /** True when the worker pool leaves a core free: {@link #gatherRowsAsync} then copies on it. */
+    /**
+     * True when the worker pool leaves a core free: {@link #gatherRowsAsync} then copies on it. The system property
+     * {@value #PREFETCH_PROPERTY}{@code =false} turns it off (the run then keeps to the pool's threads).
+     */
     @Override
     public boolean gathersInBackground() {
-        return pool.threads() < Runtime.getRuntime().availableProcessors();
+        return PREFETCH && pool.threads() < Runtime.getRuntime().availableProcessors();
     }
+
+    /** System property: {@code false} keeps {@link #gatherRowsAsync} on the calling thread. */
+    public static final String PREFETCH_PROPERTY = "descent.cpu.prefetch";
+    private static final boolean PREFETCH = !"false".equalsIgnoreCase(System.getProperty(PREFETCH_PROPERTY));
 
     /** The prefetch thread's owner, if started (tests). */
     synchronized RowPrefetcher prefetcherIfStarted() {
