@@ -28,7 +28,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * down (another process on its core), and only the blocks at the end pay for sharing (each thread then reads rows the
  * other brought in). For the lecture's 27,455 rows on 2 threads, some 1,000 of them are shared; a batch of one partial
  * chunk (minibatches under 2048 rows on 2 threads) is shared throughout.
- * One reduction chunk writes its chains straight into ∂W.
+ * One reduction chunk writes its chains straight into ∂W. When the classes are not a whole number of vectors (10
+ * classes), the weight gradient is formed as ∂Wᵀ, with vectors along the features (every lane useful), and transposed
+ * into ∂W when the chunks are combined: the same chains, so the same bits.
  *
  * <p>Used when the features fit one reduction chunk, the classes fit one strip of 1–3 vectors (any count: the
  * panels are padded to whole vectors and the last vector of each row is stored under a mask), and the batch has
@@ -79,6 +81,11 @@ final class FusedSoftmaxRegression {
     private int classes;
     /** The classes rounded up to whole vectors: the row length of the padded panels {@link #wPanel} and gBlocks. */
     private int kpad;
+    /**
+     * Whether the weight-gradient chains are formed as ∂Wᵀ (classes × features, vectors along X's rows): when the
+     * classes are not whole vectors (10 classes: 10 of 16 lanes would do work) and the features are.
+     */
+    private boolean transposedGrad;
     private int chunks;
     private int lossChunkRows;
     private int block;
@@ -167,6 +174,7 @@ final class FusedSoftmaxRegression {
         this.features = features;
         this.classes = classes;
         this.kpad = (classes + lanes - 1) / lanes * lanes;
+        this.transposedGrad = kpad != classes && features % lanes == 0;
         this.lossChunkRows = lossChunkRows;
         this.block = Math.min(BLOCK, lossChunkRows);
         this.gradScale = gradScale;
@@ -174,7 +182,7 @@ final class FusedSoftmaxRegression {
         try {
             prepareBuffers();
             runChunks();
-            if (chunks > 1) {
+            if (chunks > 1 || transposedGrad) {
                 combineRows = Math.max(1, (features + 2 * pool.threads() - 1) / (2 * pool.threads()));
                 pool.forEach((features + combineRows - 1) / combineRows, combineTask);
             }
@@ -199,7 +207,7 @@ final class FusedSoftmaxRegression {
      */
     private void prepareBuffers() {
         int panel = Math.multiplyExact(features, classes);
-        if (chunks == 1) {
+        if (chunks == 1 && !transposedGrad) {
             dst = gradW; // one chunk: the chains are the result (the GEMM's combine would copy them unchanged)
             partialOff = 0;
         } else {
@@ -289,11 +297,8 @@ final class FusedSoftmaxRegression {
             int n = Math.min(block, c1 - r0);
             forward(r0, n);
             loss = softmax(r0, n, loss);
-            // ∂W partial (features × classes) += X[r0 .. r0+n)ᵀ · G[r0 .. r0+n): the features are the output rows
-            // (4 adjacent ones broadcast per row of X), the block's rows the reduction; G read from the aligned copy.
             copyGradBlock(r0, n, gb, gOff);
-            kernels.gemmPanel(x, r0 * features, 1, features, features, n, gb, gOff, kpad, kpad, classes, dst, pOff,
-                    classes, r0 > c0);
+            gradient(r0, n, gb, gOff, pOff, 0, features, r0 > c0);
         }
         chunkRow[ch] = c1;
     }
@@ -309,7 +314,7 @@ final class FusedSoftmaxRegression {
      */
     private void runCooperative(int ch, int from, double loss) {
         int threads = pool.threads();
-        pieceFeatures = roundUp4((features + threads - 1) / threads);
+        pieceFeatures = roundUp((features + threads - 1) / threads, transposedGrad ? lanes : 4);
         int c0 = ch * Gemm.ROW_CHUNK;
         int c1 = chunkEnd(ch);
         for (int r0 = from; r0 < c1; r0 += block) {
@@ -381,8 +386,31 @@ final class FusedSoftmaxRegression {
     private void gradientPiece(int piece) {
         int f0 = piece * pieceFeatures;
         int fn = Math.min(pieceFeatures, features - f0);
-        kernels.gemmPanel(x, blockRow * features + f0, 1, features, fn, blockRows, gBlocks[0], gOffs[0], kpad, kpad,
-                classes, dst, blockDst + f0 * classes, classes, blockRow > blockChunkRow);
+        gradient(blockRow, blockRows, gBlocks[0], gOffs[0], blockDst, f0, fn, blockRow > blockChunkRow);
+    }
+
+    /**
+     * The weight-gradient chains of features [f0, f0 + fn) over rows [r0, r0 + n), continued from the partial at
+     * {@code dOff} ({@code accumulate}) or from +0. Each element is one fma chain over the rows in order, either way:
+     * <ul>
+     *   <li>∂W (features × classes) += X[r0 .. r0+n)ᵀ · G: the features are the output rows (4 adjacent ones broadcast
+     *   per row of X), the classes the vectors, G read from the aligned copy;</li>
+     *   <li>{@link #transposedGrad}: ∂Wᵀ (classes × features) += Gᵀ · X[r0 .. r0+n): the classes are the output rows
+     *   (G's values broadcast), the vectors run along X's rows in strips of up to 3 vectors, read in place.</li>
+     * </ul>
+     */
+    private void gradient(int r0, int n, float[] gb, int gOff, int dOff, int f0, int fn, boolean accumulate) {
+        if (!transposedGrad) {
+            kernels.gemmPanel(x, r0 * features + f0, 1, features, fn, n, gb, gOff, kpad, kpad, classes, dst,
+                    dOff + f0 * classes, classes, accumulate);
+            return;
+        }
+        int strip = 3 * lanes;
+        for (int j0 = f0; j0 < f0 + fn; j0 += strip) {
+            int w = Math.min(strip, f0 + fn - j0);
+            kernels.gemmPanel(gb, gOff, 1, kpad, classes, n, x, r0 * features + j0, features, w, w, dst, dOff + j0,
+                    features, accumulate);
+        }
     }
 
     /** G's rows [r0, r0 + n), copied into a block panel of rows {@link #kpad} wide (zero-padded). */
@@ -399,16 +427,31 @@ final class FusedSoftmaxRegression {
         return partialOff + ch * features * classes;
     }
 
-    private static int roundUp4(int v) {
-        return roundUp(v, 4);
-    }
-
     private static int roundUp(int v, int unit) {
         return (v + unit - 1) / unit * unit;
     }
 
-    /** Adds the chunk partials of a block of ∂W's rows in chunk order. */
+    /**
+     * Adds the chunk partials of a block of ∂W's rows in chunk order; with {@link #transposedGrad}, adds those of ∂Wᵀ's
+     * columns (into the first chunk's partial) and transposes them into ∂W.
+     */
     private void combine(int item) {
+        if (transposedGrad) {
+            int f0 = item * combineRows;
+            int f1 = Math.min(features, f0 + combineRows);
+            if (chunks > 1) {
+                for (int c = 0; c < classes; c++) {
+                    int off = partialOff + c * features + f0;
+                    kernels.addChunks(partial, off, features * classes, chunks, partial, off, f1 - f0);
+                }
+            }
+            for (int f = f0; f < f1; f++) {
+                for (int c = 0; c < classes; c++) {
+                    gradW[f * classes + c] = partial[partialOff + c * features + f];
+                }
+            }
+            return;
+        }
         int from = item * combineRows * classes;
         int to = Math.min(features, (item + 1) * combineRows) * classes;
         kernels.addChunks(partial, partialOff + from, features * classes, chunks, gradW, from, to - from);

@@ -147,8 +147,22 @@ class FusedSoftmaxRegressionTest {
     })
     void whereAChunkChangesHandsChangesNothing(String twin, int threads, int n) {
         CpuBackend be = open(twin, threads);
-        int in = 40;
-        int k = 3 * be.fusedSoftmaxRegression().lanes();
+        chunksChangingHands(be, n, 40, 3 * be.fusedSoftmaxRegression().lanes());
+    }
+
+    /** The same with 10 classes and whole vectors of features: the weight gradient is formed as ∂Wᵀ. */
+    @ParameterizedTest(name = "{0}, {1} threads, n={2}")
+    @CsvSource({
+        "vector, 2, 6844",
+        "vector, 3, 10340",
+        "vector, 2, 1500",
+        "vector, 1, 6844",
+    })
+    void whereAChunkChangesHandsChangesNothingForTheTransposedGradient(String twin, int threads, int n) {
+        chunksChangingHands(open(twin, threads), n, 48, 10);
+    }
+
+    private void chunksChangingHands(CpuBackend be, int n, int in, int k) {
         Problem p = problem(n, in, k, true);
         try (be) {
             assertTrue(fusedApplies(be, n, in, k), "the fused pass must run for this shape");
