@@ -297,13 +297,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void gatherRows(Tensor src, Tensor indices, int offset, Tensor dst) {
-        CpuTensor s = live(src, "gatherRows", "src");
-        CpuTensor idx = i32(indices, "gatherRows", "indices");
-        CpuTensor d = live(dst, "gatherRows", "dst");
-        OpChecks.gatherRows(s, idx, offset, d);
-        OpChecks.gatherIndices(idx.i, offset, d.rows(), s);
-        boolean f32 = s.dtype() == DType.F32;
-        rows.gatherRows(f32 ? s.f : s.i, idx.i, offset, f32 ? d.f : d.i, d.rows(), s.cols());
+        gather("gatherRows", src, indices, offset, dst, false);
     }
 
     /**
@@ -311,13 +305,21 @@ public final class CpuBackend implements Backend {
      */
     @Override
     public Pending gatherRowsAsync(Tensor src, Tensor indices, int offset, Tensor dst) {
-        CpuTensor s = live(src, "gatherRowsAsync", "src");
-        CpuTensor idx = i32(indices, "gatherRowsAsync", "indices");
-        CpuTensor d = live(dst, "gatherRowsAsync", "dst");
+        return gather("gatherRowsAsync", src, indices, offset, dst, true);
+    }
+
+    /**
+     * Checks a gather's arguments (errors name {@code op}), then gathers now or, if asked and a core is spare, in the
+     * background.
+     */
+    private Pending gather(String op, Tensor src, Tensor indices, int offset, Tensor dst, boolean background) {
+        CpuTensor s = live(src, op, "src");
+        CpuTensor idx = i32(indices, op, "indices");
+        CpuTensor d = live(dst, op, "dst");
         OpChecks.gatherRows(s, idx, offset, d);
         OpChecks.gatherIndices(idx.i, offset, d.rows(), s);
         boolean f32 = s.dtype() == DType.F32;
-        RowPrefetcher p = prefetcher();
+        RowPrefetcher p = background ? prefetcher() : null;
         if (p == null) {
             rows.gatherRows(f32 ? s.f : s.i, idx.i, offset, f32 ? d.f : d.i, d.rows(), s.cols());
             return Pending.DONE;
