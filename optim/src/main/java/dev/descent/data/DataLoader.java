@@ -29,9 +29,10 @@ import java.util.Objects;
  * <h2>Memory</h2>
  * The constructor allocates everything: an int32 index tensor of {@code n} entries holding the epoch's order (uploaded
  * once per epoch), batch buffers for the full batch shape (two sets when prefetching, see below) and one for the final
- * partial batch, and the {@link Batch} records. {@link #next()} only gathers and allocates nothing. The returned batch's tensors are overwritten by a later
- * {@code next()}; use a batch before asking for the next one. A full-batch loader without shuffling in a single
- * process gathers nothing: its batch holds the data set's own tensors (which the caller must not modify).
+ * partial batch, and the {@link Batch} records. {@link #next()} only gathers and allocates nothing. The returned
+ * batch's tensors are overwritten by a later {@code next()}; use a batch before asking for the next one. A full-batch
+ * loader without shuffling in a single process gathers nothing: its batch holds the data set's own tensors (which the
+ * caller must not modify).
  *
  * <h2>Prefetch</h2>
  * When the backend {@linkplain Backend#gathersInBackground gathers in the background} (the CPU backend with a core its

@@ -19,9 +19,9 @@ import java.util.Arrays;
  * read in place: it is the big operand, used once per strip, and copying it would cost as much as the multiply. Work
  * items are blocks of {@link #MB} rows × reduction chunks; a 4-row × 3-vector micro-kernel keeps 12 accumulators in
  * registers for the whole chunk (8 rows × 1 vector when op(B) is one vector wide, e.g. 10 classes at 512 bits: 4
- * chains would leave half of the FMA throughput unused). When that gives fewer items than twice the threads (a minibatch: 16 or 64 rows are
- * one row block), items are also cut into column blocks of whole strips, and if still too few into row blocks of
- * whole 4-row tiles; op(B)'s strips are packed in parallel, with vector copies.
+ * chains would leave half of the FMA throughput unused). When that gives fewer items than twice the threads (a
+ * minibatch: 16 or 64 rows are one row block), items are also cut into column blocks of whole strips, and if still too
+ * few into row blocks of whole 4-row tiles; op(B)'s strips are packed in parallel, with vector copies.
  *
  * <p><b>Transposed A, small k</b> ({@code k ≤} {@link #SMALL_K_T}: the minibatch weight gradient {@code X^T·G} with
  * k = batch): the plain-A path with op(A) = A^T read in place through strides (row r of op(A) is column r of A, one k

@@ -18,9 +18,9 @@ import java.util.concurrent.locks.LockSupport;
  * longer spin would take the core from the compiler threads (2 ms made the first epoch of a batch-16 run 0.4 s
  * slower on 2 cores). A job that the thread has not claimed when {@link #await} is called (the thread is not running:
  * the JIT's compiler threads or another process have its core) is copied by the awaiting thread itself, so a busy
- * second core costs no more than gathering without prefetch. Submitting and awaiting allocate nothing: the job's fields are
- * reused, and a volatile sequence number hands them over (each side's writes before its volatile write are visible to
- * the other after its volatile read). The copy is {@link RowOps}' own, so the rows are the same bits as a synchronous
+ * second core costs no more than gathering without prefetch. Submitting and awaiting allocate nothing: the job's
+ * fields are reused, and a volatile sequence number hands them over (each side's writes before its volatile write are
+ * visible to the other after its volatile read). The copy is {@link RowOps}' own, so the rows are the same bits as a synchronous
  * gather's.
  */
 final class RowPrefetcher implements Backend.Pending {
