@@ -320,22 +320,73 @@ public class MachinePeak {
         }
     }
 
-    /** Prints this machine's limits. Options: {@code --threads N --mb M --runs R}. */
+    /**
+     * The FMA throughput of {@code threads} threads over {@code seconds}, window by window (each some 50 ms), in units
+     * of {@code oneCore} (GFLOP/s of one core): on a machine that gives a run all of its cores each window is close
+     * to {@code threads}. A virtual machine whose cores are hardware threads of shared physical cores, or are
+     * time-shared with other guests, shows windows near 1 instead: then every multi-threaded timing on it is a mixture
+     * of the two, whatever the code.
+     */
+    static double[] coresOverTime(int threads, double seconds, double oneCore) {
+        int calls = Math.max(1, (int) (0.05 * oneCore * 1e9 / fmaFlopPerCall()));
+        List<Double> out = new ArrayList<>();
+        long end = System.nanoTime() + (long) (seconds * 1e9);
+        while (System.nanoTime() < end) {
+            double s = runParallel(threads, t -> {
+                float acc = 0;
+                for (int c = 0; c < calls; c++) {
+                    acc += fmaChains(0.5f);
+                }
+                return acc;
+            });
+            out.add(threads * calls * fmaFlopPerCall() / s / 1e9 / oneCore);
+        }
+        return out.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+
+    /** One line: the windows of {@link #coresOverTime} as a distribution, then each window (cores' worth). */
+    static String describeTrace(int threads, double[] cores) {
+        double[] sorted = cores.clone();
+        java.util.Arrays.sort(sorted);
+        long full = java.util.Arrays.stream(cores).filter(c -> c >= threads - 0.25).count();
+        long single = java.util.Arrays.stream(cores).filter(c -> c < 1.5).count();
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "FMA on %d threads, %d windows of ~50 ms, in "
+                + "cores' worth (one core's peak = 1): median %.2f, p10 %.2f, p90 %.2f; %d%% of windows at %.2f or more,"
+                + " %d%% under 1.5:", threads, cores.length, sorted[sorted.length / 2], sorted[sorted.length / 10],
+                sorted[sorted.length * 9 / 10], Math.round(100.0 * full / cores.length), threads - 0.25,
+                Math.round(100.0 * single / cores.length)));
+        for (double c : cores) {
+            sb.append(String.format(Locale.ROOT, " %.1f", c));
+        }
+        return sb.toString();
+    }
+
+    /**
+     * Prints this machine's limits. Options: {@code --threads N --mb M --runs R}, and {@code --trace S}: then also
+     * the all-threads FMA throughput window by window for S seconds ({@link #coresOverTime}).
+     */
     public static void main(String[] args) {
         int threads = Runtime.getRuntime().availableProcessors();
         int megabytes = 512;
         int runs = 5;
+        double trace = 0;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--threads" -> threads = Integer.parseInt(args[++i]);
                 case "--mb" -> megabytes = Integer.parseInt(args[++i]);
                 case "--runs" -> runs = Integer.parseInt(args[++i]);
+                case "--trace" -> trace = Double.parseDouble(args[++i]);
                 default -> {
-                    System.err.println("MachinePeak: unknown option " + args[i] + " (--threads N --mb M --runs R)");
+                    System.err.println("MachinePeak: unknown option " + args[i]
+                            + " (--threads N --mb M --runs R --trace SECONDS)");
                     System.exit(2);
                 }
             }
         }
-        System.out.println(measure(threads, megabytes, runs));
+        Peak peak = measure(threads, megabytes, runs);
+        System.out.println(peak);
+        if (trace > 0) {
+            System.out.println(describeTrace(threads, coresOverTime(threads, trace, peak.fmaOneCore())));
+        }
     }
 }
