@@ -534,10 +534,21 @@ public final class Compare {
     private static List<Side> descentCpuSides(Options o, DescentWorkloads.HostData host, Report report,
             List<AutoCloseable> closeables) {
         List<Side> sides = new ArrayList<>();
+        java.util.Set<Integer> opened = new java.util.HashSet<>();
         for (int t : o.threads()) {
             DescentWorkloads w = new DescentWorkloads(BenchBackends.open("cpu", t), host);
-            closeables.add(w);
             int actual = w.backend().threads();
+            if (!opened.add(actual)) {
+                // "All cores" where the width plan gives this workload one thread: the side already measured.
+                w.close();
+                String why = "threads=" + t + " resolves to " + actual + (actual == 1 ? " thread" : " threads")
+                        + " (the CPU backend's plan for this workload): the same side as descent-" + actual
+                        + "t, not run twice";
+                System.err.println("[compare] descent " + why);
+                report.descentDescriptions.add(why);
+                continue;
+            }
+            closeables.add(w);
             report.descentDescriptions.add(w.backend().description());
             sides.add(new SimpleSide("descent-" + actual + "t", "descent, " + actual
                     + (actual == 1 ? " thread" : " threads"), actual, false, true, w::run));
