@@ -3,6 +3,7 @@ package dev.descent.cpu;
 import dev.descent.backend.Backend;
 import dev.descent.backend.BackendException;
 
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
@@ -16,39 +17,64 @@ import java.util.concurrent.locks.LockSupport;
  * for {@link #SPIN_NANOS} (a warm training loop submits one every 15–30 µs, and waking a parked thread costs about as
  * much as the copy), then parks until the next one: while the JIT is still compiling, steps take milliseconds, and a
  * longer spin would take the core from the compiler threads (2 ms made the first epoch of a batch-16 run 0.4 s
- * slower on 2 cores). A job that the thread has not claimed when {@link #await} is called (the thread is not running:
- * the JIT's compiler threads or another process have its core) is copied by the awaiting thread itself, so a busy
- * second core costs no more than gathering without prefetch. Submitting and awaiting allocate nothing: the job's
- * fields are reused, and a volatile sequence number hands them over (each side's writes before its volatile write are
- * visible to the other after its volatile read). The copy is {@link RowOps}' own, so the rows are the same bits as a synchronous
- * gather's.
+ * slower on 2 cores).
+ *
+ * <p><b>Shared copies.</b> A job is copied in pieces of about {@value #PIECE_FLOATS} floats (whole rows: 5 rows of 784),
+ * claimed one at a time, by the thread and by {@link #await}: the awaiting thread copies every piece that the thread
+ * has not claimed yet, and then waits only for the pieces in progress. So when the spare core is not running the
+ * thread (the JIT's compiler threads, another process, or a virtual machine's host has it), a gather costs no more than
+ * a synchronous one plus at most a piece's wait, instead of the whole copy. The claims go through one word that holds
+ * the job's number (high 32 bits) and its next piece (low 32 bits), so a claim of a finished job can never succeed on
+ * the next one; jobs alternate between two slots, so a thread that read a slot just before a claim that then fails
+ * never acts on the other job's fields.
+ *
+ * <p>Submitting and awaiting allocate nothing: the slots are reused, and volatile writes hand them over (each side's
+ * writes before its volatile write are visible to the other after its volatile read). The copy is {@link RowOps}' own,
+ * so the rows are the same bits as a synchronous gather's, whoever copies which piece.
  */
 final class RowPrefetcher implements Backend.Pending {
     /** How long the thread spins for the next job before it parks. */
     static final long SPIN_NANOS = 100_000L;
+    /** Floats per claimed piece (rounded to whole rows, at least one): 16 KB, a couple of microseconds to copy. */
+    static final int PIECE_FLOATS = 4096;
+
+    /** One job's fields; written by the submitting thread only while no one can claim a piece of it. */
+    private static final class Slot {
+        Object src;
+        Object dst;
+        int[] indices;
+        int offset;
+        int rows;
+        int cols;
+        int pieceRows;
+        int pieces;
+        /** Pieces finished (copied or failed). */
+        final AtomicInteger done = new AtomicInteger();
+    }
 
     private final Thread thread;
-    // The job: written by the submitting thread before it publishes `submitted`, read by the copy thread after.
-    private Object src;
-    private Object dst;
-    private int[] indices;
-    private int offset;
-    private int rows;
-    private int cols;
+    private final Slot[] slots = {new Slot(), new Slot()};
+    /** Job number (high 32 bits) and its next unclaimed piece (low 32 bits); job 0 is none. */
+    private final AtomicLong cursor = new AtomicLong();
+    /** The number of the last job submitted (0: none yet). */
     private volatile long submitted;
-    /** The last job claimed, by the thread or by {@link #await}: whoever moves it to a job's number copies it. */
-    private final AtomicLong claimed = new AtomicLong();
-    private volatile long completed;
     private volatile RuntimeException failure;
     private volatile boolean parked;
     private volatile boolean stopped;
+    /** Tests: the most pieces the thread claims of one job (negative: no limit). */
+    private final int threadPieceLimit;
 
     RowPrefetcher(String name) {
-        this(name, true);
+        this(name, true, -1);
     }
 
-    /** {@code start} false: the thread never runs, so every job is copied by {@link #await} (tests). */
-    RowPrefetcher(String name, boolean start) {
+    /**
+     * {@code start} false: the thread never runs, so every job is copied by {@link #await} (tests).
+     * {@code threadPieceLimit}: the thread claims at most that many pieces of a job, leaving the rest to {@link #await}
+     * (tests; negative: no limit).
+     */
+    RowPrefetcher(String name, boolean start, int threadPieceLimit) {
+        this.threadPieceLimit = threadPieceLimit;
         thread = new Thread(this::loop, name);
         thread.setDaemon(true);
         if (start) {
@@ -62,13 +88,22 @@ final class RowPrefetcher implements Backend.Pending {
         if (stopped) {
             throw new BackendException("gatherRowsAsync: the backend is closed");
         }
-        this.src = src;
-        this.dst = dst;
-        this.indices = indices;
-        this.offset = offset;
-        this.rows = rows;
-        this.cols = cols;
-        submitted = submitted + 1;
+        long job = submitted + 1;
+        if (job > Integer.MAX_VALUE) {
+            job = 2; // the cursor holds 31 bits of it; 2^31 - 1 is odd, so the slots still alternate
+        }
+        Slot s = slots[(int) (job & 1)];
+        s.src = src;
+        s.dst = dst;
+        s.indices = indices;
+        s.offset = offset;
+        s.rows = rows;
+        s.cols = cols;
+        s.pieceRows = Math.max(1, PIECE_FLOATS / Math.max(1, cols));
+        s.pieces = (rows + s.pieceRows - 1) / s.pieceRows;
+        s.done.set(0);
+        submitted = job;
+        cursor.set(job << 32); // publishes the slot: claims of this job start here
         if (parked) {
             LockSupport.unpark(thread);
         }
@@ -77,19 +112,60 @@ final class RowPrefetcher implements Backend.Pending {
 
     @Override
     public void await() {
-        long want = submitted;
-        if (completed != want && claimed.compareAndSet(want - 1, want)) {
-            copy(); // not started: the thread is not running, copy it here
-            completed = want;
+        long job = submitted;
+        if (job == 0) {
+            return;
         }
-        while (completed != want) {
+        Slot s = slots[(int) (job & 1)];
+        copyPieces(job, s, -1); // whatever the thread has not claimed
+        while (s.done.get() < s.pieces) {
             Thread.onSpinWait();
         }
+        s.src = null;
+        s.dst = null;
+        s.indices = null;
         RuntimeException e = failure;
         if (e != null) {
             failure = null;
             throw new BackendException("gatherRowsAsync failed: " + e, e);
         }
+    }
+
+    /**
+     * Claims and copies pieces of job {@code job} (slot {@code s}) until none is left, the job has been replaced, or
+     * {@code limit} pieces are done (negative: no limit).
+     */
+    private void copyPieces(long job, Slot s, int limit) {
+        int claimedHere = 0;
+        while (limit < 0 || claimedHere < limit) {
+            long c = cursor.get();
+            if (c >>> 32 != job) {
+                return;
+            }
+            int piece = (int) c;
+            if (piece >= s.pieces || !cursor.compareAndSet(c, c + 1)) {
+                if (piece >= s.pieces) {
+                    return;
+                }
+                continue;
+            }
+            // The claim succeeded on this job's word: the slot is this job's until its pieces are all done.
+            claimedHere++;
+            try {
+                int r0 = piece * s.pieceRows;
+                RowOps.copyRows(s.src, s.dst, s.indices, s.offset, s.cols, r0, Math.min(s.rows, r0 + s.pieceRows));
+            } catch (RuntimeException e) {
+                failure = e;
+            } finally {
+                s.done.incrementAndGet();
+            }
+        }
+    }
+
+    /** Tests: numbers the next job {@code last + 1} (wrapping as after 2^31 - 1 jobs); call between jobs only. */
+    void numberJobsAfter(long last) {
+        await();
+        submitted = last;
     }
 
     /** Whether the thread is alive (tests). */
@@ -109,42 +185,27 @@ final class RowPrefetcher implements Backend.Pending {
     }
 
     private void loop() {
-        long done = 0;
+        long seen = 0;
         while (true) {
             long spinUntil = System.nanoTime() + SPIN_NANOS;
-            while (submitted == done && !stopped) {
+            while (submitted == seen && !stopped) {
                 if (System.nanoTime() < spinUntil) {
                     Thread.onSpinWait();
                 } else {
                     parked = true;
-                    if (submitted == done && !stopped) { // re-checked after announcing: no lost wake-up
+                    if (submitted == seen && !stopped) { // re-checked after announcing: no lost wake-up
                         LockSupport.park(this);
                     }
                     parked = false;
                     spinUntil = System.nanoTime() + SPIN_NANOS;
                 }
             }
-            if (submitted == done) { // stopped, nothing pending
+            long job = submitted;
+            if (job == seen) { // stopped, nothing pending
                 return;
             }
-            long job = done + 1;
-            if (claimed.compareAndSet(done, job)) {
-                copy();
-                completed = job;
-            }
-            done = job;
+            copyPieces(job, slots[(int) (job & 1)], threadPieceLimit);
+            seen = job;
         }
-    }
-
-    /** Runs the job (on whichever thread claimed it) and drops its references. */
-    private void copy() {
-        try {
-            RowOps.copyRows(src, dst, indices, offset, cols, 0, rows);
-        } catch (RuntimeException e) {
-            failure = e;
-        }
-        src = null;
-        dst = null;
-        indices = null;
     }
 }

@@ -15,8 +15,19 @@ import java.util.Random;
 
 import org.junit.jupiter.api.Test;
 
-/** {@link Backend#gatherRowsAsync} on the CPU backend: the same rows as {@link Backend#gatherRows}, checked eagerly. */
+/**
+ * {@link Backend#gatherRowsAsync} on the CPU backend: the same rows as {@link Backend#gatherRows}, checked eagerly. A
+ * lost piece would make an await spin for ever: every test has a time limit.
+ */
+@org.junit.jupiter.api.Timeout(value = 60, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
 class RowPrefetcherTest {
+    /** Asserts that an action fails with the backend's exception. */
+    private static final class BackendExceptionCheck {
+        static void expect(org.junit.jupiter.api.function.Executable action) {
+            assertThrows(dev.descent.backend.BackendException.class, action);
+        }
+    }
+
     private static final boolean SPARE_CORE = Runtime.getRuntime().availableProcessors() > 1;
 
     @Test
@@ -72,7 +83,7 @@ class RowPrefetcherTest {
             src[i] = i;
         }
         int[] idx = {49, 0, 7, 7};
-        RowPrefetcher idle = new RowPrefetcher("test-idle", false); // its thread never runs
+        RowPrefetcher idle = new RowPrefetcher("test-idle", false, -1); // its thread never runs
         for (int round = 0; round < 3; round++) {
             float[] dst = new float[4 * 3];
             idle.submit(src, idx, round, dst, 4 - round, 3).await();
@@ -84,6 +95,59 @@ class RowPrefetcherTest {
         }
         idle.close();
         assertFalse(idle.running());
+    }
+
+    /**
+     * The thread claims one piece of each job and leaves the rest to the awaiting thread: the pieces land where they
+     * belong whoever copies them, over many jobs in both slots, and across the wrap of the job numbers.
+     */
+    @Test
+    void piecesCopiedByBothThreadsLandInPlace() {
+        int cols = 1000; // 4 rows a piece
+        int n = 300;
+        float[] src = new float[n * cols];
+        for (int i = 0; i < src.length; i++) {
+            src[i] = i * 0.5f;
+        }
+        Random random = new Random(5);
+        RowPrefetcher shared = new RowPrefetcher("test-shared", true, 1);
+        try {
+            assertEquals(4, Math.max(1, RowPrefetcher.PIECE_FLOATS / cols));
+            for (int round = 0; round < 200; round++) {
+                if (round == 100) {
+                    shared.numberJobsAfter(Integer.MAX_VALUE - 2); // jobs 2^31 - 2, 2^31 - 1, then 2, 3, ...
+                }
+                int rows = 1 + random.nextInt(41); // 1 to 11 pieces, the last one often partial
+                int[] idx = new int[rows + round % 3];
+                for (int i = 0; i < idx.length; i++) {
+                    idx[i] = random.nextInt(n);
+                }
+                float[] dst = new float[rows * cols];
+                java.util.Arrays.fill(dst, Float.NaN);
+                int offset = round % 3;
+                shared.submit(src, idx, offset, dst, rows, cols).await();
+                for (int r = 0; r < rows; r++) {
+                    for (int c = 0; c < cols; c += 97) {
+                        assertEquals(src[idx[offset + r] * cols + c], dst[r * cols + c], "round " + round + " row " + r);
+                    }
+                    assertEquals(src[idx[offset + r] * cols + cols - 1], dst[r * cols + cols - 1]);
+                }
+            }
+        } finally {
+            shared.close();
+        }
+        assertFalse(shared.running());
+    }
+
+    @Test
+    void aFailedPieceFailsTheAwaitAndTheNextJobStillWorks() {
+        float[] src = new float[10 * 2000];
+        RowPrefetcher p = new RowPrefetcher("test-fail", false, -1);
+        float[] small = new float[2 * 2000];
+        // row index 99 is out of range: the piece that holds it fails, the await reports it
+        BackendExceptionCheck.expect(() -> p.submit(src, new int[] {0, 99}, 0, small, 2, 2000).await());
+        p.submit(src, new int[] {3, 4}, 0, small, 2, 2000).await();
+        p.close();
     }
 
     @Test
