@@ -169,6 +169,9 @@ fi
 export DESCENT_NO_BUILD=1
 [ -f cli/target/classpath.txt ] && [ -f cli/target/descent-cli.jar ] || {
     echo "mpi-scaling: cli/target is not built; run ./descent --version first" >&2; exit 1; }
+# the CPU backend as the runs see it: vector width, threads, CPU model and vector ISA
+echo "cpu_backend: $(DESCENT_NO_BUILD=1 ./descent backends 2>/dev/null | sed -n 's/^cpu  *available  *ok: //p')" \
+    >> "$tmp/env.txt"
 classpath="$(cat cli/target/classpath.txt)"
 
 # ------------------------------------------------------------------ synthetic data of the lecture's shape
@@ -411,6 +414,7 @@ for (v, n), p in sorted(probe.items()):
 
 md = ["# MPI scaling: 2 ranks against 1 (benchmarks/scripts/mpi-scaling.sh)", "",
       f"- date: {env.get('date')}; nproc: {env.get('nproc')}; cpu: {env.get('cpu')}",
+      f"- descent's CPU backend: {env.get('cpu_backend', '?')}",
       f"- load at start: `{env.get('uptime_start', '').strip()}`",
       f"- load at end: `{env.get('uptime_end', '').strip()}`",
       f"- {env.get('mpi')}; {env.get('java')}",

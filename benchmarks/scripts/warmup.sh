@@ -16,8 +16,9 @@
 # Per variant and workload it prints the median seconds of epochs 1-10 over the rounds, the steady state (median of
 # the epochs from --steady-from, default 11), the excess of the first 10 epochs over 10 steady epochs, the epoch from
 # which three epochs in a row are within 10 % of the steady median (time to steady state, per round) and the wall
-# time of the whole command. Writes DIR/warmup.csv (variant,workload,round,epoch,seconds,wall_s,load) and
-# DIR/warmup.md (--out DIR, default results/benchmarks/warmup). Needs python3 for the tables.
+# time of the whole command. Writes DIR/warmup.csv (variant,workload,round,epoch,seconds,wall_s,load,cpu_model,
+# vector_bits,vector_isa) and DIR/warmup.md, which names the CPU, its vector ISA and the width (--out DIR, default
+# results/benchmarks/warmup). Needs python3 for the tables.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
@@ -47,13 +48,20 @@ while [ $# -gt 0 ]; do
 done
 mkdir -p "$out/runs"
 csv="$out/warmup.csv"
-echo "variant,workload,round,epoch,seconds,wall_s,load" > "$csv"
 
 ./descent --version > /dev/null       # build if stale; every timed run then uses DESCENT_NO_BUILD=1
 export DESCENT_NO_BUILD=1
-cpu="$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1)"
+# the CPU model and vector ISA (./descent backends --json) and the width the runs use
+machine="$(DESCENT_AOT=0 ./descent backends --json 2>/dev/null | python3 -c '
+import json, sys
+s = json.load(sys.stdin)["system"]
+print(s["cpu"].replace(",", ";") + "," + s["vector_isa"].replace(",", ";"))')"
+cpu="${machine%%,*}"
+isa="${machine#*,}"
 width="$(DESCENT_AOT=0 ./descent backends 2>/dev/null | sed -n 's/^cpu .*ok: \(Vector API [0-9]*-bit\).*/\1/p')"
-echo "warmup: $cpu, $(nproc) cores, ${width:-width unknown}; data $data; $rounds rounds" >&2
+bits="$(printf '%s' "$width" | sed -n 's/^Vector API \([0-9]*\)-bit$/\1/p')"
+echo "warmup: $cpu, $isa, $(nproc) cores, ${width:-width unknown}; data $data; $rounds rounds" >&2
+echo "variant,workload,round,epoch,seconds,wall_s,load,cpu_model,vector_bits,vector_isa" > "$csv"
 
 ms() { date +%s%N; }
 make_s=()
@@ -82,22 +90,22 @@ for ((r = 1; r <= rounds; r++)); do
             t1=$(ms)
             wall="$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')"
             tail -n +2 "$dir/metrics.csv" | awk -F, -v v="$v" -v w="$w" -v r="$r" -v wall="$wall" -v l="$load" \
-                '{ print v "," w "," r "," $1 "," $NF "," wall "," l }' >> "$csv"
+                -v m="$cpu,$bits,$isa" '{ print v "," w "," r "," $1 "," $NF "," wall "," l "," m }' >> "$csv"
         done
     done
     echo "warmup: round $r of $rounds done" >&2
 done
 
-python3 - "$csv" "$steady_from" "$out/warmup.md" "$cpu" "$width" "$data" "${make_s[*]}" <<'PY'
+python3 - "$csv" "$steady_from" "$out/warmup.md" "$cpu" "$width" "$data" "${make_s[*]}" "$isa" <<'PY'
 import collections, csv, statistics as st, sys
-path, steady_from, md, cpu, width, data, make_s = sys.argv[1], int(sys.argv[2]), sys.argv[3], *sys.argv[4:8]
+path, steady_from, md, cpu, width, data, make_s, isa = sys.argv[1], int(sys.argv[2]), sys.argv[3], *sys.argv[4:9]
 runs = collections.defaultdict(lambda: collections.defaultdict(dict))
 walls = collections.defaultdict(dict)
 for r in csv.DictReader(open(path)):
     key = (r["workload"], r["variant"])
     runs[key][r["round"]][int(r["epoch"])] = float(r["seconds"])
     walls[key][r["round"]] = float(r["wall_s"])
-lines = [f"CPU: {cpu}; {width}; data: {data}", "",
+lines = [f"CPU: {cpu}; vector ISA {isa}; {width}; data: {data}", "",
          "| workload | variant | epochs 1-10, median s | steady s | excess of epochs 1-10 s | steady from epoch "
          "(per round) | command wall s |", "|---|---|---|---|---|---|---|"]
 for key in sorted(runs):

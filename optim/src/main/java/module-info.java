@@ -4,6 +4,9 @@
  */
 module dev.descent.optim {
     requires java.net.http;
+    // HostCpu reads HotSpot's UseAVX when these are present
+    requires static java.management;
+    requires static jdk.management;
 
     exports dev.descent.autodiff;
     exports dev.descent.backend;

@@ -384,6 +384,7 @@ public class MachinePeak {
             }
         }
         Peak peak = measure(threads, megabytes, runs);
+        System.out.println("cpu: " + dev.descent.backend.HostCpu.describe());
         System.out.println(peak);
         if (trace > 0) {
             System.out.println(describeTrace(threads, coresOverTime(threads, trace, peak.fmaOneCore())));

@@ -8,12 +8,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -393,65 +391,15 @@ final class Report {
     }
 
     static String cpuModel() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-                if (line.startsWith("model name")) {
-                    return line.substring(line.indexOf(':') + 1).trim();
-                }
-            }
-        } catch (IOException e) {
-            // not Linux
-        }
-        return System.getProperty("os.arch");
+        return dev.descent.backend.HostCpu.model();
     }
 
     /**
      * The vector instruction sets this CPU and JVM use, e.g. {@code AVX-512 (F BW VL FP16), JVM UseAVX=3} or
-     * {@code AVX2, JVM UseAVX=2} ({@code /proc/cpuinfo}'s flags; HotSpot's UseAVX caps what C2 emits on x86), or
-     * {@code NEON/ASIMD} on ARM.
+     * {@code AVX2+FMA, JVM UseAVX=2}, or {@code NEON/ASIMD} on ARM ({@link dev.descent.backend.HostCpu}).
      */
     static String vectorIsa() {
-        Set<String> flags = new HashSet<>();
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-                if (line.startsWith("flags") || line.startsWith("Features")) {
-                    flags.addAll(Arrays.asList(line.substring(line.indexOf(':') + 1).trim().split("\\s+")));
-                    break;
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            return "unknown (no /proc/cpuinfo)";
-        }
-        String isa;
-        if (flags.contains("avx512f")) {
-            List<String> ext = new ArrayList<>();
-            for (String x : new String[] {"f", "bw", "dq", "vl", "fp16", "bf16"}) {
-                if (flags.contains("avx512" + x) || flags.contains("avx512_" + x)) {
-                    ext.add(x.toUpperCase(Locale.ROOT));
-                }
-            }
-            isa = "AVX-512 (" + String.join(" ", ext) + ")";
-        } else if (flags.contains("avx2")) {
-            isa = "AVX2" + (flags.contains("fma") ? "+FMA" : "");
-        } else if (flags.contains("asimd")) {
-            return flags.contains("sve") ? "NEON/ASIMD, SVE" : "NEON/ASIMD";
-        } else if (flags.contains("avx")) {
-            isa = "AVX";
-        } else {
-            isa = "SSE";
-        }
-        String useAvx = vmOption("UseAVX");
-        return useAvx == null ? isa : isa + ", JVM UseAVX=" + useAvx;
-    }
-
-    private static String vmOption(String name) {
-        try {
-            com.sun.management.HotSpotDiagnosticMXBean bean =
-                    ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
-            return bean.getVMOption(name).getValue();
-        } catch (RuntimeException | LinkageError e) {
-            return null;
-        }
+        return dev.descent.backend.HostCpu.vectorIsa();
     }
 
     /** The descent CPU sides' vector width in bits from their descriptions ("Vector API 512-bit ..."), 0 for scalar. */

@@ -3,6 +3,7 @@ package dev.descent.cli;
 import dev.descent.backend.Availability;
 import dev.descent.backend.BackendProvider;
 import dev.descent.backend.Backends;
+import dev.descent.backend.HostCpu;
 import dev.descent.cli.io.Json;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -55,6 +56,8 @@ final class BackendsCommand extends BaseCommand {
             }
         }
         Map<String, Object> system = new LinkedHashMap<>();
+        system.put("cpu", HostCpu.model());
+        system.put("vector_isa", HostCpu.vectorIsa());
         system.put("cores", Runtime.getRuntime().availableProcessors());
         system.put("java", Runtime.version().toString());
         system.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
@@ -83,8 +86,9 @@ final class BackendsCommand extends BaseCommand {
         }
         out().println();
         out().println("auto picks: " + (auto == null ? "nothing (no backend is available)" : auto));
-        out().printf("machine: %s cores, %s, Java %s, max heap %d MiB%n", system.get("cores"), system.get("os"),
-                system.get("java"), (Long) system.get("max_heap_mib"));
+        out().printf("machine: %s (%s), %s cores, %s, Java %s, max heap %d MiB%n", system.get("cpu"),
+                system.get("vector_isa"), system.get("cores"), system.get("os"), system.get("java"),
+                (Long) system.get("max_heap_mib"));
         out().println("mpi: " + mpi);
         return ExitCodes.OK;
     }

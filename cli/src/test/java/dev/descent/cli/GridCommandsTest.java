@@ -61,10 +61,19 @@ class GridCommandsTest {
         // the vector width and why it was chosen (tests run with -Ddescent.vector.plan=none: the widest)
         assertTrue(r.out().matches("(?s).*cpu +available +ok: Vector API \\d+-bit .*; width: the widest this CPU offers"
                 + " \\(-Ddescent.vector.plan=none\\).*"), r.out());
+        // the CPU model and its vector ISA, on the backend's line and the machine's
+        String named = dev.descent.backend.HostCpu.model() + ", " + dev.descent.backend.HostCpu.vectorIsa();
+        assertTrue(r.out().contains(" threads on " + named + "; width: ") || r.out().contains(" thread on " + named
+                + "; width: "), r.out());
+        assertTrue(r.out().contains("\nmachine: " + dev.descent.backend.HostCpu.model() + " ("
+                + dev.descent.backend.HostCpu.vectorIsa() + "), "), r.out());
         Cli.Result j = Cli.run("backends", "--json");
         assertEquals(0, j.code());
         Map<String, Object> doc = Json.parseObject(j.out());
         assertTrue(((List<?>) doc.get("backends")).stream().anyMatch(b -> "cpu".equals(((Map<?, ?>) b).get("name"))));
+        Map<?, ?> system = (Map<?, ?>) doc.get("system");
+        assertEquals(dev.descent.backend.HostCpu.model(), system.get("cpu"));
+        assertEquals(dev.descent.backend.HostCpu.vectorIsa(), system.get("vector_isa"));
     }
 
     @Test

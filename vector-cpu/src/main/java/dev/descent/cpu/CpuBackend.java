@@ -4,6 +4,7 @@ import dev.descent.backend.Backend;
 import dev.descent.backend.BackendOptions;
 import dev.descent.backend.BinaryOp;
 import dev.descent.backend.DType;
+import dev.descent.backend.HostCpu;
 import dev.descent.backend.OpChecks;
 import dev.descent.backend.ReduceOp;
 import dev.descent.backend.Tensor;
@@ -93,7 +94,8 @@ public final class CpuBackend implements Backend {
 
     @Override
     public String description() {
-        return "cpu: " + kernels.describe() + ", " + pool.threads() + (pool.threads() == 1 ? " thread" : " threads");
+        return "cpu: " + kernels.describe() + ", " + pool.threads() + (pool.threads() == 1 ? " thread" : " threads")
+                + "; " + HostCpu.describe();
     }
 
     @Override

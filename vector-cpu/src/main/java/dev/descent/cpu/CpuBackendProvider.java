@@ -4,6 +4,7 @@ import dev.descent.backend.Availability;
 import dev.descent.backend.Backend;
 import dev.descent.backend.BackendOptions;
 import dev.descent.backend.BackendProvider;
+import dev.descent.backend.HostCpu;
 
 /**
  * Provides the {@code cpu} backend (priority 10). Always available: where the Vector API cannot be used well the
@@ -47,7 +48,7 @@ public final class CpuBackendProvider implements BackendProvider {
                 String why = KernelSelection.kernels() == ScalarKernels.INSTANCE ? ""
                         : "; width: " + VectorBits.origin();
                 return Availability.ok(KernelSelection.kernels().describe() + ", " + cores
-                        + (cores == 1 ? " thread" : " threads") + why);
+                        + (cores == 1 ? " thread" : " threads") + " on " + HostCpu.describe() + why);
             } catch (Throwable t) {
                 return Availability.unavailable("cpu kernels could not be initialised: " + t);
             }

@@ -75,26 +75,8 @@ record WidthPlan(String key, int bits, Map<String, Map<Integer, Double>> seconds
 
     /** What identifies this machine and JVM for a plan: the CPU model, the widest vector width, the JVM version. */
     static String machineKey(int preferredBits) {
-        return cpuModel() + " | " + preferredBits + "-bit | " + System.getProperty("os.arch", "?") + " | Java "
+        return dev.descent.backend.HostCpu.model() + " | " + preferredBits + "-bit | " + System.getProperty("os.arch", "?") + " | Java "
                 + Runtime.version();
-    }
-
-    /** The CPU's model name ({@code /proc/cpuinfo} on Linux; the architecture elsewhere). */
-    static String cpuModel() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"), StandardCharsets.UTF_8)) {
-                String l = line.toLowerCase(Locale.ROOT);
-                if (l.startsWith("model name") || l.startsWith("cpu model")) {
-                    int colon = line.indexOf(':');
-                    if (colon > 0) {
-                        return line.substring(colon + 1).trim();
-                    }
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // not Linux, or unreadable: fall through
-        }
-        return System.getProperty("os.arch", "unknown CPU");
     }
 
     /** The workloads measured, in the probe's order. */
@@ -306,6 +288,7 @@ record WidthPlan(String key, int bits, Map<String, Map<Integer, Double>> seconds
         StringBuilder sb = new StringBuilder();
         sb.append("# descent CPU backend: the vector width measured fastest on this machine (./descent backends --plan)\n");
         sb.append("# delete this file, or run the planner again, after changing the CPU or the JDK\n");
+        sb.append("# cpu: ").append(dev.descent.backend.HostCpu.describe()).append('\n');
         sb.append("key=").append(escape(key)).append('\n');
         sb.append("bits=").append(bits).append('\n');
         sb.append("measured=").append(measured).append('\n');

@@ -95,6 +95,7 @@ final class WidthPlanner {
      */
     static String table(WidthPlan plan) {
         StringBuilder sb = new StringBuilder();
+        sb.append("cpu: ").append(dev.descent.backend.HostCpu.describe()).append('\n');
         sb.append(String.format(Locale.ROOT, "%-18s", "workload (ms)"));
         for (int b : plan.widths()) {
             sb.append(String.format(Locale.ROOT, "%12s", b + "-bit"));

@@ -60,6 +60,8 @@ class WidthPlanTest {
         plan.write(file);
         WidthPlan back = WidthPlan.read(file);
         assertEquals(plan, back);
+        assertTrue(Files.readString(file).contains("\n# cpu: " + dev.descent.backend.HostCpu.describe() + "\n"),
+                "the plan file names the CPU and its vector ISA");
         try (var files = Files.list(file.getParent())) {
             assertEquals(1, files.count(), "no temporary file left beside the plan");
         }
@@ -213,6 +215,8 @@ class WidthPlanTest {
         }
         String table = WidthPlanner.table(plan);
         assertTrue(table.contains("256-bit") && table.contains("1000.00*"), table);
+        assertTrue(table.startsWith("cpu: " + dev.descent.backend.HostCpu.model() + ", "
+                + dev.descent.backend.HostCpu.vectorIsa() + "\n"), table);
     }
 
     @Test
