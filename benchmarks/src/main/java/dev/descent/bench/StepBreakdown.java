@@ -29,8 +29,9 @@ import java.util.SplittableRandom;
  * library's own overhead. Used to attribute a missed target in the comparison to a kernel, with numbers.
  *
  * <pre>java --add-modules=jdk.incubator.vector -cp benchmarks.jar dev.descent.bench.StepBreakdown
- *      [--batch 16] [--classes 24] [--hidden 0] [--threads 1] [--seconds 0.5] [--warm 5]</pre>
- * {@code --hidden 256} breaks down the MLP 784-256-classes step instead of softmax regression.
+ *      [--batch 16] [--classes 24] [--hidden 0] [--threads 1] [--seconds 0.5] [--warm 5] [--fused-only]</pre>
+ * {@code --hidden 256} breaks down the MLP 784-256-classes step instead of softmax regression; {@code --fused-only}
+ * times the fused dense-layer + softmax call alone, in a JVM that runs nothing else (a full-batch run's context).
  */
 public final class StepBreakdown {
     private StepBreakdown() {
@@ -49,6 +50,7 @@ public final class StepBreakdown {
         double warmSeconds = 5;
         int features = 784;
         final int rows = 27_455;
+        boolean fusedOnly = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--batch" -> batch = Integer.parseInt(args[++i]);
@@ -57,9 +59,10 @@ public final class StepBreakdown {
                 case "--threads" -> threads = Integer.parseInt(args[++i]);
                 case "--seconds" -> seconds = Double.parseDouble(args[++i]);
                 case "--warm" -> warmSeconds = Double.parseDouble(args[++i]);
+                case "--fused-only" -> fusedOnly = true;
                 default -> {
                     System.err.println("StepBreakdown: unknown option " + args[i]
-                            + " (--batch N --classes K --hidden H --threads T --seconds S --warm S)");
+                            + " (--batch N --classes K --hidden H --threads T --seconds S --warm S --fused-only)");
                     System.exit(2);
                 }
             }
@@ -165,6 +168,24 @@ public final class StepBreakdown {
                 ops.put("adamUpdate " + features + "x" + hd + " (the other 3 tensors are ~1 % of it)",
                         () -> b.adamUpdate(w1, gw1, m1, v1, null, 1e-3, 0.9, 0.999, 1e-8, 0, false, false,
                                 ++step[0]));
+            }
+            if (fusedOnly) {
+                // The fused call alone, as a full-batch training run makes it: the plain GEMMs never run first, and C2
+                // compiles the shared micro-kernels on this call's profile only (which changes how fast they are).
+                if (fused[0] == null) {
+                    System.err.println("StepBreakdown: --fused-only needs softmax regression (--hidden 0)");
+                    System.exit(2);
+                }
+                long warmEnd = System.nanoTime() + (long) (warmSeconds * 1e9);
+                while (System.nanoTime() < warmEnd) {
+                    fused[0].run();
+                }
+                System.out.printf(Locale.ROOT, "%-62s %10.2f%n", "linearSoftmaxCrossEntropy (+ bias), one call, alone",
+                        time(b, fused[0], seconds));
+                for (Tensor t : owned) {
+                    t.close();
+                }
+                return;
             }
             // Vector API code is many times slower until C2 has compiled it (seconds on a loaded machine): run the
             // whole step's calls round-robin first, then time each call on its own.
