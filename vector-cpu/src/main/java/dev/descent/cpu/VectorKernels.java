@@ -1076,6 +1076,13 @@ final class VectorKernels implements CpuKernels {
     @Override
     public double softmaxCrossEntropy(float[] z, int[] labels, float[] grad, int k, int rowFrom, int rowTo,
             float gradScale, double start, double[] rowLoss, int rowLossOff) {
+        return k <= L ? softmaxOneVector(z, labels, grad, k, rowFrom, rowTo, gradScale, start, rowLoss, rowLossOff)
+                : softmaxRows(z, labels, grad, k, rowFrom, rowTo, gradScale, start, rowLoss, rowLossOff);
+    }
+
+    /** {@link #softmaxCrossEntropy} for any class count: the row's vectors in loops. */
+    double softmaxRows(float[] z, int[] labels, float[] grad, int k, int rowFrom, int rowTo, float gradScale,
+            double start, double[] rowLoss, int rowLossOff) {
         // One exp for whole and partial vectors (see the class comment): the last, partial vector of a row is read
         // under a mask, with -inf past k, whose exp is +0; adding it leaves the lane sums as a masked add would.
         //
@@ -1184,6 +1191,126 @@ final class VectorKernels implements CpuKernels {
                     if (kb < k) {
                         FloatVector.fromArray(F, grad, off + kb, tailMask).div(prevSum).mul(gradScale)
                                 .intoArray(grad, off + kb, tailMask);
+                    }
+                    grad[off + prevY] = (ey / prevSum - 1f) * gradScale;
+                }
+            }
+            prevMax = max;
+            prevZy = zy;
+            prevSum = sum;
+            prevY = y;
+        }
+        return total;
+    }
+
+    /**
+     * {@link #softmaxRows} for rows of at most one vector (10 classes at 512 bits, 8 at 256): each row is loaded once
+     * and the loops over its vectors are gone, so C2 compiles a smaller method (sooner: a full-batch run's epochs 2-6
+     * wait for it) and each row does less bookkeeping. The same operations in the same order, so the same bits
+     * ({@code ScalarVsVectorTest}).
+     */
+    double softmaxOneVector(float[] z, int[] labels, float[] grad, int k, int rowFrom, int rowTo, float gradScale,
+            double start, double[] rowLoss, int rowLossOff) {
+        // One exp for whole and partial vectors (see the class comment): the last, partial vector of a row is read
+        // under a mask, with -inf past k, whose exp is +0; adding it leaves the lane sums as a masked add would.
+        //
+        // Software-pipelined by one row: iteration r takes row r through its maximum, exps and their sum, then
+        // finishes row r - 1 (its log, loss and the division of its gradient). Within a row each step waits for the
+        // one before (maximum, lane tree, exp, sum, lane tree, log), some 200 cycles; the finish of the previous
+        // row is independent of it, so the two overlap. Each row's operations are the same as in row order.
+        //
+        // One log per LOG_GROUP rows, of the product of their sums: a log per row was some 10 of a row's 57 ns for 24
+        // classes (SoftBench, 1 thread).
+        double total = start;
+        double product = 1.0;
+        int kb = F.loopBound(k);
+        VectorMask<Float> tailMask = F.indexInRange(kb, k);
+        VectorMask<Float> pastK = tailMask.not();
+        FloatVector negInf = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+        boolean whole = kb == k; // k == L: one whole vector; else one partial vector read under the mask
+        float prevMax = 0f;
+        float prevZy = 0f;
+        float prevSum = 0f;
+        int prevY = 0;
+        for (int r = rowFrom; r <= rowTo; r++) {
+            float max = 0f;
+            float zy = 0f;
+            float sum = 0f;
+            int y = 0;
+            if (r < rowTo) {
+                int off = r * k;
+                y = labels[r];
+                zy = z[off + y]; // read before grad (which may alias z) is written
+                FloatVector v = whole ? FloatVector.fromArray(F, z, off)
+                        : FloatVector.fromArray(F, z, off, tailMask).blend(negInf, pastK);
+                max = maxLanes(negInf.max(v));
+                FloatVector vs = FloatVector.zero(F);
+                // expNonPositive(v - max), written out: a helper that C2 has already compiled on its own (it is
+                // hot) may be refused for inlining here (InlineSmallCode), and its argument and result are then
+                // boxed.
+                FloatVector ex = v.sub(max);
+                FloatVector xc = ex.max(ScalarKernels.EXP_UNDERFLOW);
+                FloatVector shifted = xc.mul(ScalarKernels.LOG2E).add(ScalarKernels.ROUND_MAGIC);
+                FloatVector nf = shifted.sub(ScalarKernels.ROUND_MAGIC);
+                FloatVector rr = nf.fma(FloatVector.broadcast(F, -ScalarKernels.LN2_HI), xc);
+                rr = nf.fma(FloatVector.broadcast(F, -ScalarKernels.LN2_LO), rr);
+                FloatVector pp = rr.fma(FloatVector.broadcast(F, ScalarKernels.E5),
+                        FloatVector.broadcast(F, ScalarKernels.E4));
+                pp = pp.fma(rr, FloatVector.broadcast(F, ScalarKernels.E3));
+                pp = pp.fma(rr, FloatVector.broadcast(F, ScalarKernels.E2));
+                pp = pp.fma(rr, FloatVector.broadcast(F, ScalarKernels.E1));
+                pp = pp.fma(rr, FloatVector.broadcast(F, ScalarKernels.E0));
+                FloatVector er = pp.fma(rr.mul(rr), rr).add(1f);
+                IntVector ni = shifted.reinterpretAsInts().sub(ScalarKernels.ROUND_MAGIC_BITS);
+                IntVector n1 = ni.lanewise(VectorOperators.ASHR, 1);
+                IntVector n2 = ni.sub(n1);
+                FloatVector s1 = n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+                FloatVector s2 = n2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+                FloatVector e = er.mul(s1).mul(s2)
+                        .blend(0f, ex.compare(VectorOperators.LT, ScalarKernels.EXP_UNDERFLOW));
+                vs = vs.add(e);
+                if (grad != null) {
+                    if (whole) {
+                        e.intoArray(grad, off);
+                    } else {
+                        e.intoArray(grad, off, tailMask);
+                    }
+                }
+                // The lane sum as a fixed tree of float additions (rotate and add), the same in every compilation
+                // tier (reduceLanes(ADD) leaves its order to the JIT); written out, as it comes after the exp.
+                if (L >= 16) {
+                    vs = vs.add(vs.rearrange(ROT8));
+                }
+                if (L >= 8) {
+                    vs = vs.add(vs.rearrange(ROT4));
+                }
+                vs = vs.add(vs.rearrange(ROT2));
+                vs = vs.add(vs.rearrange(ROT1));
+                sum = vs.lane(0);
+            }
+            if (r > rowFrom) { // finish row r - 1
+                int p = r - 1;
+                double rowTerm = (double) prevMax - prevZy;
+                total += rowTerm;
+                product *= prevSum;
+                double groupLog = 0.0;
+                if (CpuKernels.endsLogGroup(p, rowTo)) {
+                    groupLog = StrictMath.log(product);
+                    total += groupLog;
+                    product = 1.0;
+                }
+                if (rowLoss != null) {
+                    rowLoss[rowLossOff + 2 * (p - rowFrom)] = rowTerm;
+                    rowLoss[rowLossOff + 2 * (p - rowFrom) + 1] = groupLog;
+                }
+                if (grad != null) {
+                    int off = p * k;
+                    float ey = grad[off + prevY];
+                    if (whole) {
+                        FloatVector.fromArray(F, grad, off).div(prevSum).mul(gradScale).intoArray(grad, off);
+                    } else {
+                        FloatVector.fromArray(F, grad, off, tailMask).div(prevSum).mul(gradScale)
+                                .intoArray(grad, off, tailMask);
                     }
                     grad[off + prevY] = (ey / prevSum - 1f) * gradScale;
                 }

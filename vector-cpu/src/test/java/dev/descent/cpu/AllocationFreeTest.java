@@ -82,6 +82,9 @@ class AllocationFreeTest {
             // vectors at every width, so both take their width's tail code.
             List<Op> ops = new ArrayList<>(ops(be, lectureSizes, 24, true));
             ops.addAll(ops(be, lectureSizes, 10, false));
+            // 3 classes: rows of under one vector at every width (the softmax kernel's one-vector path; 10 classes
+            // take it only at 512 bits).
+            ops.addAll(classifierOps(be, new Random(8), lectureSizes, 784, 3));
             // Warm-up, every shape in turn (C2 compiles the kernels and the driver, and recompiles after the traps
             // that a new shape hits): enough calls that C2 compiles each kernel's own entry, not only its loops.
             for (int round = 0; round < ROUNDS; round++) {

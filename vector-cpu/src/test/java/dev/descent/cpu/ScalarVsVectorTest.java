@@ -517,6 +517,52 @@ class ScalarVsVectorTest {
         }
     }
 
+    /**
+     * Rows of at most one vector take {@code softmaxOneVector}: the same bits as the general loop over a row's vectors
+     * ({@code softmaxRows}) for every class count up to a vector, whole rows and pieces, with and without the gradient
+     * (also written over the logits) and the row terms.
+     */
+    @Test
+    void oneVectorSoftmaxIsTheGeneralLoopBitForBit() {
+        VectorKernels vk = VectorKernels.INSTANCE;
+        for (int k = 1; k <= vk.gemmLanes(); k++) {
+            int rows = 37;
+            float[] z = data(rows * k, false);
+            z[k / 2] = 1e4f; // a row whose other classes underflow
+            z[rows * k - 1] = -1e4f;
+            int[] labels = new int[rows];
+            for (int r = 0; r < rows; r++) {
+                labels[r] = random.nextInt(k);
+            }
+            for (int[] cut : new int[][] {{0, rows}, {0, 8}, {5, 29}, {36, 37}, {3, 3}}) {
+                for (boolean withGrad : new boolean[] {false, true}) {
+                    String what = "k=" + k + " rows " + cut[0] + ".." + cut[1] + " grad=" + withGrad;
+                    float[] gOne = withGrad ? new float[rows * k] : null;
+                    float[] gRows = withGrad ? new float[rows * k] : null;
+                    double[] tOne = new double[2 + 2 * rows];
+                    double[] tRows = new double[2 + 2 * rows];
+                    double one = vk.softmaxOneVector(z, labels, gOne, k, cut[0], cut[1], 0.25f, 0.5, tOne, 2);
+                    double all = vk.softmaxRows(z, labels, gRows, k, cut[0], cut[1], 0.25f, 0.5, tRows, 2);
+                    assertEquals(Double.doubleToRawLongBits(all), Double.doubleToRawLongBits(one), what + ": sum");
+                    for (int i = 0; i < tOne.length; i++) {
+                        assertEquals(Double.doubleToRawLongBits(tRows[i]), Double.doubleToRawLongBits(tOne[i]),
+                                what + ": row term " + i);
+                    }
+                    if (withGrad) {
+                        assertBits(gRows, gOne, what + ": gradient");
+                    }
+                }
+            }
+            // the gradient written over the logits, as the fused pass and the CPU backend may ask
+            float[] zOne = z.clone();
+            float[] zRows = z.clone();
+            double one = vk.softmaxOneVector(zOne, labels, zOne, k, 0, rows, 1f / rows, 0, null, 0);
+            double all = vk.softmaxRows(zRows, labels, zRows, k, 0, rows, 1f / rows, 0, null, 0);
+            assertEquals(Double.doubleToRawLongBits(all), Double.doubleToRawLongBits(one), "k=" + k + " aliased");
+            assertBits(zRows, zOne, "k=" + k + " aliased gradient");
+        }
+    }
+
     @Test
     void gemmPanelsAreBitIdentical() {
         int lanes = v.gemmLanes();
