@@ -51,15 +51,17 @@ csv="$out/warmup.csv"
 
 ./descent --version > /dev/null       # build if stale; every timed run then uses DESCENT_NO_BUILD=1
 export DESCENT_NO_BUILD=1
-# the CPU model and vector ISA (./descent backends --json) and the width the runs use
+# the CPU model, its vector ISA and the width the runs use, from one ./descent backends --json: lines cpu, isa, bits
 machine="$(DESCENT_AOT=0 ./descent backends --json 2>/dev/null | python3 -c '
-import json, sys
-s = json.load(sys.stdin)["system"]
-print(s["cpu"].replace(",", ";") + "," + s["vector_isa"].replace(",", ";"))')"
-cpu="${machine%%,*}"
-isa="${machine#*,}"
-width="$(DESCENT_AOT=0 ./descent backends 2>/dev/null | sed -n 's/^cpu .*ok: \(Vector API [0-9]*-bit\).*/\1/p')"
-bits="$(printf '%s' "$width" | sed -n 's/^Vector API \([0-9]*\)-bit$/\1/p')"
+import json, re, sys
+doc = json.load(sys.stdin)
+cpu = [b["reason"] for b in doc["backends"] if b["name"] == "cpu"]
+width = re.search(r"Vector API (\d+)-bit", cpu[0]) if cpu else None
+print(doc["system"]["cpu"].replace(",", ";"))
+print(doc["system"]["vector_isa"].replace(",", ";"))
+print(width.group(1) if width else "")')"
+{ read -r cpu; read -r isa; read -r bits; } <<< "$machine"
+width="${bits:+Vector API $bits-bit}"
 echo "warmup: $cpu, $isa, $(nproc) cores, ${width:-width unknown}; data $data; $rounds rounds" >&2
 echo "variant,workload,round,epoch,seconds,wall_s,load,cpu_model,vector_bits,vector_isa" > "$csv"
 

@@ -476,7 +476,7 @@ public final class Compare {
         Report report = new Report(o);
         report.started = ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
         report.loadStart = Report.loadAverage();
-        report.cpu = Report.cpuModel();
+        report.cpu = dev.descent.backend.HostCpu.model();
         report.java = System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version")
                 + "; JVM options " + Report.jvmOptions() + "; transparent huge pages " + Report.hugePageMode();
         report.cores = Runtime.getRuntime().availableProcessors();

@@ -1,5 +1,6 @@
 package dev.descent.bench;
 
+import dev.descent.backend.HostCpu;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
@@ -390,18 +391,6 @@ final class Report {
         }
     }
 
-    static String cpuModel() {
-        return dev.descent.backend.HostCpu.model();
-    }
-
-    /**
-     * The vector instruction sets this CPU and JVM use, e.g. {@code AVX-512 (F BW VL FP16), JVM UseAVX=3} or
-     * {@code AVX2+FMA, JVM UseAVX=2}, or {@code NEON/ASIMD} on ARM ({@link dev.descent.backend.HostCpu}).
-     */
-    static String vectorIsa() {
-        return dev.descent.backend.HostCpu.vectorIsa();
-    }
-
     /** The descent CPU sides' vector width in bits from their descriptions ("Vector API 512-bit ..."), 0 for scalar. */
     String descentVectorBits() {
         for (String d : descentDescriptions) {
@@ -446,7 +435,7 @@ final class Report {
                 .append(String.format(Locale.ROOT, "%.0f s", elapsedSeconds)).append(" so far; mode ")
                 .append(options.quick() ? "**quick**" : "full").append('\n');
         md.append("- machine: ").append(cpu).append(", ").append(cores).append(" cores; vector ISA ")
-                .append(vectorIsa()).append("; descent's vector width ").append(descentVectorBits()).append(" bits")
+                .append(HostCpu.vectorIsa()).append("; descent's vector width ").append(descentVectorBits()).append(" bits")
                 .append("; load average (1/5/15 min) ")
                 .append(loadStart).append(" at the start, ").append(loadEnd).append(" at the end\n");
         md.append("- ").append(java).append('\n');
@@ -629,7 +618,8 @@ final class Report {
                 + "speedup_vs_torch_ob1,target,flop,bytes,bound_s,roofline_share,load_before,load_after,"
                 + "fma_peak_gflops,read_gbs,cpu_model,vector_bits,vector_isa"
                 + (cudaRatio ? ",speedup_vs_torch_cuda" : "") + "\n");
-        String machine = String.join(",", String.valueOf(cpu).replace(',', ';'), descentVectorBits(), vectorIsa().replace(',', ';'));
+        String machine = String.join(",", String.valueOf(cpu).replace(',', ';'), descentVectorBits(),
+                HostCpu.vectorIsa().replace(',', ';'));
         SideInfo ob1 = side("torch-ob1");
         for (Row row : rows) {
             Compare.Case c = row.c();

@@ -109,13 +109,18 @@ public final class HostCpu {
     /** HotSpot's UseAVX on x86 (null elsewhere, or where the management module is absent). */
     private static String hotSpotUseAvx() {
         String arch = System.getProperty("os.arch", "");
-        if (!arch.equals("amd64") && !arch.equals("x86_64")) {
-            return null;
-        }
+        return arch.equals("amd64") || arch.equals("x86_64") ? hotSpotOption("UseAVX") : null;
+    }
+
+    /**
+     * A HotSpot {@code -XX} option's value, e.g. {@code hotSpotOption("UseAVX")}; null where it cannot be read (not
+     * HotSpot, no such option, or the jdk.management module absent).
+     */
+    public static String hotSpotOption(String name) {
         try {
             com.sun.management.HotSpotDiagnosticMXBean bean = java.lang.management.ManagementFactory
                     .getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
-            return bean == null ? null : bean.getVMOption("UseAVX").getValue();
+            return bean == null ? null : bean.getVMOption(name).getValue();
         } catch (RuntimeException | LinkageError e) {
             return null;
         }

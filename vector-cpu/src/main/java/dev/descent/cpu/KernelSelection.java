@@ -1,6 +1,6 @@
 package dev.descent.cpu;
 
-import java.lang.management.ManagementFactory;
+import dev.descent.backend.HostCpu;
 import java.util.Locale;
 import java.util.function.IntSupplier;
 
@@ -78,8 +78,8 @@ final class KernelSelection {
 
         static Platform current() {
             return new Platform(System.getProperty(BITS_PROPERTY), System.getProperty("java.vm.name", ""),
-                    System.getProperty("java.vm.info", ""), vmOption("TieredStopAtLevel"), vmOption("UseCompiler"),
-                    vmOption("UseJVMCICompiler"),
+                    System.getProperty("java.vm.info", ""), HostCpu.hotSpotOption("TieredStopAtLevel"),
+                    HostCpu.hotSpotOption("UseCompiler"), HostCpu.hotSpotOption("UseJVMCICompiler"),
                     ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent(),
                     VectorKernels::preferredBits);
         }
@@ -119,18 +119,5 @@ final class KernelSelection {
             return "the preferred vector width is " + preferred + " bits (< 128)";
         }
         return null;
-    }
-
-    /** A HotSpot -XX option's value, or null if it cannot be read (the jdk.management module may be absent). */
-    private static String vmOption(String name) {
-        try {
-            Class<?> beanType = Class.forName("com.sun.management.HotSpotDiagnosticMXBean");
-            Object bean = ManagementFactory.getPlatformMXBean(beanType.asSubclass(
-                    java.lang.management.PlatformManagedObject.class));
-            Object option = beanType.getMethod("getVMOption", String.class).invoke(bean, name);
-            return String.valueOf(option.getClass().getMethod("getValue").invoke(option));
-        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-            return null;
-        }
     }
 }
