@@ -67,6 +67,14 @@ final class FusedSoftmaxRegression {
     private final int[] gOffs;
     /** Shared blocks: the two terms each row of the block in progress adds to the loss ({@link CpuKernels}). */
     private final double[] rowLoss = new double[2 * BLOCK];
+    /**
+     * Per thread: where the softmax kernel writes the row terms of a block that a thread runs alone, which nothing
+     * reads. The kernel is then never given a null {@code rowLoss} here, as it is in the shared blocks: a full-batch
+     * run whose first epoch happened to share no block otherwise has C2 compile the kernel with the row-loss stores as
+     * an uncommon trap, and the first shared block deoptimises it and waits for it to be compiled again (72-130 ms of
+     * C2 in epoch 2, seen in 2 of 12 W1 runs on 2 threads).
+     */
+    private final double[][] rowLossUnread;
 
     // The call in progress, read by the task on every pool thread (published by the pool).
     private float[] x;
@@ -122,6 +130,7 @@ final class FusedSoftmaxRegression {
         this.gBlocks = new float[pool.threads()][0];
         this.gBlockViews = new MemorySegment[pool.threads()];
         this.gOffs = new int[pool.threads()];
+        this.rowLossUnread = new double[pool.threads()][2 * BLOCK];
     }
 
     /** Whether the fused pass applies to this shape (otherwise the caller composes the calls). */
@@ -296,7 +305,7 @@ final class FusedSoftmaxRegression {
             }
             int n = Math.min(block, c1 - r0);
             forward(r0, n);
-            loss = softmax(r0, n, loss);
+            loss = softmax(r0, n, loss, worker);
             copyGradBlock(r0, n, gb, gOff);
             gradient(r0, n, gb, gOff, pOff, 0, features, r0 > c0);
         }
@@ -368,9 +377,10 @@ final class FusedSoftmaxRegression {
      * G and the loss of rows [r0, r0 + n), continuing {@code loss} within a softmax chunk (restarting at 0 where one
      * begins); the chunk's sum is stored once its last row is done. Returns the running sum.
      */
-    private double softmax(int r0, int n, double loss) {
+    private double softmax(int r0, int n, double loss, int worker) {
         double start = r0 % lossChunkRows == 0 ? 0 : loss;
-        double sum = kernels.softmaxCrossEntropy(logits, labels, grad, classes, r0, r0 + n, gradScale, start);
+        double sum = kernels.softmaxCrossEntropy(logits, labels, grad, classes, r0, r0 + n, gradScale, start,
+                rowLossUnread[worker], 0);
         storeLossIfChunkEnds(r0 + n, sum);
         return sum;
     }
