@@ -100,7 +100,8 @@ final class VectorBits {
             }
             if (!plan.key().equals(machineKey)) {
                 return new Decision(preferredBits, "the widest this CPU offers; the plan in " + file
-                        + " was measured on another machine or JVM (" + plan.key() + "), ignored");
+                        + " was measured on another machine, JVM or build of the kernels (" + plan.key() + "), ignored;"
+                        + " ./descent backends --plan measures this one");
             }
             if (plan.bits() > preferredBits) {
                 return new Decision(preferredBits, "the widest this CPU offers; the plan in " + file + " asks for "

@@ -21,9 +21,9 @@ import java.util.TreeMap;
  *
  * <p>Where the plan lives: {@value #PROPERTY} names a file (or {@code none}: no plan is read), else
  * {@code cpu-width-plan.properties} in descent's cache folder ({@code -Ddescent.cache.dir}, {@code DESCENT_CACHE_DIR},
- * {@code $XDG_CACHE_HOME/descent} or {@code ~/.cache/descent}). A plan is used only on the machine it was measured on:
- * its key (CPU model, the widest vector width, the JVM's version) must match this JVM's; otherwise it is ignored and
- * {@link KernelSelection} says so. {@code -Ddescent.vector.bits} overrides any plan.
+ * {@code $XDG_CACHE_HOME/descent} or {@code ~/.cache/descent}). A plan is used only on the machine and build it was
+ * measured on: its key (CPU model, the widest vector width, the JVM's version, a checksum of the kernels' code) must
+ * match this JVM's; otherwise it is ignored and {@link KernelSelection} says so. {@code -Ddescent.vector.bits} overrides any plan.
  *
  * @param key     the machine the plan was measured on ({@link #machineKey})
  * @param bits    the chosen width
@@ -73,10 +73,46 @@ record WidthPlan(String key, int bits, Map<String, Map<Integer, Double>> seconds
         return dev.descent.data.io.Downloader.defaultCacheDir();
     }
 
-    /** What identifies this machine and JVM for a plan: the CPU model, the widest vector width, the JVM version. */
+    /**
+     * What identifies this machine, JVM and build for a plan: the CPU model, the widest vector width, the JVM version,
+     * and {@link #kernelsId()}. A plan measured before the kernels changed is ignored like another machine's: which
+     * width is fastest follows the kernels (a new tile can make the narrower width win for a workload).
+     */
     static String machineKey(int preferredBits) {
         return dev.descent.backend.HostCpu.model() + " | " + preferredBits + "-bit | " + System.getProperty("os.arch", "?") + " | Java "
-                + Runtime.version();
+                + Runtime.version() + " | kernels " + kernelsId();
+    }
+
+    /**
+     * The classes (of this package) whose code decides how fast the planner's workloads run at each width; named, not
+     * referenced, so that computing the key loads none of them (VectorKernels needs the Vector API module).
+     */
+    private static final List<String> TIMED_CLASSES = List.of("VectorKernels", "Gemm", "FusedSoftmaxRegression",
+            "Losses", "OptimizerSteps", "RowOps", "RowPrefetcher", "WorkerPool", "CpuBackend");
+
+    private static String kernelsId;
+
+    /**
+     * A CRC-32 of the class files of {@link #TIMED_CLASSES}, in hex: the same for every build of the same code (javac
+     * writes the same bytes), different once any of them changes. Reading them costs well under a millisecond, once.
+     * A class file that cannot be read counts as empty.
+     */
+    static synchronized String kernelsId() {
+        if (kernelsId == null) {
+            java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+            for (String c : TIMED_CLASSES) {
+                crc.update(c.getBytes(StandardCharsets.UTF_8));
+                try (java.io.InputStream in = WidthPlan.class.getResourceAsStream(c + ".class")) {
+                    if (in != null) {
+                        crc.update(in.readAllBytes());
+                    }
+                } catch (IOException e) {
+                    // counts as empty: the key still names the classes
+                }
+            }
+            kernelsId = String.format(Locale.ROOT, "%08x", crc.getValue());
+        }
+        return kernelsId;
     }
 
     /** The workloads measured, in the probe's order. */

@@ -1,6 +1,7 @@
 package dev.descent.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -100,6 +101,31 @@ class WidthPlanTest {
         d = VectorBits.decide(512, null, file, key);
         assertEquals(512, d.bits());
         assertTrue(d.origin().contains(file.toString()) && d.origin().contains("bits=77"), d.origin());
+    }
+
+    /**
+     * The key names the kernels' code: a plan measured by another build of them is ignored (which width is fastest
+     * follows the kernels), and the checksum is that of the class files, stable within a build.
+     */
+    @Test
+    void theKeyNamesTheKernelsBuild() throws IOException {
+        String key = WidthPlan.machineKey(512);
+        String id = WidthPlan.kernelsId();
+        assertTrue(id.matches("[0-9a-f]{8}"), id);
+        assertTrue(key.endsWith(" | kernels " + id), key);
+        assertEquals(key, WidthPlan.machineKey(512));
+        assertNotEquals("00000000", id);
+        // the same machine and JVM, other kernels: ignored, with the reason and the way out
+        Path file = dir.resolve("plan-other-build.properties");
+        Map<String, Map<Integer, Double>> t = Map.of("softmax-full-24", Map.of(128, 3.0, 256, 1.0, 512, 2.0));
+        String otherBuild = key.substring(0, key.lastIndexOf(" | kernels ")) + " | kernels 0badc0de";
+        new WidthPlan(otherBuild, 256, t, "now").write(file);
+        VectorBits.Decision d = VectorBits.decide(512, null, file, key);
+        assertEquals(512, d.bits());
+        assertTrue(d.origin().contains("another machine, JVM or build of the kernels")
+                && d.origin().contains("./descent backends --plan"), d.origin());
+        new WidthPlan(key, 256, t, "now").write(file);
+        assertEquals(256, VectorBits.decide(512, null, file, key).bits());
     }
 
     @Test
