@@ -173,6 +173,15 @@ final class VectorKernels implements CpuKernels {
                 tile1x3(a, aOff + r * rs, ks, kLen, pb, pbOff, ldb, d, dOff + r * ldd, accumulate);
             }
         } else if (width == L2) {
+            // Each twin is chosen here, not inside its general tile. With the choice inside tile4x2Masked, some
+            // JVMs' general tile boxed its fma results (JFR put the allocations there) and a batch-16 step of 24
+            // classes at 512 bits took 6x as long: the larger method, inferred to be what pushed C2 over its
+            // inlining budget. Kept apart, each tile compiles on its own.
+            if (ks == 1 && ldb == L2) {
+                for (; r + 4 <= rows; r += 4) {
+                    tile4x2Unit(a, aOff + r * rs, rs, kLen, pb, pbOff, d, dOff + r * ldd, ldd, accumulate, L);
+                }
+            }
             for (; r + 4 <= rows; r += 4) {
                 tile4x2(a, aOff + r * rs, rs, ks, kLen, pb, pbOff, ldb, d, dOff + r * ldd, ldd, accumulate);
             }
@@ -180,6 +189,11 @@ final class VectorKernels implements CpuKernels {
                 tile1xW(a, aOff + r * rs, ks, kLen, pb, pbOff, ldb, L2, d, dOff + r * ldd, accumulate);
             }
         } else if (width == L) {
+            if (ks == 1 && ldb == L) { // the twin: see L2 above
+                for (; r + 8 <= rows; r += 8) {
+                    tile8x1Unit(a, aOff + r * rs, rs, kLen, pb, pbOff, d, dOff + r * ldd, ldd, accumulate);
+                }
+            }
             for (; r + 8 <= rows; r += 8) {
                 tile8x1(a, aOff + r * rs, rs, ks, kLen, pb, pbOff, ldb, d, dOff + r * ldd, ldd, accumulate);
             }
@@ -205,6 +219,11 @@ final class VectorKernels implements CpuKernels {
                 tile1x3Masked(a, aOff + r * rs, ks, kLen, pb, pbOff, ldb, d, dOff + r * ldd, accumulate, tv);
             }
         } else if (width == L2) {
+            if (ks == 1 && ldb == L2) { // the twin: see wholeVectors
+                for (; r + 4 <= rows; r += 4) {
+                    tile4x2Unit(a, aOff + r * rs, rs, kLen, pb, pbOff, d, dOff + r * ldd, ldd, accumulate, tv);
+                }
+            }
             for (; r + 4 <= rows; r += 4) {
                 tile4x2Masked(a, aOff + r * rs, rs, ks, kLen, pb, pbOff, ldb, d, dOff + r * ldd, ldd, accumulate, tv);
             }
@@ -212,6 +231,11 @@ final class VectorKernels implements CpuKernels {
                 tile1xWMasked(a, aOff + r * rs, ks, kLen, pb, pbOff, ldb, L2, d, dOff + r * ldd, accumulate, tv);
             }
         } else if (width == L) {
+            if (ks == 1 && ldb == L) { // the twin: see wholeVectors
+                for (; !accumulate && r + 8 <= rows; r += 8) {
+                    tile8x1MaskedUnit(a, aOff + r * rs, rs, kLen, pb, pbOff, d, dOff + r * ldd, ldd, tv);
+                }
+            }
             for (; !accumulate && r + 8 <= rows; r += 8) {
                 tile8x1Masked(a, aOff + r * rs, rs, ks, kLen, pb, pbOff, ldb, d, dOff + r * ldd, ldd, tv);
             }
@@ -346,10 +370,6 @@ final class VectorKernels implements CpuKernels {
 
     private static void tile4x2(float[] a, int a0, int rs, int ks, int kLen, float[] pb, int pbOff, int ldb, float[] d,
             int d0, int ldd, boolean acc) {
-        if (ks == 1 && ldb == L2) {
-            tile4x2Unit(a, a0, rs, kLen, pb, pbOff, d, d0, ldd, acc, L);
-            return;
-        }
         int d1 = d0 + ldd;
         int d2 = d1 + ldd;
         int d3 = d2 + ldd;
@@ -425,10 +445,6 @@ final class VectorKernels implements CpuKernels {
      */
     private static void tile8x1(float[] a, int a0, int rs, int ks, int kLen, float[] pb, int pbOff, int ldb, float[] d,
             int d0, int ldd, boolean acc) {
-        if (ks == 1 && ldb == L) {
-            tile8x1Unit(a, a0, rs, kLen, pb, pbOff, d, d0, ldd, acc);
-            return;
-        }
         FloatVector c0 = start(d, d0, acc);
         FloatVector c1 = start(d, d0 + ldd, acc);
         FloatVector c2 = start(d, d0 + 2 * ldd, acc);
@@ -615,10 +631,6 @@ final class VectorKernels implements CpuKernels {
 
     private static void tile4x2Masked(float[] a, int a0, int rs, int ks, int kLen, float[] pb, int pbOff, int ldb,
             float[] d, int d0, int ldd, boolean acc, int tv) {
-        if (ks == 1 && ldb == L2) {
-            tile4x2Unit(a, a0, rs, kLen, pb, pbOff, d, d0, ldd, acc, tv);
-            return;
-        }
         int d1 = d0 + ldd;
         int d2 = d1 + ldd;
         int d3 = d2 + ldd;
@@ -671,7 +683,7 @@ final class VectorKernels implements CpuKernels {
 
     /**
      * {@link #tile4x2} and {@link #tile4x2Masked} for A's rows along k ({@code ks == 1}) and a packed two-vector panel
-     * ({@code ldb == 2L}): the forward GEMM of 10 or 16 classes at 256 bits, 24 or 32 at 512. As in {@link
+     * ({@code ldb == 2L}): the forward GEMM of 10 or 16 classes at 256 bits, 24 or 32 at 512 (chosen by the callers). As in {@link
      * #tile8x1MaskedUnit}, every index is the loop counter times a constant plus an invariant, so C2 can check the
      * bounds before the loop. Each broadcast feeds two fmas here, against one in the 8-row tile of one vector. The
      * same chains as the general tiles, so the same bits.
@@ -767,10 +779,6 @@ final class VectorKernels implements CpuKernels {
      */
     private static void tile8x1Masked(float[] a, int a0, int rs, int ks, int kLen, float[] pb, int pbOff, int ldb,
             float[] d, int d0, int ldd, int tv) {
-        if (ks == 1 && ldb == L) {
-            tile8x1MaskedUnit(a, a0, rs, kLen, pb, pbOff, d, d0, ldd, tv);
-            return;
-        }
         FloatVector c0 = FloatVector.zero(F);
         FloatVector c1 = c0;
         FloatVector c2 = c0;
