@@ -683,9 +683,9 @@ final class VectorKernels implements CpuKernels {
 
     /**
      * {@link #tile4x2} and {@link #tile4x2Masked} for A's rows along k ({@code ks == 1}) and a packed two-vector panel
-     * ({@code ldb == 2L}): the forward GEMM of 10 or 16 classes at 256 bits, 24 or 32 at 512 (chosen by the callers). As in {@link
-     * #tile8x1MaskedUnit}, every index is the loop counter times a constant plus an invariant, so C2 can check the
-     * bounds before the loop. Each broadcast feeds two fmas here, against one in the 8-row tile of one vector. The
+     * ({@code ldb == 2L}): the forward GEMM of 10 or 16 classes at 256 bits, 24 or 32 at 512 (chosen by the
+     * callers). As in {@link #tile8x1MaskedUnit}, every index is the loop counter times a constant plus an invariant,
+     * so C2 can check the bounds before the loop. Each broadcast feeds two fmas here, against one in the 8-row tile of one vector. The
      * same chains as the general tiles, so the same bits.
      */
     private static void tile4x2Unit(float[] a, int a0, int rs, int kLen, float[] pb, int pbOff, float[] d, int d0,

@@ -1,5 +1,7 @@
 package dev.descent.cpu;
 
+import dev.descent.backend.HostCpu;
+
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -23,7 +25,8 @@ import java.util.TreeMap;
  * {@code cpu-width-plan.properties} in descent's cache folder ({@code -Ddescent.cache.dir}, {@code DESCENT_CACHE_DIR},
  * {@code $XDG_CACHE_HOME/descent} or {@code ~/.cache/descent}). A plan is used only on the machine and build it was
  * measured on: its key (CPU model, the widest vector width, the JVM's version, a checksum of the kernels' code) must
- * match this JVM's; otherwise it is ignored and {@link KernelSelection} says so. {@code -Ddescent.vector.bits} overrides any plan.
+ * match this JVM's; otherwise it is ignored and {@link KernelSelection} says so. {@code -Ddescent.vector.bits}
+ * overrides any plan.
  *
  * @param key     the machine the plan was measured on ({@link #machineKey})
  * @param bits    the chosen width
@@ -79,7 +82,7 @@ record WidthPlan(String key, int bits, Map<String, Map<Integer, Double>> seconds
      * width is fastest follows the kernels (a new tile can make the narrower width win for a workload).
      */
     static String machineKey(int preferredBits) {
-        return dev.descent.backend.HostCpu.model() + " | " + preferredBits + "-bit | " + System.getProperty("os.arch", "?") + " | Java "
+        return HostCpu.model() + " | " + preferredBits + "-bit | " + System.getProperty("os.arch", "?") + " | Java "
                 + Runtime.version() + " | kernels " + kernelsId();
     }
 
