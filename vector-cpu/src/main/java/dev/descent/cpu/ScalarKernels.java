@@ -41,10 +41,13 @@ final class ScalarKernels implements CpuKernels {
 
     /**
      * e^x for x ≤ 0 (and NaN), within about one ulp: x = n·ln2 + r with |r| ≤ ln2/2, a degree-7 polynomial for
-     * e^r, then two exact-or-once-rounded scalings by powers of two (so subnormal results round once).
+     * e^r, then two exact-or-once-rounded scalings by powers of two (so subnormal results round once). Below {@link
+     * #EXP_UNDERFLOW} the result is +0, and the steps run on 0 instead of x: clamped to the bound, they would pass
+     * through subnormal products, which some CPUs take far longer over (the lanes of a softmax row past its classes
+     * are -inf: 10 classes at 512 bits took 80 ns a row on an AMD EPYC this way, against some 40 for 16 classes).
      */
     static float expNonPositive(float x) {
-        float xc = Math.max(x, EXP_UNDERFLOW);
+        float xc = x < EXP_UNDERFLOW ? 0f : x;
         float shifted = xc * LOG2E + ROUND_MAGIC;
         float n = shifted - ROUND_MAGIC;
         float r = Math.fma(n, -LN2_HI, xc);

@@ -1201,7 +1201,8 @@ final class VectorKernels implements CpuKernels {
                     // hot) may be refused for inlining here (InlineSmallCode), and its argument and result are then
                     // boxed.
                     FloatVector ex = v.sub(max);
-                    FloatVector xc = ex.max(ScalarKernels.EXP_UNDERFLOW);
+                    VectorMask<Float> under = ex.compare(VectorOperators.LT, ScalarKernels.EXP_UNDERFLOW);
+                    FloatVector xc = ex.blend(0f, under); // see expNonPositive: no subnormal steps
                     FloatVector shifted = xc.mul(ScalarKernels.LOG2E).add(ScalarKernels.ROUND_MAGIC);
                     FloatVector nf = shifted.sub(ScalarKernels.ROUND_MAGIC);
                     FloatVector rr = nf.fma(FloatVector.broadcast(F, -ScalarKernels.LN2_HI), xc);
@@ -1218,8 +1219,7 @@ final class VectorKernels implements CpuKernels {
                     IntVector n2 = ni.sub(n1);
                     FloatVector s1 = n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
                     FloatVector s2 = n2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-                    FloatVector e = er.mul(s1).mul(s2)
-                            .blend(0f, ex.compare(VectorOperators.LT, ScalarKernels.EXP_UNDERFLOW));
+                    FloatVector e = er.mul(s1).mul(s2).blend(0f, under);
                     vs = vs.add(e);
                     if (grad != null) {
                         if (j < kb) {
@@ -1323,7 +1323,8 @@ final class VectorKernels implements CpuKernels {
                 // hot) may be refused for inlining here (InlineSmallCode), and its argument and result are then
                 // boxed.
                 FloatVector ex = v.sub(max);
-                FloatVector xc = ex.max(ScalarKernels.EXP_UNDERFLOW);
+                VectorMask<Float> under = ex.compare(VectorOperators.LT, ScalarKernels.EXP_UNDERFLOW);
+                FloatVector xc = ex.blend(0f, under); // see expNonPositive: no subnormal steps
                 FloatVector shifted = xc.mul(ScalarKernels.LOG2E).add(ScalarKernels.ROUND_MAGIC);
                 FloatVector nf = shifted.sub(ScalarKernels.ROUND_MAGIC);
                 FloatVector rr = nf.fma(FloatVector.broadcast(F, -ScalarKernels.LN2_HI), xc);
@@ -1340,8 +1341,7 @@ final class VectorKernels implements CpuKernels {
                 IntVector n2 = ni.sub(n1);
                 FloatVector s1 = n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
                 FloatVector s2 = n2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-                FloatVector e = er.mul(s1).mul(s2)
-                        .blend(0f, ex.compare(VectorOperators.LT, ScalarKernels.EXP_UNDERFLOW));
+                FloatVector e = er.mul(s1).mul(s2).blend(0f, under);
                 vs = vs.add(e);
                 if (grad != null) {
                     if (whole) {
@@ -1410,7 +1410,8 @@ final class VectorKernels implements CpuKernels {
             FloatVector xv = FloatVector.fromArray(F, x, i);
             // expNonPositive(-|x|), written out (see softmaxCrossEntropy)
             FloatVector ex = xv.abs().neg();
-            FloatVector xc = ex.max(ScalarKernels.EXP_UNDERFLOW);
+            VectorMask<Float> under = ex.compare(VectorOperators.LT, ScalarKernels.EXP_UNDERFLOW);
+            FloatVector xc = ex.blend(0f, under); // see expNonPositive: no subnormal steps
             FloatVector shifted = xc.mul(ScalarKernels.LOG2E).add(ScalarKernels.ROUND_MAGIC);
             FloatVector nf = shifted.sub(ScalarKernels.ROUND_MAGIC);
             FloatVector rr = nf.fma(FloatVector.broadcast(F, -ScalarKernels.LN2_HI), xc);
@@ -1425,8 +1426,7 @@ final class VectorKernels implements CpuKernels {
             IntVector n1 = ni.lanewise(VectorOperators.ASHR, 1);
             IntVector n2 = ni.sub(n1);
             FloatVector e = er.mul(n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
-                    .mul(n2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
-                    .blend(0f, ex.compare(VectorOperators.LT, ScalarKernels.EXP_UNDERFLOW));
+                    .mul(n2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats()).blend(0f, under);
             FloatVector tv = FloatVector.fromArray(F, t, i);
             // log1p(e), e in [0, 1]: the operations of ScalarKernels.log1pUnit
             FloatVector sv = e.div(e.add(2f));
@@ -1859,7 +1859,8 @@ final class VectorKernels implements CpuKernels {
             FloatVector v = FloatVector.fromArray(F, x, i);
             FloatVector ex = v.abs().neg();
             // e = expNonPositive(ex), written out (see the class comment)
-            FloatVector eXc = ex.max(ScalarKernels.EXP_UNDERFLOW);
+            VectorMask<Float> under = ex.compare(VectorOperators.LT, ScalarKernels.EXP_UNDERFLOW);
+            FloatVector eXc = ex.blend(0f, under); // see expNonPositive: no subnormal steps
             FloatVector eSh = eXc.mul(ScalarKernels.LOG2E).add(ScalarKernels.ROUND_MAGIC);
             FloatVector eN = eSh.sub(ScalarKernels.ROUND_MAGIC);
             FloatVector eR = eN.fma(FloatVector.broadcast(F, -ScalarKernels.LN2_HI), eXc);
@@ -1875,8 +1876,7 @@ final class VectorKernels implements CpuKernels {
             IntVector eN1 = eNi.lanewise(VectorOperators.ASHR, 1);
             IntVector eN2 = eNi.sub(eN1);
             FloatVector e = eEr.mul(eN1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
-                    .mul(eN2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
-                    .blend(0f, ex.compare(VectorOperators.LT, ScalarKernels.EXP_UNDERFLOW));
+                    .mul(eN2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats()).blend(0f, under);
             e.blend(one, v.compare(VectorOperators.GE, 0f)).div(one.add(e)).intoArray(out, i);
         }
         TAIL.sigmoid(x, out, i, to);
@@ -1894,7 +1894,8 @@ final class VectorKernels implements CpuKernels {
             FloatVector v = FloatVector.fromArray(F, x, i);
             FloatVector ex = v.abs().neg();
             // e = expNonPositive(ex), written out (see the class comment)
-            FloatVector eXc = ex.max(ScalarKernels.EXP_UNDERFLOW);
+            VectorMask<Float> under = ex.compare(VectorOperators.LT, ScalarKernels.EXP_UNDERFLOW);
+            FloatVector eXc = ex.blend(0f, under); // see expNonPositive: no subnormal steps
             FloatVector eSh = eXc.mul(ScalarKernels.LOG2E).add(ScalarKernels.ROUND_MAGIC);
             FloatVector eN = eSh.sub(ScalarKernels.ROUND_MAGIC);
             FloatVector eR = eN.fma(FloatVector.broadcast(F, -ScalarKernels.LN2_HI), eXc);
@@ -1910,8 +1911,7 @@ final class VectorKernels implements CpuKernels {
             IntVector eN1 = eNi.lanewise(VectorOperators.ASHR, 1);
             IntVector eN2 = eNi.sub(eN1);
             FloatVector e = eEr.mul(eN1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
-                    .mul(eN2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
-                    .blend(0f, ex.compare(VectorOperators.LT, ScalarKernels.EXP_UNDERFLOW));
+                    .mul(eN2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats()).blend(0f, under);
             // log1p(e), e in [0, 1]: the operations of ScalarKernels.log1pUnit
             FloatVector sv = e.div(e.add(2f));
             FloatVector w = sv.mul(sv);
@@ -2194,7 +2194,8 @@ final class VectorKernels implements CpuKernels {
             FloatVector v = FloatVector.fromArray(F, x, i);
             FloatVector ex = v.abs().neg();
             // e = expNonPositive(ex), written out (see the class comment)
-            FloatVector eXc = ex.max(ScalarKernels.EXP_UNDERFLOW);
+            VectorMask<Float> under = ex.compare(VectorOperators.LT, ScalarKernels.EXP_UNDERFLOW);
+            FloatVector eXc = ex.blend(0f, under); // see expNonPositive: no subnormal steps
             FloatVector eSh = eXc.mul(ScalarKernels.LOG2E).add(ScalarKernels.ROUND_MAGIC);
             FloatVector eN = eSh.sub(ScalarKernels.ROUND_MAGIC);
             FloatVector eR = eN.fma(FloatVector.broadcast(F, -ScalarKernels.LN2_HI), eXc);
@@ -2210,8 +2211,7 @@ final class VectorKernels implements CpuKernels {
             IntVector eN1 = eNi.lanewise(VectorOperators.ASHR, 1);
             IntVector eN2 = eNi.sub(eN1);
             FloatVector e = eEr.mul(eN1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
-                    .mul(eN2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
-                    .blend(0f, ex.compare(VectorOperators.LT, ScalarKernels.EXP_UNDERFLOW));
+                    .mul(eN2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats()).blend(0f, under);
             FloatVector sig = e.blend(one, v.compare(VectorOperators.GE, 0f)).div(one.add(e));
             FloatVector t = FloatVector.fromArray(F, g, i).mul(sig);
             if (acc) {
@@ -2499,7 +2499,8 @@ final class VectorKernels implements CpuKernels {
             for (int j = 0; j < kb; j += L) {
                 FloatVector ex = FloatVector.fromArray(F, x, off + j).sub(m);
                 // e = expNonPositive(ex), written out (see the class comment)
-                FloatVector eXc = ex.max(ScalarKernels.EXP_UNDERFLOW);
+                VectorMask<Float> under = ex.compare(VectorOperators.LT, ScalarKernels.EXP_UNDERFLOW);
+                FloatVector eXc = ex.blend(0f, under); // see expNonPositive: no subnormal steps
                 FloatVector eSh = eXc.mul(ScalarKernels.LOG2E).add(ScalarKernels.ROUND_MAGIC);
                 FloatVector eN = eSh.sub(ScalarKernels.ROUND_MAGIC);
                 FloatVector eR = eN.fma(FloatVector.broadcast(F, -ScalarKernels.LN2_HI), eXc);
@@ -2515,8 +2516,7 @@ final class VectorKernels implements CpuKernels {
                 IntVector eN1 = eNi.lanewise(VectorOperators.ASHR, 1);
                 IntVector eN2 = eNi.sub(eN1);
                 FloatVector e = eEr.mul(eN1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
-                        .mul(eN2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
-                        .blend(0f, ex.compare(VectorOperators.LT, ScalarKernels.EXP_UNDERFLOW));
+                        .mul(eN2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats()).blend(0f, under);
                 s0 = s0.add(e.convertShape(VectorOperators.F2D, D, 0));
                 s1 = s1.add(e.rearrange(ROT_HALF).convertShape(VectorOperators.F2D, D, 0));
                 if (!log) {
@@ -2592,7 +2592,8 @@ final class VectorKernels implements CpuKernels {
                 for (int j = 0; j < kb; j += L) {
                     FloatVector yv = FloatVector.fromArray(F, y, off + j);
                     // e = expNonPositive(yv), written out (see the class comment)
-                    FloatVector eXc = yv.max(ScalarKernels.EXP_UNDERFLOW);
+                    VectorMask<Float> under = yv.compare(VectorOperators.LT, ScalarKernels.EXP_UNDERFLOW);
+                    FloatVector eXc = yv.blend(0f, under); // see expNonPositive: no subnormal steps
                     FloatVector eSh = eXc.mul(ScalarKernels.LOG2E).add(ScalarKernels.ROUND_MAGIC);
                     FloatVector eN = eSh.sub(ScalarKernels.ROUND_MAGIC);
                     FloatVector eR = eN.fma(FloatVector.broadcast(F, -ScalarKernels.LN2_HI), eXc);
@@ -2609,7 +2610,7 @@ final class VectorKernels implements CpuKernels {
                     IntVector eN2 = eNi.sub(eN1);
                     FloatVector e = eEr.mul(eN1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
                             .mul(eN2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
-                            .blend(0f, yv.compare(VectorOperators.LT, ScalarKernels.EXP_UNDERFLOW));
+                            .blend(0f, under);
                     FloatVector t = FloatVector.fromArray(F, g, off + j).sub(e.mul(sf));
                     if (acc) {
                         t = vb.fma(FloatVector.fromArray(F, gi, off + j), t);
