@@ -323,7 +323,11 @@ final class FusedSoftmaxRegression {
      */
     private void runCooperative(int ch, int from, double loss) {
         int threads = pool.threads();
-        pieceFeatures = roundUp((features + threads - 1) / threads, transposedGrad ? lanes : 4);
+        // Cut at whole strips of ∂Wᵀ (or whole 4-row tiles of ∂W), so that the pieces run the tiles the blocks of
+        // one thread run, and only those: cut at single vectors, the last strip of the first piece was one vector
+        // wide, a tile that only these few blocks run (two per block on 2 threads, at 256 bits), which stayed in
+        // C1-compiled Vector API code for the first ~15 epochs of a full-batch run.
+        pieceFeatures = roundUp((features + threads - 1) / threads, transposedGrad ? 3 * lanes : 4);
         int c0 = ch * Gemm.ROW_CHUNK;
         int c1 = chunkEnd(ch);
         for (int r0 = from; r0 < c1; r0 += block) {
@@ -446,14 +450,13 @@ final class FusedSoftmaxRegression {
      * columns (into the first chunk's partial) and transposes them into ∂W.
      */
     private void combine(int item) {
+        int stride = features * classes;
         if (transposedGrad) {
             int f0 = item * combineRows;
             int f1 = Math.min(features, f0 + combineRows);
-            if (chunks > 1) {
-                for (int c = 0; c < classes; c++) {
-                    int off = partialOff + c * features + f0;
-                    kernels.addChunks(partial, off, features * classes, chunks, partial, off, f1 - f0);
-                }
+            for (int c = 0; c < classes; c++) {
+                int off = partialOff + c * features + f0;
+                sumChunks(partial, off, stride, chunks, partial, off, f1 - f0);
             }
             for (int f = f0; f < f1; f++) {
                 for (int c = 0; c < classes; c++) {
@@ -464,6 +467,25 @@ final class FusedSoftmaxRegression {
         }
         int from = item * combineRows * classes;
         int to = Math.min(features, (item + 1) * combineRows) * classes;
-        kernels.addChunks(partial, partialOff + from, features * classes, chunks, gradW, from, to - from);
+        sumChunks(partial, partialOff + from, stride, chunks, gradW, from, to - from);
+    }
+
+    /**
+     * {@code out[outOff + i] = p[off + i] + p[off + stride + i] + ... } over {@code chunks} chunks, added in chunk
+     * order (as {@link CpuKernels#addChunks} adds them: the same bits), in plain Java on purpose. A full-batch run calls
+     * this once per step, some 40 times an epoch, so it reaches C2 only after many epochs; until then Vector API code
+     * runs as C1-compiled fallbacks that allocate a vector per operation, and the kernel took 3-6 % of epochs 3-12 of
+     * W1 (JFR execution samples). A plain loop runs well in C1, and C2 vectorises its inner loop once it gets there.
+     */
+    private static void sumChunks(float[] p, int off, int stride, int chunks, float[] out, int outOff, int len) {
+        if (out != p || outOff != off) {
+            System.arraycopy(p, off, out, outOff, len);
+        }
+        for (int ch = 1; ch < chunks; ch++) {
+            int src = off + ch * stride;
+            for (int i = 0; i < len; i++) {
+                out[outOff + i] += p[src + i];
+            }
+        }
     }
 }
