@@ -14,6 +14,8 @@ import dev.descent.optim.Optimizers;
 import dev.descent.train.Trainer;
 import dev.descent.train.TrainingResult;
 
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -24,7 +26,8 @@ import java.util.SplittableRandom;
  * The workloads {@link WidthPlanner} times at each vector width, each in a JVM of its own started with
  * {@code -Ddescent.vector.bits}: the lecture's training steps on synthetic data of the lecture's shapes, through the
  * trainer as a user runs them (Adam; all cores unless {@code --threads}). Each workload trains epochs until the JIT has
- * settled (two seconds of warm-up epochs), then reports the median of 9 epochs. Output, one line each:
+ * settled (two seconds of warm-up epochs, longer while the JIT still compiles), then reports the median of 9 epochs.
+ * Output, one line each:
  * {@code width BITS}, then {@code probe NAME SECONDS}.
  *
  * <ul>
@@ -108,6 +111,16 @@ public final class WidthProbe {
                 DataLoader loader = new DataLoader(data,
                         batch == 0 ? LoaderOptions.fullBatch() : LoaderOptions.batches(batch).withSeed(1))) {
             long warmEnd = System.nanoTime() + (long) (warmSeconds * 1e9);
+            // Past the warm-up time, epochs go on warming until the JIT has finished no compilation for 0.15 of that
+            // time, for up to as long again: in 1 of 5 to 8 probe JVMs at 512 bits C2 had not yet
+            // compiled the softmax kernel after 2 s (its compilations take 0.1-0.16 s each), and the full-batch
+            // 24-class workload measured 38-76 ms an epoch on C1-compiled code instead of 5-11.
+            long quietEnd = warmEnd + (long) (warmSeconds * 1e9);
+            long quietFor = (long) (0.15 * warmSeconds * 1e9);
+            CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+            boolean watchJit = jit != null && jit.isCompilationTimeMonitoringSupported();
+            long jitMillis = watchJit ? jit.getTotalCompilationTime() : 0;
+            long lastCompiled = System.nanoTime();
             int warm = 0;
             for (int i = 0; i < warm + measured; i++) {
                 try (Trainer trainer = Trainer.builder(model, adam, loader).epochs(1).seed(i).build()) {
@@ -118,7 +131,14 @@ public final class WidthProbe {
                     if (r.status() != TrainingResult.Status.COMPLETED) {
                         throw new IllegalStateException("probe training did not complete: " + r.message());
                     }
-                    if (warm == i && (i < 3 || System.nanoTime() < warmEnd)) {
+                    long now = System.nanoTime();
+                    long jitNow = watchJit ? jit.getTotalCompilationTime() : 0;
+                    if (jitNow != jitMillis) {
+                        jitMillis = jitNow;
+                        lastCompiled = now;
+                    }
+                    boolean jitBusy = watchJit && now - lastCompiled < quietFor && now < quietEnd;
+                    if (warm == i && (i < 3 || now < warmEnd || jitBusy)) {
                         warm++; // still warming up
                     } else {
                         seconds[i - warm] = s;
