@@ -17,6 +17,15 @@ final class Losses {
     private final SquaredError mse;
     private final AbsoluteError mae;
     private double[] partials = new double[64];
+    /**
+     * What the softmax kernel is given in place of a null gradient (a loss without one: evaluation) and of the row
+     * terms that only the fused pass reads, never read here. The kernel then always sees arrays there, as in training
+     * and in the fused pass: a null in a JVM that had only ever passed arrays made C2's compiled kernel take an
+     * uncommon trap and wait to be compiled again (a batch-16 run with --test: the first test evaluation deoptimised it,
+     * C2 installed it again 0.44 s later, epoch 2 took 0.33 s against 0.11-0.14 after).
+     */
+    private float[] softmaxGradScratch = new float[0];
+    private double[] softmaxRowScratch = new double[0];
 
     Losses(WorkerPool pool, CpuKernels kernels) {
         this.kernels = kernels;
@@ -33,18 +42,31 @@ final class Losses {
         return fused;
     }
 
-    /** Softmax cross-entropy of logits {@code [n, k]} with checked labels; {@code grad} may be null or the logits. */
+    /**
+     * Softmax cross-entropy of logits {@code [n, k]} with checked labels; {@code grad} may be null (the gradient is then
+     * formed in a scratch buffer and dropped) or the logits.
+     */
     synchronized float softmaxCrossEntropy(float[] logits, int[] labels, float[] grad, int n, int k, int normalizer) {
         float gradScale = (float) (1.0 / normalizer);
         int rowsPerChunk = Chunks.softmaxRows(k);
         int chunks = Chunks.count(n, rowsPerChunk);
+        if (grad == null) {
+            if (softmaxGradScratch.length < Math.multiplyExact(n, k)) {
+                softmaxGradScratch = new float[n * k];
+            }
+            grad = softmaxGradScratch;
+        }
+        if (softmaxRowScratch.length < Math.multiplyExact(2, n)) {
+            softmaxRowScratch = new double[2 * n];
+        }
         double total;
         if (chunks <= 1) {
-            total = kernels.softmaxCrossEntropy(logits, labels, grad, k, 0, n, gradScale);
+            total = kernels.softmaxCrossEntropy(logits, labels, grad, k, 0, n, gradScale, 0.0, softmaxRowScratch, 0);
         } else {
             Softmax job = softmax;
             job.set(n, logits, null);
             job.labels = labels;
+            job.rowScratch = softmaxRowScratch;
             job.grad = grad;
             job.cols = k;
             job.rowsPerChunk = rowsPerChunk;
@@ -167,6 +189,7 @@ final class Losses {
     /** Softmax cross-entropy over chunks of {@code rowsPerChunk} rows of {@code n} rows of {@code cols} logits. */
     private static final class Softmax extends ReductionJob {
         int[] labels;
+        double[] rowScratch;
         float[] grad;
         float gradScale;
         int cols;
@@ -180,13 +203,14 @@ final class Losses {
         public void run(int ch) {
             int r0 = ch * rowsPerChunk;
             partials[ch] = kernels.softmaxCrossEntropy(x, labels, grad, cols, r0, Math.min(n, r0 + rowsPerChunk),
-                    gradScale);
+                    gradScale, 0.0, rowScratch, 2 * r0);
         }
 
         @Override
         void clear() {
             super.clear();
             labels = null;
+            rowScratch = null;
             grad = null;
         }
     }
