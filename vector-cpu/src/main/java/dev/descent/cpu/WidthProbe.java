@@ -71,15 +71,15 @@ public final class WidthProbe {
         BackendOptions options = threads > 0 ? BackendOptions.threads(threads) : BackendOptions.defaults();
         try (CpuBackend backend = new CpuBackend(options)) {
             int fullRows = small ? 256 : 8192;
-            // The MLP trains on as many rows as the full-batch workloads: on 2,048 rows (6 MB) the widths ran it about
-            // equally fast (15-18 ms an epoch), where on 8,192 and 16,384 rows, and in W5 (60,000 rows), 512 bits ran
-            // it 15-25 % faster than 256 on this AMD EPYC.
             int miniRows = small ? 128 : 2048;
             double warm = small ? 0.05 : 2.0; // seconds of warm-up epochs per workload: C2 done compiling
             int measured = small ? 3 : 9;
             out.put(WORKLOADS[0], time(backend, data(fullRows, 784, 24, 255, 1), 0, 0, warm, measured));
             out.put(WORKLOADS[1], time(backend, data(fullRows, 784, 10, 255, 2), 0, 0, warm, measured));
             out.put(WORKLOADS[2], time(backend, data(miniRows, 784, 24, 255, 3), 16, 0, warm, measured));
+            // The MLP trains on as many rows as the full-batch workloads: on 2,048 rows (6 MB) the widths ran it about
+            // equally fast (15-18 ms an epoch), where on 8,192 and 16,384 rows, and in W5 (60,000 rows), 512 bits ran
+            // it 15-25 % faster than 256 on an AMD EPYC (Zen 4).
             out.put(WORKLOADS[3], time(backend, data(fullRows, 784, 10, 1, 4), 64, 256, warm, measured));
             out.put(WORKLOADS[4], time(backend, data(miniRows, 784, 10, 255, 5), 16, 0, warm, measured));
         }
@@ -115,7 +115,7 @@ public final class WidthProbe {
                         batch == 0 ? LoaderOptions.fullBatch() : LoaderOptions.batches(batch).withSeed(1))) {
             long warmEnd = System.nanoTime() + (long) (warmSeconds * 1e9);
             // Past the warm-up time, epochs go on warming until the JIT has finished no compilation for 0.15 of that
-            // time, for up to as long again: in 1 of 5 to 8 probe JVMs at 512 bits C2 had not yet
+            // time, for up to as long again: in 1 of 5 to 8 probe JVMs at 512 bits (AMD EPYC, Zen 4) C2 had not yet
             // compiled the softmax kernel after 2 s (its compilations take 0.1-0.16 s each), and the full-batch
             // 24-class workload measured 38-76 ms an epoch on C1-compiled code instead of 5-11.
             long quietEnd = warmEnd + (long) (warmSeconds * 1e9);
