@@ -44,6 +44,14 @@ final class FusedSoftmaxRegression {
     /** Fewest rows for the cooperative mode (smaller batches: the composed calls, whose GEMMs split finely). */
     static final int COOPERATIVE_MIN_ROWS = 512;
 
+    /**
+     * Adds the chunk partials of ∂W (the same bits as any {@link CpuKernels#addChunks}): the scalar kernels' plain loop
+     * on purpose. A full-batch run does this once per step, some 40 calls an epoch, so it reaches C2 only after many
+     * epochs; until then Vector API code runs as C1-compiled fallbacks that allocate a vector per operation, and the
+     * vector kernel took 3-6 % of epochs 3-12 of W1 (JFR execution samples). The plain loop runs well in C1.
+     */
+    private static final CpuKernels CHUNK_SUMS = ScalarKernels.INSTANCE;
+
     private final WorkerPool pool;
     private final CpuKernels kernels;
     private final int lanes;
@@ -456,7 +464,7 @@ final class FusedSoftmaxRegression {
             int f1 = Math.min(features, f0 + combineRows);
             for (int c = 0; c < classes; c++) {
                 int off = partialOff + c * features + f0;
-                sumChunks(partial, off, stride, chunks, partial, off, f1 - f0);
+                CHUNK_SUMS.addChunks(partial, off, stride, chunks, partial, off, f1 - f0);
             }
             for (int f = f0; f < f1; f++) {
                 for (int c = 0; c < classes; c++) {
@@ -467,25 +475,6 @@ final class FusedSoftmaxRegression {
         }
         int from = item * combineRows * classes;
         int to = Math.min(features, (item + 1) * combineRows) * classes;
-        sumChunks(partial, partialOff + from, stride, chunks, gradW, from, to - from);
-    }
-
-    /**
-     * {@code out[outOff + i] = p[off + i] + p[off + stride + i] + ... } over {@code chunks} chunks, added in chunk
-     * order (as {@link CpuKernels#addChunks} adds them: the same bits), in plain Java on purpose. A full-batch run calls
-     * this once per step, some 40 times an epoch, so it reaches C2 only after many epochs; until then Vector API code
-     * runs as C1-compiled fallbacks that allocate a vector per operation, and the kernel took 3-6 % of epochs 3-12 of
-     * W1 (JFR execution samples). A plain loop runs well in C1, and C2 vectorises its inner loop once it gets there.
-     */
-    private static void sumChunks(float[] p, int off, int stride, int chunks, float[] out, int outOff, int len) {
-        if (out != p || outOff != off) {
-            System.arraycopy(p, off, out, outOff, len);
-        }
-        for (int ch = 1; ch < chunks; ch++) {
-            int src = off + ch * stride;
-            for (int i = 0; i < len; i++) {
-                out[outOff + i] += p[src + i];
-            }
-        }
+        CHUNK_SUMS.addChunks(partial, partialOff + from, stride, chunks, gradW, from, to - from);
     }
 }
