@@ -208,7 +208,11 @@ public final class StepBreakdown {
             Tensor losses = b.allocate(1);
             loader.startEpoch(1);
             int[] epoch = {1};
+            // Wall time of each part of the library step, summed over the steps run (nanoTime between the parts; the
+            // backend's calls may still be in flight at a boundary, so the split is exact only for a synchronous one).
+            long[] parts = new long[4];
             Op libraryOp = () -> {
+                long t0 = System.nanoTime();
                 if (!loader.hasNext()) {
                     loader.startEpoch(++epoch[0]);
                 }
@@ -217,14 +221,23 @@ public final class StepBreakdown {
                     loader.startEpoch(++epoch[0]);
                     batchNow = loader.next();
                 }
+                long t1 = System.nanoTime();
                 model.lossAndGradients(batchNow, losses, 0);
+                long t2 = System.nanoTime();
                 optimizer.step();
+                long t3 = System.nanoTime();
+                parts[0] += t1 - t0;
+                parts[1] += t2 - t1;
+                parts[2] += t3 - t2;
+                parts[3]++;
             };
             long libraryWarmEnd = System.nanoTime() + (long) (warmSeconds * 1e9);
             for (long i = 0; i < rounds && System.nanoTime() < libraryWarmEnd; i++) {
                 libraryOp.run();
             }
+            java.util.Arrays.fill(parts, 0);
             double libraryStep = time(b, libraryOp, seconds);
+            double steps = Math.max(1, parts[3]);
             double fusedCall = fused[0] == null ? Double.NaN : time(b, fused[0], seconds);
             double sum = micros.values().stream().mapToDouble(Double::doubleValue).sum();
             System.out.printf(Locale.ROOT, "%-62s %10s %7s%n", "backend call (isolated, warm)", "µs/call", "share");
@@ -240,6 +253,9 @@ public final class StepBreakdown {
             System.out.printf(Locale.ROOT, "%-62s %10.2f  (library overhead %.2f µs = %.1f%%)%n",
                     "library step: loader.next + lossAndGradients + adam.step", libraryStep, libraryStep - sum,
                     100 * (libraryStep - sum) / libraryStep);
+            System.out.printf(Locale.ROOT, "%-62s %10.2f / %.2f / %.2f%n",
+                    "  of which loader.next / lossAndGradients / optimizer.step", parts[0] / steps / 1e3,
+                    parts[1] / steps / 1e3, parts[2] / steps / 1e3);
             losses.close();
             optimizer.close();
             model.close();

@@ -23,11 +23,22 @@ import dev.descent.backend.Elementwise;
  */
 interface CpuKernels {
 
-    /** What these kernels are, e.g. {@code "scalar"} or {@code "Vector API 256-bit (8 float lanes)"}. */
+    /**
+     * What these kernels are, e.g. {@code "scalar"} or {@code "Vector API 256-bit (8 float lanes; GEMM tiles of 4 rows,
+     * 16 vector registers)"}.
+     */
     String describe();
 
     /** Width unit (in floats) of packed B panels for {@link #gemmPanel}: strips are 1, 2 or 3 units wide. */
     int gemmLanes();
+
+    /**
+     * Rows of C that {@link #gemmPanel}'s micro-kernel computes together for a strip of {@code width} columns, so that a
+     * caller that splits rows into streams ({@link Gemm#streamedRows}) hands it whole tiles. Never changes results.
+     */
+    default int gemmTileRows(int width) {
+        return width == gemmLanes() ? 8 : 4;
+    }
 
     /**
      * For {@code r < rows} and {@code c < width}:

@@ -375,7 +375,7 @@ final class FusedSoftmaxRegression {
 
     /**
      * The logits of rows [r0, r0 + n): one fma chain per logit over the features, then the bias. The tiles read the
-     * block in 4 streams ({@link Gemm#streamedRows}): X comes from memory here.
+     * block in a stream per row of a tile ({@link Gemm#streamedRows}): X comes from memory here.
      */
     private void forward(int r0, int n) {
         Gemm.streamedRows(kernels, x, r0 * features, features, n, features, wPanel, wOff, kpad, kpad, classes,

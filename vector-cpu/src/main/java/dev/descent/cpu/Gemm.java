@@ -18,8 +18,9 @@ import java.util.Arrays;
  * one strip wide (the lecture's n = 24 with 8-lane vectors) B already has that layout and is used in place. A is
  * read in place: it is the big operand, used once per strip, and copying it would cost as much as the multiply. Work
  * items are blocks of {@link #MB} rows × reduction chunks; a 4-row × 3-vector micro-kernel keeps 12 accumulators in
- * registers for the whole chunk (8 rows × 1 vector when op(B) is one vector wide, e.g. 10 classes at 512 bits: 4
- * chains would leave half of the FMA throughput unused). When that gives fewer items than twice the threads (a
+ * registers for the whole chunk (8 rows × 3 vectors, 24 accumulators, on hosts with 32 vector registers; 8 rows × 1
+ * vector when op(B) is one vector wide, e.g. 10 classes at 512 bits: 4 chains would leave half of the FMA throughput
+ * unused). When that gives fewer items than twice the threads (a
  * minibatch: 16 or 64 rows are one row block), items are also cut into column blocks of whole strips, and if still too
  * few into row blocks of whole 4-row tiles; op(B)'s strips are packed in parallel, with vector copies.
  *
@@ -278,7 +279,7 @@ final class Gemm {
             int valid = Math.min(w, ldd - j0); // ldd: n when writing C directly, npad for the partials
             int pbOff = panelInPlace ? k0 * n + j0 : panelOff + k * j0 + k0 * w;
             int ldb = panelInPlace ? n : w;
-            if (aKs == 1) { // plain A: rows of A from memory, in 4 streams
+            if (aKs == 1) { // plain A: rows of A from memory, in a stream per row of a tile
                 streamedRows(kernels, a, r0 * aRs + k0, aRs, rows, kLen, panel, pbOff, ldb, w, valid, d, dBase + j0,
                         ldd);
             } else {
@@ -386,16 +387,18 @@ final class Gemm {
 
     /**
      * {@link CpuKernels#gemmPanel} over {@code rows} rows of a row-major A ({@code ks = 1}, rows {@code rs} apart, from
-     * +0), with the rows of each 4-row tile taken a quarter of the rows apart: tile t computes rows t, q + t, 2q + t and
-     * 3q + t ({@code q = rows / 4}), the remaining {@code rows mod 4} rows come last. Every element is the same chain as
-     * with adjacent rows; only the order of the tiles changes. When A comes from memory (a block of a data set), the
-     * micro-kernel then reads 4 long sequential streams of q rows each, which the hardware prefetchers follow, instead
-     * of 4 rows of one tile after the other (with A in cache the order makes no difference).
+     * +0), with the rows of each tile of t rows ({@link CpuKernels#gemmTileRows}, 4 or 8) taken q = rows / t rows apart:
+     * with 4, tile i computes rows i, q + i, 2q + i and 3q + i; the remaining {@code rows mod t} rows come last. Every
+     * element is the same chain as with adjacent rows; only the order of the tiles changes. When A comes from memory (a
+     * block of a data set), the micro-kernel then reads t long sequential streams of q rows each, which the hardware
+     * prefetchers follow, instead of t rows of one tile after the other (with A in cache the order makes no
+     * difference).
      */
     static void streamedRows(CpuKernels kernels, float[] a, int aOff, int rs, int rows, int kLen, float[] pb,
             int pbOff, int ldb, int width, int valid, float[] d, int dOff, int ldd) {
-        // One vector wide: the micro-kernel takes 8 rows at a time (8 streams), else 4.
-        int tileRows = width == kernels.gemmLanes() ? 8 : 4;
+        // The micro-kernel's rows at a time (8 when one vector wide, or three with 32 vector registers; else 4): as many
+        // streams.
+        int tileRows = kernels.gemmTileRows(width);
         int q = rows / tileRows;
         for (int t = 0; t < q; t++) {
             kernels.gemmPanel(a, aOff + t * rs, q * rs, 1, tileRows, kLen, pb, pbOff, ldb, width, valid, d,

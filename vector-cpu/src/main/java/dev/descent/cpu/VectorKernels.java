@@ -63,7 +63,36 @@ final class VectorKernels implements CpuKernels {
     /** Rotation by half a vector: brings the upper half down, to be widened (part 0 of a conversion is cheap). */
     private static final VectorShuffle<Float> ROT_HALF = VectorShuffle.iota(F, L / 2, 1, true);
 
+    /**
+     * Whether the 8-row GEMM tiles ({@link #tile8x3}) are used: on hosts with 32 vector registers (x86 with AVX-512
+     * and HotSpot's UseAVX=3, AArch64). Their 24 accumulators, 3 vectors of op(B) and a broadcast need 28 registers;
+     * with 16 (AVX2, or UseAVX=2 on an AVX-512 host) C2 would spill accumulators to the stack in the inner loop.
+     * Property {@code descent.cpu.wideTiles} (true/false) overrides the choice. The results are the same either way.
+     */
+    static final boolean WIDE_TILES = wideTiles();
+
     static final VectorKernels INSTANCE = new VectorKernels();
+
+    private static boolean wideTiles() {
+        String v = System.getProperty("descent.cpu.wideTiles");
+        if (v != null && !v.isBlank()) {
+            return Boolean.parseBoolean(v.trim());
+        }
+        return vectorRegisters() >= 32;
+    }
+
+    /** The vector registers C2 allocates from: 32 on AArch64 and on x86 with UseAVX=3 (EVEX encodings), else 16. */
+    static int vectorRegisters() {
+        String arch = System.getProperty("os.arch", "");
+        if (arch.equals("aarch64")) {
+            return 32;
+        }
+        if (arch.equals("amd64") || arch.equals("x86_64")) {
+            String useAvx = dev.descent.backend.HostCpu.hotSpotOption("UseAVX");
+            return "3".equals(useAvx) ? 32 : 16;
+        }
+        return 16;
+    }
 
     private static final ScalarKernels TAIL = ScalarKernels.INSTANCE;
 
@@ -92,12 +121,18 @@ final class VectorKernels implements CpuKernels {
 
     @Override
     public String describe() {
-        return "Vector API " + F.vectorBitSize() + "-bit (" + L + " float lanes)";
+        return "Vector API " + F.vectorBitSize() + "-bit (" + L + " float lanes; GEMM tiles of " + (WIDE_TILES ? 8 : 4)
+                + " rows, " + vectorRegisters() + " vector registers)";
     }
 
     @Override
     public int gemmLanes() {
         return L;
+    }
+
+    @Override
+    public int gemmTileRows(int width) {
+        return width == L || (WIDE_TILES && width == L3) ? 8 : 4;
     }
 
     @Override
@@ -163,6 +198,11 @@ final class VectorKernels implements CpuKernels {
             int ldb, int width, float[] d, int dOff, int ldd, boolean accumulate) {
         int r = 0;
         if (width == L3) {
+            if (WIDE_TILES) {
+                for (; r + 8 <= rows; r += 8) {
+                    tile8x3(a, aOff + r * rs, rs, ks, kLen, pb, pbOff, ldb, d, dOff + r * ldd, ldd, accumulate);
+                }
+            }
             for (; r + 4 <= rows; r += 4) {
                 tile4x3(a, aOff + r * rs, rs, ks, kLen, pb, pbOff, ldb, d, dOff + r * ldd, ldd, accumulate);
             }
@@ -310,6 +350,111 @@ final class VectorKernels implements CpuKernels {
         c30.intoArray(d, d3);
         c31.intoArray(d, d3 + L);
         c32.intoArray(d, d3 + L2);
+    }
+
+    /**
+     * 8 rows × 3 vectors, any strides: 24 chains in registers, for hosts with 32 vector registers ({@link
+     * #WIDE_TILES}). Per step of k it loads the 3 vectors of op(B) once for 8 rows instead of 4, so op(B) (a layer's
+     * weights, from L2) is streamed half as often and the loads and broadcasts per fma drop from 7/12 to 11/24. Same
+     * chains as {@link #tile4x3}: only the tiling differs.
+     */
+    private static void tile8x3(float[] a, int a0, int rs, int ks, int kLen, float[] pb, int pbOff, int ldb, float[] d,
+            int d0, int ldd, boolean acc) {
+        int d1 = d0 + 1 * ldd;
+        int d2 = d0 + 2 * ldd;
+        int d3 = d0 + 3 * ldd;
+        int d4 = d0 + 4 * ldd;
+        int d5 = d0 + 5 * ldd;
+        int d6 = d0 + 6 * ldd;
+        int d7 = d0 + 7 * ldd;
+        FloatVector c00 = start(d, d0, acc);
+        FloatVector c01 = start(d, d0 + L, acc);
+        FloatVector c02 = start(d, d0 + L2, acc);
+        FloatVector c10 = start(d, d1, acc);
+        FloatVector c11 = start(d, d1 + L, acc);
+        FloatVector c12 = start(d, d1 + L2, acc);
+        FloatVector c20 = start(d, d2, acc);
+        FloatVector c21 = start(d, d2 + L, acc);
+        FloatVector c22 = start(d, d2 + L2, acc);
+        FloatVector c30 = start(d, d3, acc);
+        FloatVector c31 = start(d, d3 + L, acc);
+        FloatVector c32 = start(d, d3 + L2, acc);
+        FloatVector c40 = start(d, d4, acc);
+        FloatVector c41 = start(d, d4 + L, acc);
+        FloatVector c42 = start(d, d4 + L2, acc);
+        FloatVector c50 = start(d, d5, acc);
+        FloatVector c51 = start(d, d5 + L, acc);
+        FloatVector c52 = start(d, d5 + L2, acc);
+        FloatVector c60 = start(d, d6, acc);
+        FloatVector c61 = start(d, d6 + L, acc);
+        FloatVector c62 = start(d, d6 + L2, acc);
+        FloatVector c70 = start(d, d7, acc);
+        FloatVector c71 = start(d, d7 + L, acc);
+        FloatVector c72 = start(d, d7 + L2, acc);
+        int ai = a0;
+        for (int kk = 0; kk < kLen; kk++) {
+            int bi = pbOff + kk * ldb;
+            FloatVector b0 = FloatVector.fromArray(F, pb, bi);
+            FloatVector b1 = FloatVector.fromArray(F, pb, bi + L);
+            FloatVector b2 = FloatVector.fromArray(F, pb, bi + L2);
+            FloatVector x = FloatVector.broadcast(F, a[ai]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            c02 = x.fma(b2, c02);
+            x = FloatVector.broadcast(F, a[ai + rs]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            c12 = x.fma(b2, c12);
+            x = FloatVector.broadcast(F, a[ai + 2 * rs]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            c22 = x.fma(b2, c22);
+            x = FloatVector.broadcast(F, a[ai + 3 * rs]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            c32 = x.fma(b2, c32);
+            x = FloatVector.broadcast(F, a[ai + 4 * rs]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            c42 = x.fma(b2, c42);
+            x = FloatVector.broadcast(F, a[ai + 5 * rs]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+            c52 = x.fma(b2, c52);
+            x = FloatVector.broadcast(F, a[ai + 6 * rs]);
+            c60 = x.fma(b0, c60);
+            c61 = x.fma(b1, c61);
+            c62 = x.fma(b2, c62);
+            x = FloatVector.broadcast(F, a[ai + 7 * rs]);
+            c70 = x.fma(b0, c70);
+            c71 = x.fma(b1, c71);
+            c72 = x.fma(b2, c72);
+            ai += ks;
+        }
+        c00.intoArray(d, d0);
+        c01.intoArray(d, d0 + L);
+        c02.intoArray(d, d0 + L2);
+        c10.intoArray(d, d1);
+        c11.intoArray(d, d1 + L);
+        c12.intoArray(d, d1 + L2);
+        c20.intoArray(d, d2);
+        c21.intoArray(d, d2 + L);
+        c22.intoArray(d, d2 + L2);
+        c30.intoArray(d, d3);
+        c31.intoArray(d, d3 + L);
+        c32.intoArray(d, d3 + L2);
+        c40.intoArray(d, d4);
+        c41.intoArray(d, d4 + L);
+        c42.intoArray(d, d4 + L2);
+        c50.intoArray(d, d5);
+        c51.intoArray(d, d5 + L);
+        c52.intoArray(d, d5 + L2);
+        c60.intoArray(d, d6);
+        c61.intoArray(d, d6 + L);
+        c62.intoArray(d, d6 + L2);
+        c70.intoArray(d, d7);
+        c71.intoArray(d, d7 + L);
+        c72.intoArray(d, d7 + L2);
     }
 
     /**
