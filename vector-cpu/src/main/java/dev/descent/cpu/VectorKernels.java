@@ -63,22 +63,37 @@ final class VectorKernels implements CpuKernels {
     /** Rotation by half a vector: brings the upper half down, to be widened (part 0 of a conversion is cheap). */
     private static final VectorShuffle<Float> ROT_HALF = VectorShuffle.iota(F, L / 2, 1, true);
 
+    /** System property: {@code true} or {@code false} chooses the 8-row GEMM tiles whatever the registers. */
+    static final String WIDE_TILES_PROPERTY = "descent.cpu.wideTiles";
+
     /**
      * Whether the 8-row GEMM tiles ({@link #tile8x3}) are used: on hosts with 32 vector registers (x86 with AVX-512
      * and HotSpot's UseAVX=3, AArch64). Their 24 accumulators, 3 vectors of op(B) and a broadcast need 28 registers;
      * with 16 (AVX2, or UseAVX=2 on an AVX-512 host) C2 would spill accumulators to the stack in the inner loop.
      * Property {@code descent.cpu.wideTiles} (true/false) overrides the choice. The results are the same either way.
      */
-    static final boolean WIDE_TILES = wideTiles();
+    static final boolean WIDE_TILES = wideTiles(System.getProperty(WIDE_TILES_PROPERTY), vectorRegisters());
 
     static final VectorKernels INSTANCE = new VectorKernels();
 
-    private static boolean wideTiles() {
-        String v = System.getProperty("descent.cpu.wideTiles");
-        if (v != null && !v.isBlank()) {
-            return Boolean.parseBoolean(v.trim());
+    /**
+     * Whether to use the 8-row tiles: as {@code property} says when it is {@code true} or {@code false} (any case),
+     * else (absent, or another value, which {@link #describe()} then names as ignored) when there are 32 registers.
+     */
+    static boolean wideTiles(String property, int registers) {
+        Boolean forced = parseSwitch(property);
+        return forced != null ? forced : registers >= 32;
+    }
+
+    private static Boolean parseSwitch(String v) {
+        if (v == null) {
+            return null;
         }
-        return vectorRegisters() >= 32;
+        return switch (v.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "true" -> Boolean.TRUE;
+            case "false" -> Boolean.FALSE;
+            default -> null;
+        };
     }
 
     /** The vector registers C2 allocates from: 32 on AArch64 and on x86 with UseAVX=3 (EVEX encodings), else 16. */
@@ -121,8 +136,12 @@ final class VectorKernels implements CpuKernels {
 
     @Override
     public String describe() {
+        String v = System.getProperty(WIDE_TILES_PROPERTY);
+        String why = v == null ? vectorRegisters() + " vector registers"
+                : parseSwitch(v) != null ? WIDE_TILES_PROPERTY + "=" + v.trim()
+                : vectorRegisters() + " vector registers; " + WIDE_TILES_PROPERTY + "=" + v + " ignored: not true or false";
         return "Vector API " + F.vectorBitSize() + "-bit (" + L + " float lanes; GEMM tiles of " + (WIDE_TILES ? 8 : 4)
-                + " rows, " + vectorRegisters() + " vector registers)";
+                + " rows, " + why + ")";
     }
 
     @Override
