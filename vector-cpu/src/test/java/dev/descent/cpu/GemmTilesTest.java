@@ -43,7 +43,7 @@ class GemmTilesTest {
         int registers = VectorKernels.vectorRegisters();
         if (arch.equals("aarch64")) {
             assertEquals(32, registers);
-        } else if (arch.equals("amd64")) {
+        } else if (arch.equals("amd64") || arch.equals("x86_64")) {
             String useAvx = dev.descent.backend.HostCpu.hotSpotOption("UseAVX");
             assertEquals("3".equals(useAvx) ? 32 : 16, registers, "UseAVX=" + useAvx);
         } else {
