@@ -107,7 +107,7 @@ public final class HostCpu {
     }
 
     /** HotSpot's UseAVX on x86 (null elsewhere, or where the management module is absent). */
-    private static String hotSpotUseAvx() {
+    public static String hotSpotUseAvx() {
         String arch = System.getProperty("os.arch", "");
         return arch.equals("amd64") || arch.equals("x86_64") ? hotSpotOption("UseAVX") : null;
     }

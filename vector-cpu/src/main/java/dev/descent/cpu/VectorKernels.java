@@ -72,7 +72,18 @@ final class VectorKernels implements CpuKernels {
      * with 16 (AVX2, or UseAVX=2 on an AVX-512 host) C2 would spill accumulators to the stack in the inner loop.
      * Property {@code descent.cpu.wideTiles} (true/false) overrides the choice. The results are the same either way.
      */
-    static final boolean WIDE_TILES = wideTiles(System.getProperty(WIDE_TILES_PROPERTY), vectorRegisters());
+    static final boolean WIDE_TILES;
+    /** Why {@link #WIDE_TILES} is what it is, for {@link #describe()}: decided once, with it. */
+    private static final String WIDE_TILES_REASON;
+
+    static {
+        String v = System.getProperty(WIDE_TILES_PROPERTY);
+        int registers = vectorRegisters();
+        WIDE_TILES = wideTiles(v, registers);
+        WIDE_TILES_REASON = v == null ? registers + " vector registers"
+                : parseSwitch(v) != null ? WIDE_TILES_PROPERTY + "=" + v.trim()
+                : registers + " vector registers; " + WIDE_TILES_PROPERTY + "=" + v + " ignored: not true or false";
+    }
 
     static final VectorKernels INSTANCE = new VectorKernels();
 
@@ -98,15 +109,10 @@ final class VectorKernels implements CpuKernels {
 
     /** The vector registers C2 allocates from: 32 on AArch64 and on x86 with UseAVX=3 (EVEX encodings), else 16. */
     static int vectorRegisters() {
-        String arch = System.getProperty("os.arch", "");
-        if (arch.equals("aarch64")) {
+        if (System.getProperty("os.arch", "").equals("aarch64")) {
             return 32;
         }
-        if (arch.equals("amd64") || arch.equals("x86_64")) {
-            String useAvx = dev.descent.backend.HostCpu.hotSpotOption("UseAVX");
-            return "3".equals(useAvx) ? 32 : 16;
-        }
-        return 16;
+        return "3".equals(dev.descent.backend.HostCpu.hotSpotUseAvx()) ? 32 : 16; // null off x86
     }
 
     private static final ScalarKernels TAIL = ScalarKernels.INSTANCE;
@@ -136,12 +142,8 @@ final class VectorKernels implements CpuKernels {
 
     @Override
     public String describe() {
-        String v = System.getProperty(WIDE_TILES_PROPERTY);
-        String why = v == null ? vectorRegisters() + " vector registers"
-                : parseSwitch(v) != null ? WIDE_TILES_PROPERTY + "=" + v.trim()
-                : vectorRegisters() + " vector registers; " + WIDE_TILES_PROPERTY + "=" + v + " ignored: not true or false";
         return "Vector API " + F.vectorBitSize() + "-bit (" + L + " float lanes; GEMM tiles of " + (WIDE_TILES ? 8 : 4)
-                + " rows, " + why + ")";
+                + " rows, " + WIDE_TILES_REASON + ")";
     }
 
     @Override
@@ -379,7 +381,7 @@ final class VectorKernels implements CpuKernels {
      */
     private static void tile8x3(float[] a, int a0, int rs, int ks, int kLen, float[] pb, int pbOff, int ldb, float[] d,
             int d0, int ldd, boolean acc) {
-        int d1 = d0 + 1 * ldd;
+        int d1 = d0 + ldd;
         int d2 = d0 + 2 * ldd;
         int d3 = d0 + 3 * ldd;
         int d4 = d0 + 4 * ldd;
