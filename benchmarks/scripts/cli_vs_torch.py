@@ -76,6 +76,35 @@ def torch_env():
     return env
 
 
+PEER_CHECK = r"""
+import sys
+sys.path.insert(0, sys.argv[1])
+import torch
+import torch_workloads as tw
+a = torch.ones(64, 64)
+(a @ a).sum().item()
+libs = tw.loaded_libraries()
+print("openblas" if any("openblas" in os.path.basename(l) for l in libs) else ";".join(libs) or "none")
+""".replace("import sys", "import os, sys", 1)
+
+
+def check_peer():
+    """Exits with one line unless the peer really runs on OpenBLAS: without libopenblas0-pthread, torch loads the
+    reference BLAS from libblas.so.3, some 5 times slower, and every speed-up here would be against the wrong peer."""
+    try:
+        out = subprocess.run([sys.executable, "-c", PEER_CHECK, os.path.join(ROOT, "benchmarks", "scripts")],
+                             env=torch_env(), capture_output=True, text=True)
+    except OSError as e:
+        sys.exit(f"cli_vs_torch: cannot run {sys.executable}: {e}")
+    if out.returncode != 0:
+        last = (out.stderr.strip().splitlines() or ["no output"])[-1]
+        sys.exit(f"cli_vs_torch: {sys.executable} cannot run PyTorch ({last}); install python3-torch")
+    found = out.stdout.strip()
+    if found != "openblas":
+        sys.exit("cli_vs_torch: torch-ob1 did not load OpenBLAS from /usr/lib/x86_64-linux-gnu/openblas-pthread "
+                 f"(loaded BLAS: {found}); install libopenblas0-pthread, the fair peer's BLAS")
+
+
 def run_torch(kind, epochs):
     out = subprocess.run([sys.executable, "-c", TORCH_CODE, os.path.join(ROOT, "benchmarks", "scripts"), kind,
                           str(epochs), FASHION], env=torch_env(), capture_output=True, text=True, check=True)
@@ -120,6 +149,7 @@ def main():
     p.add_argument("--out", default=os.path.join(ROOT, "results", "benchmarks", "cli-vs-torch"))
     a = p.parse_args()
     threads = [int(t) for t in a.threads.split(",")]
+    check_peer()
     cases = a.only.split(",")
     os.makedirs(a.out, exist_ok=True)
     backends = subprocess.run([os.path.join(ROOT, "descent"), "backends"], capture_output=True, text=True).stdout

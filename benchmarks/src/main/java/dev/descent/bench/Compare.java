@@ -608,6 +608,12 @@ public final class Compare {
             }
             closeables.add(peer);
             Map<String, String> info = peer.run("info");
+            try {
+                TorchPeer.checkBlas(config, info);
+            } catch (TorchPeer.UnavailableException e) {
+                peer.close();
+                throw new TorchPeer.UnavailableException(config.id() + ": " + e.getMessage());
+            }
             report.torchInfo.put(config.id(), info);
             int threads = Math.max(parseIntOr(info.get("threads"), 1), parseIntOr(info.get("openblas_threads"), 1));
             if (config.cuda()) {

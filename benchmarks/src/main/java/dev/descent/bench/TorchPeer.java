@@ -36,6 +36,26 @@ final class TorchPeer implements AutoCloseable {
         boolean cuda() {
             return device.equals("cuda");
         }
+
+        /** Whether this peer is only meaningful on OpenBLAS (the fair peer: its setEnv points at OpenBLAS). */
+        boolean requiresOpenBlas() {
+            return setEnv.getOrDefault("LD_LIBRARY_PATH", "").contains("openblas");
+        }
+    }
+
+    /**
+     * Fails unless a peer that {@linkplain Config#requiresOpenBlas requires OpenBLAS} loaded it ({@code info}'s
+     * {@code openblas_core}, set when an OpenBLAS library is mapped): without Debian's libopenblas0-pthread, torch
+     * falls back to the reference BLAS of libblas.so.3 (some 5 times slower on these GEMMs), and every speed-up
+     * against that peer would be against the wrong one.
+     */
+    static void checkBlas(Config config, Map<String, String> info) throws UnavailableException {
+        if (config.requiresOpenBlas() && !info.containsKey("openblas_core")) {
+            String libs = info.getOrDefault("libs", "");
+            throw new UnavailableException("OpenBLAS is not loaded (BLAS: " + (libs.isEmpty() ? "none found" : libs)
+                    + "); install libopenblas0-pthread (apt-get install -y libopenblas0-pthread), the fair peer's "
+                    + "BLAS");
+        }
     }
 
     /**
