@@ -67,8 +67,9 @@ final class VectorKernels implements CpuKernels {
     static final String WIDE_TILES_PROPERTY = "descent.cpu.wideTiles";
 
     /**
-     * Whether the 8-row GEMM tiles ({@link #tile8x3}) are used: on hosts with 32 vector registers (x86 with AVX-512
-     * and HotSpot's UseAVX=3, AArch64). Their 24 accumulators, 3 vectors of op(B) and a broadcast need 28 registers;
+     * Whether the 8-row GEMM tiles ({@link #tile8x3}, {@link #tile8x2Unit}) are used: on hosts with 32 vector
+     * registers (x86 with AVX-512 and HotSpot's UseAVX=3, AArch64). The 8 × 3 tile's 24 accumulators, 3 vectors of
+     * op(B) and a broadcast need 28 registers;
      * with 16 (AVX2, or UseAVX=2 on an AVX-512 host) C2 would spill accumulators to the stack in the inner loop.
      * Property {@code descent.cpu.wideTiles} (true/false) overrides the choice. The results are the same either way.
      */
@@ -153,7 +154,7 @@ final class VectorKernels implements CpuKernels {
 
     @Override
     public int gemmTileRows(int width) {
-        return width == L || (WIDE_TILES && width == L3) ? 8 : 4;
+        return width == L || (WIDE_TILES && width != L) ? 8 : 4;
     }
 
     @Override
@@ -239,6 +240,9 @@ final class VectorKernels implements CpuKernels {
             // classes at 512 bits took 6x as long: the larger method, inferred to be what pushed C2 over its
             // inlining budget. Kept apart, each tile compiles on its own.
             if (ks == 1 && ldb == L2) {
+                for (; WIDE_TILES && !accumulate && r + 8 <= rows; r += 8) {
+                    tile8x2Unit(a, aOff + r * rs, rs, kLen, pb, pbOff, d, dOff + r * ldd, ldd, L);
+                }
                 for (; r + 4 <= rows; r += 4) {
                     tile4x2Unit(a, aOff + r * rs, rs, kLen, pb, pbOff, d, dOff + r * ldd, ldd, accumulate, L);
                 }
@@ -281,6 +285,9 @@ final class VectorKernels implements CpuKernels {
             }
         } else if (width == L2) {
             if (ks == 1 && ldb == L2) { // the twin: see wholeVectors
+                for (; WIDE_TILES && !accumulate && r + 8 <= rows; r += 8) {
+                    tile8x2Unit(a, aOff + r * rs, rs, kLen, pb, pbOff, d, dOff + r * ldd, ldd, tv);
+                }
                 for (; r + 4 <= rows; r += 4) {
                     tile4x2Unit(a, aOff + r * rs, rs, kLen, pb, pbOff, d, dOff + r * ldd, ldd, accumulate, tv);
                 }
@@ -901,6 +908,109 @@ final class VectorKernels implements CpuKernels {
             c11.intoArray(d, d1 + L, m);
             c21.intoArray(d, d2 + L, m);
             c31.intoArray(d, d3 + L, m);
+        }
+    }
+
+    /**
+     * {@link #tile4x2Unit} with 8 rows and chains from +0 (the forward GEMM, which never accumulates), for hosts
+     * with 32 vector registers ({@link #WIDE_TILES}): 16 chains where the 4-row tile has 8, just what two FMA units of
+     * 4 cycles' latency need in flight, so that any stall shows. On a CPU with two full-width 512-bit FMA units (AMD
+     * Zen 5) the forward GEMM of 24 classes at 512 bits ran 1.5 times as fast from L2 with this tile (170 against 113
+     * GFLOP/s, one thread), and 1.2 times as fast with X streamed from memory. Same chains as the 4-row tile, so the
+     * same bits.
+     *
+     * <p>No {@code accumulate}: with 16 calls of {@link #start}/{@link #startLast} to inline, C2 sometimes stopped at
+     * NodeCountInliningCutoff part-way through them (depending on what the shared {@code start} had been profiled
+     * with), the accumulators it had not inlined lost their exact vector type, and every fma of the loop was boxed:
+     * 3 of 8 runs of a full-batch call took 100-146 ms against 15-20, with hundreds of GCs.
+     */
+    private static void tile8x2Unit(float[] a, int a0, int rs, int kLen, float[] pb, int pbOff, float[] d, int d0,
+            int ldd, int tv) {
+        int d1 = d0 + ldd;
+        int d2 = d1 + ldd;
+        int d3 = d2 + ldd;
+        int d4 = d3 + ldd;
+        int d5 = d4 + ldd;
+        int d6 = d5 + ldd;
+        int d7 = d6 + ldd;
+        FloatVector c00 = FloatVector.zero(F);
+        FloatVector c01 = FloatVector.zero(F);
+        FloatVector c10 = FloatVector.zero(F);
+        FloatVector c11 = FloatVector.zero(F);
+        FloatVector c20 = FloatVector.zero(F);
+        FloatVector c21 = FloatVector.zero(F);
+        FloatVector c30 = FloatVector.zero(F);
+        FloatVector c31 = FloatVector.zero(F);
+        FloatVector c40 = FloatVector.zero(F);
+        FloatVector c41 = FloatVector.zero(F);
+        FloatVector c50 = FloatVector.zero(F);
+        FloatVector c51 = FloatVector.zero(F);
+        FloatVector c60 = FloatVector.zero(F);
+        FloatVector c61 = FloatVector.zero(F);
+        FloatVector c70 = FloatVector.zero(F);
+        FloatVector c71 = FloatVector.zero(F);
+        int a1 = a0 + rs;
+        int a2 = a1 + rs;
+        int a3 = a2 + rs;
+        int a4 = a3 + rs;
+        int a5 = a4 + rs;
+        int a6 = a5 + rs;
+        int a7 = a6 + rs;
+        for (int kk = 0; kk < kLen; kk++) {
+            FloatVector b0 = FloatVector.fromArray(F, pb, pbOff + kk * L2);
+            FloatVector b1 = FloatVector.fromArray(F, pb, pbOff + kk * L2 + L);
+            FloatVector x = FloatVector.broadcast(F, a[a0 + kk]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(F, a[a1 + kk]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(F, a[a2 + kk]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(F, a[a3 + kk]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(F, a[a4 + kk]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(F, a[a5 + kk]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(F, a[a6 + kk]);
+            c60 = x.fma(b0, c60);
+            c61 = x.fma(b1, c61);
+            x = FloatVector.broadcast(F, a[a7 + kk]);
+            c70 = x.fma(b0, c70);
+            c71 = x.fma(b1, c71);
+        }
+        c00.intoArray(d, d0);
+        c10.intoArray(d, d1);
+        c20.intoArray(d, d2);
+        c30.intoArray(d, d3);
+        c40.intoArray(d, d4);
+        c50.intoArray(d, d5);
+        c60.intoArray(d, d6);
+        c70.intoArray(d, d7);
+        if (tv == L) {
+            c01.intoArray(d, d0 + L);
+            c11.intoArray(d, d1 + L);
+            c21.intoArray(d, d2 + L);
+            c31.intoArray(d, d3 + L);
+            c41.intoArray(d, d4 + L);
+            c51.intoArray(d, d5 + L);
+            c61.intoArray(d, d6 + L);
+            c71.intoArray(d, d7 + L);
+        } else {
+            VectorMask<Float> m = F.indexInRange(0, tv);
+            c01.intoArray(d, d0 + L, m);
+            c11.intoArray(d, d1 + L, m);
+            c21.intoArray(d, d2 + L, m);
+            c31.intoArray(d, d3 + L, m);
+            c41.intoArray(d, d4 + L, m);
+            c51.intoArray(d, d5 + L, m);
+            c61.intoArray(d, d6 + L, m);
+            c71.intoArray(d, d7 + L, m);
         }
     }
 
