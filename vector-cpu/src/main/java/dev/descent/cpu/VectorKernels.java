@@ -28,9 +28,11 @@ import jdk.incubator.vector.VectorSpecies;
  * on its own because it is hot (the exp was) is refused too, whatever the node count (InlineSmallCode), depending on
  * which compilation comes first: the allocation test failed in about half of its JVMs that way. Hence: the kernels
  * call the Vector API directly (no fma helper); the exp ({@link ScalarKernels#expNonPositive}'s operations, lane by
- * lane, bit-identical) is written out where it is used, in the softmax and the BCE; only small helpers such as
- * {@link #maxLanes} are called, and before the exp; after it, code is written out (the log1p of the BCE, the lane
- * sums); a remainder that would need a second copy of the exp reuses the first through
+ * lane, bit-identical) is written out where it is used, in the softmax and the BCE; so are the GEMM tiles' starting
+ * loads (a helper once: an 8-row tile's 16 calls of it were cut off part-way and its fmas boxed in 3 of 8 runs);
+ * only small helpers such as {@link #maxLanes} are called, once per row and before the exp (written out there, it
+ * made the full-batch call some 10 % slower); after it, code is written out (the log1p of the BCE, the lane sums); a
+ * remainder that would need a second copy of the exp reuses the first through
  * a mask instead; the upper half of a float vector is widened after a rotation ({@code convertShape} part 1 costs
  * about 6,000 nodes, part 0 a few hundred). {@code AllocationFreeTest} checks it.
  *
@@ -318,9 +320,11 @@ final class VectorKernels implements CpuKernels {
         }
     }
 
-    private static FloatVector start(float[] d, int off, boolean accumulate) {
-        return accumulate ? FloatVector.fromArray(F, d, off) : FloatVector.zero(F);
-    }
+    // The tiles start their chains inline, as {@code acc ? FloatVector.fromArray(F, d, off) : FloatVector.zero(F)}
+    // (a row's last vector under the mask of its first tv lanes): only the Vector API's own calls, which C2 inlines
+    // late when a method has grown past NodeCountInliningCutoff, where it refuses to inline a helper of ours. A helper
+    // left out in a tile gives back a vector of no exact type, and every fma on it is then boxed: an 8-row tile that
+    // started its chains through such helpers allocated in 3 of 8 runs (benchmarks/results/ab-2026-12-07-s16.txt).
 
     /** 4 rows × 3 vectors, any strides (transposed A: the 4 values of one k step are adjacent). */
     private static void tile4x3(float[] a, int a0, int rs, int ks, int kLen, float[] pb, int pbOff, int ldb, float[] d,
@@ -328,18 +332,18 @@ final class VectorKernels implements CpuKernels {
         int d1 = d0 + ldd;
         int d2 = d1 + ldd;
         int d3 = d2 + ldd;
-        FloatVector c00 = start(d, d0, acc);
-        FloatVector c01 = start(d, d0 + L, acc);
-        FloatVector c02 = start(d, d0 + L2, acc);
-        FloatVector c10 = start(d, d1, acc);
-        FloatVector c11 = start(d, d1 + L, acc);
-        FloatVector c12 = start(d, d1 + L2, acc);
-        FloatVector c20 = start(d, d2, acc);
-        FloatVector c21 = start(d, d2 + L, acc);
-        FloatVector c22 = start(d, d2 + L2, acc);
-        FloatVector c30 = start(d, d3, acc);
-        FloatVector c31 = start(d, d3 + L, acc);
-        FloatVector c32 = start(d, d3 + L2, acc);
+        FloatVector c00 = acc ? FloatVector.fromArray(F, d, d0) : FloatVector.zero(F);
+        FloatVector c01 = acc ? FloatVector.fromArray(F, d, d0 + L) : FloatVector.zero(F);
+        FloatVector c02 = acc ? FloatVector.fromArray(F, d, d0 + L2) : FloatVector.zero(F);
+        FloatVector c10 = acc ? FloatVector.fromArray(F, d, d1) : FloatVector.zero(F);
+        FloatVector c11 = acc ? FloatVector.fromArray(F, d, d1 + L) : FloatVector.zero(F);
+        FloatVector c12 = acc ? FloatVector.fromArray(F, d, d1 + L2) : FloatVector.zero(F);
+        FloatVector c20 = acc ? FloatVector.fromArray(F, d, d2) : FloatVector.zero(F);
+        FloatVector c21 = acc ? FloatVector.fromArray(F, d, d2 + L) : FloatVector.zero(F);
+        FloatVector c22 = acc ? FloatVector.fromArray(F, d, d2 + L2) : FloatVector.zero(F);
+        FloatVector c30 = acc ? FloatVector.fromArray(F, d, d3) : FloatVector.zero(F);
+        FloatVector c31 = acc ? FloatVector.fromArray(F, d, d3 + L) : FloatVector.zero(F);
+        FloatVector c32 = acc ? FloatVector.fromArray(F, d, d3 + L2) : FloatVector.zero(F);
         int ai = a0;
         int rs2 = 2 * rs;
         int rs3 = 3 * rs;
@@ -395,30 +399,30 @@ final class VectorKernels implements CpuKernels {
         int d5 = d0 + 5 * ldd;
         int d6 = d0 + 6 * ldd;
         int d7 = d0 + 7 * ldd;
-        FloatVector c00 = start(d, d0, acc);
-        FloatVector c01 = start(d, d0 + L, acc);
-        FloatVector c02 = start(d, d0 + L2, acc);
-        FloatVector c10 = start(d, d1, acc);
-        FloatVector c11 = start(d, d1 + L, acc);
-        FloatVector c12 = start(d, d1 + L2, acc);
-        FloatVector c20 = start(d, d2, acc);
-        FloatVector c21 = start(d, d2 + L, acc);
-        FloatVector c22 = start(d, d2 + L2, acc);
-        FloatVector c30 = start(d, d3, acc);
-        FloatVector c31 = start(d, d3 + L, acc);
-        FloatVector c32 = start(d, d3 + L2, acc);
-        FloatVector c40 = start(d, d4, acc);
-        FloatVector c41 = start(d, d4 + L, acc);
-        FloatVector c42 = start(d, d4 + L2, acc);
-        FloatVector c50 = start(d, d5, acc);
-        FloatVector c51 = start(d, d5 + L, acc);
-        FloatVector c52 = start(d, d5 + L2, acc);
-        FloatVector c60 = start(d, d6, acc);
-        FloatVector c61 = start(d, d6 + L, acc);
-        FloatVector c62 = start(d, d6 + L2, acc);
-        FloatVector c70 = start(d, d7, acc);
-        FloatVector c71 = start(d, d7 + L, acc);
-        FloatVector c72 = start(d, d7 + L2, acc);
+        FloatVector c00 = acc ? FloatVector.fromArray(F, d, d0) : FloatVector.zero(F);
+        FloatVector c01 = acc ? FloatVector.fromArray(F, d, d0 + L) : FloatVector.zero(F);
+        FloatVector c02 = acc ? FloatVector.fromArray(F, d, d0 + L2) : FloatVector.zero(F);
+        FloatVector c10 = acc ? FloatVector.fromArray(F, d, d1) : FloatVector.zero(F);
+        FloatVector c11 = acc ? FloatVector.fromArray(F, d, d1 + L) : FloatVector.zero(F);
+        FloatVector c12 = acc ? FloatVector.fromArray(F, d, d1 + L2) : FloatVector.zero(F);
+        FloatVector c20 = acc ? FloatVector.fromArray(F, d, d2) : FloatVector.zero(F);
+        FloatVector c21 = acc ? FloatVector.fromArray(F, d, d2 + L) : FloatVector.zero(F);
+        FloatVector c22 = acc ? FloatVector.fromArray(F, d, d2 + L2) : FloatVector.zero(F);
+        FloatVector c30 = acc ? FloatVector.fromArray(F, d, d3) : FloatVector.zero(F);
+        FloatVector c31 = acc ? FloatVector.fromArray(F, d, d3 + L) : FloatVector.zero(F);
+        FloatVector c32 = acc ? FloatVector.fromArray(F, d, d3 + L2) : FloatVector.zero(F);
+        FloatVector c40 = acc ? FloatVector.fromArray(F, d, d4) : FloatVector.zero(F);
+        FloatVector c41 = acc ? FloatVector.fromArray(F, d, d4 + L) : FloatVector.zero(F);
+        FloatVector c42 = acc ? FloatVector.fromArray(F, d, d4 + L2) : FloatVector.zero(F);
+        FloatVector c50 = acc ? FloatVector.fromArray(F, d, d5) : FloatVector.zero(F);
+        FloatVector c51 = acc ? FloatVector.fromArray(F, d, d5 + L) : FloatVector.zero(F);
+        FloatVector c52 = acc ? FloatVector.fromArray(F, d, d5 + L2) : FloatVector.zero(F);
+        FloatVector c60 = acc ? FloatVector.fromArray(F, d, d6) : FloatVector.zero(F);
+        FloatVector c61 = acc ? FloatVector.fromArray(F, d, d6 + L) : FloatVector.zero(F);
+        FloatVector c62 = acc ? FloatVector.fromArray(F, d, d6 + L2) : FloatVector.zero(F);
+        FloatVector c70 = acc ? FloatVector.fromArray(F, d, d7) : FloatVector.zero(F);
+        FloatVector c71 = acc ? FloatVector.fromArray(F, d, d7 + L) : FloatVector.zero(F);
+        FloatVector c72 = acc ? FloatVector.fromArray(F, d, d7 + L2) : FloatVector.zero(F);
         int ai = a0;
         for (int kk = 0; kk < kLen; kk++) {
             int bi = pbOff + kk * ldb;
@@ -492,12 +496,12 @@ final class VectorKernels implements CpuKernels {
     private static void tile2x3(float[] a, int a0, int rs, int ks, int kLen, float[] pb, int pbOff, int ldb, float[] d,
             int d0, int ldd, boolean acc) {
         int d1 = d0 + ldd;
-        FloatVector c00 = start(d, d0, acc);
-        FloatVector c01 = start(d, d0 + L, acc);
-        FloatVector c02 = start(d, d0 + L2, acc);
-        FloatVector c10 = start(d, d1, acc);
-        FloatVector c11 = start(d, d1 + L, acc);
-        FloatVector c12 = start(d, d1 + L2, acc);
+        FloatVector c00 = acc ? FloatVector.fromArray(F, d, d0) : FloatVector.zero(F);
+        FloatVector c01 = acc ? FloatVector.fromArray(F, d, d0 + L) : FloatVector.zero(F);
+        FloatVector c02 = acc ? FloatVector.fromArray(F, d, d0 + L2) : FloatVector.zero(F);
+        FloatVector c10 = acc ? FloatVector.fromArray(F, d, d1) : FloatVector.zero(F);
+        FloatVector c11 = acc ? FloatVector.fromArray(F, d, d1 + L) : FloatVector.zero(F);
+        FloatVector c12 = acc ? FloatVector.fromArray(F, d, d1 + L2) : FloatVector.zero(F);
         int ai = a0;
         for (int kk = 0; kk < kLen; kk++) {
             int bi = pbOff + kk * ldb;
@@ -524,9 +528,9 @@ final class VectorKernels implements CpuKernels {
 
     private static void tile1x3(float[] a, int a0, int ks, int kLen, float[] pb, int pbOff, int ldb, float[] d,
             int d0, boolean acc) {
-        FloatVector c0 = start(d, d0, acc);
-        FloatVector c1 = start(d, d0 + L, acc);
-        FloatVector c2 = start(d, d0 + L2, acc);
+        FloatVector c0 = acc ? FloatVector.fromArray(F, d, d0) : FloatVector.zero(F);
+        FloatVector c1 = acc ? FloatVector.fromArray(F, d, d0 + L) : FloatVector.zero(F);
+        FloatVector c2 = acc ? FloatVector.fromArray(F, d, d0 + L2) : FloatVector.zero(F);
         int ai = a0;
         for (int kk = 0; kk < kLen; kk++) {
             int bi = pbOff + kk * ldb;
@@ -546,14 +550,14 @@ final class VectorKernels implements CpuKernels {
         int d1 = d0 + ldd;
         int d2 = d1 + ldd;
         int d3 = d2 + ldd;
-        FloatVector c00 = start(d, d0, acc);
-        FloatVector c01 = start(d, d0 + L, acc);
-        FloatVector c10 = start(d, d1, acc);
-        FloatVector c11 = start(d, d1 + L, acc);
-        FloatVector c20 = start(d, d2, acc);
-        FloatVector c21 = start(d, d2 + L, acc);
-        FloatVector c30 = start(d, d3, acc);
-        FloatVector c31 = start(d, d3 + L, acc);
+        FloatVector c00 = acc ? FloatVector.fromArray(F, d, d0) : FloatVector.zero(F);
+        FloatVector c01 = acc ? FloatVector.fromArray(F, d, d0 + L) : FloatVector.zero(F);
+        FloatVector c10 = acc ? FloatVector.fromArray(F, d, d1) : FloatVector.zero(F);
+        FloatVector c11 = acc ? FloatVector.fromArray(F, d, d1 + L) : FloatVector.zero(F);
+        FloatVector c20 = acc ? FloatVector.fromArray(F, d, d2) : FloatVector.zero(F);
+        FloatVector c21 = acc ? FloatVector.fromArray(F, d, d2 + L) : FloatVector.zero(F);
+        FloatVector c30 = acc ? FloatVector.fromArray(F, d, d3) : FloatVector.zero(F);
+        FloatVector c31 = acc ? FloatVector.fromArray(F, d, d3 + L) : FloatVector.zero(F);
         int ai = a0;
         int rs2 = 2 * rs;
         int rs3 = 3 * rs;
@@ -590,10 +594,10 @@ final class VectorKernels implements CpuKernels {
         int d1 = d0 + ldd;
         int d2 = d1 + ldd;
         int d3 = d2 + ldd;
-        FloatVector c0 = start(d, d0, acc);
-        FloatVector c1 = start(d, d1, acc);
-        FloatVector c2 = start(d, d2, acc);
-        FloatVector c3 = start(d, d3, acc);
+        FloatVector c0 = acc ? FloatVector.fromArray(F, d, d0) : FloatVector.zero(F);
+        FloatVector c1 = acc ? FloatVector.fromArray(F, d, d1) : FloatVector.zero(F);
+        FloatVector c2 = acc ? FloatVector.fromArray(F, d, d2) : FloatVector.zero(F);
+        FloatVector c3 = acc ? FloatVector.fromArray(F, d, d3) : FloatVector.zero(F);
         int ai = a0;
         int rs2 = 2 * rs;
         int rs3 = 3 * rs;
@@ -618,14 +622,14 @@ final class VectorKernels implements CpuKernels {
      */
     private static void tile8x1(float[] a, int a0, int rs, int ks, int kLen, float[] pb, int pbOff, int ldb, float[] d,
             int d0, int ldd, boolean acc) {
-        FloatVector c0 = start(d, d0, acc);
-        FloatVector c1 = start(d, d0 + ldd, acc);
-        FloatVector c2 = start(d, d0 + 2 * ldd, acc);
-        FloatVector c3 = start(d, d0 + 3 * ldd, acc);
-        FloatVector c4 = start(d, d0 + 4 * ldd, acc);
-        FloatVector c5 = start(d, d0 + 5 * ldd, acc);
-        FloatVector c6 = start(d, d0 + 6 * ldd, acc);
-        FloatVector c7 = start(d, d0 + 7 * ldd, acc);
+        FloatVector c0 = acc ? FloatVector.fromArray(F, d, d0) : FloatVector.zero(F);
+        FloatVector c1 = acc ? FloatVector.fromArray(F, d, d0 + ldd) : FloatVector.zero(F);
+        FloatVector c2 = acc ? FloatVector.fromArray(F, d, d0 + 2 * ldd) : FloatVector.zero(F);
+        FloatVector c3 = acc ? FloatVector.fromArray(F, d, d0 + 3 * ldd) : FloatVector.zero(F);
+        FloatVector c4 = acc ? FloatVector.fromArray(F, d, d0 + 4 * ldd) : FloatVector.zero(F);
+        FloatVector c5 = acc ? FloatVector.fromArray(F, d, d0 + 5 * ldd) : FloatVector.zero(F);
+        FloatVector c6 = acc ? FloatVector.fromArray(F, d, d0 + 6 * ldd) : FloatVector.zero(F);
+        FloatVector c7 = acc ? FloatVector.fromArray(F, d, d0 + 7 * ldd) : FloatVector.zero(F);
         int ai = a0;
         for (int kk = 0; kk < kLen; kk++) {
             FloatVector b = FloatVector.fromArray(F, pb, pbOff + kk * ldb);
@@ -652,14 +656,14 @@ final class VectorKernels implements CpuKernels {
     /** {@link #tile8x1} where {@link #tile8x1MaskedUnit} applies: the same chains, bounds checked before the loop. */
     private static void tile8x1Unit(float[] a, int a0, int rs, int kLen, float[] pb, int pbOff, float[] d, int d0,
             int ldd, boolean acc) {
-        FloatVector c0 = start(d, d0, acc);
-        FloatVector c1 = start(d, d0 + ldd, acc);
-        FloatVector c2 = start(d, d0 + 2 * ldd, acc);
-        FloatVector c3 = start(d, d0 + 3 * ldd, acc);
-        FloatVector c4 = start(d, d0 + 4 * ldd, acc);
-        FloatVector c5 = start(d, d0 + 5 * ldd, acc);
-        FloatVector c6 = start(d, d0 + 6 * ldd, acc);
-        FloatVector c7 = start(d, d0 + 7 * ldd, acc);
+        FloatVector c0 = acc ? FloatVector.fromArray(F, d, d0) : FloatVector.zero(F);
+        FloatVector c1 = acc ? FloatVector.fromArray(F, d, d0 + ldd) : FloatVector.zero(F);
+        FloatVector c2 = acc ? FloatVector.fromArray(F, d, d0 + 2 * ldd) : FloatVector.zero(F);
+        FloatVector c3 = acc ? FloatVector.fromArray(F, d, d0 + 3 * ldd) : FloatVector.zero(F);
+        FloatVector c4 = acc ? FloatVector.fromArray(F, d, d0 + 4 * ldd) : FloatVector.zero(F);
+        FloatVector c5 = acc ? FloatVector.fromArray(F, d, d0 + 5 * ldd) : FloatVector.zero(F);
+        FloatVector c6 = acc ? FloatVector.fromArray(F, d, d0 + 6 * ldd) : FloatVector.zero(F);
+        FloatVector c7 = acc ? FloatVector.fromArray(F, d, d0 + 7 * ldd) : FloatVector.zero(F);
         int a1 = a0 + rs;
         int a2 = a0 + 2 * rs;
         int a3 = a0 + 3 * rs;
@@ -691,7 +695,7 @@ final class VectorKernels implements CpuKernels {
     private static void tile1xW(float[] a, int a0, int ks, int kLen, float[] pb, int pbOff, int ldb, int width,
             float[] d, int d0, boolean acc) {
         for (int v = 0; v < width; v += L) {
-            FloatVector c = start(d, d0 + v, acc);
+            FloatVector c = acc ? FloatVector.fromArray(F, d, d0 + v) : FloatVector.zero(F);
             int ai = a0;
             for (int kk = 0; kk < kLen; kk++) {
                 c = FloatVector.broadcast(F, a[ai]).fma(FloatVector.fromArray(F, pb, pbOff + kk * ldb + v), c);
@@ -699,14 +703,6 @@ final class VectorKernels implements CpuKernels {
             }
             c.intoArray(d, d0 + v);
         }
-    }
-
-    /** The start of a row's last vector: read under the mask of its first {@code tv} lanes when accumulating. */
-    private static FloatVector startLast(float[] d, int off, boolean accumulate, int tv) {
-        if (!accumulate) {
-            return FloatVector.zero(F);
-        }
-        return tv == L ? FloatVector.fromArray(F, d, off) : FloatVector.fromArray(F, d, off, F.indexInRange(0, tv));
     }
 
     // The masked twins of the tiles above: the same chains, with each row's last vector read (when accumulating) and
@@ -719,18 +715,18 @@ final class VectorKernels implements CpuKernels {
         int d1 = d0 + ldd;
         int d2 = d1 + ldd;
         int d3 = d2 + ldd;
-        FloatVector c00 = start(d, d0, acc);
-        FloatVector c01 = start(d, d0 + L, acc);
-        FloatVector c02 = startLast(d, d0 + L2, acc, tv);
-        FloatVector c10 = start(d, d1, acc);
-        FloatVector c11 = start(d, d1 + L, acc);
-        FloatVector c12 = startLast(d, d1 + L2, acc, tv);
-        FloatVector c20 = start(d, d2, acc);
-        FloatVector c21 = start(d, d2 + L, acc);
-        FloatVector c22 = startLast(d, d2 + L2, acc, tv);
-        FloatVector c30 = start(d, d3, acc);
-        FloatVector c31 = start(d, d3 + L, acc);
-        FloatVector c32 = startLast(d, d3 + L2, acc, tv);
+        FloatVector c00 = acc ? FloatVector.fromArray(F, d, d0) : FloatVector.zero(F);
+        FloatVector c01 = acc ? FloatVector.fromArray(F, d, d0 + L) : FloatVector.zero(F);
+        FloatVector c02 = !acc ? FloatVector.zero(F) : FloatVector.fromArray(F, d, d0 + L2, F.indexInRange(0, tv));
+        FloatVector c10 = acc ? FloatVector.fromArray(F, d, d1) : FloatVector.zero(F);
+        FloatVector c11 = acc ? FloatVector.fromArray(F, d, d1 + L) : FloatVector.zero(F);
+        FloatVector c12 = !acc ? FloatVector.zero(F) : FloatVector.fromArray(F, d, d1 + L2, F.indexInRange(0, tv));
+        FloatVector c20 = acc ? FloatVector.fromArray(F, d, d2) : FloatVector.zero(F);
+        FloatVector c21 = acc ? FloatVector.fromArray(F, d, d2 + L) : FloatVector.zero(F);
+        FloatVector c22 = !acc ? FloatVector.zero(F) : FloatVector.fromArray(F, d, d2 + L2, F.indexInRange(0, tv));
+        FloatVector c30 = acc ? FloatVector.fromArray(F, d, d3) : FloatVector.zero(F);
+        FloatVector c31 = acc ? FloatVector.fromArray(F, d, d3 + L) : FloatVector.zero(F);
+        FloatVector c32 = !acc ? FloatVector.zero(F) : FloatVector.fromArray(F, d, d3 + L2, F.indexInRange(0, tv));
         int ai = a0;
         int rs2 = 2 * rs;
         int rs3 = 3 * rs;
@@ -781,9 +777,9 @@ final class VectorKernels implements CpuKernels {
 
     private static void tile1x3Masked(float[] a, int a0, int ks, int kLen, float[] pb, int pbOff, int ldb,
             float[] d, int d0, boolean acc, int tv) {
-        FloatVector c0 = start(d, d0, acc);
-        FloatVector c1 = start(d, d0 + L, acc);
-        FloatVector c2 = startLast(d, d0 + L2, acc, tv);
+        FloatVector c0 = acc ? FloatVector.fromArray(F, d, d0) : FloatVector.zero(F);
+        FloatVector c1 = acc ? FloatVector.fromArray(F, d, d0 + L) : FloatVector.zero(F);
+        FloatVector c2 = !acc ? FloatVector.zero(F) : FloatVector.fromArray(F, d, d0 + L2, F.indexInRange(0, tv));
         int ai = a0;
         for (int kk = 0; kk < kLen; kk++) {
             int bi = pbOff + kk * ldb;
@@ -807,14 +803,14 @@ final class VectorKernels implements CpuKernels {
         int d1 = d0 + ldd;
         int d2 = d1 + ldd;
         int d3 = d2 + ldd;
-        FloatVector c00 = start(d, d0, acc);
-        FloatVector c01 = startLast(d, d0 + L, acc, tv);
-        FloatVector c10 = start(d, d1, acc);
-        FloatVector c11 = startLast(d, d1 + L, acc, tv);
-        FloatVector c20 = start(d, d2, acc);
-        FloatVector c21 = startLast(d, d2 + L, acc, tv);
-        FloatVector c30 = start(d, d3, acc);
-        FloatVector c31 = startLast(d, d3 + L, acc, tv);
+        FloatVector c00 = acc ? FloatVector.fromArray(F, d, d0) : FloatVector.zero(F);
+        FloatVector c01 = !acc ? FloatVector.zero(F) : FloatVector.fromArray(F, d, d0 + L, F.indexInRange(0, tv));
+        FloatVector c10 = acc ? FloatVector.fromArray(F, d, d1) : FloatVector.zero(F);
+        FloatVector c11 = !acc ? FloatVector.zero(F) : FloatVector.fromArray(F, d, d1 + L, F.indexInRange(0, tv));
+        FloatVector c20 = acc ? FloatVector.fromArray(F, d, d2) : FloatVector.zero(F);
+        FloatVector c21 = !acc ? FloatVector.zero(F) : FloatVector.fromArray(F, d, d2 + L, F.indexInRange(0, tv));
+        FloatVector c30 = acc ? FloatVector.fromArray(F, d, d3) : FloatVector.zero(F);
+        FloatVector c31 = !acc ? FloatVector.zero(F) : FloatVector.fromArray(F, d, d3 + L, F.indexInRange(0, tv));
         int ai = a0;
         int rs2 = 2 * rs;
         int rs3 = 3 * rs;
@@ -866,14 +862,14 @@ final class VectorKernels implements CpuKernels {
         int d1 = d0 + ldd;
         int d2 = d1 + ldd;
         int d3 = d2 + ldd;
-        FloatVector c00 = start(d, d0, acc);
-        FloatVector c01 = startLast(d, d0 + L, acc, tv);
-        FloatVector c10 = start(d, d1, acc);
-        FloatVector c11 = startLast(d, d1 + L, acc, tv);
-        FloatVector c20 = start(d, d2, acc);
-        FloatVector c21 = startLast(d, d2 + L, acc, tv);
-        FloatVector c30 = start(d, d3, acc);
-        FloatVector c31 = startLast(d, d3 + L, acc, tv);
+        FloatVector c00 = acc ? FloatVector.fromArray(F, d, d0) : FloatVector.zero(F);
+        FloatVector c01 = !acc ? FloatVector.zero(F) : FloatVector.fromArray(F, d, d0 + L, F.indexInRange(0, tv));
+        FloatVector c10 = acc ? FloatVector.fromArray(F, d, d1) : FloatVector.zero(F);
+        FloatVector c11 = !acc ? FloatVector.zero(F) : FloatVector.fromArray(F, d, d1 + L, F.indexInRange(0, tv));
+        FloatVector c20 = acc ? FloatVector.fromArray(F, d, d2) : FloatVector.zero(F);
+        FloatVector c21 = !acc ? FloatVector.zero(F) : FloatVector.fromArray(F, d, d2 + L, F.indexInRange(0, tv));
+        FloatVector c30 = acc ? FloatVector.fromArray(F, d, d3) : FloatVector.zero(F);
+        FloatVector c31 = !acc ? FloatVector.zero(F) : FloatVector.fromArray(F, d, d3 + L, F.indexInRange(0, tv));
         int a1 = a0 + rs;
         int a2 = a1 + rs;
         int a3 = a2 + rs;
@@ -919,10 +915,11 @@ final class VectorKernels implements CpuKernels {
      * GFLOP/s, one thread), and 1.2 times as fast with X streamed from memory. Same chains as the 4-row tile, so the
      * same bits.
      *
-     * <p>No {@code accumulate}: with 16 calls of {@link #start}/{@link #startLast} to inline, C2 sometimes stopped at
-     * NodeCountInliningCutoff part-way through them (depending on what the shared {@code start} had been profiled
-     * with), the accumulators it had not inlined lost their exact vector type, and every fma of the loop was boxed:
-     * 3 of 8 runs of a full-batch call took 100-146 ms against 15-20, with hundreds of GCs.
+     * <p>No {@code accumulate} (nothing that runs this tile accumulates). Its first version started its chains
+     * through two helpers, {@code start} and {@code startLast}, since written inline in every tile: C2 sometimes
+     * stopped inlining those 16 calls at NodeCountInliningCutoff, the accumulators it had not inlined lost their exact
+     * vector type, and every fma of the loop was boxed: 3 of 8 runs of a full-batch call took 100-146 ms against
+     * 15-20, with hundreds of GCs.
      */
     private static void tile8x2Unit(float[] a, int a0, int rs, int kLen, float[] pb, int pbOff, float[] d, int d0,
             int ldd, int tv) {
@@ -1019,10 +1016,10 @@ final class VectorKernels implements CpuKernels {
         int d1 = d0 + ldd;
         int d2 = d1 + ldd;
         int d3 = d2 + ldd;
-        FloatVector c0 = startLast(d, d0, acc, tv);
-        FloatVector c1 = startLast(d, d1, acc, tv);
-        FloatVector c2 = startLast(d, d2, acc, tv);
-        FloatVector c3 = startLast(d, d3, acc, tv);
+        FloatVector c0 = !acc ? FloatVector.zero(F) : FloatVector.fromArray(F, d, d0, F.indexInRange(0, tv));
+        FloatVector c1 = !acc ? FloatVector.zero(F) : FloatVector.fromArray(F, d, d1, F.indexInRange(0, tv));
+        FloatVector c2 = !acc ? FloatVector.zero(F) : FloatVector.fromArray(F, d, d2, F.indexInRange(0, tv));
+        FloatVector c3 = !acc ? FloatVector.zero(F) : FloatVector.fromArray(F, d, d3, F.indexInRange(0, tv));
         int ai = a0;
         int rs2 = 2 * rs;
         int rs3 = 3 * rs;
@@ -1139,7 +1136,9 @@ final class VectorKernels implements CpuKernels {
             float[] d, int d0, boolean acc, int tv) {
         for (int v = 0; v < width; v += L) {
             boolean last = v + L == width;
-            FloatVector c = last ? startLast(d, d0 + v, acc, tv) : start(d, d0 + v, acc);
+            FloatVector c = !acc ? FloatVector.zero(F)
+                    : last ? FloatVector.fromArray(F, d, d0 + v, F.indexInRange(0, tv))
+                    : FloatVector.fromArray(F, d, d0 + v);
             int ai = a0;
             for (int kk = 0; kk < kLen; kk++) {
                 c = FloatVector.broadcast(F, a[ai]).fma(FloatVector.fromArray(F, pb, pbOff + kk * ldb + v), c);
