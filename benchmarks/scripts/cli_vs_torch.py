@@ -77,7 +77,7 @@ def torch_env():
 
 
 PEER_CHECK = r"""
-import sys
+import os, sys
 sys.path.insert(0, sys.argv[1])
 import torch
 import torch_workloads as tw
@@ -85,7 +85,7 @@ a = torch.ones(64, 64)
 (a @ a).sum().item()
 libs = tw.loaded_libraries()
 print("openblas" if any("openblas" in os.path.basename(l) for l in libs) else ";".join(libs) or "none")
-""".replace("import sys", "import os, sys", 1)
+"""
 
 
 def check_peer():

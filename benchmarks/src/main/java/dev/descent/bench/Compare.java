@@ -610,8 +610,7 @@ public final class Compare {
             Map<String, String> info = peer.run("info");
             try {
                 TorchPeer.checkBlas(config, info);
-            } catch (TorchPeer.UnavailableException e) {
-                peer.close();
+            } catch (TorchPeer.UnavailableException e) { // the peer is closed with the other closeables
                 throw new TorchPeer.UnavailableException(config.id() + ": " + e.getMessage());
             }
             report.torchInfo.put(config.id(), info);

@@ -396,8 +396,8 @@ final class Gemm {
      */
     static void streamedRows(CpuKernels kernels, float[] a, int aOff, int rs, int rows, int kLen, float[] pb,
             int pbOff, int ldb, int width, int valid, float[] d, int dOff, int ldd) {
-        // The micro-kernel's rows at a time (8 when one vector wide, or two or three with 32 vector registers; else 4): as many
-        // streams.
+        // The micro-kernel's rows at a time (8 when one vector wide, or two or three with 32 vector registers; else 4):
+        // as many streams.
         int tileRows = kernels.gemmTileRows(width);
         int q = rows / tileRows;
         for (int t = 0; t < q; t++) {

@@ -156,7 +156,7 @@ final class VectorKernels implements CpuKernels {
 
     @Override
     public int gemmTileRows(int width) {
-        return width == L || (WIDE_TILES && width != L) ? 8 : 4;
+        return width == L || WIDE_TILES ? 8 : 4;
     }
 
     @Override
