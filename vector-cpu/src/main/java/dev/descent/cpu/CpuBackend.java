@@ -226,7 +226,7 @@ public final class CpuBackend implements Backend {
     public void fill(Tensor x, float value) {
         CpuTensor tx = live(x, "fill", "x");
         if (tx.dtype() == DType.F32) {
-            Arrays.fill(tx.f, value);
+            Arrays.fill(tx.f, 0, tx.length(), value);
         } else {
             Arrays.fill(tx.i, (int) value);
         }

@@ -57,7 +57,9 @@ interface CpuKernels {
      * As above, for the destination's first {@code valid} columns only ({@code width − }{@link #gemmLanes()}{@code <
      * valid ≤ width}): the last vector of each row is computed whole but stored (and, when accumulating, read) under a
      * mask, so that a panel padded to whole vectors (10 or 24 classes at any width) writes straight into a destination
-     * of rows {@code valid} wide, touching nothing past them. Each written element is the same chain as above.
+     * of rows {@code valid} wide, touching nothing past them. Each written element is the same chain as above. B may
+     * be a matrix of rows {@code valid} wide used in place ({@code valid ≤ ldb < width}): the lanes past {@code valid}
+     * then read the next row, never stored, so {@code pb} must reach {@code pbOff + (kLen − 1)·ldb + width}.
      */
     void gemmPanel(float[] a, int aOff, int rs, int ks, int rows, int kLen, float[] pb, int pbOff, int ldb, int width,
             int valid, float[] d, int dOff, int ldd, boolean accumulate);

@@ -249,6 +249,9 @@ final class VectorKernels implements CpuKernels {
                     tile4x2Unit(a, aOff + r * rs, rs, kLen, pb, pbOff, d, dOff + r * ldd, ldd, accumulate, L);
                 }
             }
+            for (; WIDE_TILES && !accumulate && r + 8 <= rows; r += 8) {
+                tile8x2(a, aOff + r * rs, rs, ks, kLen, pb, pbOff, ldb, d, dOff + r * ldd, ldd, L);
+            }
             for (; r + 4 <= rows; r += 4) {
                 tile4x2(a, aOff + r * rs, rs, ks, kLen, pb, pbOff, ldb, d, dOff + r * ldd, ldd, accumulate);
             }
@@ -293,6 +296,9 @@ final class VectorKernels implements CpuKernels {
                 for (; r + 4 <= rows; r += 4) {
                     tile4x2Unit(a, aOff + r * rs, rs, kLen, pb, pbOff, d, dOff + r * ldd, ldd, accumulate, tv);
                 }
+            }
+            for (; WIDE_TILES && !accumulate && r + 8 <= rows; r += 8) {
+                tile8x2(a, aOff + r * rs, rs, ks, kLen, pb, pbOff, ldb, d, dOff + r * ldd, ldd, tv);
             }
             for (; r + 4 <= rows; r += 4) {
                 tile4x2Masked(a, aOff + r * rs, rs, ks, kLen, pb, pbOff, ldb, d, dOff + r * ldd, ldd, accumulate, tv);
@@ -980,6 +986,108 @@ final class VectorKernels implements CpuKernels {
             x = FloatVector.broadcast(F, a[a7 + kk]);
             c70 = x.fma(b0, c70);
             c71 = x.fma(b1, c71);
+        }
+        c00.intoArray(d, d0);
+        c10.intoArray(d, d1);
+        c20.intoArray(d, d2);
+        c30.intoArray(d, d3);
+        c40.intoArray(d, d4);
+        c50.intoArray(d, d5);
+        c60.intoArray(d, d6);
+        c70.intoArray(d, d7);
+        if (tv == L) {
+            c01.intoArray(d, d0 + L);
+            c11.intoArray(d, d1 + L);
+            c21.intoArray(d, d2 + L);
+            c31.intoArray(d, d3 + L);
+            c41.intoArray(d, d4 + L);
+            c51.intoArray(d, d5 + L);
+            c61.intoArray(d, d6 + L);
+            c71.intoArray(d, d7 + L);
+        } else {
+            VectorMask<Float> m = F.indexInRange(0, tv);
+            c01.intoArray(d, d0 + L, m);
+            c11.intoArray(d, d1 + L, m);
+            c21.intoArray(d, d2 + L, m);
+            c31.intoArray(d, d3 + L, m);
+            c41.intoArray(d, d4 + L, m);
+            c51.intoArray(d, d5 + L, m);
+            c61.intoArray(d, d6 + L, m);
+            c71.intoArray(d, d7 + L, m);
+        }
+    }
+
+    /**
+     * {@link #tile8x2Unit} for any strides: A's values of one k step {@code rs} apart and k steps {@code ks} apart, B's
+     * rows {@code ldb} apart. It runs the minibatch weight gradient {@code X^T·G} (A = X read down its columns: the 8
+     * values of a k step are adjacent, k steps a row apart) and the forward GEMM with a narrow B read in place (24
+     * classes at 512 bits: rows 24 floats apart, the second vector's spare lanes reading the next row, or the tensor's
+     * slack after the last, and never stored). 16 chains where {@link #tile4x2Masked} has 8: on AMD Zen 5 at 512 bits
+     * the 4-row tile's 8 chains left half of the two FMA units idle. No {@code accumulate}; same chains as the 4-row
+     * tile, so the same bits.
+     */
+    private static void tile8x2(float[] a, int a0, int rs, int ks, int kLen, float[] pb, int pbOff, int ldb, float[] d,
+            int d0, int ldd, int tv) {
+        int d1 = d0 + ldd;
+        int d2 = d1 + ldd;
+        int d3 = d2 + ldd;
+        int d4 = d3 + ldd;
+        int d5 = d4 + ldd;
+        int d6 = d5 + ldd;
+        int d7 = d6 + ldd;
+        FloatVector c00 = FloatVector.zero(F);
+        FloatVector c01 = FloatVector.zero(F);
+        FloatVector c10 = FloatVector.zero(F);
+        FloatVector c11 = FloatVector.zero(F);
+        FloatVector c20 = FloatVector.zero(F);
+        FloatVector c21 = FloatVector.zero(F);
+        FloatVector c30 = FloatVector.zero(F);
+        FloatVector c31 = FloatVector.zero(F);
+        FloatVector c40 = FloatVector.zero(F);
+        FloatVector c41 = FloatVector.zero(F);
+        FloatVector c50 = FloatVector.zero(F);
+        FloatVector c51 = FloatVector.zero(F);
+        FloatVector c60 = FloatVector.zero(F);
+        FloatVector c61 = FloatVector.zero(F);
+        FloatVector c70 = FloatVector.zero(F);
+        FloatVector c71 = FloatVector.zero(F);
+        int rs2 = 2 * rs;
+        int rs3 = 3 * rs;
+        int rs4 = 4 * rs;
+        int rs5 = 5 * rs;
+        int rs6 = 6 * rs;
+        int rs7 = 7 * rs;
+        int ai = a0;
+        int bi = pbOff;
+        for (int kk = 0; kk < kLen; kk++) {
+            FloatVector b0 = FloatVector.fromArray(F, pb, bi);
+            FloatVector b1 = FloatVector.fromArray(F, pb, bi + L);
+            FloatVector x = FloatVector.broadcast(F, a[ai]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(F, a[ai + rs]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(F, a[ai + rs2]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(F, a[ai + rs3]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(F, a[ai + rs4]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(F, a[ai + rs5]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(F, a[ai + rs6]);
+            c60 = x.fma(b0, c60);
+            c61 = x.fma(b1, c61);
+            x = FloatVector.broadcast(F, a[ai + rs7]);
+            c70 = x.fma(b0, c70);
+            c71 = x.fma(b1, c71);
+            ai += ks;
+            bi += ldb;
         }
         c00.intoArray(d, d0);
         c10.intoArray(d, d1);

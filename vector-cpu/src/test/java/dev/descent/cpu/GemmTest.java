@@ -156,6 +156,65 @@ class GemmTest {
     }
 
     /**
+     * A minibatch GEMM whose B is narrower than its strip (n not a multiple of the lanes) reads B in place, its last
+     * row's spare lanes reaching into the tensor's slack ({@link CpuTensor#SLACK_FLOATS}). With NaN planted in B's and
+     * A's slack and a sentinel in C's, every result must still equal the definition bit for bit (no spare lane is
+     * stored) and C's slack must be untouched. Plain and transposed A, 1 and 2 threads, both kernel twins.
+     */
+    @Test
+    void narrowBInPlacePoisonedSlackReachesNoResult() {
+        int[][] shapes = {{16, 784, 24}, {16, 784, 10}, {8, 100, 23}, {64, 65, 24}, {13, 31, 40}, {1, 5, 3},
+            {16, 33, 5}, {24, 16, 24}};
+        for (int threads : new int[] {1, 2}) {
+            for (boolean vectorKernels : new boolean[] {true, false}) {
+                try (CpuBackend be = vectorKernels ? new CpuBackend(BackendOptions.threads(threads))
+                        : new CpuBackend(BackendOptions.threads(threads), ScalarKernels.INSTANCE)) {
+                    for (int[] s : shapes) {
+                        for (boolean ta : new boolean[] {false, true}) {
+                            int m = s[0];
+                            int k = s[1];
+                            int n = s[2];
+                            float[] a = randn(m * k);
+                            float[] b = randn(k * n);
+                            try (Tensor at = ta ? be.upload(a, k, m) : be.upload(a, m, k);
+                                    Tensor bt = be.upload(b, k, n);
+                                    Tensor ct = be.allocate(m, n)) {
+                                float[] af = ((CpuTensor) at).f;
+                                float[] bf = ((CpuTensor) bt).f;
+                                float[] cf = ((CpuTensor) ct).f;
+                                java.util.Arrays.fill(af, m * k, af.length, Float.NaN);
+                                java.util.Arrays.fill(bf, k * n, bf.length, Float.NaN);
+                                java.util.Arrays.fill(cf, m * n, cf.length, 7f);
+                                be.gemm(ta, false, 1f, at, bt, 0f, ct);
+                                float[] aT = a;
+                                if (!ta) {
+                                    aT = new float[k * m];
+                                    for (int i = 0; i < m; i++) {
+                                        for (int kk = 0; kk < k; kk++) {
+                                            aT[kk * m + i] = a[i * k + kk];
+                                        }
+                                    }
+                                }
+                                float[] want = definition(ta, aT, b, false, new float[m * n], m, k, n, 1f, 0f);
+                                String what = (vectorKernels ? "vector" : "scalar") + " kernels, " + threads
+                                        + " threads, gemm " + (ta ? "T" : "N") + "N m=" + m + " k=" + k + " n=" + n;
+                                for (int i = 0; i < m * n; i++) {
+                                    if (Float.floatToIntBits(cf[i]) != Float.floatToIntBits(want[i])) {
+                                        fail(what + " element " + i + ": " + cf[i] + ", definition " + want[i]);
+                                    }
+                                }
+                                for (int i = m * n; i < cf.length; i++) {
+                                    assertEquals(7f, cf[i], what + ": slack float " + (i - m * n) + " of C written");
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
      * For each shape {m, k, n}, both transpositions of B and each {alpha, beta}: the 2-thread result of both kernel
      * twins ({@link #both}) and a 1-thread backend's result equal {@link #definition} bit for bit.
      */
