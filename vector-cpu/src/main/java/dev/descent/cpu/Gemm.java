@@ -15,7 +15,8 @@ import java.util.Arrays;
  *
  * <p><b>Plain A</b> ({@code C = A·op(B)}, the forward pass {@code logits = X·W}): op(B) is packed into strips of 1–3
  * {@link CpuKernels#gemmLanes() vector widths} (zero-padded, k-major per strip); when B is not transposed and exactly
- * one strip wide (the lecture's n = 24 with 8-lane vectors) B already has that layout and is used in place. A is
+ * one strip wide (the lecture's n = 24 with 8-lane vectors) B already has that layout and is used in place, and so is
+ * a B narrower than one strip for a minibatch (n = 24 with 16-lane vectors: see {@link #plainPanel}). A is
  * read in place: it is the big operand, used once per strip, and copying it would cost as much as the multiply. Work
  * items are blocks of {@link #MB} rows × reduction chunks; a 4-row × 3-vector micro-kernel keeps 12 accumulators in
  * registers for the whole chunk (8 rows × 3 vectors, 24 accumulators, on hosts with 32 vector registers; 8 rows × 1
