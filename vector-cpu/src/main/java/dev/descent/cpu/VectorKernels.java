@@ -303,7 +303,10 @@ final class VectorKernels implements CpuKernels {
                     tile4x2Unit(a, aOff + r * rs, rs, kLen, pb, pbOff, d, dOff + r * ldd, ldd, accumulate, tv);
                 }
             }
-            if (2 * tv == L) { // half a vector: two rows share one accumulator, no lane computes padding
+            // Half a vector: two rows share one accumulator, no lane computes padding. After the Unit twin on
+            // purpose: a packed panel with A along k is the full-batch forward, bound by X's stream, where row pairs
+            // gained nothing (benchmarks README, session 16); the minibatch GEMMs (B in place, or A strided) gain.
+            if (2 * tv == L) {
                 for (; WIDE_TILES && !accumulate && r + 8 <= rows; r += 8) {
                     tile8x2Pairs(a, aOff + r * rs, rs, ks, kLen, pb, pbOff, ldb, d, dOff + r * ldd, ldd);
                 }
