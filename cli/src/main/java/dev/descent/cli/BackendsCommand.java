@@ -24,7 +24,8 @@ final class BackendsCommand extends BaseCommand {
 
     @Option(names = "--plan", description = {"Measure which settings train fastest on this machine (the CPU backend: "
             + "each vector width the CPU offers, in JVMs of their own, on the lecture's workloads, on all cores and on "
-            + "one thread, three rounds; about three minutes on 2 cores) and save them in descent's cache folder, so that every later run on this machine uses them. "
+            + "one thread in turn, three rounds, the median kept; about three minutes on 2 cores) and save them in "
+            + "descent's cache folder, so that every later run on this machine uses them. "
             + "-Ddescent.vector.bits=N (DESCENT_JAVA_OPTS) still overrides the plan."})
     boolean plan;
 

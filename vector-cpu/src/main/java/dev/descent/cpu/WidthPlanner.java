@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -20,17 +21,24 @@ import java.util.function.Consumer;
  * Measures which vector width runs this machine's training workloads fastest and saves the choice as its
  * {@link WidthPlan}. Each width the hardware offers (128 and 256 bits on AVX2, also 512 on AVX-512) runs
  * {@link WidthProbe} in a JVM of its own, since the width is fixed per JVM (one float species per JVM keeps the kernels
- * free of boxed vectors), on all cores and on one thread. The runs take turns, {@link #ROUNDS} rounds, and each
- * workload keeps its fastest median per width, so that a burst of load from another process on a shared machine does
- * not decide the plan. The width with the best geometric mean over the workloads wins ({@link WidthPlan#choose});
- * each workload also keeps its own fastest width, and one thread where that beat all cores.
+ * free of boxed vectors), on all cores and on one thread: one probe JVM times both, their epochs alternating, so that
+ * the thread counts are compared under the same conditions. The widths take turns, {@link #ROUNDS} rounds, and each
+ * workload keeps the median over the rounds per width and thread count, so that neither a burst of load from another
+ * process on a shared machine nor one lucky round decides the plan. (Timed in JVMs of their own, a minute or more
+ * apart, and kept as the fastest round, the thread counts once compared the phases of a noisy 2-core host: its plan
+ * ran the MLP on one thread, 5 % faster there, where it ran 1.7 times as fast on both cores in every comparison.)
+ * The width with the best geometric mean over the workloads wins ({@link WidthPlan#choose}); each workload also keeps
+ * its own fastest width, and one thread where that beat all cores.
  */
 final class WidthPlanner {
     static final int ROUNDS = 3;
 
-    /** Runs one probe JVM at a width and thread count (0: all cores) and returns its seconds per workload. */
+    /**
+     * Runs one probe JVM at a width and returns its seconds per workload: {@code [all cores]}, or with
+     * {@code paired} {@code [all cores, one thread]}, measured in turn ({@link WidthProbe}).
+     */
     interface ProbeRunner {
-        Map<String, Double> run(int bits, int threads) throws IOException;
+        Map<String, double[]> run(int bits, boolean paired) throws IOException;
     }
 
     private WidthPlanner() {
@@ -47,28 +55,51 @@ final class WidthPlanner {
         return out;
     }
 
-    /** Measures every candidate width {@code rounds} times with {@code runner} and returns the plan (not written). */
+    /**
+     * Measures every candidate width {@code rounds} times with {@code runner} (the widths take turns, round by round;
+     * on more than one core each probe pairs all cores with one thread) and returns the plan (not written). Each time
+     * in the plan is the median over the rounds: one round in a slow phase of the machine, or one lucky round, then
+     * decides nothing.
+     */
     static WidthPlan measure(int preferredBits, int rounds, ProbeRunner runner, Consumer<String> progress)
             throws IOException {
-        Map<String, Map<Integer, Double>> seconds = new LinkedHashMap<>();
-        Map<String, Map<Integer, Double>> oneThread = new LinkedHashMap<>();
+        Map<String, Map<Integer, List<Double>>> all = new LinkedHashMap<>();
+        Map<String, Map<Integer, List<Double>>> one = new LinkedHashMap<>();
         List<Integer> widths = candidates(preferredBits);
-        int[] threadCounts = Runtime.getRuntime().availableProcessors() > 1 ? new int[] {0, 1} : new int[] {0};
+        boolean paired = Runtime.getRuntime().availableProcessors() > 1;
         for (int round = 0; round < rounds; round++) {
             for (int bits : widths) {
-                for (int threads : threadCounts) {
-                    progress.accept(String.format(Locale.ROOT, "round %d/%d: %d-bit, %s ...", round + 1, rounds, bits,
-                            threads == 1 ? "1 thread" : "all cores"));
-                    Map<String, Map<Integer, Double>> into = threads == 1 ? oneThread : seconds;
-                    for (Map.Entry<String, Double> e : runner.run(bits, threads).entrySet()) {
-                        into.computeIfAbsent(e.getKey(), k -> new TreeMap<>()).merge(bits, e.getValue(), Math::min);
+                progress.accept(String.format(Locale.ROOT, "round %d/%d: %d-bit, %s ...", round + 1, rounds, bits,
+                        paired ? "all cores and 1 thread in turn" : "1 core"));
+                for (Map.Entry<String, double[]> e : runner.run(bits, paired).entrySet()) {
+                    all.computeIfAbsent(e.getKey(), k -> new TreeMap<>()).computeIfAbsent(bits, k -> new ArrayList<>())
+                            .add(e.getValue()[0]);
+                    if (paired) {
+                        one.computeIfAbsent(e.getKey(), k -> new TreeMap<>())
+                                .computeIfAbsent(bits, k -> new ArrayList<>()).add(e.getValue()[1]);
                     }
                 }
             }
         }
+        Map<String, Map<Integer, Double>> seconds = medians(all);
         int bits = WidthPlan.choose(seconds);
-        return new WidthPlan(WidthPlan.machineKey(preferredBits), bits, seconds, oneThread,
+        return new WidthPlan(WidthPlan.machineKey(preferredBits), bits, seconds, medians(one),
                 Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+    }
+
+    /** The median of each list (the lower middle one of an even count: the faster). */
+    static Map<String, Map<Integer, Double>> medians(Map<String, Map<Integer, List<Double>>> rounds) {
+        Map<String, Map<Integer, Double>> out = new LinkedHashMap<>();
+        for (Map.Entry<String, Map<Integer, List<Double>>> e : rounds.entrySet()) {
+            Map<Integer, Double> m = new TreeMap<>();
+            for (Map.Entry<Integer, List<Double>> t : e.getValue().entrySet()) {
+                List<Double> sorted = new ArrayList<>(t.getValue());
+                sorted.sort(null);
+                m.put(t.getKey(), sorted.get((sorted.size() - 1) / 2));
+            }
+            out.put(e.getKey(), m);
+        }
+        return out;
     }
 
     /**
@@ -83,7 +114,8 @@ final class WidthPlanner {
         if (file == null) {
             throw new IOException("-D" + WidthPlan.PROPERTY + "=none: no plan file to write");
         }
-        WidthPlan plan = measure(VectorKernels.preferredBits(), ROUNDS, WidthPlanner::runProbeJvm, progress);
+        WidthPlan plan = measure(VectorKernels.preferredBits(), ROUNDS,
+                (bits, paired) -> runProbeJvm(bits, paired ? List.of("--paired") : List.of()), progress);
         plan.write(file);
         return table(plan) + "chosen: " + plan.summary() + "\nsaved to " + file
                 + " (every later run on this machine uses it; -D" + VectorBits.PROPERTY + "=N overrides it)";
@@ -130,11 +162,7 @@ final class WidthPlanner {
     }
 
     /** {@link WidthProbe} in a child JVM at {@code bits}; throws with its output when it fails. */
-    static Map<String, Double> runProbeJvm(int bits, int threads) throws IOException {
-        return runProbeJvm(bits, threads == 0 ? List.of() : List.of("--threads", Integer.toString(threads)));
-    }
-
-    static Map<String, Double> runProbeJvm(int bits, List<String> probeArgs) throws IOException {
+    static Map<String, double[]> runProbeJvm(int bits, List<String> probeArgs) throws IOException {
         String java = ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         List<String> cmd = new ArrayList<>();
@@ -148,7 +176,8 @@ final class WidthPlanner {
         cmd.add(WidthProbe.class.getName());
         cmd.addAll(probeArgs);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        Map<String, Double> out = new LinkedHashMap<>();
+        boolean paired = probeArgs.contains("--paired");
+        Map<String, double[]> out = new LinkedHashMap<>();
         StringBuilder all = new StringBuilder();
         int width = -1;
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
@@ -159,7 +188,9 @@ final class WidthPlanner {
                 if (f.length == 2 && f[0].equals("width")) {
                     width = Integer.parseInt(f[1]);
                 } else if (f.length == 3 && f[0].equals("probe")) {
-                    out.put(f[1], Double.parseDouble(f[2]));
+                    out.computeIfAbsent(f[1], k -> new double[paired ? 2 : 1])[0] = Double.parseDouble(f[2]);
+                } else if (f.length == 3 && f[0].equals("probe1") && paired) {
+                    out.computeIfAbsent(f[1], k -> new double[2])[1] = Double.parseDouble(f[2]);
                 }
             }
         }
@@ -173,7 +204,9 @@ final class WidthPlanner {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while the " + bits + "-bit probe ran", e);
         }
-        if (p.exitValue() != 0 || width != bits || out.size() != WidthProbe.WORKLOADS.length) {
+        boolean complete = out.size() == WidthProbe.WORKLOADS.length
+                && out.values().stream().allMatch(t -> Arrays.stream(t).allMatch(v -> v > 0));
+        if (p.exitValue() != 0 || width != bits || !complete) {
             throw new IOException("the " + bits + "-bit probe JVM failed (exit " + p.exitValue() + ", width " + width
                     + "): " + all.toString().strip());
         }

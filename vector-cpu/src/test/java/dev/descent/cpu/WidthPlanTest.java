@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -227,32 +228,33 @@ class WidthPlanTest {
     }
 
     @Test
-    void measureTakesEachWidthsFastestRoundAndChooses() throws IOException {
+    void measureTakesEachWidthsMedianRoundAndChooses() throws IOException {
         List<Integer> calls = new ArrayList<>();
-        int[] round = {0};
-        WidthPlan plan = WidthPlanner.measure(512, 2, (bits, threads) -> {
-            if (threads == 1) {
-                Map<String, Double> m = new LinkedHashMap<>();
-                m.put("a", 5.0);
-                m.put("b", bits == 512 ? 0.5 : 5.0); // one thread wins "b" at 512 bits
-                return m;
-            }
+        boolean cores = Runtime.getRuntime().availableProcessors() > 1;
+        WidthPlan plan = WidthPlanner.measure(512, 3, (bits, paired) -> {
+            assertEquals(cores, paired, "all cores and one thread in one probe JVM where there are several cores");
             calls.add(bits);
-            double slow = calls.size() <= 3 ? 2.0 : 1.0; // the first round ran under load
-            Map<String, Double> m = new LinkedHashMap<>();
-            m.put("a", slow * (bits == 256 ? 1.0 : 1.2));
-            m.put("b", slow * (bits == 128 ? 3.0 : 1.0));
-            round[0]++;
+            // the first round ran under load, the last was lucky on all cores: the middle one counts
+            double slow = calls.size() <= 3 ? 2.0 : calls.size() <= 6 ? 1.0 : 0.5;
+            Map<String, double[]> m = new LinkedHashMap<>();
+            m.put("a", new double[] {slow * (bits == 256 ? 1.0 : 1.2), 5.0});
+            // one thread wins "b" at 512 bits in the rounds that count
+            m.put("b", new double[] {slow * (bits == 128 ? 3.0 : 1.0), bits == 512 ? 0.5 * slow : 5.0});
             return m;
         }, line -> { });
-        assertEquals(List.of(128, 256, 512, 128, 256, 512), calls, "the widths take turns, round by round");
+        assertEquals(List.of(128, 256, 512, 128, 256, 512, 128, 256, 512), calls,
+                "the widths take turns, round by round");
         assertEquals(256, plan.bits());
-        assertEquals(1.0, plan.seconds().get("a").get(256));
+        assertEquals(1.0, plan.seconds().get("a").get(256), "the median round, not the fastest");
+        assertEquals(1.2, plan.seconds().get("a").get(512));
         assertEquals(WidthPlan.machineKey(512), plan.key());
-        if (Runtime.getRuntime().availableProcessors() > 1) {
+        if (cores) {
+            assertEquals(0.5, plan.oneThread().get("b").get(512));
             assertEquals(1, plan.threadsFor("b", 512));
             assertEquals(0, plan.threadsFor("a", 256));
             assertEquals(0, plan.threadsFor("b", 256));
+        } else {
+            assertTrue(plan.oneThread().isEmpty(), "no one-thread runs on one core");
         }
         String table = WidthPlanner.table(plan);
         assertTrue(table.contains("256-bit") && table.contains("1000.00*"), table);
@@ -261,11 +263,31 @@ class WidthPlanTest {
     }
 
     @Test
+    void mediansTakeTheMiddleRoundAndTheFasterOfTwo() {
+        Map<String, Map<Integer, List<Double>>> rounds = new LinkedHashMap<>();
+        rounds.put("w", new java.util.TreeMap<>(Map.of(512, List.of(3.0, 1.0, 9.0), 256, List.of(4.0, 2.0))));
+        var m = WidthPlanner.medians(rounds);
+        assertEquals(3.0, m.get("w").get(512));
+        assertEquals(2.0, m.get("w").get(256));
+    }
+
+    @Test
     void aRealProbeJvmReportsEveryWorkloadAtItsWidth() throws IOException {
-        Map<String, Double> t = WidthPlanner.runProbeJvm(128, List.of("--small", "--threads", "1"));
+        Map<String, double[]> t = WidthPlanner.runProbeJvm(128, List.of("--small", "--threads", "1"));
         assertEquals(List.of(WidthProbe.WORKLOADS), new ArrayList<>(t.keySet()));
-        for (double s : t.values()) {
-            assertTrue(s > 0 && s < 10, "seconds " + s);
+        for (double[] s : t.values()) {
+            assertEquals(1, s.length);
+            assertTrue(s[0] > 0 && s[0] < 10, "seconds " + s[0]);
+        }
+    }
+
+    @Test
+    void aPairedProbeJvmReportsBothThreadCounts() throws IOException {
+        Map<String, double[]> t = WidthPlanner.runProbeJvm(128, List.of("--small", "--paired"));
+        assertEquals(List.of(WidthProbe.WORKLOADS), new ArrayList<>(t.keySet()));
+        for (double[] s : t.values()) {
+            assertEquals(2, s.length);
+            assertTrue(s[0] > 0 && s[0] < 10 && s[1] > 0 && s[1] < 10, "seconds " + Arrays.toString(s));
         }
     }
 }
