@@ -72,11 +72,9 @@ final class WidthPlanner {
                 progress.accept(String.format(Locale.ROOT, "round %d/%d: %d-bit, %s ...", round + 1, rounds, bits,
                         paired ? "all cores and 1 thread in turn" : "1 core"));
                 for (Map.Entry<String, double[]> e : runner.run(bits, paired).entrySet()) {
-                    all.computeIfAbsent(e.getKey(), k -> new TreeMap<>()).computeIfAbsent(bits, k -> new ArrayList<>())
-                            .add(e.getValue()[0]);
+                    addRound(all, e.getKey(), bits, e.getValue()[0]);
                     if (paired) {
-                        one.computeIfAbsent(e.getKey(), k -> new TreeMap<>())
-                                .computeIfAbsent(bits, k -> new ArrayList<>()).add(e.getValue()[1]);
+                        addRound(one, e.getKey(), bits, e.getValue()[1]);
                     }
                 }
             }
@@ -85,6 +83,13 @@ final class WidthPlanner {
         int bits = WidthPlan.choose(seconds);
         return new WidthPlan(WidthPlan.machineKey(preferredBits), bits, seconds, medians(one),
                 Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+    }
+
+    /** Adds one round's seconds of {@code workload} at {@code bits}. */
+    private static void addRound(Map<String, Map<Integer, List<Double>>> rounds, String workload, int bits,
+            double seconds) {
+        rounds.computeIfAbsent(workload, k -> new TreeMap<>()).computeIfAbsent(bits, k -> new ArrayList<>())
+                .add(seconds);
     }
 
     /** The median of each list (the lower middle one of an even count: the faster). */
